@@ -1,0 +1,38 @@
+package io.natgate.datapath.counters;
+
+/**
+ * Datapath-wide gauges and counters, written by the worker. Ids are stable.
+ */
+public enum GlobalCounter
+{
+    SESSIONS_ACTIVE(0, "sessions in the table"),
+    MAPPINGS_ACTIVE(1, "endpoint-independent mappings in the table"),
+    PORTS_IN_USE(2, "public ports allocated"),
+    SESSIONS_CREATED(3, "sessions created"),
+    SESSIONS_EXPIRED(4, "sessions expired"),
+    SESSIONS_RECLAIMED(5, "expired sessions reclaimed early because the table was full"),
+    EVENTS_DROPPED(6, "events lost because the event ring was full"),
+    COMMANDS_APPLIED(7, "control commands applied"),
+    COMMANDS_REJECTED(8, "control commands rejected"),
+    FRAGMENTS_BUFFERED(9, "out-of-order fragments buffered"),
+    WORKER_ERRORS(10, "errors caught in datapath agents");
+
+    private final int id;
+    private final String label;
+
+    GlobalCounter(final int id, final String label)
+    {
+        this.id = id;
+        this.label = label;
+    }
+
+    public int id()
+    {
+        return id;
+    }
+
+    public String label()
+    {
+        return label;
+    }
+}
