@@ -1,0 +1,37 @@
+package io.natgate.datapath.nat;
+
+/**
+ * Commands the control plane sends the NAT engine. The engine implements this and applies
+ * them on the worker thread (its single writer); the control plane calls an encoder that
+ * implements the same interface and offers each command on the worker's command ring.
+ * Every command carries a correlation id so its outcome can be reported back.
+ */
+public interface NatCommands
+{
+    /**
+     * Adds a static mapping (port forward): public endpoint to inside endpoint, never expiring.
+     */
+    void addStaticMapping(
+        long correlationId, int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort);
+
+    /**
+     * Removes a static mapping.
+     */
+    void removeStaticMapping(long correlationId, int protocol, int publicAddress, int publicPort);
+
+    /**
+     * Opens an inbound mapping for an inside endpoint, as a private session or PCP/NAT-PMP grant does.
+     *
+     * @param publicPort      the public port wanted, 0 to let the engine choose (it prefers the inside port).
+     * @param remoteAddress   when not 0, only this remote address may use the mapping inbound.
+     * @param lifetimeNs      how long the mapping lives unless refreshed by another open.
+     */
+    void openInboundMapping(
+        long correlationId, int protocol, int insideAddress, int insidePort, int publicPort, int remoteAddress,
+        long lifetimeNs);
+
+    /**
+     * Closes an inbound mapping opened by {@link #openInboundMapping}.
+     */
+    void closeInboundMapping(long correlationId, int protocol, int insideAddress, int insidePort);
+}

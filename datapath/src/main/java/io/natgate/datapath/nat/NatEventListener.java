@@ -1,0 +1,31 @@
+package io.natgate.datapath.nat;
+
+/**
+ * Mapping lifecycle events the NAT engine emits. The same interface is implemented by the
+ * encoder onto the event ring, by the journal writer and by anything replaying a journal,
+ * so live and replayed events take one path. Addresses are IPv4 as ints, ports unsigned
+ * 16-bit, protocol the IP protocol number (1 ICMP, 6 TCP, 17 UDP; for ICMP the "port" is
+ * the query identifier).
+ */
+public interface NatEventListener
+{
+    /**
+     * A mapping (endpoint-independent binding of an inside endpoint to a public endpoint) was created.
+     *
+     * @param kind one of {@link MappingKind}'s ids.
+     */
+    void onMappingCreated(
+        long timeNs, int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort, int kind);
+
+    /**
+     * A mapping's last session timed out and the mapping went with it.
+     */
+    void onMappingExpired(
+        long timeNs, int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort);
+
+    /**
+     * A mapping was removed by command (static or control-plane mapping deleted).
+     */
+    void onMappingRemoved(
+        long timeNs, int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort);
+}
