@@ -28,4 +28,12 @@ public interface NatEventListener
      */
     void onMappingRemoved(
         long timeNs, int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort);
+
+    /**
+     * A {@link NatCommands} command was applied or refused.
+     *
+     * @param status        one of {@link CommandStatus}'s ids.
+     * @param publicAddress the public endpoint the command resulted in (0 when refused or not applicable).
+     */
+    void onCommandCompleted(long timeNs, long correlationId, int status, int publicAddress, int publicPort);
 }
