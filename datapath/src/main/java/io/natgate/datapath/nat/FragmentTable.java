@@ -1,0 +1,235 @@
+package io.natgate.datapath.nat;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Fragmented datagrams (RFC 4787 REQ-14, RFC 5508 section 3.5): the first fragment carries
+ * the transport header and is translated like any packet; it records a flow keyed by
+ * (direction, source, destination, protocol, identification) holding the address rewrite,
+ * which later fragments follow. Fragments that arrive before their first fragment are
+ * held in a bounded buffer and released when it arrives, or dropped at the timeout.
+ */
+final class FragmentTable
+{
+    static final int NONE = -1;
+    static final int HELD_SLOT_BYTES = 9216;
+
+    private final int capacity;
+    private final long[] keyHigh;  // source(32) | destination(32)
+    private final long[] keyLow;   // direction(8) | protocol(8) | identification(16), +1 so 0 is free
+    private final int[] newAddress;
+    private final int[] addressDelta;
+    private final long[] deadlineNs;
+    private final HashIndex index;
+    private final int[] freeList;
+    private int freeCount;
+
+    private final UnsafeBuffer heldFrames;
+    private final long[] heldKeyHigh;
+    private final long[] heldKeyLow;
+    private final int[] heldLengths;
+    private final int[] heldPorts;
+    private final long[] heldDeadlineNs;
+    private int heldCount;
+
+    FragmentTable(final int maxFlows, final int maxHeld)
+    {
+        capacity = maxFlows;
+        keyHigh = new long[maxFlows];
+        keyLow = new long[maxFlows];
+        newAddress = new int[maxFlows];
+        addressDelta = new int[maxFlows];
+        deadlineNs = new long[maxFlows];
+        freeList = new int[maxFlows];
+        for (int i = 0; i < maxFlows; i++)
+        {
+            freeList[i] = maxFlows - 1 - i;
+        }
+        freeCount = maxFlows;
+        index = new HashIndex(maxFlows)
+        {
+            int hashOf(final int entry)
+            {
+                return HashIndex.hash(keyHigh[entry], keyLow[entry]);
+            }
+        };
+
+        heldFrames = new UnsafeBuffer(new byte[maxHeld * HELD_SLOT_BYTES]);
+        heldKeyHigh = new long[maxHeld];
+        heldKeyLow = new long[maxHeld];
+        heldLengths = new int[maxHeld];
+        heldPorts = new int[maxHeld];
+        heldDeadlineNs = new long[maxHeld];
+    }
+
+    static long keyHigh(final int source, final int destination)
+    {
+        return ((long)source << 32) | (destination & 0xFFFF_FFFFL);
+    }
+
+    static long keyLow(final boolean outbound, final int protocol, final int identification)
+    {
+        return (((outbound ? 1L : 2L) << 24) | ((long)protocol << 16) | identification) + 1;
+    }
+
+    int find(final long high, final long low)
+    {
+        final int[] slots = index.slots;
+        final int mask = index.mask;
+        int slot = HashIndex.hash(high, low) & mask;
+        int value;
+        while ((value = slots[slot]) != 0)
+        {
+            if (keyHigh[value - 1] == high && keyLow[value - 1] == low)
+            {
+                return value - 1;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return NONE;
+    }
+
+    /**
+     * Records (or refreshes) the rewrite for a fragmented datagram's later fragments.
+     *
+     * @return false when the flow table is full.
+     */
+    boolean track(
+        final long high, final long low, final int rewrittenAddress, final int delta, final long deadline)
+    {
+        int entry = find(high, low);
+        if (entry == NONE)
+        {
+            if (freeCount == 0)
+            {
+                return false;
+            }
+            entry = freeList[--freeCount];
+            keyHigh[entry] = high;
+            keyLow[entry] = low;
+            index.insert(HashIndex.hash(high, low), entry);
+        }
+        newAddress[entry] = rewrittenAddress;
+        addressDelta[entry] = delta;
+        deadlineNs[entry] = deadline;
+        return true;
+    }
+
+    int newAddress(final int entry)
+    {
+        return newAddress[entry];
+    }
+
+    int addressDelta(final int entry)
+    {
+        return addressDelta[entry];
+    }
+
+    void refresh(final int entry, final long deadline)
+    {
+        deadlineNs[entry] = deadline;
+    }
+
+    /**
+     * Copies a fragment that arrived before its first fragment.
+     *
+     * @return false when the hold buffer is full or the fragment too big.
+     */
+    boolean hold(
+        final long high, final long low, final DirectBuffer buffer, final int offset, final int length,
+        final int port, final long deadline)
+    {
+        if (heldCount == heldLengths.length || length > HELD_SLOT_BYTES)
+        {
+            return false;
+        }
+        for (int slot = 0; slot < heldLengths.length; slot++)
+        {
+            if (heldLengths[slot] == 0)
+            {
+                heldFrames.putBytes(slot * HELD_SLOT_BYTES, buffer, offset, length);
+                heldKeyHigh[slot] = high;
+                heldKeyLow[slot] = low;
+                heldLengths[slot] = length;
+                heldPorts[slot] = port;
+                heldDeadlineNs[slot] = deadline;
+                heldCount++;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    int heldCount()
+    {
+        return heldCount;
+    }
+
+    /**
+     * Moves one held fragment of the given flow into {@code destination}.
+     *
+     * @return its length, or 0 when none is held.
+     */
+    int release(final long high, final long low, final MutableDirectBuffer destination, final int offset)
+    {
+        if (heldCount == 0)
+        {
+            return 0;
+        }
+        for (int slot = 0; slot < heldLengths.length; slot++)
+        {
+            if (heldLengths[slot] != 0 && heldKeyHigh[slot] == high && heldKeyLow[slot] == low)
+            {
+                final int length = heldLengths[slot];
+                destination.putBytes(offset, heldFrames, slot * HELD_SLOT_BYTES, length);
+                heldLengths[slot] = 0;
+                heldCount--;
+                return length;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Forgets flows and held fragments past their deadline.
+     *
+     * @param timedOutPorts receives, per port index, the number of held fragments dropped.
+     * @return the amount of work done.
+     */
+    int expire(final long nowNs, final int[] timedOutPorts)
+    {
+        int work = 0;
+        if (heldCount > 0)
+        {
+            for (int slot = 0; slot < heldLengths.length; slot++)
+            {
+                if (heldLengths[slot] != 0 && heldDeadlineNs[slot] - nowNs <= 0)
+                {
+                    heldLengths[slot] = 0;
+                    heldCount--;
+                    if (heldPorts[slot] < timedOutPorts.length)
+                    {
+                        timedOutPorts[heldPorts[slot]]++;
+                    }
+                    work++;
+                }
+            }
+        }
+        if (freeCount < capacity)
+        {
+            for (int entry = 0; entry < capacity; entry++)
+            {
+                if (keyLow[entry] != 0 && deadlineNs[entry] - nowNs <= 0)
+                {
+                    index.remove(HashIndex.hash(keyHigh[entry], keyLow[entry]), entry);
+                    keyLow[entry] = 0;
+                    freeList[freeCount++] = entry;
+                    work++;
+                }
+            }
+        }
+        return work;
+    }
+}

@@ -1,0 +1,387 @@
+package io.natgate.datapath.nat;
+
+import io.natgate.datapath.ConfigurationException;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * NAT44 engine configuration: property names and defaults side by side, validated once by
+ * {@link #validate()}, which names the bad key and value. Timeouts may not go below the
+ * RFC minimums (RFC 4787 REQ-5, RFC 5382 REQ-5, RFC 5508 REQ-1).
+ */
+public final class NatConfig
+{
+    public static final String PUBLIC_ADDRESSES = "nat.publicAddresses";
+
+    public static final String FILTERING = "nat.filtering";
+    public static final FilteringMode FILTERING_DEFAULT = FilteringMode.ADDRESS_DEPENDENT;
+
+    public static final String MAX_SESSIONS = "nat.maxSessions";
+    public static final int MAX_SESSIONS_DEFAULT = 65_536;
+
+    public static final String MAX_MAPPINGS = "nat.maxMappings";
+    /** 0: same as max sessions. */
+    public static final int MAX_MAPPINGS_DEFAULT = 0;
+
+    public static final String MAX_CLIENTS = "nat.maxClients";
+    public static final int MAX_CLIENTS_DEFAULT = 16_384;
+
+    public static final String PORTS_PER_CLIENT = "nat.quota.portsPerClient";
+    /** 0: unlimited. */
+    public static final int PORTS_PER_CLIENT_DEFAULT = 0;
+
+    public static final String SESSIONS_PER_CLIENT = "nat.quota.sessionsPerClient";
+    /** 0: unlimited. */
+    public static final int SESSIONS_PER_CLIENT_DEFAULT = 0;
+
+    public static final String UDP_TIMEOUT = "nat.timeout.udp";
+    public static final long UDP_TIMEOUT_MIN_NS = TimeUnit.MINUTES.toNanos(2);
+    public static final long UDP_TIMEOUT_DEFAULT_NS = TimeUnit.MINUTES.toNanos(5);
+
+    public static final String TCP_ESTABLISHED_TIMEOUT = "nat.timeout.tcpEstablished";
+    public static final long TCP_ESTABLISHED_TIMEOUT_MIN_NS = TimeUnit.MINUTES.toNanos(124);
+    public static final long TCP_ESTABLISHED_TIMEOUT_DEFAULT_NS = TimeUnit.MINUTES.toNanos(124);
+
+    public static final String TCP_TRANSITORY_TIMEOUT = "nat.timeout.tcpTransitory";
+    public static final long TCP_TRANSITORY_TIMEOUT_MIN_NS = TimeUnit.MINUTES.toNanos(4);
+    public static final long TCP_TRANSITORY_TIMEOUT_DEFAULT_NS = TimeUnit.MINUTES.toNanos(4);
+
+    public static final String ICMP_TIMEOUT = "nat.timeout.icmp";
+    public static final long ICMP_TIMEOUT_MIN_NS = TimeUnit.SECONDS.toNanos(60);
+    public static final long ICMP_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(60);
+
+    public static final String INBOUND_REFRESH = "nat.inboundRefresh";
+    public static final boolean INBOUND_REFRESH_DEFAULT = true;
+
+    public static final String PORT_PRESERVATION = "nat.portPreservation";
+    public static final boolean PORT_PRESERVATION_DEFAULT = true;
+
+    public static final String PORT_PARITY = "nat.portParity";
+    public static final boolean PORT_PARITY_DEFAULT = true;
+
+    public static final String HAIRPINNING = "nat.hairpinning";
+    public static final boolean HAIRPINNING_DEFAULT = true;
+
+    public static final String MAX_HELD_FRAGMENTS = "nat.fragments.maxHeld";
+    public static final int MAX_HELD_FRAGMENTS_DEFAULT = 64;
+
+    public static final String MAX_FRAGMENT_FLOWS = "nat.fragments.maxFlows";
+    public static final int MAX_FRAGMENT_FLOWS_DEFAULT = 1024;
+
+    public static final String FRAGMENT_TIMEOUT = "nat.fragments.timeout";
+    public static final long FRAGMENT_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    public static final String VERIFY_CHECKSUMS = "nat.verifyChecksums";
+    /**
+     * Whether every packet's transport checksum is verified. When false (the default) it is
+     * verified only before a packet creates a session; established flows rely on the
+     * incremental update, which carries a bad checksum through unchanged for the end host
+     * to refuse.
+     */
+    public static final boolean VERIFY_CHECKSUMS_DEFAULT = false;
+
+    private int[] publicAddresses = new int[0];
+    private FilteringMode filtering = FILTERING_DEFAULT;
+    private int maxSessions = MAX_SESSIONS_DEFAULT;
+    private int maxMappings = MAX_MAPPINGS_DEFAULT;
+    private int maxClients = MAX_CLIENTS_DEFAULT;
+    private int portsPerClient = PORTS_PER_CLIENT_DEFAULT;
+    private int sessionsPerClient = SESSIONS_PER_CLIENT_DEFAULT;
+    private long udpTimeoutNs = UDP_TIMEOUT_DEFAULT_NS;
+    private long tcpEstablishedTimeoutNs = TCP_ESTABLISHED_TIMEOUT_DEFAULT_NS;
+    private long tcpTransitoryTimeoutNs = TCP_TRANSITORY_TIMEOUT_DEFAULT_NS;
+    private long icmpTimeoutNs = ICMP_TIMEOUT_DEFAULT_NS;
+    private boolean inboundRefresh = INBOUND_REFRESH_DEFAULT;
+    private boolean portPreservation = PORT_PRESERVATION_DEFAULT;
+    private boolean portParity = PORT_PARITY_DEFAULT;
+    private boolean hairpinning = HAIRPINNING_DEFAULT;
+    private int maxHeldFragments = MAX_HELD_FRAGMENTS_DEFAULT;
+    private int maxFragmentFlows = MAX_FRAGMENT_FLOWS_DEFAULT;
+    private long fragmentTimeoutNs = FRAGMENT_TIMEOUT_DEFAULT_NS;
+    private boolean verifyChecksums = VERIFY_CHECKSUMS_DEFAULT;
+
+    /**
+     * Checks every value; throws on the first bad one.
+     *
+     * @return this.
+     */
+    public NatConfig validate()
+    {
+        if (publicAddresses.length == 0)
+        {
+            throw new ConfigurationException(PUBLIC_ADDRESSES, "[]", "at least one public address is needed");
+        }
+        if (publicAddresses.length > 4096)
+        {
+            throw new ConfigurationException(PUBLIC_ADDRESSES, publicAddresses.length + " addresses", "at most 4096");
+        }
+        for (int i = 0; i < publicAddresses.length; i++)
+        {
+            for (int j = i + 1; j < publicAddresses.length; j++)
+            {
+                if (publicAddresses[i] == publicAddresses[j])
+                {
+                    throw new ConfigurationException(
+                        PUBLIC_ADDRESSES, Ipv4.toString(publicAddresses[i]), "address listed twice");
+                }
+            }
+        }
+        positive(MAX_SESSIONS, maxSessions, 1 << 26);
+        if (maxMappings != 0)
+        {
+            positive(MAX_MAPPINGS, maxMappings, 1 << 26);
+        }
+        positive(MAX_CLIENTS, maxClients, 1 << 24);
+        notNegative(PORTS_PER_CLIENT, portsPerClient);
+        notNegative(SESSIONS_PER_CLIENT, sessionsPerClient);
+        atLeast(UDP_TIMEOUT, udpTimeoutNs, UDP_TIMEOUT_MIN_NS, "RFC 4787 REQ-5: UDP mapping timeout at least 2 minutes");
+        atLeast(TCP_ESTABLISHED_TIMEOUT, tcpEstablishedTimeoutNs, TCP_ESTABLISHED_TIMEOUT_MIN_NS,
+            "RFC 5382 REQ-5: established idle-timeout at least 2 hours 4 minutes");
+        atLeast(TCP_TRANSITORY_TIMEOUT, tcpTransitoryTimeoutNs, TCP_TRANSITORY_TIMEOUT_MIN_NS,
+            "RFC 5382 REQ-5: transitory idle-timeout at least 4 minutes");
+        atLeast(ICMP_TIMEOUT, icmpTimeoutNs, ICMP_TIMEOUT_MIN_NS, "RFC 5508 REQ-1: ICMP query timeout at least 60 s");
+        positive(MAX_HELD_FRAGMENTS, maxHeldFragments, 1 << 16);
+        positive(MAX_FRAGMENT_FLOWS, maxFragmentFlows, 1 << 20);
+        if (fragmentTimeoutNs <= 0)
+        {
+            throw new ConfigurationException(FRAGMENT_TIMEOUT, fragmentTimeoutNs + "ns", "must be positive");
+        }
+        return this;
+    }
+
+    private static void positive(final String key, final int value, final int max)
+    {
+        if (value <= 0 || value > max)
+        {
+            throw new ConfigurationException(key, value, "must be between 1 and " + max);
+        }
+    }
+
+    private static void notNegative(final String key, final int value)
+    {
+        if (value < 0)
+        {
+            throw new ConfigurationException(key, value, "must be 0 (unlimited) or positive");
+        }
+    }
+
+    private static void atLeast(final String key, final long valueNs, final long minNs, final String reason)
+    {
+        if (valueNs < minNs)
+        {
+            throw new ConfigurationException(key, TimeUnit.NANOSECONDS.toSeconds(valueNs) + "s", reason);
+        }
+    }
+
+    public int[] publicAddresses()
+    {
+        return publicAddresses;
+    }
+
+    public NatConfig publicAddresses(final int... publicAddresses)
+    {
+        this.publicAddresses = publicAddresses.clone();
+        return this;
+    }
+
+    public FilteringMode filtering()
+    {
+        return filtering;
+    }
+
+    public NatConfig filtering(final FilteringMode filtering)
+    {
+        this.filtering = filtering;
+        return this;
+    }
+
+    public int maxSessions()
+    {
+        return maxSessions;
+    }
+
+    public NatConfig maxSessions(final int maxSessions)
+    {
+        this.maxSessions = maxSessions;
+        return this;
+    }
+
+    /**
+     * @return the mapping table capacity (the session capacity when not set).
+     */
+    public int maxMappings()
+    {
+        return maxMappings == 0 ? maxSessions : maxMappings;
+    }
+
+    public NatConfig maxMappings(final int maxMappings)
+    {
+        this.maxMappings = maxMappings;
+        return this;
+    }
+
+    public int maxClients()
+    {
+        return maxClients;
+    }
+
+    public NatConfig maxClients(final int maxClients)
+    {
+        this.maxClients = maxClients;
+        return this;
+    }
+
+    public int portsPerClient()
+    {
+        return portsPerClient;
+    }
+
+    public NatConfig portsPerClient(final int portsPerClient)
+    {
+        this.portsPerClient = portsPerClient;
+        return this;
+    }
+
+    public int sessionsPerClient()
+    {
+        return sessionsPerClient;
+    }
+
+    public NatConfig sessionsPerClient(final int sessionsPerClient)
+    {
+        this.sessionsPerClient = sessionsPerClient;
+        return this;
+    }
+
+    public long udpTimeoutNs()
+    {
+        return udpTimeoutNs;
+    }
+
+    public NatConfig udpTimeoutNs(final long udpTimeoutNs)
+    {
+        this.udpTimeoutNs = udpTimeoutNs;
+        return this;
+    }
+
+    public long tcpEstablishedTimeoutNs()
+    {
+        return tcpEstablishedTimeoutNs;
+    }
+
+    public NatConfig tcpEstablishedTimeoutNs(final long tcpEstablishedTimeoutNs)
+    {
+        this.tcpEstablishedTimeoutNs = tcpEstablishedTimeoutNs;
+        return this;
+    }
+
+    public long tcpTransitoryTimeoutNs()
+    {
+        return tcpTransitoryTimeoutNs;
+    }
+
+    public NatConfig tcpTransitoryTimeoutNs(final long tcpTransitoryTimeoutNs)
+    {
+        this.tcpTransitoryTimeoutNs = tcpTransitoryTimeoutNs;
+        return this;
+    }
+
+    public long icmpTimeoutNs()
+    {
+        return icmpTimeoutNs;
+    }
+
+    public NatConfig icmpTimeoutNs(final long icmpTimeoutNs)
+    {
+        this.icmpTimeoutNs = icmpTimeoutNs;
+        return this;
+    }
+
+    public boolean inboundRefresh()
+    {
+        return inboundRefresh;
+    }
+
+    public NatConfig inboundRefresh(final boolean inboundRefresh)
+    {
+        this.inboundRefresh = inboundRefresh;
+        return this;
+    }
+
+    public boolean portPreservation()
+    {
+        return portPreservation;
+    }
+
+    public NatConfig portPreservation(final boolean portPreservation)
+    {
+        this.portPreservation = portPreservation;
+        return this;
+    }
+
+    public boolean portParity()
+    {
+        return portParity;
+    }
+
+    public NatConfig portParity(final boolean portParity)
+    {
+        this.portParity = portParity;
+        return this;
+    }
+
+    public boolean hairpinning()
+    {
+        return hairpinning;
+    }
+
+    public NatConfig hairpinning(final boolean hairpinning)
+    {
+        this.hairpinning = hairpinning;
+        return this;
+    }
+
+    public int maxHeldFragments()
+    {
+        return maxHeldFragments;
+    }
+
+    public NatConfig maxHeldFragments(final int maxHeldFragments)
+    {
+        this.maxHeldFragments = maxHeldFragments;
+        return this;
+    }
+
+    public int maxFragmentFlows()
+    {
+        return maxFragmentFlows;
+    }
+
+    public NatConfig maxFragmentFlows(final int maxFragmentFlows)
+    {
+        this.maxFragmentFlows = maxFragmentFlows;
+        return this;
+    }
+
+    public long fragmentTimeoutNs()
+    {
+        return fragmentTimeoutNs;
+    }
+
+    public NatConfig fragmentTimeoutNs(final long fragmentTimeoutNs)
+    {
+        this.fragmentTimeoutNs = fragmentTimeoutNs;
+        return this;
+    }
+
+    public boolean verifyChecksums()
+    {
+        return verifyChecksums;
+    }
+
+    public NatConfig verifyChecksums(final boolean verifyChecksums)
+    {
+        this.verifyChecksums = verifyChecksums;
+        return this;
+    }
+}

@@ -1,0 +1,167 @@
+package io.natgate.datapath.nat;
+
+/**
+ * Public ports in use, a bitmap of 65,536 bits per public address and protocol (TCP, UDP,
+ * ICMP identifiers). Allocation preserves the inside port where it is free (RFC 4787
+ * REQ-1/"port preservation"), keeps the inside port's range (0-1023 stays below 1024,
+ * REQ-3) and its parity (REQ-4), scanning 64 ports a word from a rotating cursor.
+ */
+final class PortAllocator
+{
+    static final int PROTOCOL_SLOTS = 3;
+    private static final int WORDS = 65_536 / 64;
+
+    private final long[] bitmaps;
+    private final int[] cursors;
+    private int portsInUse;
+
+    PortAllocator(final int addressCount)
+    {
+        bitmaps = new long[addressCount * PROTOCOL_SLOTS * WORDS];
+        cursors = new int[addressCount * PROTOCOL_SLOTS];
+        for (int i = 0; i < cursors.length; i++)
+        {
+            cursors[i] = 1024 + (int)((i * 0x9E37_79B9L) & 0x7FFF);
+        }
+    }
+
+    static int protocolSlot(final int protocol)
+    {
+        return switch (protocol)
+        {
+            case 6 -> 0;
+            case 17 -> 1;
+            default -> 2;
+        };
+    }
+
+    boolean isFree(final int addressIndex, final int protocol, final int port)
+    {
+        final int base = base(addressIndex, protocol);
+        return (bitmaps[base + (port >>> 6)] & (1L << port)) == 0;
+    }
+
+    /**
+     * Marks a specific port used.
+     *
+     * @return false when it is already in use.
+     */
+    boolean tryAcquire(final int addressIndex, final int protocol, final int port)
+    {
+        final int index = base(addressIndex, protocol) + (port >>> 6);
+        final long bit = 1L << port;
+        if ((bitmaps[index] & bit) != 0)
+        {
+            return false;
+        }
+        bitmaps[index] |= bit;
+        portsInUse++;
+        return true;
+    }
+
+    /**
+     * Allocates a port for an inside port: the inside port itself when preserving and free,
+     * else one of the same range and (when asked) parity.
+     *
+     * @return the port, or -1 when the range has no free port.
+     */
+    int acquire(
+        final int addressIndex, final int protocol, final int insidePort, final boolean preserve, final boolean parity)
+    {
+        if (preserve && insidePort != 0 && tryAcquire(addressIndex, protocol, insidePort))
+        {
+            return insidePort;
+        }
+
+        final int low;
+        final int high;
+        if (protocol == Ipv4Protocols.ICMP)
+        {
+            low = 1;
+            high = 65_535;
+        }
+        else if (insidePort < 1024)
+        {
+            low = 1;
+            high = 1023;
+        }
+        else
+        {
+            low = 1024;
+            high = 65_535;
+        }
+
+        final int cursorIndex = addressIndex * PROTOCOL_SLOTS + protocolSlot(protocol);
+        final int start = Math.max(low, Math.min(high, cursors[cursorIndex]));
+        int port = scan(addressIndex, protocol, start, high, parity, insidePort & 1);
+        if (port < 0)
+        {
+            port = scan(addressIndex, protocol, low, start - 1, parity, insidePort & 1);
+        }
+        if (port < 0 && parity)
+        {
+            // parity is a preference (REQ-4 is a SHOULD): take any port rather than fail
+            port = scan(addressIndex, protocol, low, high, false, 0);
+        }
+        if (port >= 0)
+        {
+            tryAcquire(addressIndex, protocol, port);
+            cursors[cursorIndex] = port + 1 > high ? low : port + 1;
+        }
+        return port;
+    }
+
+    private int scan(
+        final int addressIndex, final int protocol, final int from, final int to, final boolean parity, final int bit)
+    {
+        if (from > to)
+        {
+            return -1;
+        }
+        final int base = base(addressIndex, protocol);
+        final long parityMask = parity ? (bit == 0 ? 0x5555_5555_5555_5555L : 0xAAAA_AAAA_AAAA_AAAAL) : -1L;
+        for (int word = from >>> 6, last = to >>> 6; word <= last; word++)
+        {
+            long free = ~bitmaps[base + word] & parityMask;
+            if (word == from >>> 6)
+            {
+                free &= -1L << (from & 63);
+            }
+            if (word == last && (to & 63) != 63)
+            {
+                free &= (1L << ((to & 63) + 1)) - 1;
+            }
+            if (free != 0)
+            {
+                return (word << 6) + Long.numberOfTrailingZeros(free);
+            }
+        }
+        return -1;
+    }
+
+    void release(final int addressIndex, final int protocol, final int port)
+    {
+        final int index = base(addressIndex, protocol) + (port >>> 6);
+        final long bit = 1L << port;
+        if ((bitmaps[index] & bit) != 0)
+        {
+            bitmaps[index] &= ~bit;
+            portsInUse--;
+        }
+    }
+
+    int portsInUse()
+    {
+        return portsInUse;
+    }
+
+    long capacityBytes()
+    {
+        return (long)bitmaps.length * Long.BYTES + (long)cursors.length * Integer.BYTES;
+    }
+
+    private static int base(final int addressIndex, final int protocol)
+    {
+        return (addressIndex * PROTOCOL_SLOTS + protocolSlot(protocol)) * WORDS;
+    }
+}
