@@ -1,0 +1,60 @@
+package io.natgate.datapath.pipeline;
+
+/**
+ * The binary layout of every message on the pipeline's rings, in one place: message type
+ * ids and field offsets. Fields are in native byte order (the rings never leave the process)
+ * and 8-byte fields come first so they are aligned within the ring's 8-byte-aligned records.
+ */
+public final class MessageLayout
+{
+    /**
+     * Type id of a frame on an rx or tx ring; the frame's bytes are the whole message. Each
+     * port has its own rings, so the ring says which port.
+     */
+    public static final int FRAME_MSG_TYPE_ID = 1;
+
+    // Commands (control plane -> worker). All commands share one fixed record; a command
+    // leaves the fields it does not have at zero.
+
+    public static final int ADD_STATIC_MAPPING_MSG_TYPE_ID = 1;
+    public static final int REMOVE_STATIC_MAPPING_MSG_TYPE_ID = 2;
+    public static final int OPEN_INBOUND_MAPPING_MSG_TYPE_ID = 3;
+    public static final int CLOSE_INBOUND_MAPPING_MSG_TYPE_ID = 4;
+
+    public static final int COMMAND_CORRELATION_ID_OFFSET = 0;
+    public static final int COMMAND_LIFETIME_NS_OFFSET = 8;
+    public static final int COMMAND_PROTOCOL_OFFSET = 16;
+    public static final int COMMAND_INSIDE_ADDRESS_OFFSET = 20;
+    public static final int COMMAND_INSIDE_PORT_OFFSET = 24;
+    public static final int COMMAND_PUBLIC_ADDRESS_OFFSET = 28;
+    public static final int COMMAND_PUBLIC_PORT_OFFSET = 32;
+    public static final int COMMAND_REMOTE_ADDRESS_OFFSET = 36;
+    public static final int COMMAND_LENGTH = 40;
+
+    // Events (worker -> journal). Mapping events share one record; command completion has its own.
+
+    public static final int MAPPING_CREATED_MSG_TYPE_ID = 1;
+    public static final int MAPPING_EXPIRED_MSG_TYPE_ID = 2;
+    public static final int MAPPING_REMOVED_MSG_TYPE_ID = 3;
+    public static final int COMMAND_COMPLETED_MSG_TYPE_ID = 4;
+
+    public static final int EVENT_TIME_NS_OFFSET = 0;
+
+    public static final int MAPPING_PROTOCOL_OFFSET = 8;
+    public static final int MAPPING_INSIDE_ADDRESS_OFFSET = 12;
+    public static final int MAPPING_INSIDE_PORT_OFFSET = 16;
+    public static final int MAPPING_PUBLIC_ADDRESS_OFFSET = 20;
+    public static final int MAPPING_PUBLIC_PORT_OFFSET = 24;
+    public static final int MAPPING_KIND_OFFSET = 28;
+    public static final int MAPPING_EVENT_LENGTH = 32;
+
+    public static final int COMPLETED_CORRELATION_ID_OFFSET = 8;
+    public static final int COMPLETED_STATUS_OFFSET = 16;
+    public static final int COMPLETED_PUBLIC_ADDRESS_OFFSET = 20;
+    public static final int COMPLETED_PUBLIC_PORT_OFFSET = 24;
+    public static final int COMMAND_COMPLETED_LENGTH = 28;
+
+    private MessageLayout()
+    {
+    }
+}

@@ -1,0 +1,139 @@
+package io.natgate.datapath.pipeline;
+
+import io.natgate.datapath.counters.DatapathCounters;
+import io.natgate.datapath.counters.GlobalCounter;
+import io.natgate.datapath.nat.NatEventListener;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import static io.natgate.datapath.pipeline.MessageLayout.*;
+
+/**
+ * The worker's side of the event ring: the NAT engine emits events here and they are
+ * encoded onto the ring without allocating. The worker never waits for the journal: when
+ * the ring is full the event is dropped and counted in {@link GlobalCounter#EVENTS_DROPPED}.
+ * Only the ring's single producer (the worker thread) may use it.
+ */
+public final class NatEventEncoder implements NatEventListener
+{
+    private final RingBuffer ring;
+    private final AtomicBuffer buffer;
+    private final DatapathCounters counters;
+
+    public NatEventEncoder(final RingBuffer eventRing, final DatapathCounters counters)
+    {
+        if (eventRing.maxMsgLength() < Math.max(MAPPING_EVENT_LENGTH, COMMAND_COMPLETED_LENGTH))
+        {
+            throw new IllegalArgumentException("event ring too small: max message " + eventRing.maxMsgLength());
+        }
+        this.ring = eventRing;
+        this.buffer = eventRing.buffer();
+        this.counters = counters;
+    }
+
+    @Override
+    public void onMappingCreated(
+        final long timeNs,
+        final int protocol,
+        final int insideAddress,
+        final int insidePort,
+        final int publicAddress,
+        final int publicPort,
+        final int kind)
+    {
+        final int index = claimMapping(
+            MAPPING_CREATED_MSG_TYPE_ID, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
+        if (index > 0)
+        {
+            buffer.putInt(index + MAPPING_KIND_OFFSET, kind);
+            ring.commit(index);
+        }
+    }
+
+    @Override
+    public void onMappingExpired(
+        final long timeNs,
+        final int protocol,
+        final int insideAddress,
+        final int insidePort,
+        final int publicAddress,
+        final int publicPort)
+    {
+        final int index = claimMapping(
+            MAPPING_EXPIRED_MSG_TYPE_ID, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
+        if (index > 0)
+        {
+            ring.commit(index);
+        }
+    }
+
+    @Override
+    public void onMappingRemoved(
+        final long timeNs,
+        final int protocol,
+        final int insideAddress,
+        final int insidePort,
+        final int publicAddress,
+        final int publicPort)
+    {
+        final int index = claimMapping(
+            MAPPING_REMOVED_MSG_TYPE_ID, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
+        if (index > 0)
+        {
+            ring.commit(index);
+        }
+    }
+
+    @Override
+    public void onCommandCompleted(
+        final long timeNs, final long correlationId, final int status, final int publicAddress, final int publicPort)
+    {
+        final int index = claim(COMMAND_COMPLETED_MSG_TYPE_ID, COMMAND_COMPLETED_LENGTH);
+        if (index > 0)
+        {
+            buffer.putLong(index + EVENT_TIME_NS_OFFSET, timeNs);
+            buffer.putLong(index + COMPLETED_CORRELATION_ID_OFFSET, correlationId);
+            buffer.putInt(index + COMPLETED_STATUS_OFFSET, status);
+            buffer.putInt(index + COMPLETED_PUBLIC_ADDRESS_OFFSET, publicAddress);
+            buffer.putInt(index + COMPLETED_PUBLIC_PORT_OFFSET, publicPort);
+            ring.commit(index);
+        }
+    }
+
+    /**
+     * Claims a mapping event record and fills the fields all mapping events share.
+     *
+     * @return the claimed index, to be committed by the caller, or a non-positive value when dropped.
+     */
+    private int claimMapping(
+        final int msgTypeId,
+        final long timeNs,
+        final int protocol,
+        final int insideAddress,
+        final int insidePort,
+        final int publicAddress,
+        final int publicPort)
+    {
+        final int index = claim(msgTypeId, MAPPING_EVENT_LENGTH);
+        if (index > 0)
+        {
+            buffer.putLong(index + EVENT_TIME_NS_OFFSET, timeNs);
+            buffer.putInt(index + MAPPING_PROTOCOL_OFFSET, protocol);
+            buffer.putInt(index + MAPPING_INSIDE_ADDRESS_OFFSET, insideAddress);
+            buffer.putInt(index + MAPPING_INSIDE_PORT_OFFSET, insidePort);
+            buffer.putInt(index + MAPPING_PUBLIC_ADDRESS_OFFSET, publicAddress);
+            buffer.putInt(index + MAPPING_PUBLIC_PORT_OFFSET, publicPort);
+        }
+        return index;
+    }
+
+    private int claim(final int msgTypeId, final int length)
+    {
+        final int index = ring.tryClaim(msgTypeId, length);
+        if (index <= 0)
+        {
+            counters.increment(GlobalCounter.EVENTS_DROPPED);
+        }
+        return index;
+    }
+}

@@ -1,0 +1,239 @@
+package io.natgate.datapath.pipeline;
+
+import io.natgate.datapath.counters.DatapathCounters;
+import io.natgate.datapath.nat.NatCommands;
+import io.natgate.datapath.nat.NatEventListener;
+import io.natgate.datapath.port.Port;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The datapath's threads and rings: per port an rx agent and a tx agent, one worker between
+ * them, a command ring into the worker and an event ring out of it, placed on threads as the
+ * {@link ThreadingMode} says. Made in two steps so the frame processor can be built with the
+ * pipeline's event sink and counters: construct, build the processor from
+ * {@link #workerEvents()} and {@link #counters()}, then {@link #start}. Closing stops every
+ * agent; it does not close the ports, which belong to the caller and must outlive the pipeline.
+ */
+public final class Pipeline implements AutoCloseable
+{
+    private final PipelineConfig config;
+    private final Port[] ports;
+    private final DatapathCounters counters;
+    private final RingBuffer[] rxRings;
+    private final RingBuffer[] txRings;
+    private final RingBuffer commandRing;
+    private final RingBuffer eventRing;
+    private final NatEventEncoder workerEvents;
+    private final NatEventDecoder eventDecoder;
+    private final CountingErrorHandler errorHandler;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private AgentInvoker invoker;
+    private boolean started;
+    private boolean closed;
+
+    /**
+     * A pipeline with its own counters on the heap.
+     *
+     * @param ports the ports in port-index order.
+     */
+    public Pipeline(final PipelineConfig config, final List<? extends Port> ports)
+    {
+        this(config, ports, new DatapathCounters(ports.size()));
+    }
+
+    /**
+     * @param ports    the ports in port-index order.
+     * @param counters where the agents count, e.g. over a memory-mapped file; at least one slot set per port.
+     * @throws ConfigurationException when the configuration does not validate.
+     */
+    public Pipeline(final PipelineConfig config, final List<? extends Port> ports, final DatapathCounters counters)
+    {
+        if (ports.isEmpty() || ports.size() > counters.portCount())
+        {
+            throw new IllegalArgumentException(ports.size() + " ports with counters for " + counters.portCount());
+        }
+        this.config = config.conclude();
+        this.ports = ports.toArray(new Port[0]);
+        this.counters = counters;
+
+        rxRings = new RingBuffer[this.ports.length];
+        txRings = new RingBuffer[this.ports.length];
+        for (int portIndex = 0; portIndex < this.ports.length; portIndex++)
+        {
+            rxRings[portIndex] = new OneToOneRingBuffer(ringBuffer(config.rxRingCapacity()));
+            txRings[portIndex] = new OneToOneRingBuffer(ringBuffer(config.txRingCapacity()));
+        }
+        commandRing = new ManyToOneRingBuffer(ringBuffer(config.commandRingCapacity()));
+        eventRing = new OneToOneRingBuffer(ringBuffer(config.eventRingCapacity()));
+        workerEvents = new NatEventEncoder(eventRing, counters);
+        eventDecoder = new NatEventDecoder(eventRing);
+        errorHandler = new CountingErrorHandler(counters, config.errorHandler());
+    }
+
+    /**
+     * Builds the agents around {@code processor} and starts them as the threading mode says (in
+     * {@link ThreadingMode#INVOKER} mode nothing runs until the caller invokes {@link #invoker()}).
+     *
+     * @param commandTarget what applies the control plane's commands on the worker thread (the NAT engine).
+     */
+    public synchronized void start(final FrameProcessor processor, final NatCommands commandTarget)
+    {
+        if (closed || started)
+        {
+            throw new IllegalStateException(closed ? "pipeline closed" : "pipeline already started");
+        }
+        started = true;
+
+        final List<Agent> rxAgents = new ArrayList<>();
+        final List<Agent> txAgents = new ArrayList<>();
+        for (int portIndex = 0; portIndex < ports.length; portIndex++)
+        {
+            rxAgents.add(new RxAgent(config, ports[portIndex], portIndex, rxRings[portIndex], counters));
+            txAgents.add(new TxAgent(config, ports[portIndex], portIndex, txRings[portIndex], counters));
+        }
+        final WorkerAgent worker = new WorkerAgent(
+            config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler);
+
+        final List<Agent> all = new ArrayList<>(rxAgents);
+        all.add(worker);
+        all.addAll(txAgents);
+
+        switch (config.threadingMode())
+        {
+            case DEDICATED ->
+            {
+                for (final Agent agent : all)
+                {
+                    startRunner(agent);
+                }
+            }
+            case SHARED_NETWORK ->
+            {
+                final List<Agent> network = new ArrayList<>(rxAgents);
+                network.addAll(txAgents);
+                startRunner(worker);
+                startRunner(new CompositeAgent(network));
+            }
+            case SHARED -> startRunner(new CompositeAgent(all));
+            case INVOKER ->
+            {
+                invoker = new AgentInvoker(errorHandler, null, new CompositeAgent(all));
+                invoker.start();
+            }
+        }
+    }
+
+    /**
+     * @return the invoker that runs one duty cycle of every agent per {@link AgentInvoker#invoke()}.
+     * @throws IllegalStateException unless started in {@link ThreadingMode#INVOKER} mode.
+     */
+    public synchronized AgentInvoker invoker()
+    {
+        if (null == invoker)
+        {
+            throw new IllegalStateException("no invoker: threading mode " + config.threadingMode() +
+                (started ? "" : ", not started"));
+        }
+        return invoker;
+    }
+
+    /**
+     * @return a new encoder of commands onto the worker's command ring; one per control-plane thread.
+     */
+    public NatCommandEncoder newCommandEncoder()
+    {
+        return new NatCommandEncoder(commandRing);
+    }
+
+    /**
+     * Hands up to {@code limit} events from the worker to {@code listener}. Only one thread may
+     * drain events (the journal agent); it may instead make its own {@link NatEventDecoder} over
+     * {@link #eventRing()}, but not both.
+     *
+     * @return the number of events handed over.
+     */
+    public int drainEvents(final NatEventListener listener, final int limit)
+    {
+        return eventDecoder.drain(listener, limit);
+    }
+
+    /**
+     * @return where the frame processor reports NAT events; to be used on the worker thread only.
+     */
+    public NatEventListener workerEvents()
+    {
+        return workerEvents;
+    }
+
+    public RingBuffer commandRing()
+    {
+        return commandRing;
+    }
+
+    public RingBuffer eventRing()
+    {
+        return eventRing;
+    }
+
+    public DatapathCounters counters()
+    {
+        return counters;
+    }
+
+    public PipelineConfig config()
+    {
+        return config;
+    }
+
+    public int portCount()
+    {
+        return ports.length;
+    }
+
+    public Port port(final int portIndex)
+    {
+        return ports[portIndex];
+    }
+
+    /**
+     * Stops every agent, receive side first, and waits for their threads to end. Idempotent.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.closeAll(runners);
+        CloseHelper.close(invoker);
+    }
+
+    private void startRunner(final Agent agent)
+    {
+        final AgentRunner runner = new AgentRunner(config.newIdleStrategy(), errorHandler, null, agent);
+        runners.add(runner);
+        AgentRunner.startOnThread(runner, config.threadFactory());
+    }
+
+    private static UnsafeBuffer ringBuffer(final int capacityBytes)
+    {
+        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            capacityBytes + RingBufferDescriptor.TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH));
+    }
+}

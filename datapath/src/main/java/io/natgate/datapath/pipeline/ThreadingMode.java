@@ -1,0 +1,47 @@
+package io.natgate.datapath.pipeline;
+
+/**
+ * How the pipeline's agents are placed on threads: one thread each when cores are plenty,
+ * composite agents sharing a thread when they are few.
+ */
+public enum ThreadingMode
+{
+    /** One thread per agent: an rx and a tx thread per port and one worker thread. */
+    DEDICATED("dedicated"),
+    /** The rx and tx agents of every port share one thread; the worker has its own. */
+    SHARED_NETWORK("shared-network"),
+    /** Every agent on one thread. */
+    SHARED("shared"),
+    /** No threads: the caller drives every agent through {@link Pipeline#invoker()}. */
+    INVOKER("invoker");
+
+    private final String configName;
+
+    ThreadingMode(final String configName)
+    {
+        this.configName = configName;
+    }
+
+    /**
+     * @return the name used in configuration.
+     */
+    public String configName()
+    {
+        return configName;
+    }
+
+    /**
+     * @return the mode with this configuration name, or null when there is none.
+     */
+    public static ThreadingMode byConfigName(final String configName)
+    {
+        for (final ThreadingMode mode : values())
+        {
+            if (mode.configName.equals(configName))
+            {
+                return mode;
+            }
+        }
+        return null;
+    }
+}
