@@ -1,0 +1,226 @@
+package io.natgate.bindings.afpacket;
+
+import io.natgate.bindings.linux.LinuxException;
+import io.natgate.bindings.linux.NetworkNamespace;
+import io.natgate.bindings.testing.FrameExchange;
+import io.natgate.bindings.testing.TestFrames;
+import io.natgate.bindings.testing.VethLab;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * AF_PACKET TPACKET_V3 rings on a veth pair in a namespace of the test's own.
+ */
+class PacketSocketTest
+{
+    private static VethLab lab;
+
+    @BeforeAll
+    static void createLab()
+    {
+        lab = VethLab.create();
+    }
+
+    @AfterAll
+    static void deleteLab()
+    {
+        if (lab != null)
+        {
+            lab.close();
+        }
+    }
+
+    @Test
+    void shouldTransmitAndReceiveFramesByteIdenticalAcrossVethPairInBothDirections()
+    {
+        try (PacketSocket a = open(lab.endA(), o -> { });
+            PacketSocket b = open(lab.endB(), o -> { }))
+        {
+            final byte[][] aToB = FrameExchange.frames(b.macAddress(), a.macAddress(), 5000, 60, 64, 128, 1500, 1514, 333);
+            final byte[][] bToA = FrameExchange.frames(a.macAddress(), b.macAddress(), 5000, 1514, 64, 777, 60);
+
+            assertEquals(5000, FrameExchange.exchange(f -> send(a, f), a::flushTx, () -> poll(b), aToB, 256));
+            assertEquals(5000, FrameExchange.exchange(f -> send(b, f), b::flushTx, () -> poll(a), bToA, 256));
+        }
+    }
+
+    @Test
+    void shouldReportInterfaceIndexMacAndMtu()
+    {
+        try (PacketSocket a = open(lab.endA(), o -> { }))
+        {
+            assertEquals(lab.mac(lab.endA()), a.macAddress());
+            assertEquals(1500, a.mtu());
+            assertTrue(a.interfaceIndex() > 0);
+            assertEquals(2048 - Tpacket.TX_DATA_OFFSET, a.maxTxFrameLength());
+        }
+    }
+
+    @Test
+    void shouldPutBackVlanTagTheKernelStrippedIntoMetadata()
+    {
+        try (PacketSocket a = open(lab.endA(), o -> { });
+            PacketSocket b = open(lab.endB(), o -> { }))
+        {
+            final byte[] frame = TestFrames.vlanUdp(b.macAddress(), a.macAddress(), 0x2064, 7, 128);
+            assertTrue(send(a, frame));
+            assertEquals(1, a.flushTx());
+
+            assertArrayEquals(frame, awaitFrame(b));
+        }
+    }
+
+    @Test
+    void shouldNotReceiveOwnTransmissionsWhenIgnoringOutgoing()
+    {
+        try (PacketSocket a = open(lab.endA(), o -> { });
+            PacketSocket b = open(lab.endB(), o -> { }))
+        {
+            assertTrue(send(a, TestFrames.udp(b.macAddress(), a.macAddress(), 1, 100)));
+            a.flushTx();
+
+            awaitFrame(b);
+            assertNull(pollFor(a, 50));
+        }
+    }
+
+    @Test
+    void shouldReturnMinusOneWhenTxRingIsFullInsteadOfThrowing()
+    {
+        try (PacketSocket a = open(lab.endA(), o -> o.txFrameCount(32).txBlockSizeBytes(4096)))
+        {
+            final byte[] frame = TestFrames.udp(0x02_00_00_00_00_01L, a.macAddress(), 1, 64);
+            int queued = 0;
+            while (send(a, frame))
+            {
+                queued++;
+            }
+            assertEquals(32, queued);
+            assertEquals(-1, a.claimTxFrame());
+
+            assertEquals(32, a.flushTx());
+        }
+    }
+
+    @Test
+    void shouldCountFramesInStatistics()
+    {
+        try (PacketSocket a = open(lab.endA(), o -> { });
+            PacketSocket b = open(lab.endB(), o -> { }))
+        {
+            final byte[][] frames = FrameExchange.frames(b.macAddress(), a.macAddress(), 100, 64);
+            FrameExchange.exchange(f -> send(a, f), a::flushTx, () -> poll(b), frames, 100);
+
+            b.updateStats();
+            assertTrue(b.receivedCount() >= 100, () -> "received " + b.receivedCount());
+            assertEquals(0, b.droppedCount());
+        }
+    }
+
+    @Test
+    void shouldFailWithEnodevForUnknownInterface()
+    {
+        final LinuxException ex = assertThrows(LinuxException.class, () -> open("ngnosuch0", o -> { }));
+
+        assertEquals(19, ex.errno());
+        assertTrue(ex.getMessage().contains("ioctl(SIOCGIFINDEX, ngnosuch0): No such device (ENODEV)"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectBadRingGeometryNamingTheSetting()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> open(lab.endA(), o -> o.rxBlockSizeBytes(5000)));
+
+        assertTrue(ex.getMessage().contains("rxBlockSizeBytes=5000"), ex.getMessage());
+    }
+
+    @Test
+    void shouldMatchKernelAbiSizes()
+    {
+        // Sizes and offsets from linux/if_packet.h as compiled by gcc on x86-64 and aarch64.
+        assertEquals(48, Tpacket.TPACKET3_HDR.byteSize());
+        assertEquals(48, Tpacket.TPACKET_BLOCK_DESC.byteSize());
+        assertEquals(20, Tpacket.SOCKADDR_LL.byteSize());
+        assertEquals(28, Tpacket.TPACKET_REQ3.byteSize());
+        assertEquals(16, Tpacket.PACKET_MREQ.byteSize());
+        assertEquals(68, Tpacket.TPACKET3_HDRLEN);
+        assertEquals(48, Tpacket.TX_DATA_OFFSET);
+        assertEquals(8, Tpacket.BLOCK_STATUS);
+        assertEquals(16, Tpacket.BLOCK_OFFSET_TO_FIRST_PKT);
+        assertEquals(24, Tpacket.HDR_MAC);
+        assertEquals(32, Tpacket.HDR_VLAN_TCI);
+        assertEquals(36, Tpacket.HDR_VLAN_TPID);
+    }
+
+    static PacketSocket open(final String interfaceName, final Consumer<PacketSocketOptions> customise)
+    {
+        final PacketSocketOptions options = new PacketSocketOptions().interfaceName(interfaceName)
+            .rxBlockSizeBytes(1 << 16).rxBlockCount(16);
+        customise.accept(options);
+        try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(lab.namespace()))
+        {
+            return PacketSocket.open(options);
+        }
+    }
+
+    static boolean send(final PacketSocket socket, final byte[] frame)
+    {
+        final long offset = socket.claimTxFrame();
+        if (offset < 0)
+        {
+            return false;
+        }
+        MemorySegment.copy(frame, 0, socket.ring(), JAVA_BYTE, offset, frame.length);
+        socket.commitTxFrame(frame.length);
+        return true;
+    }
+
+    static byte[] poll(final PacketSocket socket)
+    {
+        final long offset = socket.nextFrame();
+        if (offset < 0)
+        {
+            socket.releaseConsumed();
+            return null;
+        }
+        return socket.ring().asSlice(offset, socket.frameLength()).toArray(JAVA_BYTE);
+    }
+
+    static byte[] pollFor(final PacketSocket socket, final int timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + timeoutMs * 1_000_000L;
+        do
+        {
+            socket.awaitReceive(1);
+            final byte[] frame = poll(socket);
+            if (frame != null && TestFrames.sequenceOf(frame, frame.length) >= 0)
+            {
+                return frame;
+            }
+        }
+        while (System.nanoTime() - deadlineNs < 0);
+        return null;
+    }
+
+    static byte[] awaitFrame(final PacketSocket socket)
+    {
+        final byte[] frame = pollFor(socket, 5000);
+        if (frame == null)
+        {
+            throw new AssertionError("no frame within 5 s on " + socket);
+        }
+        return frame;
+    }
+}
