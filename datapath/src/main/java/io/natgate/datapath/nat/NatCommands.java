@@ -9,6 +9,15 @@ package io.natgate.datapath.nat;
 public interface NatCommands
 {
     /**
+     * The time the commands that follow are applied at (their {@code onCommandCompleted} time and the
+     * start of an inbound mapping's lifetime). The worker calls it once per duty cycle, before applying
+     * that cycle's commands; an encoder onto the command ring ignores it.
+     */
+    default void commandTimeNs(final long nowNs)
+    {
+    }
+
+    /**
      * Adds a static mapping (port forward): public endpoint to inside endpoint, never expiring.
      */
     void addStaticMapping(
