@@ -2,7 +2,6 @@ package io.natgate.datapath.pipeline;
 
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
-import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.nat.NatCommands;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -16,7 +15,8 @@ import static io.natgate.datapath.pipeline.MessageLayout.FRAME_MSG_TYPE_ID;
 
 /**
  * The worker: the single writer of the NAT tables. Each duty cycle it reads the clock once,
- * applies pending control commands (between bursts, so a command never lands mid-burst),
+ * applies pending control commands stamped with that time (between bursts, so a command never
+ * lands mid-burst; the target counts them applied or rejected by outcome),
  * gathers up to a burst of frames from every port's rx ring into a {@link FrameBurst},
  * hands each frame to the {@link FrameProcessor}, then runs the processor's timers. Frames the
  * processor emits go to the egress port's tx ring; a full ring drops the frame as
@@ -79,7 +79,8 @@ public final class WorkerAgent implements Agent
     {
         final long nowNs = clock.nanoTime();
 
-        int workCount = applyCommands();
+        commandTarget.commandTimeNs(nowNs);
+        int workCount = commandDecoder.poll(commandTarget, commandLimit);
         workCount += gatherBurst();
         processBurst(nowNs);
         workCount += processor.onTimer(nowNs, sink);
@@ -99,16 +100,6 @@ public final class WorkerAgent implements Agent
     public FrameSink sink()
     {
         return sink;
-    }
-
-    private int applyCommands()
-    {
-        final int commands = commandDecoder.poll(commandTarget, commandLimit);
-        if (commands > 0)
-        {
-            counters.add(GlobalCounter.COMMANDS_APPLIED, commands);
-        }
-        return commands;
     }
 
     private int gatherBurst()
