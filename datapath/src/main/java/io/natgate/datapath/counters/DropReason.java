@@ -38,7 +38,8 @@ public enum DropReason
     TX_PORT_REFUSED(29, "port refused the frame on transmit"),
     FRAME_TOO_LARGE(30, "frame larger than the pipeline slot"),
     MARTIAN_SOURCE(31, "source address not valid on the ingress port"),
-    ADMIN_PROHIBITED(32, "no mapping could be created (ICMP 3/13 sent)");
+    ADMIN_PROHIBITED(32, "no mapping could be created (ICMP 3/13 sent)"),
+    LOCAL_UNHANDLED(33, "addressed to the gateway itself but not ARP or ping");
 
     private static final DropReason[] BY_ID;
 

@@ -103,6 +103,14 @@ public final class NatEngine implements NatCommands
     }
 
     /**
+     * @return a copy of the public address pool.
+     */
+    public int[] publicAddresses()
+    {
+        return config.publicAddresses().clone();
+    }
+
+    /**
      * @return true when the address is one of the public pool's.
      */
     public boolean isPublicAddress(final int address)

@@ -10,6 +10,36 @@ package io.natgate.datapath.nat;
 public interface NatEventListener
 {
     /**
+     * A listener that ignores every event.
+     */
+    NatEventListener NONE = new NatEventListener()
+    {
+        public void onMappingCreated(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int kind)
+        {
+        }
+
+        public void onMappingExpired(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort)
+        {
+        }
+
+        public void onMappingRemoved(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort)
+        {
+        }
+
+        public void onCommandCompleted(
+            final long timeNs, final long correlationId, final int status, final int publicAddress,
+            final int publicPort)
+        {
+        }
+    };
+
+    /**
      * A mapping (endpoint-independent binding of an inside endpoint to a public endpoint) was created.
      *
      * @param kind one of {@link MappingKind}'s ids.

@@ -1,0 +1,189 @@
+package io.natgate.datapath.forward;
+
+import io.natgate.datapath.ConfigurationException;
+import io.natgate.datapath.nat.Ipv4;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Configuration of the frame processor around the NAT: the ports, ARP and ICMP behaviour.
+ * Property names and defaults side by side; {@link #validate()} names the bad key and value.
+ */
+public final class ForwarderConfig
+{
+    public static final String IPV6 = "ipv6";
+    public static final Ipv6Policy IPV6_DEFAULT = Ipv6Policy.DROP;
+
+    public static final String NEIGHBOUR_CAPACITY = "arp.neighbours";
+    public static final int NEIGHBOUR_CAPACITY_DEFAULT = 1024;
+
+    public static final String NEIGHBOUR_TIMEOUT = "arp.timeout";
+    public static final long NEIGHBOUR_TIMEOUT_DEFAULT_NS = TimeUnit.MINUTES.toNanos(5);
+
+    public static final String ARP_RETRY_INTERVAL = "arp.retryInterval";
+    public static final long ARP_RETRY_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(1);
+
+    public static final String ARP_RETRIES = "arp.retries";
+    public static final int ARP_RETRIES_DEFAULT = 3;
+
+    public static final String ARP_PENDING_FRAMES = "arp.pendingFrames";
+    public static final int ARP_PENDING_FRAMES_DEFAULT = 256;
+
+    public static final String ICMP_ERRORS_PER_SECOND = "icmp.errorsPerSecond";
+    public static final int ICMP_ERRORS_PER_SECOND_DEFAULT = 1000;
+
+    private List<PortSettings> ports = List.of();
+    private Ipv6Policy ipv6 = IPV6_DEFAULT;
+    private int neighbourCapacity = NEIGHBOUR_CAPACITY_DEFAULT;
+    private long neighbourTimeoutNs = NEIGHBOUR_TIMEOUT_DEFAULT_NS;
+    private long arpRetryIntervalNs = ARP_RETRY_INTERVAL_DEFAULT_NS;
+    private int arpRetries = ARP_RETRIES_DEFAULT;
+    private int arpPendingFrames = ARP_PENDING_FRAMES_DEFAULT;
+    private int icmpErrorsPerSecond = ICMP_ERRORS_PER_SECOND_DEFAULT;
+
+    public ForwarderConfig validate()
+    {
+        boolean inside = false;
+        boolean outside = false;
+        for (int i = 0; i < ports.size(); i++)
+        {
+            final PortSettings port = ports.get(i);
+            if (port.index() != i)
+            {
+                throw new ConfigurationException("ports." + port.name(), port.index(), "port index must be " + i);
+            }
+            inside |= port.role() == PortRole.INSIDE;
+            outside |= port.role() == PortRole.OUTSIDE;
+            for (int j = 0; j < i; j++)
+            {
+                final PortSettings other = ports.get(j);
+                if (other.name().equals(port.name()))
+                {
+                    throw new ConfigurationException("ports." + port.name(), port.name(), "port name used twice");
+                }
+                final int shorter = Math.min(port.prefixLength(), other.prefixLength());
+                if (Ipv4.inPrefix(port.address(), other.address(), shorter))
+                {
+                    throw new ConfigurationException("ports." + port.name() + ".address",
+                        Ipv4.toString(port.address()) + "/" + port.prefixLength(),
+                        "overlaps port " + other.name() + " (" + Ipv4.toString(other.address()) + "/" +
+                        other.prefixLength() + ")");
+                }
+            }
+        }
+        if (!inside || !outside)
+        {
+            throw new ConfigurationException("ports", ports.size() + " ports", "need at least one inside and one outside port");
+        }
+        positive(NEIGHBOUR_CAPACITY, neighbourCapacity);
+        positive(ARP_PENDING_FRAMES, arpPendingFrames);
+        positive(ARP_RETRIES, arpRetries);
+        positive(ICMP_ERRORS_PER_SECOND, icmpErrorsPerSecond);
+        if (neighbourTimeoutNs <= 0)
+        {
+            throw new ConfigurationException(NEIGHBOUR_TIMEOUT, neighbourTimeoutNs + "ns", "must be positive");
+        }
+        if (arpRetryIntervalNs <= 0)
+        {
+            throw new ConfigurationException(ARP_RETRY_INTERVAL, arpRetryIntervalNs + "ns", "must be positive");
+        }
+        return this;
+    }
+
+    private static void positive(final String key, final int value)
+    {
+        if (value <= 0)
+        {
+            throw new ConfigurationException(key, value, "must be positive");
+        }
+    }
+
+    public List<PortSettings> ports()
+    {
+        return ports;
+    }
+
+    public ForwarderConfig ports(final List<PortSettings> ports)
+    {
+        this.ports = List.copyOf(ports);
+        return this;
+    }
+
+    public Ipv6Policy ipv6()
+    {
+        return ipv6;
+    }
+
+    public ForwarderConfig ipv6(final Ipv6Policy ipv6)
+    {
+        this.ipv6 = ipv6;
+        return this;
+    }
+
+    public int neighbourCapacity()
+    {
+        return neighbourCapacity;
+    }
+
+    public ForwarderConfig neighbourCapacity(final int neighbourCapacity)
+    {
+        this.neighbourCapacity = neighbourCapacity;
+        return this;
+    }
+
+    public long neighbourTimeoutNs()
+    {
+        return neighbourTimeoutNs;
+    }
+
+    public ForwarderConfig neighbourTimeoutNs(final long neighbourTimeoutNs)
+    {
+        this.neighbourTimeoutNs = neighbourTimeoutNs;
+        return this;
+    }
+
+    public long arpRetryIntervalNs()
+    {
+        return arpRetryIntervalNs;
+    }
+
+    public ForwarderConfig arpRetryIntervalNs(final long arpRetryIntervalNs)
+    {
+        this.arpRetryIntervalNs = arpRetryIntervalNs;
+        return this;
+    }
+
+    public int arpRetries()
+    {
+        return arpRetries;
+    }
+
+    public ForwarderConfig arpRetries(final int arpRetries)
+    {
+        this.arpRetries = arpRetries;
+        return this;
+    }
+
+    public int arpPendingFrames()
+    {
+        return arpPendingFrames;
+    }
+
+    public ForwarderConfig arpPendingFrames(final int arpPendingFrames)
+    {
+        this.arpPendingFrames = arpPendingFrames;
+        return this;
+    }
+
+    public int icmpErrorsPerSecond()
+    {
+        return icmpErrorsPerSecond;
+    }
+
+    public ForwarderConfig icmpErrorsPerSecond(final int icmpErrorsPerSecond)
+    {
+        this.icmpErrorsPerSecond = icmpErrorsPerSecond;
+        return this;
+    }
+}
