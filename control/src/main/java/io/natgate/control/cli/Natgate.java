@@ -1,14 +1,50 @@
 package io.natgate.control.cli;
 
-/** Entry point of the natgate command line. */
-public final class Natgate
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of the natgate command line.
+ */
+@Command(
+    name = "natgate",
+    mixinStandardHelpOptions = true,
+    versionProvider = Natgate.Version.class,
+    description = "Userspace NAT44 and firewall-traversal gateway.",
+    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Natgate implements Runnable
 {
-    private Natgate()
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public void run()
     {
+        spec.commandLine().usage(System.out);
     }
 
     public static void main(final String[] args)
     {
-        System.out.println("natgate " + Runtime.version());
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /**
+     * @return the command line with every subcommand, for main and tests.
+     */
+    public static CommandLine newCommandLine()
+    {
+        return new CommandLine(new Natgate());
+    }
+
+    /**
+     * Version from the jar manifest.
+     */
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        public String[] getVersion()
+        {
+            final String version = Natgate.class.getPackage().getImplementationVersion();
+            return new String[] {"natgate " + (version == null ? "development build" : version) + " on Java " +
+                Runtime.version()};
+        }
     }
 }
