@@ -82,11 +82,12 @@ public final class PcapDumper implements AutoCloseable
     }
 
     /**
-     * Appends the first {@code length} bytes of {@link #stagingBuffer()} as one packet.
+     * Appends a packet of {@code length} bytes whose first {@code min(length, snapLength())} bytes
+     * are at the start of {@link #stagingBuffer()}.
      */
     public void dump(final int length, final long timestampMicros)
     {
-        if (length < 0 || length > stagingBuffer.byteSize())
+        if (length < 0)
         {
             throw new IllegalArgumentException("frame length out of range: " + length);
         }

@@ -32,8 +32,9 @@ public final class PcapOptions
     }
 
     /**
-     * Bytes kept of each packet, also the largest frame that can be injected through the
-     * handle's transmit buffer.
+     * Bytes kept of each packet. In immediate mode on Linux each ring slot is this large, so the
+     * ring holds about {@link #bufferSizeBytes()} / snapLength frames: a port sets it to its
+     * largest frame rather than keeping the 64 KiB default.
      */
     public PcapOptions snapLength(final int snapLength)
     {
