@@ -162,11 +162,26 @@ public final class NatEngine implements NatCommands
             }
             if (config.hairpinning() && publicAddresses.contains(ip.destinationAddress()))
             {
-                final int hairpin = inbound(buffer, ipOffset, ipLength, ingressPort, nowNs);
-                return hairpin == FORWARD ? HAIRPIN : hairpin;
+                return hairpin(buffer, ipOffset, ipLength, ingressPort, nowNs);
             }
         }
         return result;
+    }
+
+    /**
+     * Translates an outbound packet addressed to a public endpoint once more, inbound (RFC 4787
+     * REQ-9). Fragments that came before its first fragment were held on the way out, so the
+     * outbound flow stays the one whose held fragments {@link #pollReleasedFragment} releases.
+     */
+    private int hairpin(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort, final long nowNs)
+    {
+        final long heldKeyHigh = releaseKeyHigh;
+        final long heldKeyLow = releaseKeyLow;
+        final int result = inbound(buffer, ipOffset, ipLength, ingressPort, nowNs);
+        releaseKeyHigh = heldKeyHigh;
+        releaseKeyLow = heldKeyLow;
+        return result == FORWARD ? HAIRPIN : result;
     }
 
     private int outboundTransport(
@@ -986,8 +1001,7 @@ public final class NatEngine implements NatCommands
         fragments.refresh(flow, nowNs + config.fragmentTimeoutNs());
         if (outbound && config.hairpinning() && publicAddresses.contains(ip.destinationAddress()))
         {
-            final int hairpin = inbound(buffer, ipOffset, ipLength, ingressPort, nowNs);
-            return hairpin == FORWARD ? HAIRPIN : hairpin;
+            return hairpin(buffer, ipOffset, ipLength, ingressPort, nowNs);
         }
         return FORWARD;
     }

@@ -31,10 +31,16 @@ public final class Packets
         final String source, final int sourcePort, final String destination, final int destinationPort,
         final byte[] payload)
     {
+        return udp(ip(source), sourcePort, ip(destination), destinationPort, payload);
+    }
+
+    public static byte[] udp(
+        final int source, final int sourcePort, final int destination, final int destinationPort, final byte[] payload)
+    {
         final int length = 20 + UdpDatagram.HEADER_LENGTH + payload.length;
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
         final Ipv4Packet ipHeader = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
-        ipHeader.writeHeader(0, length, 0x1234, Ipv4Packet.FLAG_DF, TTL, Ipv4Packet.PROTO_UDP, ip(source), ip(destination));
+        ipHeader.writeHeader(0, length, 0x1234, Ipv4Packet.FLAG_DF, TTL, Ipv4Packet.PROTO_UDP, source, destination);
         final UdpDatagram udp = (UdpDatagram)new UdpDatagram().wrap(buffer, 20);
         udp.writeHeader(sourcePort, destinationPort, UdpDatagram.HEADER_LENGTH + payload.length);
         buffer.putBytes(28, payload);
@@ -46,24 +52,40 @@ public final class Packets
         final String source, final int sourcePort, final String destination, final int destinationPort,
         final int flags, final byte[] payload)
     {
+        return tcp(ip(source), sourcePort, ip(destination), destinationPort, flags, payload);
+    }
+
+    public static byte[] tcp(
+        final int source, final int sourcePort, final int destination, final int destinationPort, final int flags,
+        final byte[] payload)
+    {
         final int length = 20 + TcpSegment.MIN_HEADER_LENGTH + payload.length;
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
         final Ipv4Packet ipHeader = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
-        ipHeader.writeHeader(0, length, 0x4321, Ipv4Packet.FLAG_DF, TTL, Ipv4Packet.PROTO_TCP, ip(source), ip(destination));
+        ipHeader.writeHeader(0, length, 0x4321, Ipv4Packet.FLAG_DF, TTL, Ipv4Packet.PROTO_TCP, source, destination);
         final TcpSegment tcp = (TcpSegment)new TcpSegment().wrap(buffer, 20);
         tcp.writeHeader(sourcePort, destinationPort, 1000, (flags & TcpSegment.ACK) != 0 ? 2000 : 0, flags, 65_535);
         buffer.putBytes(40, payload);
-        tcp.checksum(Checksums.l4Checksum(buffer, 20, length - 20, ip(source), ip(destination), Ipv4Packet.PROTO_TCP));
+        tcp.checksum(Checksums.l4Checksum(buffer, 20, length - 20, source, destination, Ipv4Packet.PROTO_TCP));
         return buffer.byteArray();
     }
 
     public static byte[] icmpEcho(
         final String source, final String destination, final int type, final int identifier, final int sequence)
     {
+        return icmpEcho(ip(source), ip(destination), type, identifier, sequence);
+    }
+
+    /**
+     * An ICMP query message of {@code type} (echo, timestamp, ...) with a 16-byte body.
+     */
+    public static byte[] icmpEcho(
+        final int source, final int destination, final int type, final int identifier, final int sequence)
+    {
         final int length = 20 + IcmpMessage.HEADER_LENGTH + 16;
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
         final Ipv4Packet ipHeader = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
-        ipHeader.writeHeader(0, length, 0x0101, 0, TTL, Ipv4Packet.PROTO_ICMP, ip(source), ip(destination));
+        ipHeader.writeHeader(0, length, 0x0101, 0, TTL, Ipv4Packet.PROTO_ICMP, source, destination);
         final IcmpMessage icmp = (IcmpMessage)new IcmpMessage().wrap(buffer, 20);
         icmp.writeHeader(type, 0, (identifier << 16) | sequence);
         for (int i = 0; i < 16; i++)
@@ -81,11 +103,22 @@ public final class Packets
     public static byte[] icmpError(
         final String source, final String destination, final int type, final int code, final byte[] offending)
     {
-        final int quoted = Math.min(offending.length, ((offending[0] & 0x0F) << 2) + 8);
+        return icmpError(ip(source), ip(destination), type, code, offending, ((offending[0] & 0x0F) << 2) + 8);
+    }
+
+    /**
+     * An ICMP error quoting the first {@code quotedLength} bytes of {@code offending} (all of it at
+     * most), as a router quoting "as much as possible" (RFC 1812 4.3.2.3) does.
+     */
+    public static byte[] icmpError(
+        final int source, final int destination, final int type, final int code, final byte[] offending,
+        final int quotedLength)
+    {
+        final int quoted = Math.min(offending.length, quotedLength);
         final int length = 20 + IcmpMessage.HEADER_LENGTH + quoted;
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
         final Ipv4Packet ipHeader = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
-        ipHeader.writeHeader(0xC0, length, 0x0202, 0, TTL, Ipv4Packet.PROTO_ICMP, ip(source), ip(destination));
+        ipHeader.writeHeader(0xC0, length, 0x0202, 0, TTL, Ipv4Packet.PROTO_ICMP, source, destination);
         final IcmpMessage icmp = (IcmpMessage)new IcmpMessage().wrap(buffer, 20);
         icmp.writeHeader(type, code, 0);
         buffer.putBytes(28, offending, 0, quoted);
@@ -148,8 +181,7 @@ public final class Packets
         return switch (header.protocol())
         {
             case Ipv4Packet.PROTO_ICMP -> Checksums.checksum(buffer, l4, l4Length) == 0;
-            case Ipv4Packet.PROTO_UDP -> buffer.getShort(l4 + 6) == 0 || Checksums.fold(Checksums.sum(buffer, l4, l4Length,
-                Checksums.pseudoHeaderSum(header.sourceAddress(), header.destinationAddress(), 17, l4Length))) == 0xFFFF;
+            case Ipv4Packet.PROTO_UDP -> buffer.getShort(l4 + 6) == 0 || udpChecksumValid(buffer, header, l4);
             default -> Checksums.fold(Checksums.sum(buffer, l4, l4Length, Checksums.pseudoHeaderSum(
                 header.sourceAddress(), header.destinationAddress(), header.protocol(), l4Length))) == 0xFFFF;
         };
@@ -181,5 +213,152 @@ public final class Packets
     public static int icmpIdentifier(final byte[] packet)
     {
         return new UnsafeBuffer(packet).getShort(((packet[0] & 0x0F) << 2) + 4, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+    }
+    /**
+     * @return true for any fragment of a fragmented datagram, the first included.
+     */
+    public static boolean isFragment(final byte[] packet)
+    {
+        return ((Ipv4Packet)new Ipv4Packet().wrap(new UnsafeBuffer(packet), 0)).isFragment();
+    }
+
+    /**
+     * @return true when the IP header checksum verifies recomputed from scratch.
+     */
+    public static boolean headerChecksumValid(final byte[] packet)
+    {
+        return ((Ipv4Packet)new Ipv4Packet().wrap(new UnsafeBuffer(packet), 0)).isHeaderChecksumValid();
+    }
+
+    /**
+     * @return the IP protocol number of a packet.
+     */
+    public static int protocol(final byte[] packet)
+    {
+        return packet[9] & 0xFF;
+    }
+
+    /**
+     * @return the bytes after the transport header (TCP with its data offset, UDP, ICMP's 8 bytes).
+     */
+    public static byte[] transportPayload(final byte[] packet)
+    {
+        final int l4 = (packet[0] & 0x0F) << 2;
+        final int headerLength = switch (protocol(packet))
+        {
+            case Ipv4Packet.PROTO_TCP -> ((packet[l4 + 12] & 0xFF) >>> 4) << 2;
+            case Ipv4Packet.PROTO_UDP -> UdpDatagram.HEADER_LENGTH;
+            default -> IcmpMessage.HEADER_LENGTH;
+        };
+        final int totalLength = new UnsafeBuffer(packet).getShort(2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        final byte[] payload = new byte[totalLength - l4 - headerLength];
+        System.arraycopy(packet, l4 + headerLength, payload, 0, payload.length);
+        return payload;
+    }
+
+    /**
+     * @return the packet quoted by an ICMP error (its bytes after the ICMP header).
+     */
+    public static byte[] embedded(final byte[] icmpError)
+    {
+        final int start = ((icmpError[0] & 0x0F) << 2) + IcmpMessage.EMBEDDED_OFFSET;
+        final byte[] quoted = new byte[icmpError.length - start];
+        System.arraycopy(icmpError, start, quoted, 0, quoted.length);
+        return quoted;
+    }
+
+    /**
+     * @return true when an ICMP error's own checksums verify and so does the header checksum of the
+     * packet it quotes, and that packet's transport checksum too when it is quoted whole.
+     */
+    public static boolean embeddedChecksumsValid(final byte[] icmpError)
+    {
+        final byte[] quoted = embedded(icmpError);
+        final UnsafeBuffer buffer = new UnsafeBuffer(quoted);
+        final Ipv4Packet header = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
+        return checksumsValid(icmpError) && header.isHeaderChecksumValid() &&
+            (header.totalLength() > quoted.length || checksumsValid(quoted));
+    }
+
+    /**
+     * @return a copy of the packet with IP options inserted after the fixed header (IHL, total length
+     * and header checksum updated; the transport checksum does not cover IP options).
+     */
+    public static byte[] withIpOptions(final byte[] packet, final byte[] options)
+    {
+        if (options.length % 4 != 0)
+        {
+            throw new IllegalArgumentException("options must fill whole 32-bit words: " + options.length);
+        }
+        final int headerLength = (packet[0] & 0x0F) << 2;
+        final byte[] result = new byte[packet.length + options.length];
+        System.arraycopy(packet, 0, result, 0, headerLength);
+        System.arraycopy(options, 0, result, headerLength, options.length);
+        System.arraycopy(packet, headerLength, result, headerLength + options.length, packet.length - headerLength);
+        result[0] = (byte)(0x40 | ((headerLength + options.length) >> 2));
+        final Ipv4Packet header = (Ipv4Packet)new Ipv4Packet().wrap(new UnsafeBuffer(result), 0);
+        header.totalLength(result.length);
+        header.updateHeaderChecksum();
+        return result;
+    }
+
+    /**
+     * @return a copy of the packet with {@code count} bytes after its transport data, counted in the IP
+     * total length but not in the UDP length (the receiver trims them, as RFC 768 hosts do).
+     */
+    public static byte[] withTrailingBytes(final byte[] packet, final int count)
+    {
+        final byte[] result = new byte[packet.length + count];
+        System.arraycopy(packet, 0, result, 0, packet.length);
+        for (int i = packet.length; i < result.length; i++)
+        {
+            result[i] = (byte)0xEE;
+        }
+        final Ipv4Packet header = (Ipv4Packet)new Ipv4Packet().wrap(new UnsafeBuffer(result), 0);
+        header.totalLength(result.length);
+        header.updateHeaderChecksum();
+        return result;
+    }
+
+    /**
+     * @return a copy of the packet with one byte replaced (checksums left as they were).
+     */
+    public static byte[] withByte(final byte[] packet, final int offset, final int value)
+    {
+        final byte[] result = packet.clone();
+        result[offset] = (byte)value;
+        return result;
+    }
+
+    /**
+     * @return a copy of the packet with a 16-bit field replaced (checksums left as they were).
+     */
+    public static byte[] withShort(final byte[] packet, final int offset, final int value)
+    {
+        final byte[] result = packet.clone();
+        new UnsafeBuffer(result).putShort(offset, (short)value, ByteOrder.BIG_ENDIAN);
+        return result;
+    }
+
+    /**
+     * @return the first {@code length} bytes of the packet with the IP total length saying so and
+     * a correct header checksum: a packet whose transport part is cut short.
+     */
+    public static byte[] truncated(final byte[] packet, final int length)
+    {
+        final byte[] result = new byte[length];
+        System.arraycopy(packet, 0, result, 0, length);
+        final Ipv4Packet header = (Ipv4Packet)new Ipv4Packet().wrap(new UnsafeBuffer(result), 0);
+        header.totalLength(length);
+        header.updateHeaderChecksum();
+        return result;
+    }
+
+    private static boolean udpChecksumValid(final UnsafeBuffer buffer, final Ipv4Packet header, final int l4)
+    {
+        final int udpLength = buffer.getShort(l4 + 4, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        return udpLength >= UdpDatagram.HEADER_LENGTH && l4 + udpLength <= header.totalLength() &&
+            Checksums.fold(Checksums.sum(buffer, l4, udpLength, Checksums.pseudoHeaderSum(
+                header.sourceAddress(), header.destinationAddress(), Ipv4Packet.PROTO_UDP, udpLength))) == 0xFFFF;
     }
 }

@@ -1,0 +1,343 @@
+package io.natgate.datapath.nat;
+
+import io.natgate.datapath.counters.DatapathCounters;
+import io.natgate.datapath.counters.DropReason;
+import io.natgate.datapath.testing.Packets;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static io.natgate.datapath.testing.Packets.ip;
+import static io.natgate.datapath.testing.Packets.udp;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A NAT engine under test with its counters and a recording event listener, driven with an
+ * injected clock (every call takes {@code nowNs}). Packets go through in place, each in a buffer
+ * of exactly its length so that any read past the packet fails the test.
+ */
+final class NatHarness
+{
+    static final int INSIDE = 0;
+    static final int OUTSIDE = 1;
+
+    static final long SECOND_NS = TimeUnit.SECONDS.toNanos(1);
+    static final long MINUTE_NS = TimeUnit.MINUTES.toNanos(1);
+
+    static final String PUBLIC = "203.0.113.1";
+    static final String HOST_A = "10.0.0.2";
+    static final String HOST_B = "10.0.0.3";
+    static final String REMOTE_1 = "198.51.100.7";
+    static final String REMOTE_2 = "198.51.100.8";
+    static final String ROUTER = "192.0.2.254";
+    static final byte[] PAYLOAD = {1, 2, 3, 4, 5, 6, 7};
+
+    final NatEngine engine;
+    final DatapathCounters counters = new DatapathCounters(2);
+    final RecordingEvents events = new RecordingEvents();
+
+    NatHarness(final NatConfig config)
+    {
+        engine = new NatEngine(config, events, counters);
+    }
+
+    /**
+     * An engine with one public address {@link #PUBLIC} and otherwise the defaults.
+     */
+    NatHarness()
+    {
+        this(config());
+    }
+
+    static NatConfig config()
+    {
+        return new NatConfig().publicAddresses(ip(PUBLIC));
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Packets through the engine
+    // ------------------------------------------------------------------------------------------------------------
+
+    int outbound(final byte[] packet, final long nowNs)
+    {
+        return engine.outbound(new UnsafeBuffer(packet), 0, packet.length, INSIDE, nowNs);
+    }
+
+    int inbound(final byte[] packet, final long nowNs)
+    {
+        return engine.inbound(new UnsafeBuffer(packet), 0, packet.length, OUTSIDE, nowNs);
+    }
+
+    /**
+     * Sends a copy of {@code packet} from inside, expecting it forwarded.
+     *
+     * @return the translated copy, its checksums verified from scratch.
+     */
+    byte[] out(final byte[] packet, final long nowNs)
+    {
+        return translated(packet, nowNs, true, NatEngine.FORWARD);
+    }
+
+    /**
+     * Sends a copy of {@code packet} from outside, expecting it forwarded.
+     */
+    byte[] in(final byte[] packet, final long nowNs)
+    {
+        return translated(packet, nowNs, false, NatEngine.FORWARD);
+    }
+
+    /**
+     * Sends a copy of {@code packet} from inside to a public endpoint, expecting it hairpinned.
+     */
+    byte[] hairpin(final byte[] packet, final long nowNs)
+    {
+        return translated(packet, nowNs, true, NatEngine.HAIRPIN);
+    }
+
+    void assertOut(final byte[] packet, final byte[] expected, final long nowNs)
+    {
+        assertArrayEquals(expected, out(packet, nowNs), "translated outbound bytes");
+    }
+
+    void assertIn(final byte[] packet, final byte[] expected, final long nowNs)
+    {
+        assertArrayEquals(expected, in(packet, nowNs), "translated inbound bytes");
+    }
+
+    void assertHairpin(final byte[] packet, final byte[] expected, final long nowNs)
+    {
+        assertArrayEquals(expected, hairpin(packet, nowNs), "hairpinned bytes");
+    }
+
+    /**
+     * Asserts that a UDP datagram from an inside endpoint leaves from {@code publicPort} of {@link #PUBLIC},
+     * byte for byte.
+     */
+    void assertUdpOut(
+        final String inside, final int insidePort, final String remote, final int remotePort, final int publicPort,
+        final long nowNs)
+    {
+        assertOut(udp(inside, insidePort, remote, remotePort, PAYLOAD),
+            udp(PUBLIC, publicPort, remote, remotePort, PAYLOAD), nowNs);
+    }
+
+    /**
+     * Asserts that a UDP datagram from a remote endpoint to {@code publicPort} of {@link #PUBLIC} reaches
+     * the inside endpoint, byte for byte.
+     */
+    void assertUdpIn(
+        final String remote, final int remotePort, final int publicPort, final String inside, final int insidePort,
+        final long nowNs)
+    {
+        assertIn(udp(remote, remotePort, PUBLIC, publicPort, PAYLOAD),
+            udp(remote, remotePort, inside, insidePort, PAYLOAD), nowNs);
+    }
+
+    /**
+     * Sends a copy from inside expecting a drop for {@code reason}, the packet left as it was and
+     * no session or mapping created.
+     */
+    void assertDropsOut(final byte[] packet, final DropReason reason, final long nowNs)
+    {
+        assertDrops(packet, reason, nowNs, true);
+    }
+
+    void assertDropsIn(final byte[] packet, final DropReason reason, final long nowNs)
+    {
+        assertDrops(packet, reason, nowNs, false);
+    }
+
+    private byte[] translated(final byte[] packet, final long nowNs, final boolean outbound, final int expectedResult)
+    {
+        final byte[] copy = packet.clone();
+        final int result = outbound ? outbound(copy, nowNs) : inbound(copy, nowNs);
+        assertEquals(describe(expectedResult), describe(result), (outbound ? "outbound" : "inbound") + " result");
+        // a fragment's transport checksum covers the whole datagram: callers compare exact bytes instead
+        if (Packets.isFragment(copy) ? !Packets.headerChecksumValid(copy) : !Packets.checksumsValid(copy))
+        {
+            fail("checksums of the translated packet do not verify");
+        }
+        return copy;
+    }
+
+    private void assertDrops(final byte[] packet, final DropReason reason, final long nowNs, final boolean outbound)
+    {
+        final int sessionsBefore = engine.sessionCount();
+        final int mappingsBefore = engine.mappingCount();
+        final int portsBefore = engine.portsInUse();
+        final byte[] copy = packet.clone();
+        final int result = outbound ? outbound(copy, nowNs) : inbound(copy, nowNs);
+        assertEquals(describe(NatEngine.drop(reason)), describe(result), (outbound ? "outbound" : "inbound") + " result");
+        assertArrayEquals(packet, copy, "a dropped packet is left as it was");
+        assertEquals(sessionsBefore, engine.sessionCount(), "sessions after a drop");
+        assertEquals(mappingsBefore, engine.mappingCount(), "mappings after a drop");
+        assertEquals(portsBefore, engine.portsInUse(), "ports after a drop");
+    }
+
+    static String describe(final int result)
+    {
+        return switch (result)
+        {
+            case NatEngine.FORWARD -> "FORWARD";
+            case NatEngine.HAIRPIN -> "HAIRPIN";
+            case NatEngine.HELD -> "HELD";
+            default -> result < 0 ? "drop " + NatEngine.dropReason(result) : "unknown result " + result;
+        };
+    }
+
+    /**
+     * @return the held fragments the engine releases after a first fragment, untranslated.
+     */
+    List<byte[]> releasedFragments()
+    {
+        final List<byte[]> released = new ArrayList<>();
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[FragmentTable.HELD_SLOT_BYTES]);
+        int length;
+        while ((length = engine.pollReleasedFragment(buffer, 0)) > 0)
+        {
+            final byte[] fragment = new byte[length];
+            buffer.getBytes(0, fragment);
+            released.add(fragment);
+        }
+        return released;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Time and commands
+    // ------------------------------------------------------------------------------------------------------------
+
+    int expire(final long nowNs)
+    {
+        return engine.expire(nowNs, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Applies commands at {@code nowNs}, as the worker does between bursts.
+     */
+    void command(final long nowNs, final Consumer<NatCommands> commands)
+    {
+        engine.commandTimeNs(nowNs);
+        commands.accept(engine);
+    }
+
+    /**
+     * @return the outcome the last command reported.
+     */
+    Completion lastCompletion()
+    {
+        assertTrue(!events.completions.isEmpty(), "a command completion was reported");
+        return events.completions.getLast();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Table inspection
+    // ------------------------------------------------------------------------------------------------------------
+
+    record Session(
+        int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort, int remoteAddress,
+        int remotePort, long deadlineNs, int tcpFlags, MappingKind kind)
+    {
+    }
+
+    record Mapping(
+        int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort, MappingKind kind,
+        int sessionCount, long deadlineNs)
+    {
+    }
+
+    List<Session> sessions()
+    {
+        final List<Session> sessions = new ArrayList<>();
+        engine.forEachSession((protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress,
+            remotePort, deadlineNs, tcpFlags, kind) -> sessions.add(new Session(protocol, insideAddress, insidePort,
+            publicAddress, publicPort, remoteAddress, remotePort, deadlineNs, tcpFlags, kind)));
+        return sessions;
+    }
+
+    List<Mapping> mappings()
+    {
+        final List<Mapping> mappings = new ArrayList<>();
+        engine.forEachMapping((protocol, insideAddress, insidePort, publicAddress, publicPort, kind, sessionCount,
+            deadlineNs) -> mappings.add(new Mapping(protocol, insideAddress, insidePort, publicAddress, publicPort, kind,
+            sessionCount, deadlineNs)));
+        return mappings;
+    }
+
+    Session onlySession()
+    {
+        final List<Session> sessions = sessions();
+        assertEquals(1, sessions.size(), "sessions: " + sessions);
+        return sessions.getFirst();
+    }
+
+    Mapping onlyMapping()
+    {
+        final List<Mapping> mappings = mappings();
+        assertEquals(1, mappings.size(), "mappings: " + mappings);
+        return mappings.getFirst();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Events
+    // ------------------------------------------------------------------------------------------------------------
+
+    enum EventType
+    {
+        CREATED, EXPIRED, REMOVED
+    }
+
+    /**
+     * A mapping event; {@code kind} is -1 for expired and removed, which do not carry it.
+     */
+    record MappingEvent(
+        EventType type, long timeNs, int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort,
+        int kind)
+    {
+    }
+
+    record Completion(long timeNs, long correlationId, CommandStatus status, int publicAddress, int publicPort)
+    {
+    }
+
+    static final class RecordingEvents implements NatEventListener
+    {
+        final List<MappingEvent> mappingEvents = new ArrayList<>();
+        final List<Completion> completions = new ArrayList<>();
+
+        public void onMappingCreated(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int kind)
+        {
+            mappingEvents.add(new MappingEvent(
+                EventType.CREATED, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort, kind));
+        }
+
+        public void onMappingExpired(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort)
+        {
+            mappingEvents.add(new MappingEvent(
+                EventType.EXPIRED, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort, -1));
+        }
+
+        public void onMappingRemoved(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort)
+        {
+            mappingEvents.add(new MappingEvent(
+                EventType.REMOVED, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort, -1));
+        }
+
+        public void onCommandCompleted(
+            final long timeNs, final long correlationId, final int status, final int publicAddress, final int publicPort)
+        {
+            completions.add(new Completion(timeNs, correlationId, CommandStatus.get(status), publicAddress, publicPort));
+        }
+    }
+}
