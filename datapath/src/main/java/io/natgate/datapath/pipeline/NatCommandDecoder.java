@@ -36,7 +36,7 @@ public final class NatCommandDecoder
         deliveredCount = 0;
         try
         {
-            ring.read(handler, limit);
+            Rings.read(ring, handler, limit);
         }
         finally
         {

@@ -34,7 +34,7 @@ public final class NatEventDecoder
         this.listener = listener;
         try
         {
-            return ring.read(handler, limit);
+            return Rings.read(ring, handler, limit);
         }
         finally
         {

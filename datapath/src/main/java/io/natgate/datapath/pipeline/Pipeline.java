@@ -4,18 +4,14 @@ import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.nat.NatCommands;
 import io.natgate.datapath.nat.NatEventListener;
 import io.natgate.datapath.port.Port;
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -74,11 +70,11 @@ public final class Pipeline implements AutoCloseable
         txRings = new RingBuffer[this.ports.length];
         for (int portIndex = 0; portIndex < this.ports.length; portIndex++)
         {
-            rxRings[portIndex] = new OneToOneRingBuffer(ringBuffer(config.rxRingCapacity()));
-            txRings[portIndex] = new OneToOneRingBuffer(ringBuffer(config.txRingCapacity()));
+            rxRings[portIndex] = new OneToOneRingBuffer(Rings.allocate(config.rxRingCapacity()));
+            txRings[portIndex] = new OneToOneRingBuffer(Rings.allocate(config.txRingCapacity()));
         }
-        commandRing = new ManyToOneRingBuffer(ringBuffer(config.commandRingCapacity()));
-        eventRing = new OneToOneRingBuffer(ringBuffer(config.eventRingCapacity()));
+        commandRing = new ManyToOneRingBuffer(Rings.allocate(config.commandRingCapacity()));
+        eventRing = new OneToOneRingBuffer(Rings.allocate(config.eventRingCapacity()));
         workerEvents = new NatEventEncoder(eventRing, counters);
         eventDecoder = new NatEventDecoder(eventRing);
         errorHandler = new CountingErrorHandler(counters, config.errorHandler());
@@ -229,11 +225,5 @@ public final class Pipeline implements AutoCloseable
         final AgentRunner runner = new AgentRunner(config.newIdleStrategy(), errorHandler, null, agent);
         runners.add(runner);
         AgentRunner.startOnThread(runner, config.threadFactory());
-    }
-
-    private static UnsafeBuffer ringBuffer(final int capacityBytes)
-    {
-        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            capacityBytes + RingBufferDescriptor.TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH));
     }
 }

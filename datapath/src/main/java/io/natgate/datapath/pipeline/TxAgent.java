@@ -47,7 +47,7 @@ public final class TxAgent implements Agent
     {
         burstFrames = 0;
         burstBytes = 0;
-        final int frames = txRing.read(handler, burstSize);
+        final int frames = Rings.read(txRing, handler, burstSize);
         if (frames > 0)
         {
             port.flush();

@@ -108,7 +108,7 @@ public final class WorkerAgent implements Agent
         for (int portIndex = 0; portIndex < rxRings.length; portIndex++)
         {
             currentIngressPort = portIndex;
-            frames += rxRings[portIndex].read(rxHandler, burstSize);
+            frames += Rings.read(rxRings[portIndex], rxHandler, burstSize);
         }
         return frames;
     }

@@ -1,29 +1,32 @@
 package io.natgate.datapath.port;
 
 import io.natgate.datapath.frame.EthernetFrame;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A port with no wire, for tests and the demo: frames {@link #offer offered} by any thread are
  * what the port receives; frames it transmits are captured and {@link #pollTransmitted polled}
- * by one thread. Both directions are bounded Agrona ring buffers, so the port is safe between
- * the test's threads and the pipeline's agents, and a full capture makes {@link #transmit}
- * return false like a busy device. Like a real device it refuses to transmit a frame longer
- * than its MTU plus link header.
+ * by one thread. Each direction is an Agrona ring buffer bounded to a number of frames, so the
+ * port is safe between the test's threads and the pipeline's agents, and a full capture makes
+ * {@link #transmit} return false like a busy device. Like a real device it carries frames up to
+ * its MTU plus link header (an Ethernet header with one VLAN tag) and refuses to transmit longer ones.
  */
 public final class InMemoryPort implements Port
 {
-    /** Default bytes of frames each direction holds. */
-    public static final int DEFAULT_CAPACITY_BYTES = 1024 * 1024;
+    /** Default number of frames each direction holds. */
+    public static final int DEFAULT_CAPACITY_FRAMES = 1024;
     public static final int DEFAULT_MTU = 1500;
 
     private static final int MSG_TYPE_ID = 1;
@@ -33,19 +36,21 @@ public final class InMemoryPort implements Port
     private final long macAddress;
     private final int mtu;
     private final int maxFrameLength;
+    private final int capacityFrames;
     private final RingBuffer received;
     private final RingBuffer transmitted;
+    private final AtomicInteger receivedQueued = new AtomicInteger();
+    private final AtomicInteger transmittedQueued = new AtomicInteger();
     private final FrameHandlerAdapter receiveAdapter = new FrameHandlerAdapter();
     private final FrameHandlerAdapter pollAdapter = new FrameHandlerAdapter();
     private volatile boolean closed;
 
     /**
-     * @param macAddress    low 48 bits; must be 0 for a {@link LinkLayer#RAW_IP} port.
-     * @param capacityBytes bytes of frames each direction holds (8 bytes of record header each, 8-byte aligned);
-     *                      a power of two of at least 1024.
+     * @param macAddress     low 48 bits; must be 0 for a {@link LinkLayer#RAW_IP} port.
+     * @param capacityFrames frames each direction holds before offers and transmits are refused.
      */
     public InMemoryPort(
-        final String name, final LinkLayer linkLayer, final long macAddress, final int mtu, final int capacityBytes)
+        final String name, final LinkLayer linkLayer, final long macAddress, final int mtu, final int capacityFrames)
     {
         if (LinkLayer.RAW_IP == linkLayer && 0 != macAddress)
         {
@@ -55,9 +60,13 @@ public final class InMemoryPort implements Port
         {
             throw new IllegalArgumentException("MAC address wider than 48 bits: " + Long.toHexString(macAddress));
         }
-        if (mtu < 68)
+        if (mtu < 68 || mtu > 0xFFFF)
         {
-            throw new IllegalArgumentException("MTU below the IPv4 minimum of 68: " + mtu);
+            throw new IllegalArgumentException("MTU outside 68..65535: " + mtu);
+        }
+        if (capacityFrames < 1)
+        {
+            throw new IllegalArgumentException("capacity below one frame: " + capacityFrames);
         }
         this.name = name;
         this.linkLayer = linkLayer;
@@ -65,8 +74,10 @@ public final class InMemoryPort implements Port
         this.mtu = mtu;
         this.maxFrameLength = mtu +
             (LinkLayer.ETHERNET == linkLayer ? EthernetFrame.HEADER_LENGTH + EthernetFrame.VLAN_TAG_LENGTH : 0);
-        this.received = new ManyToOneRingBuffer(ringBuffer(capacityBytes));
-        this.transmitted = new OneToOneRingBuffer(ringBuffer(capacityBytes));
+        this.capacityFrames = capacityFrames;
+        final int ringCapacity = ringCapacity(capacityFrames, maxFrameLength);
+        this.received = new ManyToOneRingBuffer(ringBuffer(ringCapacity));
+        this.transmitted = new OneToOneRingBuffer(ringBuffer(ringCapacity));
     }
 
     /**
@@ -74,7 +85,7 @@ public final class InMemoryPort implements Port
      */
     public static InMemoryPort ethernet(final String name, final long macAddress)
     {
-        return new InMemoryPort(name, LinkLayer.ETHERNET, macAddress, DEFAULT_MTU, DEFAULT_CAPACITY_BYTES);
+        return new InMemoryPort(name, LinkLayer.ETHERNET, macAddress, DEFAULT_MTU, DEFAULT_CAPACITY_FRAMES);
     }
 
     /**
@@ -82,17 +93,23 @@ public final class InMemoryPort implements Port
      */
     public static InMemoryPort rawIp(final String name)
     {
-        return new InMemoryPort(name, LinkLayer.RAW_IP, 0, DEFAULT_MTU, DEFAULT_CAPACITY_BYTES);
+        return new InMemoryPort(name, LinkLayer.RAW_IP, 0, DEFAULT_MTU, DEFAULT_CAPACITY_FRAMES);
     }
 
     /**
      * Queues a frame for the port to receive. Any thread.
      *
      * @return false when the receive queue is full (or the port closed).
+     * @throws IllegalArgumentException when the frame is longer than {@link #maxFrameLength()}.
      */
     public boolean offer(final DirectBuffer buffer, final int offset, final int length)
     {
-        return !closed && received.write(MSG_TYPE_ID, buffer, offset, length);
+        if (length > maxFrameLength)
+        {
+            throw new IllegalArgumentException(
+                "frame of " + length + " bytes longer than " + name + " carries: " + maxFrameLength);
+        }
+        return !closed && enqueue(received, receivedQueued, buffer, offset, length);
     }
 
     /**
@@ -112,7 +129,9 @@ public final class InMemoryPort implements Port
      */
     public int pollTransmitted(final FrameHandler handler, final int limit)
     {
-        return pollAdapter.read(transmitted, handler, limit);
+        final int frames = pollAdapter.read(transmitted, handler, limit);
+        transmittedQueued.addAndGet(-frames);
+        return frames;
     }
 
     /**
@@ -135,19 +154,35 @@ public final class InMemoryPort implements Port
     }
 
     /**
-     * @return true when no offered frame is waiting to be received.
+     * @return offered frames not yet received.
      */
-    public boolean isReceiveQueueEmpty()
+    public int receiveQueueSize()
     {
-        return 0 == received.size();
+        return receivedQueued.get();
     }
 
     /**
-     * @return true when no transmitted frame is waiting to be polled.
+     * @return transmitted frames not yet polled.
      */
-    public boolean isTransmitQueueEmpty()
+    public int transmitQueueSize()
     {
-        return 0 == transmitted.size();
+        return transmittedQueued.get();
+    }
+
+    /**
+     * @return frames each direction holds.
+     */
+    public int capacityFrames()
+    {
+        return capacityFrames;
+    }
+
+    /**
+     * @return the longest frame the port carries: the MTU plus, for Ethernet, a header with one VLAN tag.
+     */
+    public int maxFrameLength()
+    {
+        return maxFrameLength;
     }
 
     @Override
@@ -177,7 +212,13 @@ public final class InMemoryPort implements Port
     @Override
     public int receive(final FrameHandler handler, final int limit)
     {
-        return closed ? 0 : receiveAdapter.read(received, handler, limit);
+        if (closed)
+        {
+            return 0;
+        }
+        final int frames = receiveAdapter.read(received, handler, limit);
+        receivedQueued.addAndGet(-frames);
+        return frames;
     }
 
     /**
@@ -186,7 +227,7 @@ public final class InMemoryPort implements Port
     @Override
     public boolean transmit(final DirectBuffer buffer, final int offset, final int length)
     {
-        return !closed && length <= maxFrameLength && transmitted.write(MSG_TYPE_ID, buffer, offset, length);
+        return !closed && length <= maxFrameLength && enqueue(transmitted, transmittedQueued, buffer, offset, length);
     }
 
     @Override
@@ -199,6 +240,39 @@ public final class InMemoryPort implements Port
     public String toString()
     {
         return "InMemoryPort{" + name + ", " + linkLayer + ", mtu=" + mtu + '}';
+    }
+
+    private boolean enqueue(
+        final RingBuffer ring, final AtomicInteger queued, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (queued.incrementAndGet() > capacityFrames)
+        {
+            queued.decrementAndGet();
+            return false;
+        }
+        // The ring is sized so that it has room whenever the count does; checked all the same.
+        if (!ring.write(MSG_TYPE_ID, buffer, offset, length))
+        {
+            queued.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * @return a ring capacity that holds {@code capacityFrames} frames of the longest length, even
+     * after the padding a record can leave before the ring wraps, and takes a message of that length.
+     */
+    private static int ringCapacity(final int capacityFrames, final int maxFrameLength)
+    {
+        final long recordLength = BitUtil.align(maxFrameLength + RecordDescriptor.HEADER_LENGTH, RecordDescriptor.ALIGNMENT);
+        final long bytes = Math.max((capacityFrames + 1L) * recordLength + RecordDescriptor.HEADER_LENGTH,
+            8L * maxFrameLength);
+        if (bytes > 1 << 30)
+        {
+            throw new IllegalArgumentException(capacityFrames + " frames of " + maxFrameLength + " bytes is too many");
+        }
+        return BitUtil.findNextPositivePowerOfTwo((int)bytes);
     }
 
     private static UnsafeBuffer ringBuffer(final int capacityBytes)

@@ -23,7 +23,7 @@ class RxAgentTest
 
     private final PipelineConfig config = new PipelineConfig().burstSize(16).maxFrameLength(128).conclude();
     private final DatapathCounters counters = new DatapathCounters(2);
-    private final InMemoryPort port = new InMemoryPort("inside", LinkLayer.ETHERNET, 0x02_00_00_00_00_01L, 1500, 64 * 1024);
+    private final InMemoryPort port = new InMemoryPort("inside", LinkLayer.ETHERNET, 0x02_00_00_00_00_01L, 1500, 64);
     // 1024 bytes hold 7 frames of 120 bytes: 128 with the record header, and the ring keeps 8 bytes spare.
     private final RingBuffer rxRing = TestRings.oneToOne(1024);
     private final RxAgent agent = new RxAgent(config, port, PORT_INDEX, rxRing, counters);

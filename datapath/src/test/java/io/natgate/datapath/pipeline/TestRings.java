@@ -1,13 +1,10 @@
 package io.natgate.datapath.pipeline;
 
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,18 +20,12 @@ final class TestRings
 
     static RingBuffer oneToOne(final int capacityBytes)
     {
-        return new OneToOneRingBuffer(buffer(capacityBytes));
+        return new OneToOneRingBuffer(Rings.allocate(capacityBytes));
     }
 
     static RingBuffer manyToOne(final int capacityBytes)
     {
-        return new ManyToOneRingBuffer(buffer(capacityBytes));
-    }
-
-    private static UnsafeBuffer buffer(final int capacityBytes)
-    {
-        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            capacityBytes + RingBufferDescriptor.TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH));
+        return new ManyToOneRingBuffer(Rings.allocate(capacityBytes));
     }
 
     /**
@@ -68,10 +59,7 @@ final class TestRings
             buffer.getBytes(index, frame);
             frames.add(frame);
         };
-        // A read stops where the ring wraps, so read until nothing is left.
-        while (ring.read(handler) > 0)
-        {
-        }
+        Rings.read(ring, handler, Integer.MAX_VALUE);
         return frames;
     }
 }

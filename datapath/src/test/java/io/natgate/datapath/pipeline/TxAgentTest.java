@@ -83,8 +83,7 @@ class TxAgentTest
     @Test
     void shouldCountRefusedTransmitAsTxPortRefusedAndGoOnWithTheNextFrame()
     {
-        // 1024 bytes of capture hold 7 frames of 120 bytes.
-        final InMemoryPort port = new InMemoryPort("outside", LinkLayer.ETHERNET, 0x02_00_00_00_00_02L, 1500, 1024);
+        final InMemoryPort port = new InMemoryPort("outside", LinkLayer.ETHERNET, 0x02_00_00_00_00_02L, 1500, 7);
         final TxAgent agent = new TxAgent(config, port, PORT_INDEX, txRing, counters);
         for (int i = 0; i < 8; i++)
         {
