@@ -186,6 +186,36 @@ class PipelineTest
     }
 
     @Test
+    void shouldNotAllocateInSteadyStateDutyCyclesOfEveryAgent()
+    {
+        final UnsafeBuffer frame = new UnsafeBuffer(frame(1, 128));
+        final FrameHandler discard = (buffer, offset, length) -> true;
+        final int cycles = 20_000;
+
+        try (Pipeline pipeline = new Pipeline(config.threadingMode(ThreadingMode.INVOKER), List.of(inside, outside)))
+        {
+            pipeline.start(new ForwardingProcessor(OUTSIDE, INSIDE), new RecordingNat());
+            final AgentInvoker invoker = pipeline.invoker();
+
+            final long fewestBytes = Allocations.fewestBytesAllocatedPerRound(10, () ->
+            {
+                for (int i = 0; i < cycles; i++)
+                {
+                    inside.offer(frame, 0, 128);
+                    outside.offer(frame, 0, 128);
+                    invoker.invoke();
+                    inside.pollTransmitted(discard, 16);
+                    outside.pollTransmitted(discard, 16);
+                }
+            });
+
+            assertEquals(0, fewestBytes, "fewest bytes allocated by " + cycles + " duty cycles");
+            assertEquals(10L * cycles, pipeline.counters().get(OUTSIDE, PortCounter.TX_FRAMES));
+            assertEquals(0, pipeline.counters().totalDrops(INSIDE) + pipeline.counters().totalDrops(OUTSIDE));
+        }
+    }
+
+    @Test
     void shouldRefuseInvokerUnlessStartedInInvokerMode()
     {
         try (Pipeline pipeline = new Pipeline(config, List.of(inside, outside)))

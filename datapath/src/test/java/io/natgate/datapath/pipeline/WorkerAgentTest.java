@@ -10,7 +10,6 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -307,9 +306,6 @@ class WorkerAgentTest
     @Test
     void shouldNotAllocateInSteadyStateDutyCycles()
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long threadId = Thread.currentThread().threadId();
         final UnsafeBuffer frame = new UnsafeBuffer(frame(1, FRAME_LENGTH));
         final NatCommandEncoder encoder = new NatCommandEncoder(commandRing);
         final RingBuffer eventRing = TestRings.oneToOne(64 * 1024);
@@ -321,11 +317,8 @@ class WorkerAgentTest
         final int cycles = 20_000;
         final int rounds = 10;
 
-        // JIT compilation may allocate a little now and then; an allocation per cycle would show in every round.
-        long fewestBytesAllocated = Long.MAX_VALUE;
-        for (int round = 0; round < rounds; round++)
+        final long fewestBytes = Allocations.fewestBytesAllocatedPerRound(rounds, () ->
         {
-            final long before = threads.getThreadAllocatedBytes(threadId);
             for (int i = 0; i < cycles; i++)
             {
                 rxRings[0].write(MessageLayout.FRAME_MSG_TYPE_ID, frame, 0, FRAME_LENGTH);
@@ -336,10 +329,9 @@ class WorkerAgentTest
                 txRings[1].read(discard, BURST);
                 eventDecoder.drain(nat, Integer.MAX_VALUE);
             }
-            fewestBytesAllocated = Math.min(fewestBytesAllocated, threads.getThreadAllocatedBytes(threadId) - before);
-        }
+        });
 
-        assertEquals(0, fewestBytesAllocated, "fewest bytes allocated by " + cycles + " duty cycles");
+        assertEquals(0, fewestBytes, "fewest bytes allocated by " + cycles + " duty cycles");
         assertEquals((long)rounds * cycles, nat.commands);
         assertEquals(2L * rounds * cycles, nat.events);
     }
