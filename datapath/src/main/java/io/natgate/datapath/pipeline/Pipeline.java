@@ -37,6 +37,7 @@ public final class Pipeline implements AutoCloseable
     private final NatEventDecoder eventDecoder;
     private final CountingErrorHandler errorHandler;
     private final List<AgentRunner> runners = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
     private AgentInvoker invoker;
     private boolean started;
     private boolean closed;
@@ -218,12 +219,25 @@ public final class Pipeline implements AutoCloseable
         closed = true;
         CloseHelper.closeAll(runners);
         CloseHelper.close(invoker);
+        // A runner's close returns once its agent has closed; its thread may still be on its way out.
+        for (final Thread thread : threads)
+        {
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void startRunner(final Agent agent)
     {
         final AgentRunner runner = new AgentRunner(config.newIdleStrategy(), errorHandler, null, agent);
         runners.add(runner);
-        AgentRunner.startOnThread(runner, config.threadFactory());
+        threads.add(AgentRunner.startOnThread(runner, config.threadFactory()));
     }
 }

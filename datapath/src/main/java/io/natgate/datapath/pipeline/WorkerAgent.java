@@ -94,14 +94,6 @@ public final class WorkerAgent implements Agent
         return "natgate-worker";
     }
 
-    /**
-     * @return the sink the processor's frames go to, for driving the processor outside a duty cycle.
-     */
-    public FrameSink sink()
-    {
-        return sink;
-    }
-
     private int gatherBurst()
     {
         int frames = 0;

@@ -113,7 +113,7 @@ public final class InMemoryPort implements Port
     }
 
     /**
-     * Queues a frame for the port to receive. Any thread.
+     * Queues a frame for the port to receive (allocates a wrapper: for tests). Any thread.
      *
      * @return false when the receive queue is full (or the port closed).
      */
