@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * NAT44 engine configuration: property names and defaults side by side, validated once by
  * {@link #validate()}, which names the bad key and value. Timeouts may not go below the
- * RFC minimums (RFC 4787 REQ-5, RFC 5382 REQ-5, RFC 5508 REQ-1).
+ * RFC minimums (RFC 4787 REQ-5, RFC 5382 REQ-5, RFC 5508 REQ-2).
  */
 public final class NatConfig
 {
@@ -139,7 +139,7 @@ public final class NatConfig
             "RFC 5382 REQ-5: established idle-timeout at least 2 hours 4 minutes");
         atLeast(TCP_TRANSITORY_TIMEOUT, tcpTransitoryTimeoutNs, TCP_TRANSITORY_TIMEOUT_MIN_NS,
             "RFC 5382 REQ-5: transitory idle-timeout at least 4 minutes");
-        atLeast(ICMP_TIMEOUT, icmpTimeoutNs, ICMP_TIMEOUT_MIN_NS, "RFC 5508 REQ-1: ICMP query timeout at least 60 s");
+        atLeast(ICMP_TIMEOUT, icmpTimeoutNs, ICMP_TIMEOUT_MIN_NS, "RFC 5508 REQ-2: ICMP query timeout at least 60 s");
         positive(MAX_HELD_FRAGMENTS, maxHeldFragments, 1 << 16);
         positive(MAX_FRAGMENT_FLOWS, maxFragmentFlows, 1 << 20);
         if (fragmentTimeoutNs <= 0)

@@ -288,15 +288,14 @@ public final class NatEngine implements NatCommands
     /**
      * An inside host reports an error about a packet it received from outside: the embedded
      * packet went remote to inside endpoint, so its destination is rewritten to the public
-     * endpoint, the outer source to the public address (RFC 5508 REQ-3).
+     * endpoint, the outer source to the public address (RFC 5508 REQ-5).
      */
     private int outboundIcmpError(final MutableDirectBuffer buffer, final int icmpOffset, final int icmpLength)
     {
-        final int innerOffset = icmpOffset + IcmpMessage.EMBEDDED_OFFSET;
-        final int innerL4Offset = embeddedTransportOffset(buffer, innerOffset, icmpOffset + icmpLength);
+        final int innerL4Offset = embeddedTransportOffset(buffer, icmpOffset, icmpLength);
         if (innerL4Offset < 0)
         {
-            return drop(DropReason.MALFORMED_ICMP);
+            return innerL4Offset;
         }
         final Ipv4Packet inner = innerIp;
         final int innerProtocol = inner.protocol();
@@ -452,16 +451,15 @@ public final class NatEngine implements NatCommands
     /**
      * An outside host or router reports an error about a packet we sent out: the embedded packet
      * went public endpoint to remote, so its source is rewritten back to the inside endpoint and
-     * the outer destination to the inside address (RFC 5508 REQ-3). It neither refreshes nor
+     * the outer destination to the inside address (RFC 5508 REQ-4). It neither refreshes nor
      * removes the mapping.
      */
     private int inboundIcmpError(final MutableDirectBuffer buffer, final int icmpOffset, final int icmpLength)
     {
-        final int innerOffset = icmpOffset + IcmpMessage.EMBEDDED_OFFSET;
-        final int innerL4Offset = embeddedTransportOffset(buffer, innerOffset, icmpOffset + icmpLength);
+        final int innerL4Offset = embeddedTransportOffset(buffer, icmpOffset, icmpLength);
         if (innerL4Offset < 0)
         {
-            return drop(DropReason.MALFORMED_ICMP);
+            return innerL4Offset;
         }
         final Ipv4Packet inner = innerIp;
         final int innerProtocol = inner.protocol();
@@ -1327,23 +1325,33 @@ public final class NatEngine implements NatCommands
     }
 
     /**
-     * Wraps {@link #innerIp} on the packet embedded in an ICMP error and checks it is whole enough.
+     * Checks an ICMP error as RFC 5508 REQ-3 asks before it is translated: its checksum verifies
+     * (the translation recomputes it, which would otherwise pass on a corrupted message as sound);
+     * the quote holds the IP header, options included (REQ-3b), and 8 bytes of transport header;
+     * the quoted IP header's checksum verifies (REQ-3a). The quoted transport checksum is not
+     * checked (REQ-3c). Wraps {@link #innerIp} on the quoted packet.
      *
-     * @return the offset of its transport header, or -1 when the quote is malformed.
+     * @return the offset of the quoted transport header, or a drop code.
      */
-    private int embeddedTransportOffset(final MutableDirectBuffer buffer, final int innerOffset, final int end)
+    private int embeddedTransportOffset(final MutableDirectBuffer buffer, final int icmpOffset, final int icmpLength)
     {
-        if (end - innerOffset < Ipv4Packet.MIN_HEADER_LENGTH + 8)
+        if (!ip.isFragment() && Checksums.checksum(buffer, icmpOffset, icmpLength) != 0)
         {
-            return -1;
+            return drop(DropReason.BAD_L4_CHECKSUM);
+        }
+        final int innerOffset = icmpOffset + IcmpMessage.EMBEDDED_OFFSET;
+        final int quotedLength = icmpLength - IcmpMessage.EMBEDDED_OFFSET;
+        if (quotedLength < Ipv4Packet.MIN_HEADER_LENGTH + 8)
+        {
+            return drop(DropReason.MALFORMED_ICMP);
         }
         final Ipv4Packet inner = innerIp;
         inner.wrap(buffer, innerOffset);
         final int headerLength = inner.headerLength();
-        if (inner.version() != 4 || headerLength < Ipv4Packet.MIN_HEADER_LENGTH ||
-            end - innerOffset < headerLength + 8)
+        if (inner.version() != 4 || headerLength < Ipv4Packet.MIN_HEADER_LENGTH || quotedLength < headerLength + 8 ||
+            !inner.isHeaderChecksumValid())
         {
-            return -1;
+            return drop(DropReason.MALFORMED_ICMP);
         }
         return innerOffset + headerLength;
     }

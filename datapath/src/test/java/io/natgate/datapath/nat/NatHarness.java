@@ -10,10 +10,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import static io.natgate.datapath.testing.Packets.icmpError;
 import static io.natgate.datapath.testing.Packets.ip;
+import static io.natgate.datapath.testing.Packets.tcp;
 import static io.natgate.datapath.testing.Packets.udp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -36,6 +39,8 @@ final class NatHarness
     static final String REMOTE_1 = "198.51.100.7";
     static final String REMOTE_2 = "198.51.100.8";
     static final String ROUTER = "192.0.2.254";
+    /** An inside host that only takes public ports from others in tests of allocation. */
+    static final String PORT_TAKER = "10.0.0.250";
     static final byte[] PAYLOAD = {1, 2, 3, 4, 5, 6, 7};
 
     final NatEngine engine;
@@ -137,6 +142,77 @@ final class NatHarness
     {
         assertIn(udp(remote, remotePort, PUBLIC, publicPort, PAYLOAD),
             udp(remote, remotePort, inside, insidePort, PAYLOAD), nowNs);
+    }
+
+    /**
+     * Asserts that a TCP segment with {@code flags} from an inside endpoint leaves from {@code publicPort}
+     * of {@link #PUBLIC}, byte for byte.
+     */
+    void assertTcpOut(
+        final String inside, final int insidePort, final String remote, final int remotePort, final int publicPort,
+        final int flags, final long nowNs)
+    {
+        assertOut(tcp(inside, insidePort, remote, remotePort, flags, PAYLOAD),
+            tcp(PUBLIC, publicPort, remote, remotePort, flags, PAYLOAD), nowNs);
+    }
+
+    /**
+     * Asserts that a TCP segment with {@code flags} from a remote endpoint to {@code publicPort} of
+     * {@link #PUBLIC} reaches the inside endpoint, byte for byte.
+     */
+    void assertTcpIn(
+        final String remote, final int remotePort, final int publicPort, final String inside, final int insidePort,
+        final int flags, final long nowNs)
+    {
+        assertIn(tcp(remote, remotePort, PUBLIC, publicPort, flags, PAYLOAD),
+            tcp(remote, remotePort, inside, insidePort, flags, PAYLOAD), nowNs);
+    }
+
+    /**
+     * Sends {@code packet} after the same packet from another inside host has taken the public port,
+     * so that the packet's public port is allocated rather than preserved.
+     *
+     * @return the translated packet.
+     */
+    byte[] outWithPortTaken(final byte[] packet, final long nowNs)
+    {
+        out(Packets.withSourceAddress(packet, ip(PORT_TAKER)), nowNs);
+        final byte[] translated = out(packet, nowNs);
+        assertNotEquals(Packets.sourcePort(packet), Packets.protocol(packet) == 1 ?
+            Packets.icmpIdentifier(translated) : Packets.sourcePort(translated), "allocated, not preserved");
+        return translated;
+    }
+
+    /**
+     * Asserts that an ICMP error {@code sender} sends about {@code sent} (a packet as it left the NAT)
+     * comes in as the error about {@code original} (the packet as its inside host sent it), quoting
+     * {@code quotedLength} bytes, byte for byte, the quoted packet's checksums verifying too.
+     */
+    void assertErrorIn(
+        final String sender, final int type, final int code, final byte[] sent, final byte[] original,
+        final int quotedLength, final long nowNs)
+    {
+        final byte[] translated = in(
+            icmpError(ip(sender), Packets.source(sent), type, code, sent, quotedLength), nowNs);
+        assertArrayEquals(icmpError(ip(sender), Packets.source(original), type, code, original, quotedLength),
+            translated, "translated error quoting " + quotedLength + " bytes");
+        assertTrue(Packets.embeddedChecksumsValid(translated), "quoted checksums");
+    }
+
+    /**
+     * Asserts that an ICMP error an inside {@code sender} sends about {@code received} (a packet as the
+     * NAT delivered it) goes out as the public address's error about {@code asSent} (the packet as its
+     * remote sent it), byte for byte.
+     */
+    void assertErrorOut(
+        final String sender, final int type, final int code, final byte[] received, final byte[] asSent,
+        final int quotedLength, final long nowNs)
+    {
+        final byte[] translated = out(
+            icmpError(ip(sender), Packets.source(received), type, code, received, quotedLength), nowNs);
+        assertArrayEquals(icmpError(Packets.destination(asSent), Packets.source(asSent), type, code, asSent,
+            quotedLength), translated, "translated error quoting " + quotedLength + " bytes");
+        assertTrue(Packets.embeddedChecksumsValid(translated), "quoted checksums");
     }
 
     /**

@@ -281,6 +281,31 @@ public final class Packets
     }
 
     /**
+     * @return a copy of an ICMP error with its quote zero-padded to 128 bytes, the RFC 4884 length
+     * attribute set, and {@code extension} (an ICMP extension structure) appended; IP total length,
+     * IP and ICMP checksums updated.
+     */
+    public static byte[] withIcmpExtension(final byte[] icmpError, final byte[] extension)
+    {
+        final int icmpOffset = (icmpError[0] & 0x0F) << 2;
+        final int quoteOffset = icmpOffset + IcmpMessage.EMBEDDED_OFFSET;
+        if (icmpError.length - quoteOffset > 128)
+        {
+            throw new IllegalArgumentException("quote longer than the 128 bytes RFC 4884 pads to");
+        }
+        final byte[] result = new byte[quoteOffset + 128 + extension.length];
+        System.arraycopy(icmpError, 0, result, 0, icmpError.length);
+        System.arraycopy(extension, 0, result, quoteOffset + 128, extension.length);
+        result[icmpOffset + 5] = (byte)(128 / 4);
+        final UnsafeBuffer buffer = new UnsafeBuffer(result);
+        final Ipv4Packet header = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
+        header.totalLength(result.length);
+        header.updateHeaderChecksum();
+        ((IcmpMessage)new IcmpMessage().wrap(buffer, icmpOffset)).updateChecksum(result.length - icmpOffset);
+        return result;
+    }
+
+    /**
      * @return a copy of the packet with IP options inserted after the fixed header (IHL, total length
      * and header checksum updated; the transport checksum does not cover IP options).
      */
@@ -317,6 +342,34 @@ public final class Packets
         final Ipv4Packet header = (Ipv4Packet)new Ipv4Packet().wrap(new UnsafeBuffer(result), 0);
         header.totalLength(result.length);
         header.updateHeaderChecksum();
+        return result;
+    }
+
+    /**
+     * @return a copy of an unfragmented packet from another source address, with its IP header and
+     * transport checksums recomputed from scratch.
+     */
+    public static byte[] withSourceAddress(final byte[] packet, final int source)
+    {
+        final byte[] result = packet.clone();
+        final UnsafeBuffer buffer = new UnsafeBuffer(result);
+        final Ipv4Packet header = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
+        header.sourceAddress(source);
+        header.updateHeaderChecksum();
+        final int l4 = header.headerLength();
+        final int l4Length = header.totalLength() - l4;
+        switch (header.protocol())
+        {
+            case Ipv4Packet.PROTO_ICMP -> ((IcmpMessage)new IcmpMessage().wrap(buffer, l4)).updateChecksum(l4Length);
+            case Ipv4Packet.PROTO_UDP -> buffer.putShort(l4 + 6, (short)udpChecksum(buffer, 0, header.totalLength()),
+                ByteOrder.BIG_ENDIAN);
+            default ->
+            {
+                buffer.putShort(l4 + TcpSegment.CHECKSUM_OFFSET, (short)0);
+                buffer.putShort(l4 + TcpSegment.CHECKSUM_OFFSET, (short)Checksums.l4Checksum(
+                    buffer, l4, l4Length, source, header.destinationAddress(), header.protocol()), ByteOrder.BIG_ENDIAN);
+            }
+        }
         return result;
     }
 
