@@ -134,6 +134,9 @@ public final class LibPcap
     /** {@code int pcap_setdirection(pcap_t *p, pcap_direction_t d)}. */
     public static final MethodHandle pcap_setdirection = LIBRARY.downcall("pcap_setdirection",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    /** {@code int pcap_get_selectable_fd(pcap_t *p)} (not on Windows). */
+    public static final MethodHandle pcap_get_selectable_fd = LIBRARY.downcall("pcap_get_selectable_fd",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS));
     /** {@code pcap_t *pcap_open_offline(const char *fname, char *errbuf)}. */
     public static final MethodHandle pcap_open_offline = LIBRARY.downcall("pcap_open_offline",
         FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));

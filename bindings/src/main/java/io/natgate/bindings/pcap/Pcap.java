@@ -2,6 +2,9 @@ package io.natgate.bindings.pcap;
 
 import io.natgate.bindings.NativeLibrary;
 import io.natgate.bindings.OperatingSystem;
+import io.natgate.bindings.afpacket.Tpacket;
+import io.natgate.bindings.linux.LibC;
+import io.natgate.bindings.linux.LinuxException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -438,6 +441,15 @@ public final class Pcap implements AutoCloseable
     }
 
     /**
+     * Captures only the frames arriving on the device, only those leaving it, or both.
+     * <p>
+     * libpcap drops unwanted directions only after reading them, so on Linux {@link LibPcap#PCAP_D_IN}
+     * also sets PACKET_IGNORE_OUTGOING on the capture socket (kernel 4.20 and later): the kernel then
+     * never queues frames sent on the device, by this process's other handles or by the host, into
+     * this handle's ring. (A kernel BPF {@code inbound} filter would do the same, but libpcap re-runs
+     * a new filter in user space over the frames already in the ring, where that test cannot be
+     * evaluated, and loses them.)
+     *
      * @param direction {@link LibPcap#PCAP_D_IN}, {@link LibPcap#PCAP_D_OUT} or {@link LibPcap#PCAP_D_INOUT}.
      */
     public void setDirection(final int direction)
@@ -448,6 +460,10 @@ public final class Pcap implements AutoCloseable
             if (status != 0)
             {
                 throw new PcapException("pcap_setdirection(" + source + "): " + LibPcap.geterr(handle), status);
+            }
+            if (direction == LibPcap.PCAP_D_IN && OperatingSystem.current() == OperatingSystem.LINUX)
+            {
+                ignoreOutgoing((int)LibPcap.pcap_get_selectable_fd.invokeExact(handle));
             }
         }
         catch (final Throwable t)
@@ -607,6 +623,21 @@ public final class Pcap implements AutoCloseable
                 }
             }
             initialised = true;
+        }
+    }
+
+    private void ignoreOutgoing(final int fd) throws Throwable
+    {
+        try (Arena temp = Arena.ofConfined())
+        {
+            final MemorySegment callState = LibC.allocateCallState(temp);
+            final int status = (int)LibC.setsockopt.invokeExact(callState, fd, LibC.SOL_PACKET, Tpacket.PACKET_IGNORE_OUTGOING,
+                temp.allocateFrom(JAVA_INT, 1), Integer.BYTES);
+            // Older kernels lack the option: libpcap's own check in user space still applies.
+            if (status != 0 && LibC.errno(callState) != LibC.ENOPROTOOPT)
+            {
+                throw new LinuxException("setsockopt(PACKET_IGNORE_OUTGOING, " + source + ")", LibC.errno(callState));
+            }
         }
     }
 

@@ -86,6 +86,21 @@ class PcapLiveTest
     }
 
     @Test
+    void shouldKeepOtherHandlesTransmissionsOutOfReceiveRingWhenDirectionIsIn()
+    {
+        try (Pcap receiving = open(lab.endA(), o -> { });
+            Pcap transmitting = open(lab.endA(), o -> o.direction(LibPcap.PCAP_D_INOUT));
+            Pcap b = open(lab.endB(), o -> { }))
+        {
+            final byte[][] frames = FrameExchange.frames(macB, macA, 2000, 64, 1514);
+            assertEquals(2000, FrameExchange.exchange(f -> inject(transmitting, f), () -> { }, () -> poll(b), frames, 128));
+
+            assertEquals(0, receiving.stats(new PcapStats()).received(), "the kernel queued outgoing frames");
+            assertNull(poll(receiving));
+        }
+    }
+
+    @Test
     void shouldDeliverOnlyFramesMatchingBpfFilter()
     {
         try (Pcap a = open(lab.endA(), o -> { });

@@ -50,6 +50,17 @@ public interface Port extends AutoCloseable
         return 0;
     }
 
+    /**
+     * Fills {@code into} with what the device reports beyond the pipeline's own counters. May make
+     * a system call; call it from one thread only (e.g. the control plane's metrics poller).
+     *
+     * @return {@code into}; all zero for a port whose device reports nothing.
+     */
+    default PortStats stats(final PortStats into)
+    {
+        return into.set(0, 0, 0);
+    }
+
     @Override
     void close();
 }
