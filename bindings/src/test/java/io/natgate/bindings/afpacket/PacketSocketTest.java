@@ -4,10 +4,9 @@ import io.natgate.bindings.linux.LinuxException;
 import io.natgate.bindings.linux.NetworkNamespace;
 import io.natgate.bindings.testing.FrameExchange;
 import io.natgate.bindings.testing.TestFrames;
-import io.natgate.bindings.testing.VethLab;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.natgate.bindings.testing.VethLabExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.foreign.MemorySegment;
 import java.util.function.Consumer;
@@ -24,28 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PacketSocketTest
 {
-    private static VethLab lab;
-
-    @BeforeAll
-    static void createLab()
-    {
-        lab = VethLab.create();
-    }
-
-    @AfterAll
-    static void deleteLab()
-    {
-        if (lab != null)
-        {
-            lab.close();
-        }
-    }
+    @RegisterExtension
+    static final VethLabExtension LAB = new VethLabExtension();
 
     @Test
     void shouldTransmitAndReceiveFramesByteIdenticalAcrossVethPairInBothDirections()
     {
-        try (PacketSocket a = open(lab.endA(), o -> { });
-            PacketSocket b = open(lab.endB(), o -> { }))
+        try (PacketSocket a = open(LAB.lab().endA(), o -> { });
+            PacketSocket b = open(LAB.lab().endB(), o -> { }))
         {
             final byte[][] aToB = FrameExchange.frames(b.macAddress(), a.macAddress(), 5000, 60, 64, 128, 1500, 1514, 333);
             final byte[][] bToA = FrameExchange.frames(a.macAddress(), b.macAddress(), 5000, 1514, 64, 777, 60);
@@ -58,9 +43,9 @@ class PacketSocketTest
     @Test
     void shouldReportInterfaceIndexMacAndMtu()
     {
-        try (PacketSocket a = open(lab.endA(), o -> { }))
+        try (PacketSocket a = open(LAB.lab().endA(), o -> { }))
         {
-            assertEquals(lab.mac(lab.endA()), a.macAddress());
+            assertEquals(LAB.lab().mac(LAB.lab().endA()), a.macAddress());
             assertEquals(1500, a.mtu());
             assertTrue(a.interfaceIndex() > 0);
             assertEquals(2048 - Tpacket.TX_DATA_OFFSET, a.maxTxFrameLength());
@@ -70,8 +55,8 @@ class PacketSocketTest
     @Test
     void shouldPutBackVlanTagTheKernelStrippedIntoMetadata()
     {
-        try (PacketSocket a = open(lab.endA(), o -> { });
-            PacketSocket b = open(lab.endB(), o -> { }))
+        try (PacketSocket a = open(LAB.lab().endA(), o -> { });
+            PacketSocket b = open(LAB.lab().endB(), o -> { }))
         {
             final byte[] frame = TestFrames.vlanUdp(b.macAddress(), a.macAddress(), 0x2064, 7, 128);
             assertTrue(send(a, frame));
@@ -84,8 +69,8 @@ class PacketSocketTest
     @Test
     void shouldNotReceiveOwnTransmissionsWhenIgnoringOutgoing()
     {
-        try (PacketSocket a = open(lab.endA(), o -> { });
-            PacketSocket b = open(lab.endB(), o -> { }))
+        try (PacketSocket a = open(LAB.lab().endA(), o -> { });
+            PacketSocket b = open(LAB.lab().endB(), o -> { }))
         {
             assertTrue(send(a, TestFrames.udp(b.macAddress(), a.macAddress(), 1, 100)));
             a.flushTx();
@@ -98,7 +83,7 @@ class PacketSocketTest
     @Test
     void shouldReturnMinusOneWhenTxRingIsFullInsteadOfThrowing()
     {
-        try (PacketSocket a = open(lab.endA(), o -> o.txFrameCount(32).txBlockSizeBytes(4096)))
+        try (PacketSocket a = open(LAB.lab().endA(), o -> o.txFrameCount(32).txBlockSizeBytes(4096)))
         {
             final byte[] frame = TestFrames.udp(0x02_00_00_00_00_01L, a.macAddress(), 1, 64);
             int queued = 0;
@@ -116,8 +101,8 @@ class PacketSocketTest
     @Test
     void shouldCountFramesInStatistics()
     {
-        try (PacketSocket a = open(lab.endA(), o -> { });
-            PacketSocket b = open(lab.endB(), o -> { }))
+        try (PacketSocket a = open(LAB.lab().endA(), o -> { });
+            PacketSocket b = open(LAB.lab().endB(), o -> { }))
         {
             final byte[][] frames = FrameExchange.frames(b.macAddress(), a.macAddress(), 100, 64);
             FrameExchange.exchange(f -> send(a, f), a::flushTx, () -> poll(b), frames, 100);
@@ -141,7 +126,7 @@ class PacketSocketTest
     void shouldRejectBadRingGeometryNamingTheSetting()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> open(lab.endA(), o -> o.rxBlockSizeBytes(5000)));
+            () -> open(LAB.lab().endA(), o -> o.rxBlockSizeBytes(5000)));
 
         assertTrue(ex.getMessage().contains("rxBlockSizeBytes=5000"), ex.getMessage());
     }
@@ -169,7 +154,7 @@ class PacketSocketTest
         final PacketSocketOptions options = new PacketSocketOptions().interfaceName(interfaceName)
             .rxBlockSizeBytes(1 << 16).rxBlockCount(16);
         customise.accept(options);
-        try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(lab.namespace()))
+        try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(LAB.lab().namespace()))
         {
             return PacketSocket.open(options);
         }

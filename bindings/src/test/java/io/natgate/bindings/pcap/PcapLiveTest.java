@@ -3,10 +3,10 @@ package io.natgate.bindings.pcap;
 import io.natgate.bindings.linux.NetworkNamespace;
 import io.natgate.bindings.testing.FrameExchange;
 import io.natgate.bindings.testing.TestFrames;
-import io.natgate.bindings.testing.VethLab;
-import org.junit.jupiter.api.AfterAll;
+import io.natgate.bindings.testing.VethLabExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PcapLiveTest
 {
-    private static VethLab lab;
+    @RegisterExtension
+    static final VethLabExtension LAB = new VethLabExtension();
     private static long macA;
     private static long macB;
 
@@ -38,27 +39,17 @@ class PcapLiveTest
     Path directory;
 
     @BeforeAll
-    static void createLab()
+    static void readMacs()
     {
-        lab = VethLab.create();
-        macA = lab.mac(lab.endA());
-        macB = lab.mac(lab.endB());
-    }
-
-    @AfterAll
-    static void deleteLab()
-    {
-        if (lab != null)
-        {
-            lab.close();
-        }
+        macA = LAB.lab().mac(LAB.lab().endA());
+        macB = LAB.lab().mac(LAB.lab().endB());
     }
 
     @Test
     void shouldCaptureInjectedFramesByteIdenticalAcrossVethPairInBothDirections()
     {
-        try (Pcap a = open(lab.endA(), o -> { });
-            Pcap b = open(lab.endB(), o -> { }))
+        try (Pcap a = open(LAB.lab().endA(), o -> { });
+            Pcap b = open(LAB.lab().endB(), o -> { }))
         {
             final byte[][] aToB = FrameExchange.frames(macB, macA, 3000, 60, 64, 128, 1500, 1514, 333);
             final byte[][] bToA = FrameExchange.frames(macA, macB, 3000, 1514, 64, 777, 60);
@@ -75,8 +66,8 @@ class PcapLiveTest
     @Test
     void shouldNotCaptureOwnInjectionsWhenDirectionIsIn()
     {
-        try (Pcap a = open(lab.endA(), o -> { });
-            Pcap b = open(lab.endB(), o -> { }))
+        try (Pcap a = open(LAB.lab().endA(), o -> { });
+            Pcap b = open(LAB.lab().endB(), o -> { }))
         {
             assertTrue(inject(a, TestFrames.udp(macB, macA, 0, 100)));
 
@@ -88,9 +79,9 @@ class PcapLiveTest
     @Test
     void shouldKeepOtherHandlesTransmissionsOutOfReceiveRingWhenDirectionIsIn()
     {
-        try (Pcap receiving = open(lab.endA(), o -> { });
-            Pcap transmitting = open(lab.endA(), o -> o.direction(LibPcap.PCAP_D_INOUT));
-            Pcap b = open(lab.endB(), o -> { }))
+        try (Pcap receiving = open(LAB.lab().endA(), o -> { });
+            Pcap transmitting = open(LAB.lab().endA(), o -> o.direction(LibPcap.PCAP_D_INOUT));
+            Pcap b = open(LAB.lab().endB(), o -> { }))
         {
             final byte[][] frames = FrameExchange.frames(macB, macA, 2000, 64, 1514);
             assertEquals(2000, FrameExchange.exchange(f -> inject(transmitting, f), () -> { }, () -> poll(b), frames, 128));
@@ -103,8 +94,8 @@ class PcapLiveTest
     @Test
     void shouldDeliverOnlyFramesMatchingBpfFilter()
     {
-        try (Pcap a = open(lab.endA(), o -> { });
-            Pcap b = open(lab.endB(), o -> o.filter("ip and udp and greater 500")))
+        try (Pcap a = open(LAB.lab().endA(), o -> { });
+            Pcap b = open(LAB.lab().endB(), o -> o.filter("ip and udp and greater 500")))
         {
             for (int i = 0; i < 20; i++)
             {
@@ -123,9 +114,9 @@ class PcapLiveTest
     void shouldReadCaptureFileWrittenByTcpdumpFromLiveTraffic() throws Exception
     {
         final Path file = directory.resolve("by-tcpdump.pcap");
-        final Process tcpdump = lab.start("tcpdump", "-i", lab.endB(), "-w", file.toString(), "-U", "-c", "200",
+        final Process tcpdump = LAB.lab().start("tcpdump", "-i", LAB.lab().endB(), "-w", file.toString(), "-U", "-c", "200",
             "-Q", "in", "udp");
-        try (Pcap a = open(lab.endA(), o -> { }))
+        try (Pcap a = open(LAB.lab().endA(), o -> { }))
         {
             awaitListening(tcpdump);
             final byte[][] frames = FrameExchange.frames(macB, macA, 200, 64, 1514, 300);
@@ -162,9 +153,9 @@ class PcapLiveTest
     @Test
     void shouldRejectBadFilterOnLiveHandleWithLibpcapText()
     {
-        final PcapException ex = assertThrows(PcapException.class, () -> open(lab.endB(), o -> o.filter("tcp port 99999")));
+        final PcapException ex = assertThrows(PcapException.class, () -> open(LAB.lab().endB(), o -> o.filter("tcp port 99999")));
 
-        assertEquals("pcap_compile(" + lab.endB() + ", \"tcp port 99999\"): illegal port number 99999 > 65535",
+        assertEquals("pcap_compile(" + LAB.lab().endB() + ", \"tcp port 99999\"): illegal port number 99999 > 65535",
             ex.getMessage());
     }
 
@@ -172,7 +163,7 @@ class PcapLiveTest
     void shouldRejectBadOptionsNamingTheSetting()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> open(lab.endA(), o -> o.snapLength(10)));
+            () -> open(LAB.lab().endA(), o -> o.snapLength(10)));
 
         assertTrue(ex.getMessage().contains("snapLength=10"), ex.getMessage());
     }
@@ -182,7 +173,7 @@ class PcapLiveTest
         final PcapOptions options = new PcapOptions().device(device).direction(LibPcap.PCAP_D_IN)
             .snapLength(2048).bufferSizeBytes(2 * 1024 * 1024);
         customise.accept(options);
-        try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(lab.namespace()))
+        try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(LAB.lab().namespace()))
         {
             return Pcap.openLive(options);
         }

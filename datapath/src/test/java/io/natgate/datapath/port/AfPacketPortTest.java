@@ -5,11 +5,10 @@ import io.natgate.bindings.linux.LinuxException;
 import io.natgate.bindings.linux.NetworkNamespace;
 import io.natgate.bindings.testing.FrameExchange;
 import io.natgate.bindings.testing.TestFrames;
-import io.natgate.bindings.testing.VethLab;
+import io.natgate.bindings.testing.VethLabExtension;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.function.Consumer;
 
@@ -24,28 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AfPacketPortTest
 {
-    private static VethLab lab;
-
-    @BeforeAll
-    static void createLab()
-    {
-        lab = VethLab.create();
-    }
-
-    @AfterAll
-    static void deleteLab()
-    {
-        if (lab != null)
-        {
-            lab.close();
-        }
-    }
+    @RegisterExtension
+    static final VethLabExtension LAB = new VethLabExtension();
 
     @Test
     void shouldCarryFramesByteIdenticalBetweenPortsAcrossVethPairInBothDirections()
     {
-        try (AfPacketPort a = open("a", lab.endA(), o -> { });
-            AfPacketPort b = open("b", lab.endB(), o -> { }))
+        try (AfPacketPort a = open("a", LAB.lab().endA(), o -> { });
+            AfPacketPort b = open("b", LAB.lab().endB(), o -> { }))
         {
             final byte[][] aToB = FrameExchange.frames(b.macAddress(), a.macAddress(), 4000, 64, 1514, 60, 591);
             final byte[][] bToA = FrameExchange.frames(a.macAddress(), b.macAddress(), 4000, 1514, 64, 1000);
@@ -62,11 +47,11 @@ class AfPacketPortTest
     @Test
     void shouldTakeMacAddressAndMtuFromInterface()
     {
-        try (AfPacketPort a = open("a", lab.endA(), o -> { }))
+        try (AfPacketPort a = open("a", LAB.lab().endA(), o -> { }))
         {
             assertEquals("a", a.name());
             assertEquals(LinkLayer.ETHERNET, a.linkLayer());
-            assertEquals(lab.mac(lab.endA()), a.macAddress());
+            assertEquals(LAB.lab().mac(LAB.lab().endA()), a.macAddress());
             assertEquals(1500, a.mtu());
         }
     }
@@ -74,7 +59,7 @@ class AfPacketPortTest
     @Test
     void shouldRefuseFrameLongerThanMtuAllows()
     {
-        try (AfPacketPort a = open("a", lab.endA(), o -> { }))
+        try (AfPacketPort a = open("a", LAB.lab().endA(), o -> { }))
         {
             final byte[] jumbo = TestFrames.udp(0x02_00_00_00_00_01L, a.macAddress(), 1, 1519);
 
@@ -85,8 +70,8 @@ class AfPacketPortTest
     @Test
     void shouldRefuseFramesWhileTxRingIsFullAndTakeThemAgainAfterFlush() throws InterruptedException
     {
-        try (AfPacketPort a = open("a", lab.endA(), o -> o.txFrameCount(16).txBlockSizeBytes(4096));
-            AfPacketPort b = open("b", lab.endB(), o -> { }))
+        try (AfPacketPort a = open("a", LAB.lab().endA(), o -> o.txFrameCount(16).txBlockSizeBytes(4096));
+            AfPacketPort b = open("b", LAB.lab().endB(), o -> { }))
         {
             final UnsafeBuffer frame = new UnsafeBuffer(TestFrames.udp(b.macAddress(), a.macAddress(), 1, 64));
             int accepted = 0;
@@ -110,8 +95,8 @@ class AfPacketPortTest
     @Test
     void shouldStopBurstWhenHandlerRefusesAndDeliverTheRestLater()
     {
-        try (AfPacketPort a = open("a", lab.endA(), o -> { });
-            AfPacketPort b = open("b", lab.endB(), o -> { }))
+        try (AfPacketPort a = open("a", LAB.lab().endA(), o -> { });
+            AfPacketPort b = open("b", LAB.lab().endB(), o -> { }))
         {
             final byte[][] frames = FrameExchange.frames(b.macAddress(), a.macAddress(), 10, 100);
             for (final byte[] frame : frames)
@@ -164,7 +149,7 @@ class AfPacketPortTest
         final PacketSocketOptions options = new PacketSocketOptions().interfaceName(device)
             .rxBlockSizeBytes(1 << 16).rxBlockCount(16);
         customise.accept(options);
-        try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(lab.namespace()))
+        try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(LAB.lab().namespace()))
         {
             return AfPacketPort.open(name, options);
         }

@@ -5,10 +5,9 @@ import io.natgate.bindings.linux.NetworkNamespace;
 import io.natgate.bindings.pcap.LibPcap;
 import io.natgate.bindings.pcap.PcapException;
 import io.natgate.bindings.testing.FrameExchange;
-import io.natgate.bindings.testing.VethLab;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.natgate.bindings.testing.VethLabExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,28 +19,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PcapPortTest
 {
-    private static VethLab lab;
-
-    @BeforeAll
-    static void createLab()
-    {
-        lab = VethLab.create();
-    }
-
-    @AfterAll
-    static void deleteLab()
-    {
-        if (lab != null)
-        {
-            lab.close();
-        }
-    }
+    @RegisterExtension
+    static final VethLabExtension LAB = new VethLabExtension();
 
     @Test
     void shouldCarryFramesByteIdenticalBetweenPortsAcrossVethPairInBothDirections()
     {
-        try (PcapPort a = open("a", lab.endA());
-            PcapPort b = open("b", lab.endB()))
+        try (PcapPort a = open("a", LAB.lab().endA());
+            PcapPort b = open("b", LAB.lab().endB()))
         {
             final byte[][] aToB = FrameExchange.frames(b.macAddress(), a.macAddress(), 3000, 64, 1514, 60, 591);
             final byte[][] bToA = FrameExchange.frames(a.macAddress(), b.macAddress(), 3000, 1514, 64, 1000);
@@ -57,8 +42,8 @@ class PcapPortTest
     @Test
     void shouldInteroperateWithAfPacketPortInBothDirections()
     {
-        try (PcapPort a = open("a", lab.endA());
-            AfPacketPort b = openAfPacket("b", lab.endB()))
+        try (PcapPort a = open("a", LAB.lab().endA());
+            AfPacketPort b = openAfPacket("b", LAB.lab().endB()))
         {
             final byte[][] aToB = FrameExchange.frames(b.macAddress(), a.macAddress(), 1000, 64, 1514);
             final byte[][] bToA = FrameExchange.frames(a.macAddress(), b.macAddress(), 1000, 1514, 64);
@@ -71,9 +56,9 @@ class PcapPortTest
     @Test
     void shouldLearnMacAddressFromLibpcapWhenNotConfigured()
     {
-        try (PcapPort a = open("a", lab.endA()))
+        try (PcapPort a = open("a", LAB.lab().endA()))
         {
-            assertEquals(lab.mac(lab.endA()), a.macAddress());
+            assertEquals(LAB.lab().mac(LAB.lab().endA()), a.macAddress());
             assertEquals(LinkLayer.ETHERNET, a.linkLayer());
             assertEquals(1500, a.mtu());
         }
@@ -104,7 +89,7 @@ class PcapPortTest
 
     static PcapPort open(final String name, final String device, final long macAddress)
     {
-        try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(lab.namespace()))
+        try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(LAB.lab().namespace()))
         {
             return PcapPort.open(name, PcapPort.defaultOptions(device, 1500).bufferSizeBytes(2 * 1024 * 1024),
                 macAddress, 1500);
@@ -113,7 +98,7 @@ class PcapPortTest
 
     static AfPacketPort openAfPacket(final String name, final String device)
     {
-        try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(lab.namespace()))
+        try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(LAB.lab().namespace()))
         {
             return AfPacketPort.open(name, new PacketSocketOptions().interfaceName(device).rxBlockSizeBytes(1 << 16)
                 .rxBlockCount(16));
