@@ -54,6 +54,7 @@ public final class NatEngine implements NatCommands
     private final int[] inboundMappings;
     private int inboundMappingCount;
     private long nextInboundMappingScanNs;
+    private boolean inboundMappingScanStarted; // the clock may start anywhere, negative included
 
     private final Ipv4Packet ip = new Ipv4Packet();
     private final Ipv4Packet innerIp = new Ipv4Packet();
@@ -518,6 +519,7 @@ public final class NatEngine implements NatCommands
         final int protocol, final int insideAddress, final int insidePort, final int remoteAddress,
         final int remotePort, final long nowNs)
     {
+        reclaimIfFull(nowNs);
         final int client = clients.findOrCreate(insideAddress);
         if (client < 0)
         {
@@ -569,6 +571,7 @@ public final class NatEngine implements NatCommands
         final int protocol, final int remoteAddress, final int remotePort, final int publicAddress,
         final int publicPort, final int tcpFlags, final long nowNs)
     {
+        reclaimIfFull(nowNs);
         final int mapping = mappings.findByPublic(publicAddress, publicPort, protocol);
         if (mapping == MappingTable.NONE)
         {
@@ -636,15 +639,9 @@ public final class NatEngine implements NatCommands
         final int mapping, final int remoteAddress, final int remotePort, final int client, final long nowNs)
     {
         final int protocol = mappings.protocol(mapping);
-        int session = sessions.add(
+        final int session = sessions.add(
             protocol, mappings.insideAddress(mapping), mappings.insidePort(mapping), remoteAddress, remotePort,
             mappings.publicAddress(mapping), mappings.publicPort(mapping), mapping);
-        if (session == SessionTable.NONE && reclaimExpired(nowNs) > 0)
-        {
-            session = sessions.add(
-                protocol, mappings.insideAddress(mapping), mappings.insidePort(mapping), remoteAddress, remotePort,
-                mappings.publicAddress(mapping), mappings.publicPort(mapping), mapping);
-        }
         if (session == SessionTable.NONE)
         {
             return drop(DropReason.MAX_SESSIONS);
@@ -809,8 +806,9 @@ public final class NatEngine implements NatCommands
             }
         }
 
-        if (nowNs - nextInboundMappingScanNs >= 0)
+        if (!inboundMappingScanStarted || nowNs - nextInboundMappingScanNs >= 0)
         {
+            inboundMappingScanStarted = true;
             nextInboundMappingScanNs = nowNs + INBOUND_MAPPING_SCAN_INTERVAL_NS;
             for (int i = inboundMappingCount - 1; i >= 0; i--)
             {
@@ -834,8 +832,18 @@ public final class NatEngine implements NatCommands
     }
 
     /**
-     * A full table reclaims sessions already past their deadline before refusing a new one.
+     * A full table reclaims sessions already past their deadline, and the dynamic mappings they
+     * leave empty, before refusing a new one. It runs before anything is looked up, since the
+     * mapping or client a new session would join may go with them.
      */
+    private void reclaimIfFull(final long nowNs)
+    {
+        if (sessions.size() == sessions.capacity() || mappings.size() == mappings.capacity())
+        {
+            reclaimExpired(nowNs);
+        }
+    }
+
     private int reclaimExpired(final long nowNs)
     {
         int reclaimed = 0;
@@ -1033,6 +1041,7 @@ public final class NatEngine implements NatCommands
         final int publicAddress, final int publicPort)
     {
         final long nowNs = commandTimeNs;
+        reclaimIfFull(nowNs);
         final int addressIndex = publicAddresses.indexOf(publicAddress);
         if (!Ipv4Protocols.isTranslated(protocol) || insidePort == 0 || publicPort == 0)
         {
@@ -1090,6 +1099,7 @@ public final class NatEngine implements NatCommands
             completed(correlationId, CommandStatus.BAD_ARGUMENT, 0, 0);
             return;
         }
+        reclaimIfFull(nowNs);
         int mapping = mappings.findByInside(insideAddress, insidePort, protocol);
         if (mapping != MappingTable.NONE)
         {
