@@ -55,7 +55,8 @@ public final class Pipeline implements AutoCloseable
     /**
      * @param ports    the ports in port-index order.
      * @param counters where the agents count, e.g. over a memory-mapped file; at least one slot set per port.
-     * @throws ConfigurationException when the configuration does not validate.
+     * @throws ConfigurationException when the configuration does not validate, or a port's MTU makes frames
+     *                                longer than the pipeline's {@link PipelineConfig#maxFrameLength()}.
      */
     public Pipeline(final PipelineConfig config, final List<? extends Port> ports, final DatapathCounters counters)
     {
@@ -65,6 +66,18 @@ public final class Pipeline implements AutoCloseable
         }
         this.config = config.conclude();
         this.ports = ports.toArray(new Port[0]);
+        for (final Port port : this.ports)
+        {
+            final int portMaxFrameLength = port.linkLayer().maxFrameLength(port.mtu());
+            if (portMaxFrameLength > config.maxFrameLength())
+            {
+                throw new ConfigurationException(
+                    PipelineConfig.MAX_FRAME_LENGTH_PROP_NAME,
+                    Integer.toString(config.maxFrameLength()),
+                    "port " + port.name() + " carries frames of up to " + portMaxFrameLength + " bytes (MTU " +
+                    port.mtu() + "), which would all be dropped");
+            }
+        }
         this.counters = counters;
 
         rxRings = new RingBuffer[this.ports.length];

@@ -1,6 +1,5 @@
 package io.natgate.datapath.port;
 
-import io.natgate.datapath.frame.EthernetFrame;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -72,8 +71,7 @@ public final class InMemoryPort implements Port
         this.linkLayer = linkLayer;
         this.macAddress = macAddress;
         this.mtu = mtu;
-        this.maxFrameLength = mtu +
-            (LinkLayer.ETHERNET == linkLayer ? EthernetFrame.HEADER_LENGTH + EthernetFrame.VLAN_TAG_LENGTH : 0);
+        this.maxFrameLength = linkLayer.maxFrameLength(mtu);
         this.capacityFrames = capacityFrames;
         final int ringCapacity = ringCapacity(capacityFrames, maxFrameLength);
         this.received = new ManyToOneRingBuffer(ringBuffer(ringCapacity));

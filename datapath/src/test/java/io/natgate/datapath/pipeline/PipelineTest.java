@@ -292,6 +292,20 @@ class PipelineTest
             ConfigurationException.class, () -> new Pipeline(config.burstSize(0), List.of(inside, outside)));
     }
 
+    @Test
+    void shouldRejectPortWhoseFramesAreLongerThanThePipelineCarries()
+    {
+        final InMemoryPort jumbo = new InMemoryPort("jumbo", LinkLayer.ETHERNET, 0x02_00_00_00_00_03L, 9000, 4);
+
+        final ConfigurationException ex = assertThrows(
+            ConfigurationException.class, () -> new Pipeline(config, List.of(inside, jumbo)));
+
+        assertEquals(PipelineConfig.MAX_FRAME_LENGTH_PROP_NAME, ex.key());
+        assertTrue(ex.getMessage().contains("port jumbo carries frames of up to 9018 bytes"), ex.getMessage());
+        new Pipeline(config.maxFrameLength(9018).rxRingCapacity(128 * 1024).txRingCapacity(128 * 1024),
+            List.of(inside, jumbo)).close();
+    }
+
     private static void awaitTrue(final BooleanSupplier condition)
     {
         final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
