@@ -18,11 +18,24 @@ public class ConfigurationException extends RuntimeException
         this.value = String.valueOf(value);
     }
 
+    public ConfigurationException(final String key, final Object value, final String reason, final Throwable cause)
+    {
+        super(key + "=" + value + ": " + reason, cause);
+        this.key = key;
+        this.value = String.valueOf(value);
+    }
+
+    /**
+     * @return the configuration key whose value was refused.
+     */
     public String key()
     {
         return key;
     }
 
+    /**
+     * @return the refused value as it was given.
+     */
     public String value()
     {
         return value;

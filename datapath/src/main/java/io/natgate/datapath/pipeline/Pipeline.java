@@ -1,5 +1,6 @@
 package io.natgate.datapath.pipeline;
 
+import io.natgate.datapath.ConfigurationException;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.nat.NatCommands;
 import io.natgate.datapath.nat.NatEventListener;

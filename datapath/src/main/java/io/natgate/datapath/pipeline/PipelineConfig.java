@@ -1,5 +1,6 @@
 package io.natgate.datapath.pipeline;
 
+import io.natgate.datapath.ConfigurationException;
 import io.natgate.datapath.frame.EthernetFrame;
 import org.agrona.BitUtil;
 import org.agrona.ErrorHandler;

@@ -1,5 +1,6 @@
 package io.natgate.datapath.pipeline;
 
+import io.natgate.datapath.ConfigurationException;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;

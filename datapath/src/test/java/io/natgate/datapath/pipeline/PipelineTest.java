@@ -1,5 +1,6 @@
 package io.natgate.datapath.pipeline;
 
+import io.natgate.datapath.ConfigurationException;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.counters.PortCounter;
