@@ -1279,6 +1279,7 @@ public final class NatEngine implements NatCommands
     private boolean isTransportChecksumValid(
         final MutableDirectBuffer buffer, final int protocol, final int l4Offset, final int l4Length)
     {
+        int checkedLength = l4Length;
         if (protocol == Ipv4Protocols.UDP)
         {
             final int udpLength = buffer.getShort(l4Offset + 4, NETWORK) & 0xFFFF;
@@ -1290,10 +1291,11 @@ public final class NatEngine implements NatCommands
             {
                 return true;
             }
+            checkedLength = udpLength; // bytes after the datagram are the IP payload's, not covered (RFC 768)
         }
         final Ipv4Packet ip = this.ip;
-        final long sum = Checksums.sum(buffer, l4Offset, l4Length,
-            Checksums.pseudoHeaderSum(ip.sourceAddress(), ip.destinationAddress(), protocol, l4Length));
+        final long sum = Checksums.sum(buffer, l4Offset, checkedLength,
+            Checksums.pseudoHeaderSum(ip.sourceAddress(), ip.destinationAddress(), protocol, checkedLength));
         return Checksums.fold(sum) == 0xFFFF;
     }
 

@@ -374,6 +374,16 @@ public final class Packets
     }
 
     /**
+     * @return a copy of the packet claiming another IP protocol, its header checksum updated.
+     */
+    public static byte[] withProtocol(final byte[] packet, final int protocol)
+    {
+        final byte[] result = withByte(packet, 9, protocol);
+        ((Ipv4Packet)new Ipv4Packet().wrap(new UnsafeBuffer(result), 0)).updateHeaderChecksum();
+        return result;
+    }
+
+    /**
      * @return a copy of the packet with one byte replaced (checksums left as they were).
      */
     public static byte[] withByte(final byte[] packet, final int offset, final int value)
