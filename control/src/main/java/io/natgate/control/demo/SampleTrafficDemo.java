@@ -94,6 +94,7 @@ public final class SampleTrafficDemo
                 "(public 203.0.113.1, router 203.0.113.254) | server 198.51.100.7");
             out.println();
 
+            step("Gateway starts: gratuitous ARP on each port", invoker);
             step("Clients find the gateway", invoker,
                 PacketBuilder.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT_MAC, CLIENT, 0, GATEWAY_LAN),
                 PacketBuilder.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT2_MAC, CLIENT2, 0,

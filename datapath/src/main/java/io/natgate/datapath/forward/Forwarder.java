@@ -148,6 +148,11 @@ public final class Forwarder implements FrameProcessor
         return work;
     }
 
+    public void onStart(final FrameSink sink)
+    {
+        announce(sink);
+    }
+
     /**
      * Sends a gratuitous ARP for each of the gateway's addresses on each Ethernet port, so
      * neighbours learn (or relearn) its MAC at start.

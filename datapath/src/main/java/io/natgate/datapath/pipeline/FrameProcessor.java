@@ -21,6 +21,13 @@ public interface FrameProcessor
     void process(MutableDirectBuffer buffer, int offset, int length, int ingressPort, long nowNs, FrameSink sink);
 
     /**
+     * Called once on the worker thread before the first frame, e.g. to send gratuitous ARP.
+     */
+    default void onStart(final FrameSink sink)
+    {
+    }
+
+    /**
      * Runs timers (session expiry, ARP retries, fragment timeouts), a bounded amount per call.
      *
      * @return the amount of work done, 0 when idle.

@@ -75,6 +75,14 @@ public final class WorkerAgent implements Agent
     }
 
     @Override
+    /**
+     * Lets the processor announce itself (gratuitous ARP) before the first frame.
+     */
+    public void onStart()
+    {
+        processor.onStart(sink);
+    }
+
     public int doWork()
     {
         final long nowNs = clock.nanoTime();

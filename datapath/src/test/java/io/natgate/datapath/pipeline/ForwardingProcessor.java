@@ -26,6 +26,7 @@ class ForwardingProcessor implements FrameProcessor
     int timerWork;
     long framesProcessed;
     long timerCalls;
+    long startCalls;
     long lastFrameNowNs = Long.MIN_VALUE;
     long lastTimerNowNs = Long.MIN_VALUE;
     final int[] framesByIngress = new int[8];
@@ -68,6 +69,12 @@ class ForwardingProcessor implements FrameProcessor
             events.onMappingCreated(nowNs, 17, ingressPort, (int)framesProcessed, 0, 0, MappingKind.DYNAMIC.id());
         }
         action.onFrame(buffer, offset, length, ingressPort, sink);
+    }
+
+    @Override
+    public void onStart(final FrameSink sink)
+    {
+        startCalls++;
     }
 
     @Override

@@ -141,6 +141,14 @@ class WorkerAgentTest
     }
 
     @Test
+    void shouldLetProcessorAnnounceItselfOnceWhenTheWorkerStarts()
+    {
+        worker.onStart();
+        worker.doWork();
+        assertEquals(1, processor.startCalls);
+    }
+
+    @Test
     void shouldRunTimersEveryDutyCycleAndReportNoWorkWhenIdle()
     {
         assertEquals(0, worker.doWork());
