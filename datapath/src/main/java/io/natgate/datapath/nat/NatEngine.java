@@ -287,9 +287,10 @@ public final class NatEngine implements NatCommands
     }
 
     /**
-     * An inside host reports an error about a packet it received from outside: the embedded
-     * packet went remote to inside endpoint, so its destination is rewritten to the public
-     * endpoint, the outer source to the public address (RFC 5508 REQ-5).
+     * An inside host or router reports an error about a packet that came from outside (a TCP or
+     * UDP segment, or the reply to an inside host's query): the embedded packet went remote to
+     * inside endpoint, so its destination is rewritten to the public endpoint, the outer source
+     * to the public address (RFC 5508 REQ-5).
      */
     private int outboundIcmpError(final MutableDirectBuffer buffer, final int icmpOffset, final int icmpLength)
     {
@@ -300,13 +301,23 @@ public final class NatEngine implements NatCommands
         }
         final Ipv4Packet inner = innerIp;
         final int innerProtocol = inner.protocol();
-        if (innerProtocol != Ipv4Protocols.TCP && innerProtocol != Ipv4Protocols.UDP)
+        final int session;
+        if (innerProtocol == Ipv4Protocols.TCP || innerProtocol == Ipv4Protocols.UDP)
         {
-            return drop(DropReason.ICMP_ERROR_NO_MAPPING);
+            session = sessions.findOutbound(
+                innerProtocol, inner.destinationAddress(), buffer.getShort(innerL4Offset + 2, NETWORK) & 0xFFFF,
+                inner.sourceAddress(), buffer.getShort(innerL4Offset, NETWORK) & 0xFFFF);
         }
-        final int session = sessions.findOutbound(
-            innerProtocol, inner.destinationAddress(), buffer.getShort(innerL4Offset + 2, NETWORK) & 0xFFFF,
-            inner.sourceAddress(), buffer.getShort(innerL4Offset, NETWORK) & 0xFFFF);
+        else if (innerProtocol == Ipv4Protocols.ICMP && isQueryReply(buffer.getByte(innerL4Offset) & 0xFF))
+        {
+            session = sessions.findOutbound(
+                Ipv4Protocols.ICMP, inner.destinationAddress(), buffer.getShort(innerL4Offset + 4, NETWORK) & 0xFFFF,
+                inner.sourceAddress(), 0);
+        }
+        else
+        {
+            session = SessionTable.NONE;
+        }
         if (session == SessionTable.NONE)
         {
             return drop(DropReason.ICMP_ERROR_NO_MAPPING);
@@ -319,7 +330,8 @@ public final class NatEngine implements NatCommands
 
         inner.destinationAddress(publicAddress);
         inner.headerChecksum(Checksums.apply(inner.headerChecksum(), sessions.ipChecksumDelta(session)));
-        buffer.putShort(innerL4Offset + 2, (short)sessions.publicPort(session), NETWORK);
+        buffer.putShort(innerL4Offset + (innerProtocol == Ipv4Protocols.ICMP ? 4 : 2),
+            (short)sessions.publicPort(session), NETWORK);
         rewriteEmbeddedChecksum(buffer, innerProtocol, innerL4Offset, icmpOffset + icmpLength,
             sessions.l4ChecksumDelta(session));
 
@@ -1264,6 +1276,14 @@ public final class NatEngine implements NatCommands
     // ------------------------------------------------------------------------------------------------------------
     // Helpers
     // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * @return true for the query replies, which an inside host receives through its query session.
+     */
+    private static boolean isQueryReply(final int type)
+    {
+        return IcmpMessage.isQuery(type) && !IcmpMessage.isQueryRequest(type);
+    }
 
     private static int minimumTransportHeader(final int protocol)
     {

@@ -267,6 +267,22 @@ class Rfc5508IcmpBehaviourTest
     }
 
     @Test
+    @DisplayName("RFC 5508 REQ-5: errors from inside about an ICMP query reply are translated, identifier included")
+    void shouldTranslateOutboundErrorAboutIcmpQueryReply()
+    {
+        final NatHarness nat = new NatHarness();
+        final int publicId = icmpIdentifier(nat.outWithPortTaken(icmpEcho(HOST_A, REMOTE_1, ECHO_REQUEST, 0x4242, 1), 0));
+        final byte[] asSent = icmpEcho(REMOTE_1, PUBLIC, ECHO_REPLY, publicId, 1);
+        final byte[] received = nat.in(asSent, 1);
+        for (final int quoted : new int[] {28, asSent.length})
+        {
+            nat.assertErrorOut(INSIDE_ROUTER, TIME_EXCEEDED, 0, received, asSent, quoted, 2);
+        }
+        nat.assertDropsOut(icmpError(INSIDE_ROUTER, REMOTE_1, TIME_EXCEEDED, 0,
+            icmpEcho(REMOTE_1, HOST_A, ECHO_REQUEST, 0x4242, 1)), DropReason.ICMP_ERROR_NO_MAPPING, 3);
+    }
+
+    @Test
     @DisplayName("RFC 5508 REQ-5: errors from inside with no mapping for their quote are dropped silently")
     void shouldDropOutboundErrorWithoutMapping()
     {
