@@ -389,11 +389,16 @@ public final class PacketSocket implements AutoCloseable
         {
             return 0;
         }
-        final long sent;
+        long sent;
         try
         {
-            sent = (long)LibC.sendto.invokeExact(txCallState, fd, MemorySegment.NULL, 0L, LibC.MSG_DONTWAIT,
+            sent = (long)LibC.sendto_nocapture.invokeExact(fd, MemorySegment.NULL, 0L, LibC.MSG_DONTWAIT,
                 MemorySegment.NULL, 0);
+            if (sent < 0)
+            {
+                sent = (long)LibC.sendto.invokeExact(txCallState, fd, MemorySegment.NULL, 0L, LibC.MSG_DONTWAIT,
+                    MemorySegment.NULL, 0);
+            }
         }
         catch (final Throwable t)
         {

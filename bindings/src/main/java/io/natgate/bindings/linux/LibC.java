@@ -106,6 +106,13 @@ public final class LibC
     /** {@code ssize_t sendto(int sockfd, const void *buf, size_t len, int flags, const struct sockaddr *dest, socklen_t addrlen)}. */
     public static final MethodHandle sendto = LIBRARY.downcall("sendto",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
+    /**
+     * {@code sendto} without errno capture, for the TX ring kick on the hot path: in JDK 25 a
+     * capturing downcall allocates on every call. When it fails, repeat the call through
+     * {@link #sendto} to learn errno (a repeated kick is harmless).
+     */
+    public static final MethodHandle sendto_nocapture = LIBRARY.downcall("sendto",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     /** {@code int close(int fd)}. */
     public static final MethodHandle close = LIBRARY.downcall("close",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);

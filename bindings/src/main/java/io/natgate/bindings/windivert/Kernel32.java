@@ -23,6 +23,9 @@ public final class Kernel32
     public static final int ERROR_IO_PENDING = 997;
     public static final int ERROR_OPERATION_ABORTED = 995;
 
+    /** NTSTATUS in OVERLAPPED.Internal while the I/O is in progress. */
+    public static final long STATUS_PENDING = 0x103;
+
     /** OVERLAPPED on 64-bit Windows: Internal, InternalHigh, Offset/OffsetHigh (or Pointer), hEvent. */
     public static final int OVERLAPPED_SIZE = 32;
 

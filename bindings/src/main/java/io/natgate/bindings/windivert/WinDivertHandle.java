@@ -161,6 +161,12 @@ public final class WinDivertHandle implements AutoCloseable
                 receivePending = true;
                 return 0;
             }
+            // HasOverlappedIoCompleted: the idle poll reads memory only, no downcall (a capturing
+            // downcall allocates in JDK 25; this way that happens once per batch, not per poll).
+            if (overlapped.get(JAVA_LONG, 0) == Kernel32.STATUS_PENDING)
+            {
+                return 0;
+            }
             final int done = (int)Kernel32.GetOverlappedResult.invokeExact(rxCallState, handle, overlapped, rxTransferred, 0);
             if (done != 0)
             {

@@ -1,0 +1,33 @@
+package io.natgate.bindings.testing;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Measures heap allocation by the calling thread, for tests that a hot path allocates nothing.
+ */
+public final class Allocations
+{
+    private Allocations()
+    {
+    }
+
+    /**
+     * Runs {@code work} for several rounds and returns the fewest bytes one round allocated. JIT
+     * compilation may allocate now and then, but an allocation on every run of the work shows in
+     * every round, so a hot path that allocates nothing has a round of 0.
+     */
+    public static long fewestBytesAllocatedPerRound(final int rounds, final Runnable work)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long threadId = Thread.currentThread().threadId();
+        long fewestBytes = Long.MAX_VALUE;
+        for (int round = 0; round < rounds; round++)
+        {
+            final long before = threads.getThreadAllocatedBytes(threadId);
+            work.run();
+            fewestBytes = Math.min(fewestBytes, threads.getThreadAllocatedBytes(threadId) - before);
+        }
+        return fewestBytes;
+    }
+}
