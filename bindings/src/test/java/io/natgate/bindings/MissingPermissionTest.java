@@ -2,12 +2,9 @@ package io.natgate.bindings;
 
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Opening a live backend without CAP_NET_RAW fails with the library's own explanation. The probe
@@ -19,16 +16,9 @@ class MissingPermissionTest
     @Test
     void shouldExplainMissingPermissionForPcapAndAfPacket() throws Exception
     {
-        final String java = ProcessHandle.current().info().command().orElseThrow();
-        final Process probe = new ProcessBuilder(List.of(
-            "setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--",
-            java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-            PermissionProbe.class.getName()))
-            .redirectErrorStream(true)
-            .start();
-        final String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(probe.waitFor(60, TimeUnit.SECONDS), "probe did not finish");
-        assertEquals(0, probe.exitValue(), output);
+        final String output = ChildJvm.run(
+            List.of("setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--"),
+            PermissionProbe.class);
 
         final List<String> lines = output.lines().filter(l -> l.startsWith("pcap ") || l.startsWith("afpacket ")).toList();
         assertEquals(List.of(

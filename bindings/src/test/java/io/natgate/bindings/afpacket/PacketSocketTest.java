@@ -41,6 +41,47 @@ class PacketSocketTest
     }
 
     @Test
+    void shouldShareInterfaceTrafficBetweenSocketsOfOneFanoutGroup()
+    {
+        final int group = (int)(ProcessHandle.current().pid() & 0xFFFF);
+        try (PacketSocket a = open(LAB.lab().endA(), o -> { });
+            PacketSocket b1 = open(LAB.lab().endB(), o -> o.fanout(group, Tpacket.PACKET_FANOUT_LB));
+            PacketSocket b2 = open(LAB.lab().endB(), o -> o.fanout(group, Tpacket.PACKET_FANOUT_LB)))
+        {
+            final byte[][] frames = FrameExchange.frames(b1.macAddress(), a.macAddress(), 1000, 64, 700);
+            final boolean[] seen = new boolean[frames.length];
+            final int[] perSocket = new int[2];
+            int total = 0;
+            final long deadlineNs = System.nanoTime() + 5_000_000_000L;
+            int sent = 0;
+            while (total < frames.length && System.nanoTime() - deadlineNs < 0)
+            {
+                while (sent < frames.length && sent - total < 128 && send(a, frames[sent]))
+                {
+                    sent++;
+                }
+                a.flushTx();
+                for (int i = 0; i < 2; i++)
+                {
+                    final byte[] frame = poll(i == 0 ? b1 : b2);
+                    final int sequence = frame == null ? -1 : TestFrames.sequenceOf(frame, frame.length);
+                    if (sequence >= 0)
+                    {
+                        assertArrayEquals(frames[sequence], frame);
+                        assertTrue(!seen[sequence], () -> "frame " + sequence + " delivered twice");
+                        seen[sequence] = true;
+                        perSocket[i]++;
+                        total++;
+                    }
+                }
+            }
+
+            assertEquals(frames.length, total);
+            assertTrue(perSocket[0] > 0 && perSocket[1] > 0, () -> perSocket[0] + " / " + perSocket[1]);
+        }
+    }
+
+    @Test
     void shouldReportInterfaceIndexMacAndMtu()
     {
         try (PacketSocket a = open(LAB.lab().endA(), o -> { }))
