@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Natgate.Version.class,
     description = "Userspace NAT44 and firewall-traversal gateway.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, ConfigCommand.class, ProfilesCommand.class, CommandLine.HelpCommand.class})
 public final class Natgate implements Runnable
 {
     @CommandLine.Spec
@@ -33,6 +33,30 @@ public final class Natgate implements Runnable
     public static CommandLine newCommandLine()
     {
         return new CommandLine(new Natgate());
+    }
+
+    /**
+     * @return the command line with every subcommand, whose commands that read configuration see
+     * {@code environment} instead of this host (for tests).
+     */
+    public static CommandLine newCommandLine(final Environment environment)
+    {
+        return new CommandLine(new Natgate(), new CommandLine.IFactory()
+        {
+            public <K> K create(final Class<K> type) throws Exception
+            {
+                try
+                {
+                    final java.lang.reflect.Constructor<K> constructor = type.getDeclaredConstructor(Environment.class);
+                    constructor.setAccessible(true);
+                    return constructor.newInstance(environment);
+                }
+                catch (final NoSuchMethodException ex)
+                {
+                    return CommandLine.defaultFactory().create(type);
+                }
+            }
+        });
     }
 
     /**

@@ -5,6 +5,8 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,13 +29,31 @@ class NatgateCommandLineTest
     @Test
     void shouldGiveHelpForEverySubcommand()
     {
-        final CommandLine commandLine = Natgate.newCommandLine();
+        // Through the root, as a user types it: picocli cannot execute a subcommand's CommandLine
+        // on its own (it asks the unparsed parent whether help was requested, and fails).
+        final List<List<String>> paths = new ArrayList<>();
+        collect(Natgate.newCommandLine(), new ArrayList<>(), paths);
+        assertTrue(paths.contains(List.of("profiles", "show")), paths.toString());
+        for (final List<String> path : paths)
+        {
+            final CommandLine commandLine = Natgate.newCommandLine();
+            final StringWriter text = new StringWriter();
+            commandLine.setOut(new PrintWriter(text));
+            final List<String> arguments = new ArrayList<>(path);
+            arguments.add("--help");
+            assertEquals(0, commandLine.execute(arguments.toArray(String[]::new)), path.toString());
+            assertTrue(text.toString().contains("Usage: natgate " + String.join(" ", path)), text.toString());
+        }
+    }
+
+    private static void collect(final CommandLine commandLine, final List<String> path, final List<List<String>> paths)
+    {
         for (final var entry : commandLine.getSubcommands().entrySet())
         {
-            final StringWriter text = new StringWriter();
-            entry.getValue().setOut(new PrintWriter(text));
-            assertEquals(0, entry.getValue().execute("--help"), entry.getKey());
-            assertTrue(text.toString().startsWith("Usage: natgate " + entry.getKey()), text.toString());
+            final List<String> subPath = new ArrayList<>(path);
+            subPath.add(entry.getKey());
+            paths.add(subPath);
+            collect(entry.getValue(), subPath, paths);
         }
     }
 

@@ -1,0 +1,591 @@
+package io.natgate.control.config;
+
+import io.natgate.bindings.OperatingSystem;
+import io.natgate.datapath.forward.ForwarderConfig;
+import io.natgate.datapath.forward.Ipv6Policy;
+import io.natgate.datapath.forward.PortRole;
+import io.natgate.datapath.forward.PortSettings;
+import io.natgate.datapath.nat.FilteringMode;
+import io.natgate.datapath.nat.Ipv4;
+import io.natgate.datapath.nat.Ipv4Protocols;
+import io.natgate.datapath.nat.NatConfig;
+import io.natgate.datapath.port.LinkLayer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Reads and validates a config file into a {@link GatewayConfig}. Every refusal is one
+ * {@link ConfigException} naming the line, the key path and the value; the datapath's own checks
+ * ({@link NatConfig#validate()}, {@link ForwarderConfig#validate()}, {@link PortSettings}) are called,
+ * and their errors traced back to the line of the key they name. The commented example,
+ * {@code config/natgate.example.yaml}, documents every key.
+ */
+public final class ConfigLoader
+{
+    /** Where the admin endpoint listens when the file does not say: loopback only. */
+    public static final String ADMIN_ADDRESS_DEFAULT = "127.0.0.1:9464";
+    /** Where the journal is written when the file does not say. */
+    public static final String JOURNAL_DIRECTORY_DEFAULT = "/var/lib/natgate/journal";
+
+    private static final Set<String> TOP_KEYS =
+        Set.of("profile", "ports", "nat", "ipv6", "firewall", "providers", "journal", "admin");
+    private static final Set<String> PORT_KEYS =
+        Set.of("name", "interface", "backend", "role", "address", "nextHop", "mac", "mtu");
+    private static final Set<String> NAT_KEYS = Set.of(
+        "publicAddresses", "filtering", "timeouts", "quotas", "maxSessions", "maxMappings", "maxClients",
+        "staticMappings", "inboundRefresh", "portPreservation", "portParity", "hairpinning", "verifyChecksums",
+        "fragments");
+    private static final Set<String> TIMEOUT_KEYS = Set.of("udp", "tcpEstablished", "tcpTransitory", "icmp");
+    private static final Set<String> QUOTA_KEYS = Set.of("portsPerClient", "sessionsPerClient");
+    private static final Set<String> FRAGMENT_KEYS = Set.of("maxHeld", "maxFlows", "timeout");
+    private static final Set<String> STATIC_MAPPING_KEYS = Set.of("protocol", "public", "inside");
+    private static final Set<String> RULE_KEYS =
+        Set.of("name", "action", "direction", "protocol", "source", "destination", "ports", "user");
+    private static final Set<String> NATPMP_KEYS = Set.of("type", "ports");
+    private static final Set<String> VXLAN_KEYS = Set.of("type", "peer", "vni", "remoteSubnet");
+    /** Config keys that override a hardware profile's table capacities, and the profile key each sets. */
+    private static final Map<String, String> TABLE_OVERRIDES = Map.of(
+        "maxSessions", "tables.maxSessions", "maxMappings", "tables.maxMappings", "maxClients", "tables.maxClients");
+
+    private static final Map<String, PortRole> ROLES = ConfigNode.choices(PortRole.class);
+    private static final Map<String, Ipv6Policy> IPV6_POLICIES = ConfigNode.choices(Ipv6Policy.class);
+    private static final Map<String, FilteringMode> FILTERING_MODES = ConfigNode.choices(FilteringMode.class);
+    private static final Map<String, FirewallRuleConfig.Action> ACTIONS =
+        ConfigNode.choices(FirewallRuleConfig.Action.class);
+    private static final Map<String, FirewallRuleConfig.Direction> DIRECTIONS =
+        ConfigNode.choices(FirewallRuleConfig.Direction.class);
+    private static final Map<String, Integer> MAPPING_PROTOCOLS =
+        ConfigNode.choices(new Integer[] {Ipv4Protocols.TCP, Ipv4Protocols.UDP}, Ipv4Protocols::name);
+    private static final Map<String, String> RULE_PROTOCOLS =
+        ConfigNode.choices(new String[] {"any", "tcp", "udp", "icmp"}, Function.identity());
+    private static final Map<String, String> PROVIDER_TYPES = ConfigNode.choices(
+        new String[] {ProviderConfig.NatPmpPcp.TYPE, ProviderConfig.Vxlan.TYPE}, Function.identity());
+    private static final Map<String, Backend> BACKENDS = ConfigNode.choices(Backend.values(), Backend::configName);
+    private static final Function<ConfigNode, Long> DURATION = node -> node.asDurationNs(0, Long.MAX_VALUE);
+    private static final Function<ConfigNode, Integer> INTEGER =
+        node -> node.asInt(Integer.MIN_VALUE, Integer.MAX_VALUE);
+    private static final Function<ConfigNode, Boolean> BOOLEAN = ConfigNode::asBoolean;
+
+    private final OperatingSystem os;
+    private final NetworkInterfaces interfaces;
+
+    /**
+     * @param os         the system the gateway will run on: decides which backends are available.
+     * @param interfaces where ports' interfaces are looked up.
+     */
+    public ConfigLoader(final OperatingSystem os, final NetworkInterfaces interfaces)
+    {
+        this.os = os;
+        this.interfaces = interfaces;
+    }
+
+    /**
+     * @return a loader for the host this runs on.
+     */
+    public static ConfigLoader forThisHost()
+    {
+        return new ConfigLoader(OperatingSystem.current(), NetworkInterfaces.forThisHost(OperatingSystem.current()));
+    }
+
+    /**
+     * @throws ConfigException naming the line, key and value of the first refused setting.
+     */
+    public GatewayConfig load(final Path file)
+    {
+        final Path directory = file.toAbsolutePath().getParent();
+        return read(ConfigNode.parseFile(file), directory);
+    }
+
+    /**
+     * Like {@link #load}, for text already read.
+     *
+     * @param source    the file's name as errors give it.
+     * @param directory what relative paths in the text are resolved against.
+     */
+    public GatewayConfig parse(final String source, final Path directory, final String text)
+    {
+        return read(ConfigNode.parse(source, text), directory);
+    }
+
+    private GatewayConfig read(final ConfigNode root, final Path directory)
+    {
+        root.keys(TOP_KEYS);
+        final Location document = new Location(root.source(), 1, "", null);
+        final Map<String, Location> origins = new HashMap<>();
+
+        final ConfigNode profileNode = root.get("profile");
+        if (profileNode != null && profileNode.asText().isBlank())
+        {
+            throw profileNode.error("a hardware profile name is needed");
+        }
+
+        final ConfigNode portsNode = root.require("ports");
+        origins.put("ports", portsNode.location().derived("ports", null));
+        final List<PortConfig> ports = new ArrayList<>();
+        for (final ConfigNode portNode : portsNode.items())
+        {
+            ports.add(readPort(ports.size(), portNode, origins));
+        }
+        Ipv6Policy ipv6 = ForwarderConfig.IPV6_DEFAULT;
+        final ConfigNode ipv6Node = root.get("ipv6");
+        if (ipv6Node != null)
+        {
+            ipv6 = ipv6Node.asChoice(IPV6_POLICIES);
+            origins.put(ForwarderConfig.IPV6, ipv6Node.location());
+        }
+
+        final ConfigNode natNode = root.require("nat").keys(NAT_KEYS);
+        final List<Consumer<NatConfig>> natSettings = new ArrayList<>();
+        final Map<String, ConfigNode> profileOverrides = new LinkedHashMap<>();
+        readNat(natNode, natSettings, profileOverrides, origins);
+
+        final GatewayConfig partial = new GatewayConfig(document, directory, null, ports, ipv6, natSettings,
+            profileOverrides, List.of(), List.of(), List.of(), directory, endpoint(null, ADMIN_ADDRESS_DEFAULT, 0),
+            origins);
+        located(() -> partial.forwarderConfig(), origins, document);
+        located(() -> partial.natConfig(NatConfig.MAX_SESSIONS_DEFAULT, NatConfig.MAX_MAPPINGS_DEFAULT,
+            NatConfig.MAX_CLIENTS_DEFAULT).validate(), origins, document);
+
+        final List<StaticMapping> staticMappings =
+            readStaticMappings(natNode.get("staticMappings"), partial.natConfig(1, 0, 1).publicAddresses(), ports);
+        final List<FirewallRuleConfig> rules = readFirewall(root.get("firewall"));
+        final List<ProviderConfig> providers = readProviders(root.get("providers"), ports);
+
+        Path journalDirectory = directory.resolve(JOURNAL_DIRECTORY_DEFAULT);
+        final ConfigNode journalNode = root.get("journal");
+        if (journalNode != null)
+        {
+            final ConfigNode directoryNode = journalNode.keys(Set.of("directory")).require("directory");
+            try
+            {
+                journalDirectory = directory.resolve(directoryNode.asText()).normalize();
+            }
+            catch (final java.nio.file.InvalidPathException ex)
+            {
+                throw directoryNode.error("not a path: " + ex.getReason());
+            }
+        }
+        Ipv4Endpoint admin = endpoint(null, ADMIN_ADDRESS_DEFAULT, 0);
+        final ConfigNode adminNode = root.get("admin");
+        if (adminNode != null)
+        {
+            final ConfigNode addressNode = adminNode.keys(Set.of("address")).get("address");
+            if (addressNode != null)
+            {
+                admin = endpoint(addressNode, addressNode.asText(), 0);
+            }
+        }
+
+        return new GatewayConfig(document, directory, profileNode == null ? null : profileNode.location(), ports, ipv6,
+            natSettings, profileOverrides, staticMappings, rules, providers, journalDirectory, admin, origins);
+    }
+
+    private PortConfig readPort(final int index, final ConfigNode node, final Map<String, Location> origins)
+    {
+        node.keys(PORT_KEYS);
+        final ConfigNode nameNode = node.require("name");
+        final String name = nameNode.asText();
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,31}"))
+        {
+            throw nameNode.error("a port name is 1 to 32 letters, digits, '-' or '_'");
+        }
+        final String key = "ports." + name;
+        origins.put(key, nameNode.location());
+
+        final ConfigNode backendNode = node.get("backend");
+        final Backend backend = backendNode == null ? Backend.defaultFor(os) : backendNode.asChoice(BACKENDS);
+        if (!backend.isAvailableOn(os))
+        {
+            throw backendNode.error("not available on " + Backend.displayName(os) + " (" + backend.configName() +
+                " runs on " + backend.availability() + ")");
+        }
+        final ConfigNode interfaceNode = node.require("interface");
+        final NetworkInterfaces.Interface found = interfaces.find(interfaceNode.asText())
+            .orElseThrow(() -> interfaceNode.error("no such network interface on this host"));
+        final PortRole role = node.require("role").asChoice(ROLES);
+
+        final ConfigNode addressNode = node.require("address");
+        final Ipv4Prefix prefix = parse(addressNode, Ipv4Prefix::parse);
+        origins.put(key + ".address", addressNode.location());
+        origins.put(key + ".prefix", addressNode.location());
+
+        int nextHop = 0;
+        final ConfigNode nextHopNode = node.get("nextHop");
+        if (nextHopNode != null)
+        {
+            nextHop = parse(nextHopNode, Ipv4::parse);
+            origins.put(key + ".nextHop", nextHopNode.location());
+        }
+
+        long mac = 0;
+        final ConfigNode macNode = node.get("mac");
+        if (backend.linkLayer() == LinkLayer.RAW_IP)
+        {
+            if (macNode != null)
+            {
+                throw macNode.error("a " + backend.configName() + " port carries raw IP packets and has no MAC");
+            }
+        }
+        else if (macNode != null)
+        {
+            mac = parse(macNode, NetworkInterfaces::parseMac);
+            origins.put(key + ".mac", macNode.location());
+        }
+        else
+        {
+            if (found.macAddress() < 0)
+            {
+                throw interfaceNode.error("cannot read the interface's MAC; give " + node.path() + ".mac");
+            }
+            mac = found.macAddress();
+            origins.put(key + ".mac", interfaceNode.location().derived(
+                node.path() + ".mac", NetworkInterfaces.formatMac(mac) + " (interface " + found.name() + "'s)"));
+        }
+
+        final int mtu;
+        final ConfigNode mtuNode = node.get("mtu");
+        if (mtuNode != null)
+        {
+            mtu = mtuNode.asInt(0, Integer.MAX_VALUE);
+            origins.put(key + ".mtu", mtuNode.location());
+        }
+        else
+        {
+            if (found.mtu() <= 0)
+            {
+                throw interfaceNode.error("cannot read the interface's MTU; give " + node.path() + ".mtu");
+            }
+            mtu = found.mtu();
+            origins.put(key + ".mtu", interfaceNode.location().derived(
+                node.path() + ".mtu", mtu + " (interface " + found.name() + "'s)"));
+        }
+
+        final long macAddress = mac;
+        final int nextHopAddress = nextHop;
+        final PortSettings settings = located(
+            () -> new PortSettings(index, name, role, backend.linkLayer(), macAddress, mtu, prefix.address(),
+                prefix.prefixLength(), nextHopAddress),
+            origins, node.location());
+        return new PortConfig(found.name(), backend, settings);
+    }
+
+    private static void readNat(
+        final ConfigNode nat,
+        final List<Consumer<NatConfig>> settings,
+        final Map<String, ConfigNode> profileOverrides,
+        final Map<String, Location> origins)
+    {
+        final ConfigNode addressesNode = nat.require("publicAddresses");
+        final List<ConfigNode> items = addressesNode.items();
+        final int[] addresses = new int[items.size()];
+        for (int i = 0; i < addresses.length; i++)
+        {
+            addresses[i] = parse(items.get(i), Ipv4::parse);
+        }
+        settings.add(config -> config.publicAddresses(addresses));
+        origins.put(NatConfig.PUBLIC_ADDRESSES, addressesNode.location().derived(addressesNode.path(), null));
+
+        final NatSettings read = new NatSettings(settings, origins);
+        read.value(nat, "filtering", NatConfig.FILTERING, node -> node.asChoice(FILTERING_MODES), NatConfig::filtering);
+
+        final ConfigNode timeouts = section(nat, "timeouts", TIMEOUT_KEYS);
+        read.value(timeouts, "udp", NatConfig.UDP_TIMEOUT, DURATION, NatConfig::udpTimeoutNs);
+        read.value(timeouts, "tcpEstablished", NatConfig.TCP_ESTABLISHED_TIMEOUT, DURATION,
+            NatConfig::tcpEstablishedTimeoutNs);
+        read.value(timeouts, "tcpTransitory", NatConfig.TCP_TRANSITORY_TIMEOUT, DURATION,
+            NatConfig::tcpTransitoryTimeoutNs);
+        read.value(timeouts, "icmp", NatConfig.ICMP_TIMEOUT, DURATION, NatConfig::icmpTimeoutNs);
+
+        final ConfigNode quotas = section(nat, "quotas", QUOTA_KEYS);
+        read.value(quotas, "portsPerClient", NatConfig.PORTS_PER_CLIENT, INTEGER, NatConfig::portsPerClient);
+        read.value(quotas, "sessionsPerClient", NatConfig.SESSIONS_PER_CLIENT, INTEGER, NatConfig::sessionsPerClient);
+
+        read.value(nat, "inboundRefresh", NatConfig.INBOUND_REFRESH, BOOLEAN, NatConfig::inboundRefresh);
+        read.value(nat, "portPreservation", NatConfig.PORT_PRESERVATION, BOOLEAN, NatConfig::portPreservation);
+        read.value(nat, "portParity", NatConfig.PORT_PARITY, BOOLEAN, NatConfig::portParity);
+        read.value(nat, "hairpinning", NatConfig.HAIRPINNING, BOOLEAN, NatConfig::hairpinning);
+        read.value(nat, "verifyChecksums", NatConfig.VERIFY_CHECKSUMS, BOOLEAN, NatConfig::verifyChecksums);
+
+        final ConfigNode fragments = section(nat, "fragments", FRAGMENT_KEYS);
+        read.value(fragments, "maxHeld", NatConfig.MAX_HELD_FRAGMENTS, INTEGER, NatConfig::maxHeldFragments);
+        read.value(fragments, "maxFlows", NatConfig.MAX_FRAGMENT_FLOWS, INTEGER, NatConfig::maxFragmentFlows);
+        read.value(fragments, "timeout", NatConfig.FRAGMENT_TIMEOUT, DURATION, NatConfig::fragmentTimeoutNs);
+
+        for (final Map.Entry<String, String> table : TABLE_OVERRIDES.entrySet())
+        {
+            final ConfigNode tableNode = nat.get(table.getKey());
+            if (tableNode != null)
+            {
+                profileOverrides.put(table.getValue(), tableNode);
+            }
+        }
+    }
+
+    private static List<StaticMapping> readStaticMappings(
+        final ConfigNode node, final int[] publicAddresses, final List<PortConfig> ports)
+    {
+        final List<StaticMapping> mappings = new ArrayList<>();
+        if (node == null)
+        {
+            return mappings;
+        }
+        final Map<Long, String> forwarded = new HashMap<>();
+        for (final ConfigNode item : node.items())
+        {
+            item.keys(STATIC_MAPPING_KEYS);
+            final int protocol = item.require("protocol").asChoice(MAPPING_PROTOCOLS);
+            final ConfigNode publicNode = item.require("public");
+            final Ipv4Endpoint publicEndpoint = endpoint(publicNode, publicNode.asText(), 1);
+            if (!contains(publicAddresses, publicEndpoint.address()))
+            {
+                throw publicNode.error("not on a public address (nat.publicAddresses)");
+            }
+            final ConfigNode insideNode = item.require("inside");
+            final Ipv4Endpoint insideEndpoint = endpoint(insideNode, insideNode.asText(), 1);
+            final PortConfig insidePort = ports.stream()
+                .filter(port -> port.role() == PortRole.INSIDE && port.prefix().contains(insideEndpoint.address()))
+                .findFirst()
+                .orElseThrow(() -> insideNode.error("not on the network of an inside port"));
+            if (insidePort.settings().address() == insideEndpoint.address())
+            {
+                throw insideNode.error("is the gateway's own address on port " + insidePort.name());
+            }
+            final long key = (long)protocol << 48 | (publicEndpoint.address() & 0xFFFF_FFFFL) << 16 | publicEndpoint.port();
+            final String earlier = forwarded.putIfAbsent(key, item.path());
+            if (earlier != null)
+            {
+                throw publicNode.error("already forwarded by " + earlier);
+            }
+            mappings.add(new StaticMapping(protocol, publicEndpoint, insideEndpoint));
+        }
+        return mappings;
+    }
+
+    private static List<FirewallRuleConfig> readFirewall(final ConfigNode firewall)
+    {
+        final List<FirewallRuleConfig> rules = new ArrayList<>();
+        if (firewall == null)
+        {
+            return rules;
+        }
+        final ConfigNode rulesNode = firewall.keys(Set.of("rules")).get("rules");
+        if (rulesNode == null)
+        {
+            return rules;
+        }
+        for (final ConfigNode item : rulesNode.items())
+        {
+            item.keys(RULE_KEYS);
+            final ConfigNode nameNode = item.require("name");
+            final String name = nameNode.asText();
+            if (rules.stream().anyMatch(rule -> rule.name().equals(name)))
+            {
+                throw nameNode.error("rule name used twice");
+            }
+            final ConfigNode protocolNode = item.get("protocol");
+            final String protocol = protocolNode == null ? "any" : protocolNode.asChoice(RULE_PROTOCOLS);
+            final Ipv4Prefix source = network(item.get("source"));
+            final Ipv4Prefix destination = network(item.get("destination"));
+            int firstPort = 0;
+            int lastPort = 65535;
+            final ConfigNode portsNode = item.get("ports");
+            if (portsNode != null)
+            {
+                if (!protocol.equals("tcp") && !protocol.equals("udp"))
+                {
+                    throw portsNode.error("ports need protocol tcp or udp");
+                }
+                final int[] range = parse(portsNode, ConfigLoader::portRange);
+                firstPort = range[0];
+                lastPort = range[1];
+            }
+            final ConfigNode userNode = item.get("user");
+            String user = null;
+            if (userNode != null)
+            {
+                user = userNode.asText();
+                if (user.isBlank())
+                {
+                    throw userNode.error("a user name is needed (leave the key out for any session)");
+                }
+            }
+            rules.add(new FirewallRuleConfig(name, item.require("action").asChoice(ACTIONS),
+                item.require("direction").asChoice(DIRECTIONS), protocol, source, destination, firstPort, lastPort, user));
+        }
+        return rules;
+    }
+
+    private static List<ProviderConfig> readProviders(final ConfigNode node, final List<PortConfig> ports)
+    {
+        final List<ProviderConfig> providers = new ArrayList<>();
+        if (node == null)
+        {
+            return providers;
+        }
+        for (final ConfigNode item : node.items())
+        {
+            final String type = item.require("type").asChoice(PROVIDER_TYPES);
+            if (type.equals(ProviderConfig.NatPmpPcp.TYPE))
+            {
+                item.keys(NATPMP_KEYS);
+                final List<String> names = new ArrayList<>();
+                for (final ConfigNode portNode : item.require("ports").items())
+                {
+                    final String name = portNode.asText();
+                    final PortConfig port = ports.stream().filter(candidate -> candidate.name().equals(name)).findFirst()
+                        .orElseThrow(() -> portNode.error("no port by that name"));
+                    if (port.role() != PortRole.INSIDE)
+                    {
+                        throw portNode.error("not an inside port: NAT-PMP and PCP serve inside clients");
+                    }
+                    names.add(name);
+                }
+                providers.add(new ProviderConfig.NatPmpPcp(names));
+            }
+            else
+            {
+                item.keys(VXLAN_KEYS);
+                final ConfigNode peerNode = item.require("peer");
+                final String peerText = peerNode.asText();
+                final Ipv4Endpoint peer = peerText.contains(":") ? endpoint(peerNode, peerText, 1) :
+                    new Ipv4Endpoint(parse(peerNode, Ipv4::parse), ProviderConfig.Vxlan.DEFAULT_PORT);
+                final int vni = item.require("vni").asInt(0, ProviderConfig.Vxlan.MAX_VNI);
+                final ConfigNode subnetNode = item.require("remoteSubnet");
+                final Ipv4Prefix subnet = network(subnetNode);
+                for (final PortConfig port : ports)
+                {
+                    if (subnet.overlaps(port.prefix()))
+                    {
+                        throw subnetNode.error("overlaps port " + port.name() + " (" + port.prefix() + ")");
+                    }
+                }
+                providers.add(new ProviderConfig.Vxlan(peer, vni, subnet));
+            }
+        }
+        return providers;
+    }
+
+    /**
+     * Runs a datapath check, turning its {@code ConfigurationException} into a located {@link ConfigException}.
+     */
+    private static <T> T located(
+        final java.util.function.Supplier<T> check, final Map<String, Location> origins, final Location fallback)
+    {
+        try
+        {
+            return check.get();
+        }
+        catch (final RuntimeException ex)
+        {
+            final ConfigException located = ConfigException.fromDatapath(ex, origins::get, fallback);
+            throw located != null ? located : ex;
+        }
+    }
+
+    private static ConfigNode section(final ConfigNode parent, final String key, final Set<String> keys)
+    {
+        final ConfigNode node = parent.get(key);
+        return node == null ? null : node.keys(keys);
+    }
+
+    /**
+     * Collects the NAT settings a file gives: a setter of each value for a fresh {@link NatConfig},
+     * and where each datapath key's value came from.
+     */
+    private record NatSettings(List<Consumer<NatConfig>> setters, Map<String, Location> origins)
+    {
+        <T> void value(
+            final ConfigNode section, final String key, final String datapathKey, final Function<ConfigNode, T> reader,
+            final BiConsumer<NatConfig, T> setter)
+        {
+            final ConfigNode node = section == null ? null : section.get(key);
+            if (node != null)
+            {
+                final T value = reader.apply(node);
+                setters.add(config -> setter.accept(config, value));
+                origins.put(datapathKey, node.location());
+            }
+        }
+    }
+
+    private static Ipv4Prefix network(final ConfigNode node)
+    {
+        return node == null ? Ipv4Prefix.ANY : parse(node, Ipv4Prefix::parseNetwork);
+    }
+
+    private static Ipv4Endpoint endpoint(final ConfigNode node, final String text, final int minPort)
+    {
+        if (node == null)
+        {
+            return Ipv4Endpoint.parse(text, minPort);
+        }
+        return parse(node, value -> Ipv4Endpoint.parse(value, minPort));
+    }
+
+    private static int[] portRange(final String text)
+    {
+        final String[] bounds = text.split("-", -1);
+        if (bounds.length > 2)
+        {
+            throw new IllegalArgumentException("expected a port or a range, e.g. 80 or 80-443");
+        }
+        final int[] range = new int[2];
+        for (int i = 0; i < bounds.length; i++)
+        {
+            try
+            {
+                range[i] = Integer.parseInt(bounds[i].trim());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException("expected a port or a range, e.g. 80 or 80-443", ex);
+            }
+            if (range[i] < 1 || range[i] > 65535)
+            {
+                throw new IllegalArgumentException("ports are 1..65535");
+            }
+        }
+        if (bounds.length == 1)
+        {
+            range[1] = range[0];
+        }
+        if (range[1] < range[0])
+        {
+            throw new IllegalArgumentException("the range's first port is above its last");
+        }
+        return range;
+    }
+
+    private static <T> T parse(final ConfigNode node, final Function<String, T> parser)
+    {
+        try
+        {
+            return parser.apply(node.asText());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw node.error(ex.getMessage());
+        }
+    }
+
+    private static boolean contains(final int[] values, final int value)
+    {
+        for (final int candidate : values)
+        {
+            if (candidate == value)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

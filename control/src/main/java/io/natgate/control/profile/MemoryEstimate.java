@@ -1,0 +1,82 @@
+package io.natgate.control.profile;
+
+import io.natgate.control.config.Units;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * What a gateway's tables and rings take, computed from their sizes without allocating them, to
+ * hold a profile to its {@code memoryBudget} before anything starts.
+ * <ul>
+ *   <li>NAT tables, as {@code NatEngine.tableCapacityBytes()} counts them once allocated: sessions
+ *       (7 longs each, indexed by two open-addressing hash indexes), mappings (4 longs, two indexes),
+ *       clients (4 ints, one index), and the port bitmaps (65,536 bits per public address and protocol,
+ *       for TCP, UDP and ICMP). A hash index is a power of two of 4-byte slots, at least twice its
+ *       entries. A test holds this to the engine's own count.</li>
+ *   <li>Pipeline rings: an rx and a tx ring per port, the command ring and the event ring, each
+ *       with Agrona's trailer.</li>
+ *   <li>Backend rings per port: AF_PACKET rx blocks and tx ring, the pcap buffer, or the WinDivert
+ *       queue (kernel memory, but the host's all the same).</li>
+ * </ul>
+ * Not counted: the JVM itself, per-agent burst buffers (burst size x max frame length) and the
+ * fragment buffer, which are small beside these.
+ */
+public record MemoryEstimate(long tableBytes, long pipelineRingBytes, long backendBytes, int ports, long budgetBytes)
+{
+    private static final int SESSION_LONGS = 7;
+    private static final int MAPPING_LONGS = 4;
+    private static final int CLIENT_INTS = 4;
+    private static final int PORT_PROTOCOLS = 3;
+    private static final int PORTS_PER_ADDRESS = 65_536;
+
+    public long totalBytes()
+    {
+        return tableBytes + pipelineRingBytes + backendBytes;
+    }
+
+    public boolean fits()
+    {
+        return totalBytes() <= budgetBytes;
+    }
+
+    /**
+     * @return e.g. {@code tables 8.1 MiB + pipeline rings 5.1 MiB + backend rings 20.1 MiB (2 ports) = 33.3 MiB}.
+     */
+    public String describe()
+    {
+        return "tables " + Units.humanSize(tableBytes) + " + pipeline rings " + Units.humanSize(pipelineRingBytes) +
+            " + backend rings " + Units.humanSize(backendBytes) + " (" + ports + " ports) = " +
+            Units.humanSize(totalBytes());
+    }
+
+    /**
+     * @param maxMappings 0 for as many as sessions.
+     * @return the bytes of the NAT engine's preallocated tables.
+     */
+    public static long tableBytes(
+        final int maxSessions, final int maxMappings, final int maxClients, final int publicAddresses)
+    {
+        final int mappings = maxMappings == 0 ? maxSessions : maxMappings;
+        final long sessionBytes = (long)maxSessions * SESSION_LONGS * Long.BYTES + 2 * hashIndexBytes(maxSessions);
+        final long mappingBytes = (long)mappings * MAPPING_LONGS * Long.BYTES + 2 * hashIndexBytes(mappings);
+        final long clientBytes = (long)maxClients * CLIENT_INTS * Integer.BYTES + hashIndexBytes(maxClients);
+        final long portBytes = (long)publicAddresses * PORT_PROTOCOLS * (PORTS_PER_ADDRESS / Byte.SIZE + Integer.BYTES);
+        return sessionBytes + mappingBytes + clientBytes + portBytes;
+    }
+
+    /**
+     * @return the bytes of the pipeline's rings for {@code ports} ports.
+     */
+    public static long pipelineRingBytes(
+        final int ports, final long rxRingBytes, final long txRingBytes, final long commandRingBytes,
+        final long eventRingBytes)
+    {
+        final long trailer = RingBufferDescriptor.TRAILER_LENGTH;
+        return ports * (rxRingBytes + trailer + txRingBytes + trailer) + commandRingBytes + trailer + eventRingBytes +
+            trailer;
+    }
+
+    private static long hashIndexBytes(final int entries)
+    {
+        return (long)(Integer.highestOneBit(Math.max(2, entries) * 2 - 1) << 1) * Integer.BYTES;
+    }
+}

@@ -1,0 +1,214 @@
+package io.natgate.control.profile;
+
+import io.natgate.control.config.ConfigException;
+import io.natgate.control.config.GatewayConfig;
+import io.natgate.control.config.Location;
+import io.natgate.control.testing.TestHosts;
+import io.natgate.datapath.nat.NatConfig;
+import io.natgate.datapath.pipeline.PipelineConfig;
+import io.natgate.datapath.pipeline.ThreadingMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EffectiveSettingsTest
+{
+    private final HardwareProfiles builtin = HardwareProfiles.builtin();
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void shouldLayerDefaultThenProfileThenConfigRememberingEachSource() throws IOException
+    {
+        final EffectiveSettings settings =
+            EffectiveSettings.resolve(exampleConfig(), null, TestHosts.SMALL_LINUX, builtin);
+        final String profileFile = "hw-profiles/small-2core.yaml";
+
+        final Setting rx = settings.setting(ProfileKey.RX_RING);
+        assertEquals(Source.PROFILE, rx.source());
+        assertEquals(1L << 20, rx.value());
+        assertEquals(profileFile, rx.location().source());
+        assertEquals("rings.rx", rx.location().path());
+
+        final Setting windivert = settings.setting(ProfileKey.WINDIVERT_BATCH_SIZE);
+        assertEquals(Source.DEFAULT, windivert.source());
+        assertNull(windivert.location());
+
+        final Setting sessions = settings.setting(ProfileKey.MAX_SESSIONS);
+        assertEquals(Source.CONFIG, sessions.source());
+        assertEquals(new Location(directory.resolve("natgate.yaml").toString(), 48, "nat.maxSessions", "65536"),
+            sessions.location());
+        assertEquals(Source.PROFILE, settings.setting(ProfileKey.MAX_CLIENTS).source());
+
+        assertEquals("small-2core", settings.profile().name());
+        assertEquals("config " + directory.resolve("natgate.yaml") + ":15", settings.selection());
+        assertEquals(ProfileKey.values().length, settings.settings().size());
+    }
+
+    @Test
+    void shouldGiveTheDatapathItsSettings() throws IOException
+    {
+        final EffectiveSettings settings = EffectiveSettings.resolve(
+            exampleConfig(), "server-16core-10g", TestHosts.SMALL_LINUX,
+            builtin);
+
+        final PipelineConfig pipeline = settings.pipelineConfig();
+        assertEquals(16 << 20, pipeline.rxRingCapacity());
+        assertEquals(64, pipeline.burstSize());
+        assertEquals(ThreadingMode.DEDICATED, pipeline.threadingMode());
+        assertEquals("busy-spin", pipeline.idleStrategy());
+
+        final NatConfig nat = settings.natConfig();
+        assertEquals(65536, nat.maxSessions());
+        assertEquals(4194304, nat.maxMappings());
+        assertEquals(262144, nat.maxClients());
+        assertEquals(2, settings.forwarderConfig().ports().size());
+
+        assertEquals(new AfPacketGeometry(1 << 20, 64, 2048, 1, 2048, 8192, 64 << 10), settings.afPacket());
+        assertEquals(new PcapGeometry(64 << 20, 2048, 1), settings.pcap());
+        assertEquals(Map.of(CpuPinning.ThreadKind.RX, List.of(2, 3), CpuPinning.ThreadKind.TX, List.of(4, 5),
+            CpuPinning.ThreadKind.WORKER, List.of(6), CpuPinning.ThreadKind.CONTROL, List.of(0, 1)),
+            settings.pinning().cpus());
+    }
+
+    @Test
+    void shouldRefuseAProfileOverItsMemoryBudget() throws IOException
+    {
+        final Path file = writeProfile("tiny", """
+            description: too many sessions for its budget
+            memoryBudget: 16m
+            tables:
+              maxSessions: 1000000
+            """);
+
+        final ConfigException refused = assertThrows(ConfigException.class,
+            () -> HardwareProfiles.directory(directory).get("tiny", null));
+
+        assertEquals(file + ":2: memoryBudget=16m: tables 116.3 MiB + pipeline rings 5.1 MiB + backend rings 20.0 MiB " +
+            "(2 ports) = 141.4 MiB exceed the memoryBudget 16m; shrink the tables or rings, or raise the budget",
+            refused.getMessage());
+        assertEquals(new Location(file.toString(), 2, "memoryBudget", "16m"), refused.location());
+    }
+
+    @Test
+    void shouldBlameTheConfigsTableSizeWhenItBreaksTheProfilesBudget() throws IOException
+    {
+        final GatewayConfig config = loadConfig(example().replace("maxSessions: 65536", "maxSessions: 2000000"));
+
+        assertEquals(directory.resolve("natgate.yaml") + ":48: nat.maxSessions=2000000: tables 141.9 MiB + pipeline " +
+            "rings 5.1 MiB + backend rings 10.0 MiB (2 ports) = 157.0 MiB exceed the memoryBudget 64m of profile " +
+            "small-2core (hw-profiles/small-2core.yaml:16); shrink the tables or rings, or raise the budget",
+            assertThrows(ConfigException.class,
+                () -> EffectiveSettings.resolve(config, null, TestHosts.SMALL_LINUX, builtin)).getMessage());
+    }
+
+    @Test
+    void shouldRefuseInvalidProfileValuesNamingKeyAndLine() throws IOException
+    {
+        assertProfileRefused("burstSize: 5000\n",
+            ":2: burstSize=5000: must be between 1 and 1024");
+        assertProfileRefused("rings:\n  rx: 1000k\n",
+            ":3: rings.rx=1000k: must be a power of two of at least 1024");
+        assertProfileRefused("threading: fast\n",
+            ":2: threading=fast: expected dedicated, shared-network, shared or invoker");
+        assertProfileRefused("idleStrategy: nap\n",
+            ":2: idleStrategy=nap: expected busy-spin, yielding, backoff, noop or sleeping:<duration>");
+        assertProfileRefused("workers: 4\n",
+            ":2: workers=4: only 1 worker is supported");
+        assertProfileRefused("afpacket:\n  blockSize: 100k\n",
+            ":3: afpacket.blockSize=100k: rxBlockSizeBytes must be a power of two >= the page size 4096");
+        assertProfileRefused("afpacket:\n  blockTimeout: 1500us\n",
+            ":3: afpacket.blockTimeout=1500us: must be whole milliseconds");
+        assertProfileRefused("tables:\n  maxSessions: 0\n",
+            ":3: tables.maxSessions=0: must be between 1 and 67108864");
+        assertProfileRefused("tables:\n  maxClients: lots\n",
+            ":3: tables.maxClients=lots: expected a whole number");
+        assertProfileRefused("rings: {rx: 1m, rxx: 1m}\n",
+            ":2: rings.rxx=1m: unknown key (rings takes command, event, rx, tx)");
+        assertProfileRefused("threading: shared-network\npinning: {rx: [0]}\n",
+            ":3: pinning={...}: threading shared-network has no rx thread (it has worker, network, control)");
+        assertProfileRefused("pinning: {worker: [1, 1]}\n",
+            ":2: pinning.worker[1]=1: CPU listed twice");
+        assertProfileRefused("pinning: all\n",
+            ":2: pinning=all: expected none, or a mapping of thread kind (rx, tx, worker, network, shared, control) " +
+            "to a list of CPU ids");
+    }
+
+    @Test
+    void shouldRefusePinningCpusTheHostDoesNotHave() throws IOException
+    {
+        final EffectiveSettings settings = EffectiveSettings.resolve(exampleConfig(), "server-16core-10g",
+            TestHosts.SMALL_LINUX, builtin);
+
+        assertEquals("hw-profiles/server-16core-10g.yaml:28: pinning={...}: pins CPU 6 but this host has 2 " +
+            "(linux, 2 cpus, 24.0 GiB); choose a profile for this host",
+            assertThrows(ConfigException.class, () -> settings.checkFits(TestHosts.SMALL_LINUX)).getMessage());
+        assertDoesNotThrow(() -> EffectiveSettings.resolve(exampleConfig(), null, TestHosts.SMALL_LINUX, builtin)
+            .checkFits(TestHosts.SMALL_LINUX));
+    }
+
+    @Test
+    void shouldRefuseAPortWhoseFramesTheProfileCannotCarry() throws IOException
+    {
+        final GatewayConfig jumbo = loadConfig(example().replace("    mtu: 1500 ", "    mtu: 9000 "));
+
+        assertEquals(directory.resolve("natgate.yaml") + ":27: ports[0].mtu=9000: frames of up to 9018 bytes do not fit " +
+            "an afpacket tx slot of 2000 bytes (afpacket.txFrameSize=2048 less 48 of header) of profile small-2core " +
+            "(hw-profiles/small-2core.yaml:39)",
+            assertThrows(ConfigException.class,
+                () -> EffectiveSettings.resolve(jumbo, null, TestHosts.SMALL_LINUX, builtin)).getMessage());
+    }
+
+    @Test
+    void shouldCheckAProfileAloneForTwoPortsOnTheirCostliestBackend()
+    {
+        final EffectiveSettings settings = EffectiveSettings.of(builtin.get("small-2core", null));
+
+        final MemoryEstimate memory = settings.memory();
+        assertEquals(2, memory.ports());
+        assertEquals(2 * settings.afPacket().ringBytesPerPort(), memory.backendBytes());
+        assertTrue(memory.fits());
+        assertTrue(settings.gateway().isEmpty());
+        assertThrows(IllegalStateException.class, settings::natConfig);
+    }
+
+    private void assertProfileRefused(final String settings, final String expectedAfterFile) throws IOException
+    {
+        final Path file = writeProfile("bad", "description: a bad profile\n" + settings);
+        assertEquals(file + expectedAfterFile, assertThrows(ConfigException.class,
+            () -> HardwareProfiles.directory(directory).get("bad", null)).getMessage());
+    }
+
+    private Path writeProfile(final String name, final String text) throws IOException
+    {
+        return Files.writeString(directory.resolve(name + ".yaml"), text);
+    }
+
+    private GatewayConfig exampleConfig() throws IOException
+    {
+        return loadConfig(example());
+    }
+
+    private GatewayConfig loadConfig(final String text) throws IOException
+    {
+        final Path sysfs = TestHosts.labInterfaces(directory.resolve("sys"));
+        return TestHosts.linuxLoader(sysfs).load(Files.writeString(directory.resolve("natgate.yaml"), text));
+    }
+
+    private static String example() throws IOException
+    {
+        return Files.readString(TestHosts.repositoryFile("config/natgate.example.yaml"));
+    }
+}

@@ -1,0 +1,55 @@
+package io.natgate.control.profile;
+
+import io.natgate.datapath.counters.DatapathCounters;
+import io.natgate.datapath.nat.Ipv4;
+import io.natgate.datapath.nat.NatConfig;
+import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.nat.NatEventListener;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class MemoryEstimateTest
+{
+    @ParameterizedTest
+    @CsvSource({
+        "1, 0, 1, 1",
+        "1000, 0, 100, 1",
+        "65536, 65536, 4096, 1",
+        "100000, 30000, 16384, 3",
+        "131072, 0, 16384, 2"})
+    void shouldCountTheTablesAsTheEngineDoesOnceAllocated(
+        final int maxSessions, final int maxMappings, final int maxClients, final int publicAddresses)
+    {
+        final int[] addresses = new int[publicAddresses];
+        for (int i = 0; i < publicAddresses; i++)
+        {
+            addresses[i] = Ipv4.parse("203.0.113.1") + i;
+        }
+        final NatEngine engine = new NatEngine(new NatConfig().publicAddresses(addresses).maxSessions(maxSessions)
+            .maxMappings(maxMappings).maxClients(maxClients), NatEventListener.NONE, new DatapathCounters(2));
+
+        assertEquals(engine.tableCapacityBytes(),
+            MemoryEstimate.tableBytes(maxSessions, maxMappings, maxClients, publicAddresses));
+    }
+
+    @Test
+    void shouldCountARxAndATxRingPerPortAndTheCommandAndEventRings()
+    {
+        final long trailer = RingBufferDescriptor.TRAILER_LENGTH;
+        assertEquals(3 * (1024 + trailer + 2048 + trailer) + 4096 + trailer + 8192 + trailer,
+            MemoryEstimate.pipelineRingBytes(3, 1024, 2048, 4096, 8192));
+    }
+
+    @Test
+    void shouldFitWhenTheTotalIsWithinTheBudget()
+    {
+        assertEquals(true, new MemoryEstimate(10, 20, 30, 2, 60).fits());
+        assertEquals(false, new MemoryEstimate(10, 20, 31, 2, 60).fits());
+        assertEquals("tables 10 B + pipeline rings 20 B + backend rings 2.0 KiB (2 ports) = 2.0 KiB",
+            new MemoryEstimate(10, 20, 2018, 2, 4096).describe());
+    }
+}
