@@ -614,6 +614,10 @@ public final class NatEngine implements NatCommands
         {
             clients.releaseIfEmpty(client);
         }
+        else if (mappings.kind(mapping) != MappingKind.DYNAMIC)
+        {
+            sessions.admittedInbound(session);
+        }
         return session;
     }
 
@@ -827,7 +831,7 @@ public final class NatEngine implements NatCommands
                 final int mapping = inboundMappings[i];
                 if (mappings.deadlineNs(mapping) - nowNs <= 0)
                 {
-                    removeMappingAndSessions(mapping, true, nowNs);
+                    endMapping(mapping, true, nowNs);
                     work++;
                 }
             }
@@ -935,25 +939,40 @@ public final class NatEngine implements NatCommands
         }
     }
 
-    private void removeMappingAndSessions(final int mapping, final boolean expired, final long nowNs)
+    /**
+     * Ends a static or inbound mapping: the sessions that came in through it end with it, so nothing
+     * new or old reaches the inside endpoint that way any more. When the inside endpoint also has
+     * sessions it opened itself, the mapping stays for them as a dynamic one.
+     */
+    private void endMapping(final int mapping, final boolean expired, final long nowNs)
     {
-        // make it dynamic so that removing its last session removes it too
         if (mappings.kind(mapping) == MappingKind.INBOUND)
         {
             forgetInboundMapping(mapping);
         }
         mappings.kind(mapping, MappingKind.DYNAMIC);
+        mappings.remoteFilter(mapping, 0);
+        mappings.deadlineNs(mapping, 0);
+
+        int outboundOpened = 0;
+        for (int s = mappings.firstSession(mapping); s != SessionTable.NONE; s = sessions.mappingNext(s))
+        {
+            outboundOpened += sessions.isAdmittedInbound(s) ? 0 : 1;
+        }
         if (mappings.firstSession(mapping) == SessionTable.NONE)
         {
             removeMapping(mapping, expired, nowNs);
             return;
         }
-        // sessions of a removed mapping go with it; removing the last one removes the (now dynamic) mapping
+        // removing the last session removes the (now dynamic) mapping too
         int session = mappings.firstSession(mapping);
         while (session != SessionTable.NONE)
         {
             final int next = sessions.mappingNext(session);
-            removeSession(session, expired, nowNs);
+            if (outboundOpened == 0 || sessions.isAdmittedInbound(session))
+            {
+                removeSession(session, expired, nowNs);
+            }
             session = next;
         }
     }
@@ -1097,7 +1116,7 @@ public final class NatEngine implements NatCommands
             completed(correlationId, CommandStatus.NOT_FOUND, 0, 0);
             return;
         }
-        removeMappingAndSessions(mapping, false, commandTimeNs);
+        endMapping(mapping, false, commandTimeNs);
         completed(correlationId, CommandStatus.OK, publicAddress, publicPort);
     }
 
@@ -1180,7 +1199,7 @@ public final class NatEngine implements NatCommands
         }
         final int publicAddress = mappings.publicAddress(mapping);
         final int publicPort = mappings.publicPort(mapping);
-        removeMappingAndSessions(mapping, false, commandTimeNs);
+        endMapping(mapping, false, commandTimeNs);
         completed(correlationId, CommandStatus.OK, publicAddress, publicPort);
     }
 

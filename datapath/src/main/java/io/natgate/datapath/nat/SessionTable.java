@@ -15,7 +15,7 @@ import io.natgate.datapath.frame.Checksums;
  *   s3: deadlineNs
  *   s4: lruPrevious(32) | lruNext(32)
  *   s5: mappingPrevious(32) | mappingNext(32)
- *   s6: ipChecksumDelta(16) | l4ChecksumDelta(16) | unused(16) | tcpFlags(8) | timeoutClass(8)
+ *   s6: ipChecksumDelta(16) | l4ChecksumDelta(16) | flags(16) | tcpFlags(8) | inList(1) timeoutClass(7)
  * </pre>
  * Checksum deltas are those of the outbound rewrite; inbound uses their negation.
  */
@@ -29,6 +29,8 @@ final class SessionTable
     static final int CLASS_TCP_ESTABLISHED = 2;
     static final int CLASS_ICMP = 3;
     static final int CLASS_COUNT = 4;
+
+    private static final long ADMITTED_INBOUND = 1L << 16;
 
     private final long[] records;
     private final int capacity;
@@ -314,6 +316,19 @@ final class SessionTable
     {
         final int base = entry * STRIDE + 6;
         records[base] = (records[base] & ~0xFF00L) | ((long)flags << 8);
+    }
+
+    /**
+     * Marks a session as opened from outside through a static or inbound mapping.
+     */
+    void admittedInbound(final int entry)
+    {
+        records[entry * STRIDE + 6] |= ADMITTED_INBOUND;
+    }
+
+    boolean isAdmittedInbound(final int entry)
+    {
+        return (records[entry * STRIDE + 6] & ADMITTED_INBOUND) != 0;
     }
 
     int timeoutClass(final int entry)

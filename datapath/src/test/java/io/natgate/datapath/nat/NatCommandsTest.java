@@ -199,6 +199,24 @@ class NatCommandsTest
     }
 
     @Test
+    @DisplayName("closing an inbound mapping opened over a dynamic one ends what came in through it, not the host's own sessions")
+    void shouldKeepOutboundSessionsWhenInboundMappingOverThemIsClosed()
+    {
+        final NatHarness nat = new NatHarness();
+        nat.assertUdpOut(HOST_A, 7000, REMOTE_1, 3000, 7000, 0);
+        nat.command(SECOND_NS, commands ->
+            commands.openInboundMapping(41, UDP, ip(HOST_A), 7000, 7000, 0, LIFETIME_NS));
+        nat.assertUdpIn(REMOTE_2, 3000, 7000, HOST_A, 7000, 2 * SECOND_NS);
+        nat.command(3 * SECOND_NS, commands -> commands.closeInboundMapping(42, UDP, ip(HOST_A), 7000));
+
+        assertEquals(MappingKind.DYNAMIC, nat.onlyMapping().kind());
+        assertEquals(1, nat.engine.sessionCount());
+        nat.assertUdpIn(REMOTE_1, 3000, 7000, HOST_A, 7000, 4 * SECOND_NS);
+        nat.assertUdpOut(HOST_A, 7000, REMOTE_1, 3000, 7000, 4 * SECOND_NS);
+        nat.assertDropsIn(udp(REMOTE_2, 3000, PUBLIC, 7000, PAYLOAD), DropReason.FILTERED, 4 * SECOND_NS);
+    }
+
+    @Test
     @DisplayName("inbound mappings refuse bad arguments, static endpoints and clients over their port quota")
     void shouldRefuseInvalidInboundMappings()
     {
