@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * {@code natgate config check FILE}: loads a config file and its hardware profile as
@@ -43,7 +44,7 @@ final class ConfigCommand implements Runnable
         name = "check",
         mixinStandardHelpOptions = true,
         description = {
-            "Loads FILE and its hardware profile as `natgate run` would, checking every value, the interfaces",
+            "Loads FILE and its hardware profile as `natgate run` would, checking every value, the interfaces " +
             "and backends on this host, and the memory budget; starts nothing.",
             "Exit status 0 when it is usable, 2 with one line naming the file, line, key and value when not."})
     static final class Check implements Callable<Integer>
@@ -58,20 +59,21 @@ final class ConfigCommand implements Runnable
             description = "Hardware profile name or file, instead of the config's `profile:` or detection.")
         private String profile;
 
-        private final Environment environment;
+        private final Supplier<Environment> environment;
 
         Check(final Environment environment)
         {
-            this.environment = environment;
+            this.environment = () -> environment;
         }
 
         Check()
         {
-            this(Environment.current());
+            environment = Environment::current;
         }
 
         public Integer call()
         {
+            final Environment environment = this.environment.get();
             final EffectiveSettings settings;
             try
             {
@@ -94,7 +96,8 @@ final class ConfigCommand implements Runnable
             }
             out.println("  " + settings);
             out.println("  memory: " + settings.memory().describe());
-            out.println("  admin: " + config.adminAddress() + ", journal: " + config.journalDirectory());
+            out.println("  admin: " + config.adminAddress().getHostString() + ":" + config.adminAddress().getPort() +
+                ", journal: " + config.journalDirectory());
             return 0;
         }
     }

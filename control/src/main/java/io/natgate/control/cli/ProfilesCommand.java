@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * {@code natgate profiles list|show [NAME]}: the hardware profiles, and the effective settings of
@@ -45,20 +46,21 @@ final class ProfilesCommand implements Runnable
         @CommandLine.Spec
         private CommandLine.Model.CommandSpec spec;
 
-        private final Environment environment;
+        private final Supplier<Environment> environment;
 
         ListProfiles(final Environment environment)
         {
-            this.environment = environment;
+            this.environment = () -> environment;
         }
 
         ListProfiles()
         {
-            this(Environment.current());
+            environment = Environment::current;
         }
 
         public Integer call()
         {
+            final Environment environment = this.environment.get();
             final PrintWriter out = spec.commandLine().getOut();
             final HardwareProfiles profiles = environment.profiles();
             String detected;
@@ -99,10 +101,9 @@ final class ProfilesCommand implements Runnable
     @Command(
         name = "show",
         mixinStandardHelpOptions = true,
-        description = {
-            "Shows every effective hardware setting of profile NAME (default: the one detected, or the",
-            "config's), its value and its source: default, profile or config (with --config), and the",
-            "memory the tables and rings take against the profile's budget."})
+        description = "Shows every effective hardware setting of profile NAME (default: the config's, else the one " +
+            "detected), its value and its source: default, profile or config (with --config), and the memory the " +
+            "tables and rings take against the profile's budget.")
     static final class Show implements Callable<Integer>
     {
         @CommandLine.Spec
@@ -116,20 +117,21 @@ final class ProfilesCommand implements Runnable
             description = "Apply this config file's overrides (table sizes) and count its ports.")
         private Path configFile;
 
-        private final Environment environment;
+        private final Supplier<Environment> environment;
 
         Show(final Environment environment)
         {
-            this.environment = environment;
+            this.environment = () -> environment;
         }
 
         Show()
         {
-            this(Environment.current());
+            environment = Environment::current;
         }
 
         public Integer call()
         {
+            final Environment environment = this.environment.get();
             final EffectiveSettings settings;
             try
             {

@@ -283,8 +283,11 @@ public final class EffectiveSettings
      */
     public Location locationOf(final Setting setting)
     {
-        return setting.location() != null ? setting.location() :
-            profile.location().derived(setting.key().path(), setting.text() + " (default)");
+        if (setting.location() == null)
+        {
+            return profile.location().derived(setting.key().path(), setting.text() + " (default)");
+        }
+        return setting.location().derived(setting.location().path(), setting.text());
     }
 
     private void check()

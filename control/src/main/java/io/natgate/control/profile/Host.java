@@ -1,7 +1,6 @@
 package io.natgate.control.profile;
 
 import io.natgate.bindings.OperatingSystem;
-import io.natgate.control.config.Backend;
 import io.natgate.control.config.Units;
 
 import java.lang.management.ManagementFactory;
@@ -41,13 +40,5 @@ public record Host(OperatingSystem os, int cpus, long memoryBytes)
     public static String osName(final OperatingSystem os)
     {
         return os == OperatingSystem.MAC_OS ? "macos" : os.name().toLowerCase(Locale.ROOT);
-    }
-
-    /**
-     * @return the backend a port gets on this host when it names none.
-     */
-    public Backend defaultBackend()
-    {
-        return Backend.defaultFor(os);
     }
 }

@@ -138,7 +138,7 @@ class EffectiveSettingsTest
         assertProfileRefused("rings: {rx: 1m, rxx: 1m}\n",
             ":2: rings.rxx=1m: unknown key (rings takes command, event, rx, tx)");
         assertProfileRefused("threading: shared-network\npinning: {rx: [0]}\n",
-            ":3: pinning={...}: threading shared-network has no rx thread (it has worker, network, control)");
+            ":3: pinning=rx=[0]: threading shared-network has no rx thread (it has worker, network, control)");
         assertProfileRefused("pinning: {worker: [1, 1]}\n",
             ":2: pinning.worker[1]=1: CPU listed twice");
         assertProfileRefused("pinning: all\n",
@@ -152,7 +152,7 @@ class EffectiveSettingsTest
         final EffectiveSettings settings = EffectiveSettings.resolve(exampleConfig(), "server-16core-10g",
             TestHosts.SMALL_LINUX, builtin);
 
-        assertEquals("hw-profiles/server-16core-10g.yaml:28: pinning={...}: pins CPU 6 but this host has 2 " +
+        assertEquals("hw-profiles/server-16core-10g.yaml:28: pinning=rx=[2,3] tx=[4,5] worker=[6] control=[0,1]: pins CPU 6 but this host has 2 " +
             "(linux, 2 cpus, 24.0 GiB); choose a profile for this host",
             assertThrows(ConfigException.class, () -> settings.checkFits(TestHosts.SMALL_LINUX)).getMessage());
         assertDoesNotThrow(() -> EffectiveSettings.resolve(exampleConfig(), null, TestHosts.SMALL_LINUX, builtin)
