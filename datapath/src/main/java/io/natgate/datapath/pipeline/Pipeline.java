@@ -10,6 +10,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -37,6 +38,8 @@ public final class Pipeline implements AutoCloseable
     private final NatEventEncoder workerEvents;
     private final NatEventDecoder eventDecoder;
     private final CountingErrorHandler errorHandler;
+    private final ManyToOneConcurrentArrayQueue<Runnable> workerTasks =
+        new ManyToOneConcurrentArrayQueue<>(WorkerAgent.TASK_QUEUE_CAPACITY);
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private AgentInvoker invoker;
@@ -117,7 +120,7 @@ public final class Pipeline implements AutoCloseable
             txAgents.add(new TxAgent(config, ports[portIndex], portIndex, txRings[portIndex], counters));
         }
         final WorkerAgent worker = new WorkerAgent(
-            config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler);
+            config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, workerTasks);
 
         final List<Agent> all = new ArrayList<>(rxAgents);
         all.add(worker);
@@ -160,6 +163,17 @@ public final class Pipeline implements AutoCloseable
                 (started ? "" : ", not started"));
         }
         return invoker;
+    }
+
+    /**
+     * Runs a task on the worker thread between bursts, where it may read the tables the worker
+     * owns (to list sessions, say). For the control plane, not the fast path.
+     *
+     * @return false when the task queue is full; try again later.
+     */
+    public boolean runOnWorker(final Runnable task)
+    {
+        return workerTasks.offer(task);
     }
 
     /**

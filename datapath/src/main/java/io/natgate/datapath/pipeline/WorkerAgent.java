@@ -8,6 +8,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
@@ -38,7 +39,11 @@ public final class WorkerAgent implements Agent
     private final FrameBurst burst;
     private final MessageHandler rxHandler = this::onRxFrame;
     private final FrameSink sink = this::send;
+    private final ManyToOneConcurrentArrayQueue<Runnable> tasks;
     private int currentIngressPort;
+
+    private static final int TASK_LIMIT = 4;
+    static final int TASK_QUEUE_CAPACITY = 64;
 
     /**
      * @param commandTarget what applies the commands read from {@code commandRing} (the NAT engine).
@@ -56,11 +61,31 @@ public final class WorkerAgent implements Agent
         final DatapathCounters counters,
         final ErrorHandler errorHandler)
     {
+        this(config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler,
+            new ManyToOneConcurrentArrayQueue<>(TASK_QUEUE_CAPACITY));
+    }
+
+    /**
+     * @param tasks control-plane work to run on this thread between bursts (reading the tables it
+     *              owns, say); never on the fast path, at most a few per duty cycle.
+     */
+    public WorkerAgent(
+        final PipelineConfig config,
+        final FrameProcessor processor,
+        final NatCommands commandTarget,
+        final RingBuffer commandRing,
+        final RingBuffer[] rxRings,
+        final RingBuffer[] txRings,
+        final DatapathCounters counters,
+        final ErrorHandler errorHandler,
+        final ManyToOneConcurrentArrayQueue<Runnable> tasks)
+    {
         if (rxRings.length != txRings.length || rxRings.length > counters.portCount())
         {
             throw new IllegalArgumentException(
                 rxRings.length + " rx rings, " + txRings.length + " tx rings, " + counters.portCount() + " ports counted");
         }
+        this.tasks = tasks;
         this.processor = processor;
         this.commandTarget = commandTarget;
         this.commandDecoder = new NatCommandDecoder(commandRing);
@@ -74,21 +99,26 @@ public final class WorkerAgent implements Agent
         this.burst = new FrameBurst(burstSize * rxRings.length, config.maxFrameLength());
     }
 
-    @Override
     /**
      * Lets the processor announce itself (gratuitous ARP) before the first frame.
      */
+    @Override
     public void onStart()
     {
         processor.onStart(sink);
     }
 
+    @Override
     public int doWork()
     {
         final long nowNs = clock.nanoTime();
 
         commandTarget.commandTimeNs(nowNs);
         int workCount = commandDecoder.poll(commandTarget, commandLimit);
+        if (!tasks.isEmpty())
+        {
+            workCount += tasks.drain(Runnable::run, TASK_LIMIT);
+        }
         workCount += gatherBurst();
         processBurst(nowNs);
         workCount += processor.onTimer(nowNs, sink);

@@ -149,6 +149,25 @@ class WorkerAgentTest
     }
 
     @Test
+    void shouldRunControlPlaneTasksOnTheWorkerThreadAFewPerDutyCycle()
+    {
+        final org.agrona.concurrent.ManyToOneConcurrentArrayQueue<Runnable> tasks =
+            new org.agrona.concurrent.ManyToOneConcurrentArrayQueue<>(16);
+        worker = new WorkerAgent(config, processor, nat, commandRing, rxRings, txRings, counters, errors::add, tasks);
+        final List<Thread> ranOn = new ArrayList<>();
+        for (int i = 0; i < 6; i++)
+        {
+            assertTrue(tasks.offer(() -> ranOn.add(Thread.currentThread())));
+        }
+
+        assertEquals(4, worker.doWork());
+        assertEquals(4, ranOn.size());
+        worker.doWork();
+        assertEquals(6, ranOn.size());
+        assertTrue(ranOn.stream().allMatch(thread -> thread == Thread.currentThread()));
+    }
+
+    @Test
     void shouldRunTimersEveryDutyCycleAndReportNoWorkWhenIdle()
     {
         assertEquals(0, worker.doWork());
