@@ -117,9 +117,10 @@ public final class Pcap implements AutoCloseable
             if (status < 0)
             {
                 final String detail = LibPcap.geterr(handle);
+                final String text = LibPcap.statusToString(status);
                 LibPcap.pcap_close.invokeExact(handle);
-                throw new PcapException("pcap_activate(" + device + "): " + LibPcap.statusToString(status) +
-                    (detail == null || detail.isEmpty() ? "" : " (" + detail + ")"), status);
+                throw new PcapException("pcap_activate(" + device + "): " + text +
+                    (detail == null || detail.isEmpty() || detail.equals(text) ? "" : " (" + detail + ")"), status);
             }
             final String warning = status > 0 ? LibPcap.statusToString(status) + ": " + LibPcap.geterr(handle) : null;
             pcap = new Pcap(arena, errbuf, handle, device, false, warning);
