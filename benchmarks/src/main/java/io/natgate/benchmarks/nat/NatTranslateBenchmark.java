@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -22,16 +23,17 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
 import static io.natgate.benchmarks.nat.UdpFlows.PACKET_LENGTH;
 
 /**
- * NAT44 translation of 64-byte UDP packets against a table of a million live sessions, one
- * session per mapping (the worst case for memory and for the slow path: every new flow also
- * allocates a public port).
+ * NAT44 translation of 64-byte UDP packets against a table of {@code sessions} (a million by
+ * default) live sessions, one session per mapping (the worst case for memory and for the slow
+ * path: every new flow also allocates a public port).
  * <ul>
  *   <li>{@code establishedInToOut} / {@code establishedOutToIn}: the fast path, a session lookup
  *   and rewrite with precomputed checksum deltas plus the refresh, for a random one of the
- *   1,000,000 flows each operation.</li>
+ *   live flows each operation.</li>
  *   <li>{@code newSession}: the slow path at steady state: the first packet of a never-seen flow
  *   (checksum verified, client, port, mapping and session created) plus {@code expire}, which
- *   retires the oldest session and its mapping, so a million stay live and the table never fills.</li>
+ *   retires the oldest session and its mapping, so the live count stays put and the table never
+ *   fills.</li>
  * </ul>
  * Translation rewrites the packet in place, so each operation first restores the flow's
  * untranslated fields into one working buffer (four stores from a sequentially read array of
@@ -44,17 +46,19 @@ import static io.natgate.benchmarks.nat.UdpFlows.PACKET_LENGTH;
 @Fork(value = 1, jvmArgsAppend = { "-Xms2g", "-Xmx2g" })
 public class NatTranslateBenchmark
 {
-    static final int SESSIONS = 1_000_000;
-
     /**
-     * A million established UDP sessions, and for each direction the flows' packets in an
-     * independent random order.
+     * Established UDP sessions, and for each direction the flows' packets in an independent
+     * random order.
      */
     @State(Scope.Benchmark)
     public static class Established
     {
         /** Simulated clock advance per packet: 20 Mpps. */
         static final long STEP_NS = 50;
+
+        /** Live sessions; 10000 shows the cost with the tables in cache. */
+        @Param({ "1000000" })
+        int sessions;
 
         NatEngine engine;
         final UnsafeBuffer packet = UdpFlows.packetBuffer();
@@ -68,19 +72,19 @@ public class NatTranslateBenchmark
         public void setUp()
         {
             final long heapBefore = UdpFlows.usedHeapAfterGc();
-            engine = UdpFlows.engine(UdpFlows.config(SESSIONS));
+            engine = UdpFlows.engine(UdpFlows.config(sessions));
             final long heapAfter = UdpFlows.usedHeapAfterGc();
             System.out.printf("%nNatEngine at maxSessions=maxMappings=%,d: bytesPerSession()=%.1f B, " +
                 "tableCapacityBytes()=%,d B (%.1f B/session); heap measured before/after construction: %,d B " +
                 "(%.1f B/session)%n",
-                SESSIONS, engine.bytesPerSession(), engine.tableCapacityBytes(),
-                (double)engine.tableCapacityBytes() / SESSIONS, heapAfter - heapBefore,
-                (double)(heapAfter - heapBefore) / SESSIONS);
+                sessions, engine.bytesPerSession(), engine.tableCapacityBytes(),
+                (double)engine.tableCapacityBytes() / sessions, heapAfter - heapBefore,
+                (double)(heapAfter - heapBefore) / sessions);
 
-            final long[] outByFlow = new long[2 * SESSIONS];
-            final long[] inByFlow = new long[2 * SESSIONS];
+            final long[] outByFlow = new long[2 * sessions];
+            final long[] inByFlow = new long[2 * sessions];
             final UnsafeBuffer scratch = UdpFlows.packetBuffer();
-            for (int flow = 0; flow < SESSIONS; flow++)
+            for (int flow = 0; flow < sessions; flow++)
             {
                 final int insideAddress = UdpFlows.insideAddress(flow);
                 final int insidePort = UdpFlows.insidePort(flow);
@@ -103,21 +107,21 @@ public class NatTranslateBenchmark
                     throw new IllegalStateException("flow " + flow + " did not translate back to its inside endpoint");
                 }
             }
-            if (engine.sessionCount() != SESSIONS || engine.mappingCount() != SESSIONS)
+            if (engine.sessionCount() != sessions || engine.mappingCount() != sessions)
             {
                 throw new IllegalStateException(
-                    "expected " + SESSIONS + " sessions and mappings, got " + engine.sessionCount() + " and " +
+                    "expected " + sessions + " sessions and mappings, got " + engine.sessionCount() + " and " +
                     engine.mappingCount());
             }
             packet.putBytes(0, scratch, 0, PACKET_LENGTH); // the fields load() leaves alone
-            outbound = inOrder(outByFlow, UdpFlows.shuffled(SESSIONS, 0x5EED_0001L));
-            inbound = inOrder(inByFlow, UdpFlows.shuffled(SESSIONS, 0x5EED_0002L));
+            outbound = inOrder(outByFlow, UdpFlows.shuffled(sessions, 0x5EED_0001L));
+            inbound = inOrder(inByFlow, UdpFlows.shuffled(sessions, 0x5EED_0002L));
         }
 
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            if (failures != 0 || engine.sessionCount() != SESSIONS)
+            if (failures != 0 || engine.sessionCount() != sessions)
             {
                 throw new IllegalStateException(
                     failures + " packets not forwarded; " + engine.sessionCount() + " sessions");
@@ -152,20 +156,21 @@ public class NatTranslateBenchmark
     }
 
     /**
-     * A million live sessions and a stream of never-seen flows: the clock advances by the UDP
-     * timeout divided by a million per operation, so each {@code expire} retires exactly the one
-     * session created a million operations earlier.
+     * Live sessions and a stream of never-seen flows: the clock advances by the UDP timeout
+     * divided by the live count per operation, so each {@code expire} retires exactly the one
+     * session created that many operations earlier.
      */
     @State(Scope.Benchmark)
     public static class Churn
     {
-        /** Flows cycle through twice the live count, so a flow is long gone before it comes back. */
-        static final int FLOWS = 1 << 21;
-        static final long STEP_NS = UdpFlows.config(1).udpTimeoutNs() / SESSIONS;
+        /** Live sessions; 10000 shows the cost with the tables in cache. */
+        @Param({ "1000000" })
+        int sessions;
 
         NatEngine engine;
         final UnsafeBuffer packet = UdpFlows.packetBuffer();
-        final long[] flows = new long[2 * FLOWS];
+        long[] flows;
+        long stepNs;
         int cursor;
         long nowNs = TimeUnit.SECONDS.toNanos(1);
         long failures;
@@ -174,13 +179,18 @@ public class NatTranslateBenchmark
         @Setup(Level.Trial)
         public void setUp()
         {
-            if (STEP_NS * SESSIONS != UdpFlows.config(1).udpTimeoutNs())
+            final long timeoutNs = UdpFlows.config(1).udpTimeoutNs();
+            stepNs = timeoutNs / sessions;
+            if (stepNs * sessions != timeoutNs)
             {
-                throw new IllegalStateException("UDP timeout not a multiple of the live count");
+                throw new IllegalStateException("UDP timeout not a multiple of the live count " + sessions);
             }
-            engine = UdpFlows.engine(UdpFlows.config(SESSIONS + 1024));
+            // flows cycle through at least twice the live count, so a flow is long gone before it comes back
+            final int flowCount = Integer.highestOneBit(sessions) << 2;
+            flows = new long[2 * flowCount];
+            engine = UdpFlows.engine(UdpFlows.config(sessions + 1024));
             final UnsafeBuffer scratch = UdpFlows.packetBuffer();
-            for (int flow = 0; flow < FLOWS; flow++)
+            for (int flow = 0; flow < flowCount; flow++)
             {
                 UdpFlows.write(scratch, UdpFlows.insideAddress(flow), UdpFlows.insidePort(flow),
                     UdpFlows.remoteAddress(flow), UdpFlows.remotePort(flow));
@@ -188,11 +198,11 @@ public class NatTranslateBenchmark
                 flows[2 * flow + 1] = UdpFlows.portWord(scratch);
             }
             packet.putBytes(0, scratch, 0, PACKET_LENGTH); // the fields load() leaves alone
-            for (int i = 0; i < SESSIONS; i++)
+            for (int i = 0; i < sessions; i++)
             {
                 createAndExpire();
             }
-            if (failures != 0 || expired != 0 || engine.sessionCount() != SESSIONS)
+            if (failures != 0 || expired != 0 || engine.sessionCount() != sessions)
             {
                 throw new IllegalStateException("prefill: " + failures + " failures, " + expired + " expired, " +
                     engine.sessionCount() + " sessions");
@@ -203,7 +213,7 @@ public class NatTranslateBenchmark
         public void tearDown()
         {
             // as many expired as created since the prefill: exactly a million live
-            if (failures != 0 || engine.sessionCount() != SESSIONS || engine.mappingCount() != SESSIONS)
+            if (failures != 0 || engine.sessionCount() != sessions || engine.mappingCount() != sessions)
             {
                 throw new IllegalStateException("steady state broken: " + failures + " failures, " +
                     engine.sessionCount() + " sessions, " + engine.mappingCount() + " mappings");
@@ -214,7 +224,7 @@ public class NatTranslateBenchmark
         {
             final int i = cursor;
             cursor = i + 2 == flows.length ? 0 : i + 2;
-            final long nowNs = this.nowNs += STEP_NS;
+            final long nowNs = this.nowNs += stepNs;
             expired += engine.expire(nowNs, 2);
             UdpFlows.load(packet, flows[i], flows[i + 1]);
             final int result = engine.outbound(packet, 0, PACKET_LENGTH, 0, nowNs);
