@@ -204,6 +204,22 @@ public final class Pipeline implements AutoCloseable
         return workerEvents;
     }
 
+    /**
+     * @return the ring the rx agent of a port fills; its {@code size()} may be read from any thread.
+     */
+    public RingBuffer rxRing(final int portIndex)
+    {
+        return rxRings[portIndex];
+    }
+
+    /**
+     * @return the ring the tx agent of a port drains; its {@code size()} may be read from any thread.
+     */
+    public RingBuffer txRing(final int portIndex)
+    {
+        return txRings[portIndex];
+    }
+
     public RingBuffer commandRing()
     {
         return commandRing;

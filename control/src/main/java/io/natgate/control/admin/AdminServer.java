@@ -1,0 +1,142 @@
+package io.natgate.control.admin;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.natgate.control.gateway.Gateway;
+import io.natgate.control.gateway.MappingView;
+import io.natgate.control.gateway.SessionView;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The admin endpoint (loopback by default): {@code /metrics} in the Prometheus text format,
+ * {@code /sessions} and {@code /mappings} as JSON, {@code /healthz}. It reads the worker's
+ * tables only through the worker ({@link Gateway#sessions}), never directly.
+ */
+public final class AdminServer implements AutoCloseable
+{
+    public static final int DEFAULT_LIMIT = 10_000;
+
+    private final HttpServer server;
+
+    private AdminServer(final HttpServer server)
+    {
+        this.server = server;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @throws IllegalStateException naming the address when it cannot bind.
+     */
+    public static AdminServer start(final InetSocketAddress address, final Gateway gateway)
+    {
+        final HttpServer server;
+        try
+        {
+            server = HttpServer.create(address, 16);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("admin endpoint cannot bind " + address.getHostString() + ":" +
+                address.getPort() + ": " + ex.getMessage(), ex);
+        }
+        server.setExecutor(Executors.newSingleThreadExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "natgate-admin");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.createContext("/healthz", exchange -> reply(exchange, 200, "text/plain", "ok\n"));
+        server.createContext("/metrics", exchange -> reply(exchange, 200, "text/plain; version=0.0.4",
+            Metrics.render(gateway.counters(), gateway.portNames(), gateway.pipeline())));
+        server.createContext("/sessions", exchange -> replyJson(exchange, () ->
+            jsonArray(gateway.sessions(limit(exchange.getRequestURI())), SessionView::toJson)));
+        server.createContext("/mappings", exchange -> replyJson(exchange, () ->
+            jsonArray(gateway.mappings(limit(exchange.getRequestURI())), MappingView::toJson)));
+        server.start();
+        return new AdminServer(server);
+    }
+
+    public InetSocketAddress address()
+    {
+        return server.getAddress();
+    }
+
+    static int limit(final URI uri)
+    {
+        final String query = uri.getRawQuery();
+        if (query != null)
+        {
+            for (final String pair : query.split("&"))
+            {
+                if (pair.startsWith("limit="))
+                {
+                    try
+                    {
+                        return Math.max(0, Integer.parseInt(pair.substring(6)));
+                    }
+                    catch (final NumberFormatException ignore)
+                    {
+                        return DEFAULT_LIMIT;
+                    }
+                }
+            }
+        }
+        return DEFAULT_LIMIT;
+    }
+
+    private static <T> String jsonArray(final List<T> items, final Function<T, String> toJson)
+    {
+        final StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < items.size(); i++)
+        {
+            json.append(i == 0 ? "\n" : ",\n").append(toJson.apply(items.get(i)));
+        }
+        return json.append("\n]\n").toString();
+    }
+
+    /**
+     * Replies with the JSON, or 503 with the reason when the worker could not answer.
+     */
+    private static void replyJson(final HttpExchange exchange, final Supplier<String> json) throws IOException
+    {
+        final String body;
+        try
+        {
+            body = json.get();
+        }
+        catch (final RuntimeException ex)
+        {
+            reply(exchange, 503, "text/plain", ex.getMessage() + "\n");
+            return;
+        }
+        reply(exchange, 200, "application/json", body);
+    }
+
+    private static void reply(final HttpExchange exchange, final int status, final String type, final String body)
+        throws IOException
+    {
+        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody())
+        {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,101 @@
+package io.natgate.control.cli;
+
+import io.natgate.control.admin.AdminServer;
+import io.natgate.control.config.ConfigException;
+import io.natgate.control.gateway.CountersFile;
+import io.natgate.control.gateway.Gateway;
+import io.natgate.control.profile.EffectiveSettings;
+import io.natgate.datapath.nat.NatEventListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code natgate run}: the gateway in the foreground until SIGINT or SIGTERM.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Starts the gateway: opens the configured ports, forwards and translates until SIGINT or SIGTERM,",
+        "then stops cleanly. Logs its ports, addresses, profile and admin address. A bad configuration",
+        "is reported in one line (file:line: key=value: reason) with exit status 2 and nothing started."})
+final class RunCommand implements Callable<Integer>
+{
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gateway's YAML config.")
+    private Path config;
+
+    @Option(names = "--profile", paramLabel = "NAME",
+        description = "Hardware profile by name or file; default: the config's, else detected.")
+    private String profile;
+
+    @Option(names = "--counters", paramLabel = "FILE",
+        description = "Where to publish live counters for natgate stat (default: ${DEFAULT-VALUE}).")
+    private Path counters = CountersFile.defaultPath();
+
+    public Integer call()
+    {
+        final EffectiveSettings settings;
+        try
+        {
+            settings = EffectiveSettings.load(config, profile);
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println(ex.getMessage());
+            return ConfigException.EXIT_STATUS;
+        }
+
+        final Gateway gateway;
+        try
+        {
+            gateway = Gateway.start(settings, counters, NatEventListener.NONE, System.out);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("natgate: cannot start: " + ex.getMessage());
+            return 1;
+        }
+
+        final AdminServer admin;
+        try
+        {
+            admin = AdminServer.start(gateway.config().adminAddress(), gateway);
+        }
+        catch (final RuntimeException ex)
+        {
+            gateway.close();
+            System.err.println("natgate: " + ex.getMessage());
+            return 1;
+        }
+
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final Thread shutdown = new Thread(() ->
+        {
+            System.out.println("natgate: stopping");
+            admin.close();
+            gateway.close();
+            System.out.println("natgate: stopped");
+            stopped.countDown();
+        }, "natgate-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+
+        final InetSocketAddress address = admin.address();
+        System.out.printf("natgate: counters %s%n", counters);
+        System.out.printf("natgate: forwarding (admin http://%s:%d)%n", address.getHostString(), address.getPort());
+        System.out.flush();
+        try
+        {
+            stopped.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

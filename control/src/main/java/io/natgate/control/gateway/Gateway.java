@@ -1,0 +1,324 @@
+package io.natgate.control.gateway;
+
+import io.natgate.bindings.afpacket.PacketSocketOptions;
+import io.natgate.control.config.GatewayConfig;
+import io.natgate.control.config.PortConfig;
+import io.natgate.control.config.StaticMapping;
+import io.natgate.control.profile.EffectiveSettings;
+import io.natgate.datapath.counters.DatapathCounters;
+import io.natgate.datapath.forward.Forwarder;
+import io.natgate.datapath.frame.FrameFormatter;
+import io.natgate.datapath.nat.NatCommands;
+import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.nat.NatEventListener;
+import io.natgate.datapath.pipeline.NatCommandEncoder;
+import io.natgate.datapath.pipeline.Pipeline;
+import io.natgate.datapath.port.AfPacketPort;
+import io.natgate.datapath.port.PcapPort;
+import io.natgate.datapath.port.Port;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+
+/**
+ * The appliance: opens the configured ports, builds the NAT engine, forwarder and pipeline from
+ * the effective settings, publishes the counters file, and runs the control plane's end of the
+ * worker's rings (commands in, events out). Everything it opens it closes, in reverse order.
+ */
+public final class Gateway implements AutoCloseable
+{
+    private static final long COMMAND_TIMEOUT_MS = 5_000;
+
+    private final EffectiveSettings settings;
+    private final GatewayConfig config;
+    private final List<Port> ports = new ArrayList<>();
+    private final CountersFile countersFile;
+    private final Pipeline pipeline;
+    private final NatEngine nat;
+    private final GatewayEvents events;
+    private final NatCommandEncoder commands;
+    private final AgentRunner eventRunner;
+    private final long startNs;
+
+    private Gateway(
+        final EffectiveSettings settings, final Path countersPath, final NatEventListener downstream,
+        final PrintStream log)
+    {
+        this.settings = settings;
+        this.config = settings.gateway().orElseThrow(() -> new IllegalArgumentException("no config file"));
+        CountersFile counters = null;
+        Pipeline pipeline = null;
+        AgentRunner runner = null;
+        try
+        {
+            final List<String> names = new ArrayList<>();
+            for (final PortConfig port : config.ports())
+            {
+                ports.add(openPort(port));
+                names.add(port.name());
+                log.printf("natgate: port %s %s %s %s %s mac %s mtu %d%n", port.name(), port.interfaceName(),
+                    port.backend().configName(), port.role().name().toLowerCase(), port.prefix(),
+                    FrameFormatter.mac(port.settings().macAddress()), port.settings().mtu());
+            }
+            counters = CountersFile.create(countersPath, names);
+            final DatapathCounters datapathCounters = counters.counters();
+            pipeline = new Pipeline(settings.pipelineConfig(), ports, datapathCounters);
+            nat = new NatEngine(settings.natConfig(), pipeline.workerEvents(), datapathCounters);
+            final Forwarder forwarder = new Forwarder(settings.forwarderConfig(), nat, datapathCounters);
+            events = new GatewayEvents(downstream);
+            commands = pipeline.newCommandEncoder();
+            pipeline.start(forwarder, nat);
+            startNs = System.nanoTime();
+
+            final Pipeline drained = pipeline;
+            final GatewayEvents listener = events;
+            runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, new Agent()
+            {
+                public int doWork()
+                {
+                    return drained.drainEvents(listener, 256);
+                }
+
+                public String roleName()
+                {
+                    return "natgate-events";
+                }
+            });
+            AgentRunner.startOnThread(runner);
+            this.countersFile = counters;
+            this.pipeline = pipeline;
+            this.eventRunner = runner;
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(runner, pipeline, counters);
+            CloseHelper.quietCloseAll(ports);
+            throw ex;
+        }
+
+        log.printf("natgate: profile %s (%s), threading %s, idle %s, %d sessions max%n", settings.profile().name(),
+            settings.selection(), settings.pipelineConfig().threadingMode().configName(),
+            settings.pipelineConfig().idleStrategy(), settings.natConfig().maxSessions());
+        for (final StaticMapping mapping : config.staticMappings())
+        {
+            final CommandCompletion completion = submit((nat, id) -> mapping.addTo(nat, id));
+            log.printf("natgate: static mapping %s: %s%n", mapping, completion.status().label());
+        }
+    }
+
+    /**
+     * Opens the ports and starts forwarding.
+     *
+     * @param countersPath where to publish the counters for {@code natgate stat}.
+     * @param downstream   receives every NAT event after the gateway has seen it (the journal).
+     */
+    public static Gateway start(
+        final EffectiveSettings settings, final Path countersPath, final NatEventListener downstream,
+        final PrintStream log)
+    {
+        return new Gateway(settings, countersPath, downstream, log);
+    }
+
+    private Port openPort(final PortConfig port)
+    {
+        final String name = port.name();
+        final String device = port.interfaceName();
+        final int mtu = port.settings().mtu();
+        return switch (port.backend())
+        {
+            case AFPACKET ->
+            {
+                final PacketSocketOptions options = settings.afPacket().applyTo(new PacketSocketOptions()
+                    .interfaceName(device).promiscuous(true).qdiscBypass(true).ignoreOutgoing(true));
+                yield AfPacketPort.open(name, options);
+            }
+            case PCAP -> PcapPort.open(
+                name, settings.pcap().applyTo(PcapPort.defaultOptions(device, mtu)), port.settings().macAddress(), mtu);
+            case WINDIVERT -> throw new UnsupportedOperationException(
+                "port " + name + ": the windivert backend runs on Windows only");
+        };
+    }
+
+    /**
+     * Sends a command to the worker and waits for its outcome.
+     *
+     * @param command given the command API and a fresh correlation id.
+     */
+    public synchronized CommandCompletion submit(final BiConsumer<NatCommands, Long> command)
+    {
+        final long correlationId = commands.nextCorrelationId();
+        final CompletableFuture<CommandCompletion> completion = events.expect(correlationId);
+        final long deadlineMs = System.currentTimeMillis() + COMMAND_TIMEOUT_MS;
+        command.accept(commands, correlationId);
+        while (!commands.lastOfferSucceeded())
+        {
+            if (System.currentTimeMillis() > deadlineMs)
+            {
+                events.forget(correlationId);
+                throw new IllegalStateException("command ring full for " + COMMAND_TIMEOUT_MS + " ms");
+            }
+            sleepQuietly();
+            command.accept(commands, correlationId);
+        }
+        return await(completion, correlationId);
+    }
+
+    private CommandCompletion await(final CompletableFuture<CommandCompletion> completion, final long correlationId)
+    {
+        try
+        {
+            return completion.get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            events.forget(correlationId);
+            throw new IllegalStateException("worker did not answer command " + correlationId + " within " +
+                COMMAND_TIMEOUT_MS + " ms", ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for command " + correlationId, ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException(ex.getCause());
+        }
+    }
+
+    /**
+     * @return up to {@code limit} sessions, read on the worker thread between bursts.
+     */
+    public List<SessionView> sessions(final int limit)
+    {
+        return onWorker(() ->
+        {
+            final long nowNs = System.nanoTime();
+            final List<SessionView> sessions = new ArrayList<>();
+            nat.forEachSession((protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress,
+                remotePort, deadlineNs, tcpFlags, kind) ->
+            {
+                if (sessions.size() < limit)
+                {
+                    sessions.add(new SessionView(protocol, insideAddress, insidePort, publicAddress, publicPort,
+                        remoteAddress, remotePort, kind, Math.max(0, (deadlineNs - nowNs) / 1_000_000)));
+                }
+            });
+            return sessions;
+        });
+    }
+
+    /**
+     * @return up to {@code limit} mappings, read on the worker thread between bursts.
+     */
+    public List<MappingView> mappings(final int limit)
+    {
+        return onWorker(() ->
+        {
+            final long nowNs = System.nanoTime();
+            final List<MappingView> mappings = new ArrayList<>();
+            nat.forEachMapping((protocol, insideAddress, insidePort, publicAddress, publicPort, kind, sessions,
+                deadlineNs) ->
+            {
+                if (mappings.size() < limit)
+                {
+                    mappings.add(new MappingView(protocol, insideAddress, insidePort, publicAddress, publicPort, kind,
+                        sessions, deadlineNs == 0 ? -1 : Math.max(0, (deadlineNs - nowNs) / 1_000_000)));
+                }
+            });
+            return mappings;
+        });
+    }
+
+    private <T> T onWorker(final java.util.function.Supplier<T> task)
+    {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        final long deadlineMs = System.currentTimeMillis() + COMMAND_TIMEOUT_MS;
+        while (!pipeline.runOnWorker(() -> result.complete(task.get())))
+        {
+            if (System.currentTimeMillis() > deadlineMs)
+            {
+                throw new IllegalStateException("worker task queue full for " + COMMAND_TIMEOUT_MS + " ms");
+            }
+            sleepQuietly();
+        }
+        try
+        {
+            return result.get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            throw new IllegalStateException("worker did not answer within " + COMMAND_TIMEOUT_MS + " ms", ex);
+        }
+    }
+
+    private static void sleepQuietly()
+    {
+        try
+        {
+            Thread.sleep(1);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public DatapathCounters counters()
+    {
+        return countersFile.counters();
+    }
+
+    public List<String> portNames()
+    {
+        return countersFile.portNames();
+    }
+
+    public Pipeline pipeline()
+    {
+        return pipeline;
+    }
+
+    public GatewayConfig config()
+    {
+        return config;
+    }
+
+    public EffectiveSettings settings()
+    {
+        return settings;
+    }
+
+    public long uptimeMs()
+    {
+        return (System.nanoTime() - startNs) / 1_000_000;
+    }
+
+    /**
+     * Stops forwarding: the pipeline first (receive side first), then the event drain, the ports and
+     * the counters file.
+     */
+    @Override
+    public void close()
+    {
+        CloseHelper.quietCloseAll(pipeline, eventRunner);
+        CloseHelper.quietCloseAll(ports);
+        CloseHelper.quietClose(countersFile);
+    }
+}
