@@ -1,0 +1,358 @@
+package io.natgate.control.lab;
+
+import io.natgate.control.lab.LabTopology.Role;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The lab of {@link LabTopology}, made with {@code ip}, {@code sysctl}, {@code ethtool} and
+ * {@code nft}. {@link #up} makes it (removing leftovers of the same names first) and registers a
+ * shutdown hook, so Ctrl-C or a failing run still removes it; {@link #close()} stops the
+ * processes it started and deletes every namespace, which deletes the veth pairs and the bridge.
+ * {@link #detach()} leaves it running after the JVM exits ({@code natgate lab up}), and
+ * {@link #down(LabTopology)} removes it later, idempotently.
+ */
+public final class Lab implements AutoCloseable
+{
+    private static final Duration KILL_GRACE = Duration.ofSeconds(5);
+
+    /**
+     * Who forwards between the gateway's two ends.
+     */
+    public enum Forwarding
+    {
+        /** natgate: the ends have no kernel IP addresses and {@code net.ipv4.ip_forward=0}. */
+        NATGATE,
+        /**
+         * The kernel: the ends have the gateway's addresses, {@code net.ipv4.ip_forward=1} and an nftables
+         * masquerade rule on the outside end, for comparison with natgate.
+         */
+        KERNEL_NAT
+    }
+
+    private final LabTopology topology;
+    private final Forwarding forwarding;
+    private final List<LabProcess> processes = new ArrayList<>();
+    private final Thread shutdownHook;
+    private boolean hooked;
+    private boolean closed;
+
+    private Lab(final LabTopology topology, final Forwarding forwarding)
+    {
+        this.topology = topology;
+        this.forwarding = forwarding;
+        this.shutdownHook = new Thread(this::tearDown, "lab-teardown-" + topology.prefix());
+    }
+
+    /**
+     * Makes the lab, after removing any leftover of the same names.
+     *
+     * @throws LabException when a step fails; what was made is removed first.
+     */
+    public static Lab up(final LabTopology topology, final Forwarding forwarding)
+    {
+        down(topology);
+        final Lab lab = new Lab(topology, forwarding);
+        Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
+        lab.hooked = true;
+        try
+        {
+            lab.build();
+            return lab;
+        }
+        catch (final RuntimeException ex)
+        {
+            lab.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Stops every process still running in the lab's namespaces and deletes the namespaces.
+     * Does nothing for a lab that does not exist.
+     *
+     * @return the namespaces that existed and were deleted.
+     */
+    public static List<String> down(final LabTopology topology)
+    {
+        final List<String> existing = existingNamespaces();
+        final List<String> deleted = new ArrayList<>();
+        final List<String> namespaces = new ArrayList<>(topology.namespaces());
+        java.util.Collections.reverse(namespaces);
+        for (final String namespace : namespaces)
+        {
+            if (existing.contains(namespace))
+            {
+                killProcessesIn(namespace);
+                Exec.run(Exec.SETUP_TIMEOUT, List.of("ip", "netns", "del", namespace));
+                deleted.add(namespace);
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * @return true when any namespace of the lab exists.
+     */
+    public static boolean exists(final LabTopology topology)
+    {
+        final List<String> existing = existingNamespaces();
+        return topology.namespaces().stream().anyMatch(existing::contains);
+    }
+
+    /**
+     * @return true when this process runs as root (effective uid 0), which making namespaces needs.
+     */
+    public static boolean runningAsRoot()
+    {
+        try
+        {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
+                .filter(line -> line.startsWith("Uid:")).map(line -> line.split("\\s+")[2]).anyMatch("0"::equals);
+        }
+        catch (final java.io.IOException ex)
+        {
+            return false;
+        }
+    }
+
+    public LabTopology topology()
+    {
+        return topology;
+    }
+
+    public Forwarding forwarding()
+    {
+        return forwarding;
+    }
+
+    /**
+     * @return the name of one of the lab's namespaces.
+     */
+    public String namespace(final Role role)
+    {
+        return topology.namespace(role);
+    }
+
+    /**
+     * @return {@code command} as it runs inside a namespace of the lab.
+     */
+    public List<String> in(final Role role, final List<String> command)
+    {
+        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace(role)));
+        full.addAll(command);
+        return full;
+    }
+
+    /**
+     * Runs a command inside a namespace to completion.
+     */
+    public Exec.Result exec(final Role role, final Duration timeout, final String... command)
+    {
+        return Exec.run(timeout, in(role, List.of(command)));
+    }
+
+    /**
+     * Starts a command inside a namespace; {@link #close()} stops it if the caller has not.
+     *
+     * @param echo sees each line it prints (null: none).
+     */
+    public LabProcess start(final Role role, final String name, final Consumer<String> echo, final List<String> command)
+    {
+        final LabProcess process = LabProcess.start(name, in(role, command), echo);
+        synchronized (processes)
+        {
+            processes.add(process);
+        }
+        return process;
+    }
+
+    /**
+     * Leaves the lab in place when this JVM exits: no shutdown hook, and {@link #close()} no longer
+     * deletes it ({@code natgate lab up}).
+     */
+    public void detach()
+    {
+        removeHook();
+        closed = true;
+    }
+
+    /**
+     * Stops the processes the lab started and deletes its namespaces.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        tearDown();
+        removeHook();
+    }
+
+    private void tearDown()
+    {
+        final List<LabProcess> started;
+        synchronized (processes)
+        {
+            started = new ArrayList<>(processes);
+            processes.clear();
+        }
+        for (final LabProcess process : started)
+        {
+            process.stop();
+        }
+        down(topology);
+    }
+
+    private void removeHook()
+    {
+        if (hooked)
+        {
+            hooked = false;
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            }
+            catch (final IllegalStateException ignored)
+            {
+                // the JVM is already shutting down and the hook runs
+            }
+        }
+    }
+
+    private void build()
+    {
+        for (final Role role : Role.values())
+        {
+            final String namespace = namespace(role);
+            Exec.check(List.of("ip", "netns", "add", namespace));
+            // No IPv6 anywhere: no router solicitations or DAD probes in the gateway's captures.
+            sysctl(role, "net.ipv6.conf.all.disable_ipv6", "1");
+            sysctl(role, "net.ipv6.conf.default.disable_ipv6", "1");
+            ip(role, "link", "set", "lo", "up");
+        }
+
+        ip(Role.LAN, "link", "add", "name", LabTopology.BRIDGE, "type", "bridge");
+        ip(Role.LAN, "link", "set", LabTopology.BRIDGE, "up");
+        attachToSwitch(Role.CLIENT, LabTopology.HOST_INTERFACE);
+        attachToSwitch(Role.CLIENT2, LabTopology.HOST_INTERFACE);
+        attachToSwitch(Role.GATEWAY, LabTopology.GATEWAY_INSIDE_INTERFACE);
+        ip(Role.GATEWAY, "link", "add", "name", LabTopology.GATEWAY_OUTSIDE_INTERFACE, "type", "veth",
+            "peer", "name", LabTopology.HOST_INTERFACE, "netns", namespace(Role.SERVER));
+
+        host(Role.CLIENT, LabTopology.CLIENT_ADDRESS, LabTopology.GATEWAY_INSIDE_ADDRESS);
+        host(Role.CLIENT2, LabTopology.CLIENT2_ADDRESS, LabTopology.GATEWAY_INSIDE_ADDRESS);
+        host(Role.SERVER, LabTopology.SERVER_ADDRESS, LabTopology.PUBLIC_ADDRESS);
+
+        ip(Role.GATEWAY, "link", "set", LabTopology.GATEWAY_INSIDE_INTERFACE, "up");
+        ip(Role.GATEWAY, "link", "set", LabTopology.GATEWAY_OUTSIDE_INTERFACE, "up");
+        if (forwarding == Forwarding.NATGATE)
+        {
+            sysctl(Role.GATEWAY, "net.ipv4.ip_forward", "0");
+        }
+        else
+        {
+            ip(Role.GATEWAY, "addr", "add", LabTopology.GATEWAY_INSIDE_ADDRESS + "/" + LabTopology.PREFIX_LENGTH,
+                "dev", LabTopology.GATEWAY_INSIDE_INTERFACE);
+            ip(Role.GATEWAY, "addr", "add", LabTopology.PUBLIC_ADDRESS + "/" + LabTopology.PREFIX_LENGTH,
+                "dev", LabTopology.GATEWAY_OUTSIDE_INTERFACE);
+            sysctl(Role.GATEWAY, "net.ipv4.ip_forward", "1");
+            Exec.run(Exec.SETUP_TIMEOUT, in(Role.GATEWAY, List.of("nft", "-f", "-")), masqueradeRuleset()).check();
+        }
+    }
+
+    /**
+     * @return the nftables ruleset of {@link Forwarding#KERNEL_NAT}: masquerade what leaves the outside end.
+     */
+    static String masqueradeRuleset()
+    {
+        return """
+            table ip nat {
+                chain postrouting {
+                    type nat hook postrouting priority srcnat; policy accept;
+                    oifname "%s" masquerade
+                }
+            }
+            """.formatted(LabTopology.GATEWAY_OUTSIDE_INTERFACE);
+    }
+
+    /**
+     * A veth pair from the lan namespace's bridge to {@code role}'s namespace, named {@code end} there.
+     */
+    private void attachToSwitch(final Role role, final String end)
+    {
+        final String port = LabTopology.bridgePort(role);
+        ip(Role.LAN, "link", "add", "name", port, "type", "veth", "peer", "name", end, "netns", namespace(role));
+        ip(Role.LAN, "link", "set", port, "master", LabTopology.BRIDGE, "up");
+    }
+
+    /**
+     * A client's or the server's address and default route; transmit checksum offload off, so the
+     * frames the gateway captures carry real checksums (the NAT verifies them before making a session).
+     */
+    private void host(final Role role, final String address, final String router)
+    {
+        final String end = LabTopology.HOST_INTERFACE;
+        ip(role, "addr", "add", address + "/" + LabTopology.PREFIX_LENGTH, "dev", end);
+        ip(role, "link", "set", end, "up");
+        ip(role, "route", "add", "default", "via", router);
+        Exec.check(in(role, List.of("ethtool", "-K", end, "tx", "off")));
+    }
+
+    private void ip(final Role role, final String... arguments)
+    {
+        final List<String> command = new ArrayList<>(List.of("ip", "-n", namespace(role)));
+        command.addAll(List.of(arguments));
+        Exec.check(command);
+    }
+
+    private void sysctl(final Role role, final String key, final String value)
+    {
+        Exec.check(in(role, List.of("sysctl", "-qw", key + "=" + value)));
+    }
+
+    private static List<String> existingNamespaces()
+    {
+        final Exec.Result list = Exec.run(Exec.SETUP_TIMEOUT, List.of("ip", "netns", "list"));
+        if (!list.succeeded())
+        {
+            return List.of();
+        }
+        return list.stdout().lines().map(line -> line.split(" ", 2)[0]).filter(name -> !name.isEmpty()).toList();
+    }
+
+    /**
+     * Stops what still runs in a namespace of the lab (a gateway or server left by {@code lab up}, or by a
+     * killed run): SIGTERM, then SIGKILL. Deleting the namespace alone would leave them running in it.
+     */
+    private static void killProcessesIn(final String namespace)
+    {
+        final Exec.Result pids = Exec.run(Exec.SETUP_TIMEOUT, List.of("ip", "netns", "pids", namespace));
+        final List<ProcessHandle> running = pids.stdout().lines().map(String::strip).filter(line -> !line.isEmpty())
+            .map(Long::parseLong).map(ProcessHandle::of).flatMap(java.util.Optional::stream).toList();
+        running.forEach(ProcessHandle::destroy);
+        for (final ProcessHandle process : running)
+        {
+            try
+            {
+                process.onExit().get(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException stillRunning)
+            {
+                process.destroyForcibly();
+            }
+            catch (final InterruptedException ex)
+            {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.natgate.control.lab;
+
+import io.natgate.control.config.Backend;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The config file of the lab's gateway: the inside port on {@value LabTopology#GATEWAY_INSIDE_INTERFACE}
+ * (10.0.0.1/24), the outside port on {@value LabTopology#GATEWAY_OUTSIDE_INTERFACE} (203.0.113.1/24, the
+ * public pool), the default address-dependent filtering, and port forwards from the public address to the second client: TCP {@value #FORWARDED_TCP_PORT} to its HTTP
+ * server and UDP {@value #FORWARDED_UDP_PORT}. The journal is written beside the file.
+ */
+public final class LabGatewayConfig
+{
+    /** The public TCP port forwarded to {@value LabTopology#CLIENT2_ADDRESS}, same port. */
+    public static final int FORWARDED_TCP_PORT = 8080;
+    /** The public UDP port forwarded to {@value LabTopology#CLIENT2_ADDRESS}, same port. */
+    public static final int FORWARDED_UDP_PORT = 7000;
+    /** The name of the file {@link #write} makes. */
+    public static final String FILE_NAME = "natgate-lab.yaml";
+
+    private LabGatewayConfig()
+    {
+    }
+
+    /**
+     * @return the file's text.
+     */
+    public static String text(final Backend backend, final String profile)
+    {
+        return """
+            # The gateway of `natgate lab` (docs/lab.md): run in its gw namespace with
+            #   ip netns exec <prefix>gw natgate run --config THIS_FILE
+            profile: %1$s
+            ports:
+              - name: lan
+                interface: %2$s
+                backend: %3$s
+                role: inside
+                address: %4$s/%5$d
+              - name: wan
+                interface: %6$s
+                backend: %3$s
+                role: outside
+                address: %7$s/%5$d
+            nat:
+              publicAddresses: [%7$s]
+              filtering: address-dependent
+              staticMappings:
+                - {protocol: tcp, public: %7$s:%8$d, inside: %9$s:%8$d}
+                - {protocol: udp, public: %7$s:%10$d, inside: %9$s:%10$d}
+            journal:
+              directory: journal
+            admin:
+              address: %11$s
+            """.formatted(profile, LabTopology.GATEWAY_INSIDE_INTERFACE, backend.configName(),
+            LabTopology.GATEWAY_INSIDE_ADDRESS, LabTopology.PREFIX_LENGTH, LabTopology.GATEWAY_OUTSIDE_INTERFACE,
+            LabTopology.PUBLIC_ADDRESS, FORWARDED_TCP_PORT, LabTopology.CLIENT2_ADDRESS, FORWARDED_UDP_PORT,
+            LabTopology.ADMIN_ADDRESS);
+    }
+
+    /**
+     * Writes the file into {@code directory}, the journal to go beside it.
+     *
+     * @return the file.
+     */
+    public static Path write(final Path directory, final Backend backend, final String profile)
+    {
+        try
+        {
+            Files.createDirectories(directory);
+            return Files.writeString(directory.resolve(FILE_NAME), text(backend, profile));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
