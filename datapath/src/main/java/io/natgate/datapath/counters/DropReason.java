@@ -39,7 +39,8 @@ public enum DropReason
     FRAME_TOO_LARGE(30, "frame larger than the pipeline slot"),
     MARTIAN_SOURCE(31, "source address not valid on the ingress port"),
     ADMIN_PROHIBITED(32, "no mapping could be created (ICMP 3/13 sent)"),
-    LOCAL_UNHANDLED(33, "addressed to the gateway itself but not ARP or ping");
+    LOCAL_UNHANDLED(33, "addressed to the gateway itself but not ARP or ping"),
+    FILTERED_BY_POLICY(34, "new flow refused by the firewall's access policy");
 
     private static final DropReason[] BY_ID;
 

@@ -11,6 +11,7 @@ import io.natgate.datapath.frame.UdpDatagram;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * NAT44 translation of IPv4 packets in place (RFC 4787, 5382, 5508, 7857): endpoint-independent
@@ -55,6 +56,7 @@ public final class NatEngine implements NatCommands
     private int inboundMappingCount;
     private long nextInboundMappingScanNs;
     private boolean inboundMappingScanStarted; // the clock may start anywhere, negative included
+    private FlowPolicy policy = FlowPolicy.ALLOW_ALL;
 
     private final Ipv4Packet ip = new Ipv4Packet();
     private final Ipv4Packet innerIp = new Ipv4Packet();
@@ -531,6 +533,10 @@ public final class NatEngine implements NatCommands
         final int protocol, final int insideAddress, final int insidePort, final int remoteAddress,
         final int remotePort, final long nowNs)
     {
+        if (!policy.allowOutbound(nowNs, protocol, insideAddress, insidePort, remoteAddress, remotePort))
+        {
+            return drop(DropReason.FILTERED_BY_POLICY);
+        }
         reclaimIfFull(nowNs);
         final int client = clients.findOrCreate(insideAddress);
         if (client < 0)
@@ -577,7 +583,7 @@ public final class NatEngine implements NatCommands
 
     /**
      * A packet from outside matched a mapping but no session: the filtering behaviour decides
-     * whether it may open one (RFC 4787 REQ-8; RFC 5382 REQ-3 for TCP).
+     * whether it may open one (RFC 4787 REQ-8; RFC 5382 REQ-3 for TCP), then the flow policy.
      */
     private int createInboundSession(
         final int protocol, final int remoteAddress, final int remotePort, final int publicAddress,
@@ -597,6 +603,11 @@ public final class NatEngine implements NatCommands
         if (!isAdmitted(mapping, remoteAddress))
         {
             return drop(DropReason.FILTERED);
+        }
+        if (!policy.allowInbound(nowNs, protocol, remoteAddress, remotePort, mappings.insideAddress(mapping),
+            mappings.insidePort(mapping), mappings.kind(mapping)))
+        {
+            return drop(DropReason.FILTERED_BY_POLICY);
         }
 
         final int client = clients.findOrCreate(mappings.insideAddress(mapping));
@@ -1201,6 +1212,15 @@ public final class NatEngine implements NatCommands
         final int publicPort = mappings.publicPort(mapping);
         endMapping(mapping, false, commandTimeNs);
         completed(correlationId, CommandStatus.OK, publicAddress, publicPort);
+    }
+
+    /**
+     * Replaces the policy new flows are checked against (existing sessions keep going). Worker thread
+     * only, like every other call: the control plane swaps it in through a worker task.
+     */
+    public void flowPolicy(final FlowPolicy policy)
+    {
+        this.policy = Objects.requireNonNull(policy, "policy");
     }
 
     /**

@@ -9,6 +9,8 @@ import io.natgate.datapath.frame.IcmpMessage;
 import io.natgate.datapath.frame.Ipv4Packet;
 import io.natgate.datapath.frame.TcpSegment;
 import io.natgate.datapath.nat.FilteringMode;
+import io.natgate.datapath.nat.FlowPolicy;
+import io.natgate.datapath.nat.MappingKind;
 import io.natgate.datapath.nat.NatConfig;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.nat.NatEventListener;
@@ -39,11 +41,12 @@ class ForwarderTest
     private final DatapathCounters counters = new DatapathCounters(2);
     private final Frames.RecordingSink sink = new Frames.RecordingSink();
     private long nowNs = 1_000_000_000L;
+    private NatEngine engine;
     private Forwarder forwarder;
 
     private void start(final UnaryOperator<NatConfig> nat, final UnaryOperator<ForwarderConfig> forwarderConfig)
     {
-        final NatEngine engine = new NatEngine(
+        engine = new NatEngine(
             nat.apply(new NatConfig().publicAddresses(ip("203.0.113.1"))), NatEventListener.NONE, counters);
         forwarder = new Forwarder(forwarderConfig.apply(new ForwarderConfig().ports(List.of(
             new PortSettings(INSIDE, "lan", PortRole.INSIDE, LinkLayer.ETHERNET, GW_IN, 1500, ip("10.0.0.1"), 24, 0),
@@ -247,6 +250,38 @@ class ForwarderTest
         assertEquals(IcmpMessage.CODE_ADMIN_PROHIBITED, error[21]);
         assertArrayEquals(second, java.util.Arrays.copyOfRange(error, 28, 28 + second.length));
         assertEquals(1, counters.get(INSIDE, DropReason.CLIENT_PORT_QUOTA));
+    }
+
+    @Test
+    void shouldCountFlowRefusedByPolicyAsDropOnIngressPortWithoutIcmpError()
+    {
+        start();
+        resolveNeighbours();
+        engine.flowPolicy(new FlowPolicy()
+        {
+            public boolean allowOutbound(
+                final long nowNs, final int protocol, final int insideAddress, final int insidePort,
+                final int remoteAddress, final int remotePort)
+            {
+                return remotePort != 25;
+            }
+
+            public boolean allowInbound(
+                final long nowNs, final int protocol, final int remoteAddress, final int remotePort,
+                final int insideAddress, final int insidePort, final MappingKind mappingKind)
+            {
+                return true;
+            }
+        });
+        receive(INSIDE, Frames.ipv4(GW_IN, CLIENT, Packets.tcp("10.0.0.2", 5000, "198.51.100.7", 25,
+            TcpSegment.SYN, new byte[0])));
+        assertEquals(0, sink.size(), "refused silently");
+        assertEquals(1, counters.get(INSIDE, DropReason.FILTERED_BY_POLICY));
+
+        receive(INSIDE, Frames.ipv4(GW_IN, CLIENT, Packets.tcp("10.0.0.2", 5000, "198.51.100.7", 587,
+            TcpSegment.SYN, new byte[0])));
+        assertEquals(1, sink.size());
+        assertEquals(1, counters.get(INSIDE, PortCounter.TRANSLATED_OUT));
     }
 
     @Test
