@@ -11,6 +11,7 @@ import io.natgate.datapath.frame.EthernetFrame;
 import io.natgate.datapath.frame.IcmpMessage;
 import io.natgate.datapath.frame.Ipv4Packet;
 import io.natgate.datapath.icmp.IcmpWriter;
+import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.pipeline.FrameProcessor;
 import io.natgate.datapath.pipeline.FrameSink;
@@ -28,6 +29,9 @@ import java.util.List;
  * </pre>
  * Every frame ends forwarded, answered or counted as a drop with its reason on the ingress
  * port. Frames whose next hop is unresolved wait in a bounded queue while the gateway ARPs.
+ * Outbound frames go to the outside port whose prefix holds the destination, else the default
+ * route; routes the control plane {@link #addRoute adds} (a traversal provider's remote subnet
+ * to its interface) come first, longest prefix winning.
  */
 public final class Forwarder implements FrameProcessor
 {
@@ -44,6 +48,11 @@ public final class Forwarder implements FrameProcessor
     private final PendingFrames pending;
     private final IcmpWriter icmpWriter = new IcmpWriter();
     private final int insideMtu;
+    // Control-plane routes, written on the worker thread only (Pipeline.runOnWorker); few entries.
+    private final int[] routeNetworks;
+    private final int[] routePrefixLengths;
+    private final int[] routePorts;
+    private int routeCount;
 
     private final EthernetFrame ethernet = new EthernetFrame();
     private final ArpPacket arp = new ArpPacket();
@@ -81,6 +90,9 @@ public final class Forwarder implements FrameProcessor
         insideMtu = minInsideMtu;
         pending = new PendingFrames(config.arpPendingFrames());
         icmpTokens = config.icmpErrorsPerSecond();
+        routeNetworks = new int[config.maxRoutes()];
+        routePrefixLengths = new int[config.maxRoutes()];
+        routePorts = new int[config.maxRoutes()];
     }
 
     public void process(
@@ -183,6 +195,75 @@ public final class Forwarder implements FrameProcessor
             }
         }
         return sent;
+    }
+
+    /**
+     * Routes outbound traffic for a prefix to an outside port ahead of the ports' own prefixes and
+     * default routes; the same prefix again moves it to {@code portIndex}. Call on the worker thread
+     * only, e.g. through {@code Pipeline.runOnWorker}.
+     *
+     * @return false when the route table is full.
+     * @throws IllegalArgumentException when the port is not an outside port or the prefix length is not 0..32.
+     */
+    public boolean addRoute(final int network, final int prefixLength, final int portIndex)
+    {
+        if (portIndex < 0 || portIndex >= ports.length || ports[portIndex].role() != PortRole.OUTSIDE)
+        {
+            throw new IllegalArgumentException("port " + portIndex + " is not an outside port");
+        }
+        if (prefixLength < 0 || prefixLength > 32)
+        {
+            throw new IllegalArgumentException("prefix length must be 0..32: " + prefixLength);
+        }
+        final int maskedNetwork = network & Ipv4.mask(prefixLength);
+        for (int i = 0; i < routeCount; i++)
+        {
+            if (routeNetworks[i] == maskedNetwork && routePrefixLengths[i] == prefixLength)
+            {
+                routePorts[i] = portIndex;
+                return true;
+            }
+        }
+        if (routeCount == routeNetworks.length)
+        {
+            return false;
+        }
+        routeNetworks[routeCount] = maskedNetwork;
+        routePrefixLengths[routeCount] = prefixLength;
+        routePorts[routeCount] = portIndex;
+        routeCount++;
+        return true;
+    }
+
+    /**
+     * Removes every route to a port added by {@link #addRoute}. Worker thread only.
+     *
+     * @return the number of routes removed.
+     */
+    public int removeRoutes(final int portIndex)
+    {
+        int kept = 0;
+        for (int i = 0; i < routeCount; i++)
+        {
+            if (routePorts[i] != portIndex)
+            {
+                routeNetworks[kept] = routeNetworks[i];
+                routePrefixLengths[kept] = routePrefixLengths[i];
+                routePorts[kept] = routePorts[i];
+                kept++;
+            }
+        }
+        final int removed = routeCount - kept;
+        routeCount = kept;
+        return removed;
+    }
+
+    /**
+     * @return the routes added by {@link #addRoute}. Worker thread only.
+     */
+    public int routeCount()
+    {
+        return routeCount;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -321,7 +402,7 @@ public final class Forwarder implements FrameProcessor
         int egressPort;
         if (outbound)
         {
-            egressPort = routeByRole(PortRole.OUTSIDE, destination);
+            egressPort = routeCount == 0 ? routeByRole(PortRole.OUTSIDE, destination) : routeOutbound(destination);
         }
         else if (nat.isPublicAddress(destination))
         {
@@ -474,6 +555,24 @@ public final class Forwarder implements FrameProcessor
             ipLength - headerLength >= IcmpMessage.HEADER_LENGTH &&
             (buffer.getByte(ipOffset + headerLength) & 0xFF) == IcmpMessage.ECHO_REQUEST &&
             Checksums.checksum(buffer, ipOffset + headerLength, ipLength - headerLength) == 0;
+    }
+
+    /**
+     * @return the port of the longest added route holding the destination, else as {@link #routeByRole} outside.
+     */
+    private int routeOutbound(final int destination)
+    {
+        int port = -1;
+        int longest = -1;
+        for (int i = 0; i < routeCount; i++)
+        {
+            if (routePrefixLengths[i] > longest && Ipv4.inPrefix(destination, routeNetworks[i], routePrefixLengths[i]))
+            {
+                longest = routePrefixLengths[i];
+                port = routePorts[i];
+            }
+        }
+        return port >= 0 ? port : routeByRole(PortRole.OUTSIDE, destination);
     }
 
     /**

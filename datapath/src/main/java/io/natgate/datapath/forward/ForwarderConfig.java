@@ -33,6 +33,10 @@ public final class ForwarderConfig
     public static final String ICMP_ERRORS_PER_SECOND = "icmp.errorsPerSecond";
     public static final int ICMP_ERRORS_PER_SECOND_DEFAULT = 1000;
 
+    /** Routes the control plane may add, e.g. a traversal provider's remote subnet to its interface. */
+    public static final String MAX_ROUTES = "routes.max";
+    public static final int MAX_ROUTES_DEFAULT = 64;
+
     private List<PortSettings> ports = List.of();
     private Ipv6Policy ipv6 = IPV6_DEFAULT;
     private int neighbourCapacity = NEIGHBOUR_CAPACITY_DEFAULT;
@@ -41,6 +45,7 @@ public final class ForwarderConfig
     private int arpRetries = ARP_RETRIES_DEFAULT;
     private int arpPendingFrames = ARP_PENDING_FRAMES_DEFAULT;
     private int icmpErrorsPerSecond = ICMP_ERRORS_PER_SECOND_DEFAULT;
+    private int maxRoutes = MAX_ROUTES_DEFAULT;
 
     public ForwarderConfig validate()
     {
@@ -80,6 +85,7 @@ public final class ForwarderConfig
         positive(ARP_PENDING_FRAMES, arpPendingFrames);
         positive(ARP_RETRIES, arpRetries);
         positive(ICMP_ERRORS_PER_SECOND, icmpErrorsPerSecond);
+        positive(MAX_ROUTES, maxRoutes);
         if (neighbourTimeoutNs <= 0)
         {
             throw new ConfigurationException(NEIGHBOUR_TIMEOUT, neighbourTimeoutNs + "ns", "must be positive");
@@ -184,6 +190,17 @@ public final class ForwarderConfig
     public ForwarderConfig icmpErrorsPerSecond(final int icmpErrorsPerSecond)
     {
         this.icmpErrorsPerSecond = icmpErrorsPerSecond;
+        return this;
+    }
+
+    public int maxRoutes()
+    {
+        return maxRoutes;
+    }
+
+    public ForwarderConfig maxRoutes(final int maxRoutes)
+    {
+        this.maxRoutes = maxRoutes;
         return this;
     }
 }

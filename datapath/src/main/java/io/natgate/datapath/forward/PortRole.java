@@ -7,6 +7,9 @@ public enum PortRole
 {
     /** Faces the private clients; their traffic is translated outbound. */
     INSIDE,
-    /** Faces the public network; the public address pool lives here. */
+    /**
+     * Faces the public network; the public address pool lives here. A traversal provider's
+     * interface is an outside port too (raw IP, reached through routes the control plane adds).
+     */
     OUTSIDE
 }
