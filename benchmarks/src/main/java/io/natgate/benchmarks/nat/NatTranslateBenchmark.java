@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -46,6 +47,9 @@ import static io.natgate.benchmarks.nat.UdpFlows.PACKET_LENGTH;
 @Fork(value = 1, jvmArgsAppend = { "-Xms2g", "-Xmx2g" })
 public class NatTranslateBenchmark
 {
+    /** Packets a worker translates together in the burst benchmarks. */
+    static final int BURST = 32;
+
     /**
      * Established UDP sessions, and for each direction the flows' packets in an independent
      * random order.
@@ -62,6 +66,7 @@ public class NatTranslateBenchmark
 
         NatEngine engine;
         final UnsafeBuffer packet = UdpFlows.packetBuffer();
+        final UnsafeBuffer[] burst = new UnsafeBuffer[BURST];
         long[] outbound;
         long[] inbound;
         int cursor;
@@ -114,6 +119,11 @@ public class NatTranslateBenchmark
                     engine.mappingCount());
             }
             packet.putBytes(0, scratch, 0, PACKET_LENGTH); // the fields load() leaves alone
+            for (int k = 0; k < BURST; k++)
+            {
+                burst[k] = UdpFlows.packetBuffer();
+                burst[k].putBytes(0, packet, 0, PACKET_LENGTH);
+            }
             outbound = inOrder(outByFlow, UdpFlows.shuffled(sessions, 0x5EED_0001L));
             inbound = inOrder(inByFlow, UdpFlows.shuffled(sessions, 0x5EED_0002L));
         }
@@ -262,6 +272,63 @@ public class NatTranslateBenchmark
             state.failures++;
         }
         return result;
+    }
+
+    /**
+     * As {@link #establishedInToOut}, but as a worker holding a burst drives the engine: every
+     * packet's session prefetched first (index slots, then records), then all translated.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public int establishedInToOutBurst(final Established state)
+    {
+        final NatEngine engine = state.engine;
+        final UnsafeBuffer[] burst = state.burst;
+        for (int k = 0; k < BURST; k++)
+        {
+            final int i = state.next();
+            UdpFlows.load(burst[k], state.outbound[i], state.outbound[i + 1]);
+            engine.prefetchOutbound(burst[k], 0, PACKET_LENGTH);
+        }
+        engine.prefetchSessions();
+        int forwarded = 0;
+        for (int k = 0; k < BURST; k++)
+        {
+            if (engine.outbound(burst[k], 0, PACKET_LENGTH, 0, state.tick()) == NatEngine.FORWARD)
+            {
+                forwarded++;
+            }
+        }
+        state.failures += BURST - forwarded;
+        return forwarded;
+    }
+
+    /**
+     * As {@link #establishedInToOutBurst}, from the outside.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public int establishedOutToInBurst(final Established state)
+    {
+        final NatEngine engine = state.engine;
+        final UnsafeBuffer[] burst = state.burst;
+        for (int k = 0; k < BURST; k++)
+        {
+            final int i = state.next();
+            UdpFlows.load(burst[k], state.inbound[i], state.inbound[i + 1]);
+            engine.prefetchInbound(burst[k], 0, PACKET_LENGTH);
+        }
+        engine.prefetchSessions();
+        int forwarded = 0;
+        for (int k = 0; k < BURST; k++)
+        {
+            if (engine.inbound(burst[k], 0, PACKET_LENGTH, 0, state.tick()) == NatEngine.FORWARD)
+            {
+                forwarded++;
+            }
+        }
+        state.failures += BURST - forwarded;
+        return forwarded;
     }
 
     @Benchmark

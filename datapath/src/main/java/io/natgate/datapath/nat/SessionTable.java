@@ -81,11 +81,26 @@ final class SessionTable
             ((long)remoteAddress << 32) | (publicAddress & 0xFFFF_FFFFL), s1 & 0xFFFF_0000_FFFF_FFFFL);
     }
 
+    private static long outboundKey0(final int insideAddress, final int remoteAddress)
+    {
+        return ((long)insideAddress << 32) | (remoteAddress & 0xFFFF_FFFFL);
+    }
+
+    private static long outboundKey1(final int protocol, final int insidePort, final int remotePort)
+    {
+        return ((long)protocol << 48) | ((long)insidePort << 32) | ((long)remotePort << 16);
+    }
+
+    private static long inboundKey1(final int protocol, final int remotePort, final int publicPort)
+    {
+        return ((long)protocol << 48) | ((long)remotePort << 16) | publicPort;
+    }
+
     int findOutbound(
         final int protocol, final int insideAddress, final int insidePort, final int remoteAddress, final int remotePort)
     {
-        final long s0 = ((long)insideAddress << 32) | (remoteAddress & 0xFFFF_FFFFL);
-        final long s1 = ((long)protocol << 48) | ((long)insidePort << 32) | ((long)remotePort << 16);
+        final long s0 = outboundKey0(insideAddress, remoteAddress);
+        final long s1 = outboundKey1(protocol, insidePort, remotePort);
         final int[] slots = byOutboundKey.slots;
         final int mask = byOutboundKey.mask;
         int slot = outboundHash(s0, s1) & mask;
@@ -105,7 +120,7 @@ final class SessionTable
     int findInbound(
         final int protocol, final int remoteAddress, final int remotePort, final int publicAddress, final int publicPort)
     {
-        final long s1 = ((long)protocol << 48) | ((long)remotePort << 16) | publicPort;
+        final long s1 = inboundKey1(protocol, remotePort, publicPort);
         final int[] slots = byInboundKey.slots;
         final int mask = byInboundKey.mask;
         int slot = inboundHash(remoteAddress, publicAddress, s1) & mask;
@@ -121,6 +136,45 @@ final class SessionTable
             slot = (slot + 1) & mask;
         }
         return NONE;
+    }
+
+    /**
+     * First step of prefetching a burst: reads the index slot {@link #findOutbound} starts at.
+     *
+     * @return the slot's content, for {@link #prefetchRecord}.
+     */
+    int prefetchOutboundSlot(
+        final int protocol, final int insideAddress, final int insidePort, final int remoteAddress, final int remotePort)
+    {
+        final int hash =
+            outboundHash(outboundKey0(insideAddress, remoteAddress), outboundKey1(protocol, insidePort, remotePort));
+        return byOutboundKey.slots[hash & byOutboundKey.mask];
+    }
+
+    /**
+     * As {@link #prefetchOutboundSlot}, for {@link #findInbound}.
+     */
+    int prefetchInboundSlot(
+        final int protocol, final int remoteAddress, final int remotePort, final int publicAddress, final int publicPort)
+    {
+        final int hash = inboundHash(remoteAddress, publicAddress, inboundKey1(protocol, remotePort, publicPort));
+        return byInboundKey.slots[hash & byInboundKey.mask];
+    }
+
+    /**
+     * Second step: reads the first and last word of the record a slot's content names, so both
+     * cache lines a record may straddle are loaded.
+     *
+     * @return a value derived from the reads, for the caller to keep so they are not elided.
+     */
+    long prefetchRecord(final int slotValue)
+    {
+        if (slotValue == 0)
+        {
+            return 0;
+        }
+        final int base = (slotValue - 1) * STRIDE;
+        return records[base] ^ records[base + STRIDE - 1];
     }
 
     /**
