@@ -1,0 +1,181 @@
+package io.natgate.control.cp;
+
+import io.natgate.control.config.Ipv4Prefix;
+import io.natgate.datapath.forward.Forwarder;
+import io.natgate.datapath.forward.PortRole;
+import io.natgate.datapath.forward.PortSettings;
+import io.natgate.datapath.nat.Ipv4;
+import io.natgate.datapath.pipeline.Pipeline;
+import io.natgate.datapath.port.LinkLayer;
+import io.natgate.datapath.port.ProviderPort;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * The provider interfaces of a gateway, made before its pipeline because a pipeline's ports are
+ * fixed: {@code count} {@link ProviderPort}s named {@code cp0, cp1, ...}, each an outside raw-IP
+ * port with a /32 address of the gateway's own, to append to the pipeline's ports and the
+ * forwarder's port settings. Once the pipeline runs, {@link #attach} gives the platform its
+ * {@link ProviderDatapath}, which changes routes through {@link Pipeline#runOnWorker}.
+ */
+public final class ProviderSlots
+{
+    public static final String PORT_NAME_PREFIX = "cp";
+    /** The first slot's address; the next slots take the next addresses. Link-local, never on the wire. */
+    public static final int DEFAULT_FIRST_LOCAL_ADDRESS = Ipv4.parse("169.254.64.1");
+    public static final int DEFAULT_QUEUE_FRAMES = 1024;
+    public static final long DEFAULT_WORKER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private final List<ProviderPort> ports = new ArrayList<>();
+    private final List<PortSettings> portSettings = new ArrayList<>();
+
+    /**
+     * @param firstPortIndex the pipeline port index of the first slot (the number of ports before it).
+     * @param queueFrames    frames each interface queues each way before refusing more.
+     */
+    public ProviderSlots(
+        final int firstPortIndex, final int count, final int mtu, final int firstLocalAddress, final int queueFrames)
+    {
+        for (int slot = 0; slot < count; slot++)
+        {
+            final String name = PORT_NAME_PREFIX + slot;
+            ports.add(new ProviderPort(name, mtu, queueFrames));
+            portSettings.add(new PortSettings(
+                firstPortIndex + slot, name, PortRole.OUTSIDE, LinkLayer.RAW_IP, 0, mtu, firstLocalAddress + slot, 32, 0));
+        }
+    }
+
+    /**
+     * @return the ports, to append to the pipeline's in this order.
+     */
+    public List<ProviderPort> ports()
+    {
+        return List.copyOf(ports);
+    }
+
+    /**
+     * @return their settings, to append to the forwarder's in this order.
+     */
+    public List<PortSettings> portSettings()
+    {
+        return List.copyOf(portSettings);
+    }
+
+    /**
+     * @param forwarder the pipeline's frame processor, whose routes change on the worker thread.
+     * @param timeoutNs how long a route change may wait for the worker.
+     */
+    public ProviderDatapath attach(final Pipeline pipeline, final Forwarder forwarder, final long timeoutNs)
+    {
+        return new PipelineDatapath(pipeline, forwarder, timeoutNs);
+    }
+
+    private final class PipelineDatapath implements ProviderDatapath
+    {
+        private final Pipeline pipeline;
+        private final Forwarder forwarder;
+        private final long timeoutNs;
+
+        PipelineDatapath(final Pipeline pipeline, final Forwarder forwarder, final long timeoutNs)
+        {
+            for (int slot = 0; slot < ports.size(); slot++)
+            {
+                if (pipeline.port(portSettings.get(slot).index()) != ports.get(slot))
+                {
+                    throw new IllegalArgumentException("pipeline port " + portSettings.get(slot).index() + " is not " +
+                        ports.get(slot).name());
+                }
+            }
+            this.pipeline = pipeline;
+            this.forwarder = forwarder;
+            this.timeoutNs = timeoutNs;
+        }
+
+        public int slotCount()
+        {
+            return ports.size();
+        }
+
+        public ProviderPort port(final int slot)
+        {
+            return ports.get(slot);
+        }
+
+        public int localAddress(final int slot)
+        {
+            return portSettings.get(slot).address();
+        }
+
+        public List<String> portNames()
+        {
+            final List<String> names = new ArrayList<>();
+            for (int i = 0; i < pipeline.portCount(); i++)
+            {
+                names.add(pipeline.port(i).name());
+            }
+            return names;
+        }
+
+        public boolean addRoute(final int slot, final Ipv4Prefix prefix)
+        {
+            final int portIndex = portSettings.get(slot).index();
+            return onWorker(() -> forwarder.addRoute(prefix.network(), prefix.prefixLength(), portIndex));
+        }
+
+        public void removeRoutes(final int slot)
+        {
+            final int portIndex = portSettings.get(slot).index();
+            onWorker(() -> forwarder.removeRoutes(portIndex));
+        }
+
+        private <T> T onWorker(final Supplier<T> task)
+        {
+            final CompletableFuture<T> result = new CompletableFuture<>();
+            final long deadlineNs = System.nanoTime() + timeoutNs;
+            final Runnable run = () ->
+            {
+                try
+                {
+                    result.complete(task.get());
+                }
+                catch (final RuntimeException ex)
+                {
+                    result.completeExceptionally(ex);
+                }
+            };
+            while (!pipeline.runOnWorker(run))
+            {
+                if (System.nanoTime() - deadlineNs >= 0)
+                {
+                    throw new IllegalStateException("worker task queue full for " + timeoutNs / 1_000_000 + " ms");
+                }
+                Thread.onSpinWait();
+            }
+            try
+            {
+                return result.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for the worker", ex);
+            }
+            catch (final ExecutionException ex)
+            {
+                throw new IllegalStateException("worker refused the route change: " + ex.getCause().getMessage(),
+                    ex.getCause());
+            }
+            catch (final TimeoutException ex)
+            {
+                throw new IllegalStateException("worker did not change routes within " + timeoutNs / 1_000_000 + " ms",
+                    ex);
+            }
+        }
+    }
+}
