@@ -66,7 +66,7 @@ public final class Iperf3
     public static LabProcess server(final Lab lab, final Role role, final int port)
     {
         final LabProcess server = lab.start(role, "iperf3 server", null,
-            List.of("iperf3", "-s", "-p", String.valueOf(port)));
+            List.of("iperf3", "-s", "--forceflush", "-p", String.valueOf(port)));
         server.awaitLine(line -> line.contains("Server listening"), Duration.ofSeconds(10));
         return server;
     }

@@ -1,0 +1,204 @@
+package io.natgate.control.lab;
+
+import io.natgate.control.config.Backend;
+import io.natgate.control.lab.LabTopology.Role;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.natgate.control.lab.LabTopology.CLIENT_ADDRESS;
+import static io.natgate.control.lab.LabTopology.PUBLIC_ADDRESS;
+import static io.natgate.control.lab.LabTopology.SERVER_ADDRESS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real clients through natgate in the lab, once per backend: the gateway's ports have no kernel
+ * addresses and ip_forward is 0, so everything that gets through was forwarded by natgate. Each
+ * test asserts on what the clients received. Needs root (CI runs it as root).
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(value = Backend.class, names = {"AFPACKET", "PCAP"})
+@Timeout(60)
+class LabEndToEndTest
+{
+    private static LabFixture fixture;
+
+    @Parameter
+    Backend backend;
+
+    @BeforeParameterizedClassInvocation
+    static void startLab(final Backend backend)
+    {
+        fixture = LabFixture.start(backend);
+    }
+
+    @AfterParameterizedClassInvocation
+    static void removeLab()
+    {
+        if (fixture != null)
+        {
+            fixture.close();
+            fixture = null;
+        }
+    }
+
+    @Test
+    void shouldLeaveTheGatewayNamespaceWithoutAddressesAndForwarding()
+    {
+        final Lab lab = fixture.lab();
+        final String addresses = lab.exec(Role.GATEWAY, Exec.SETUP_TIMEOUT, "ip", "-o", "addr", "show").check()
+            .stdout();
+        assertTrue(addresses.lines().allMatch(line -> line.contains(" lo ")), addresses);
+        assertEquals("0", lab.exec(Role.GATEWAY, Exec.SETUP_TIMEOUT, "sysctl", "-n", "net.ipv4.ip_forward").check()
+            .stdout().strip());
+    }
+
+    @Test
+    void shouldOpenBothPortsOnTheBackendUnderTest()
+    {
+        final List<String> output = fixture.gateway().output();
+
+        for (final String port : List.of("lan " + LabTopology.GATEWAY_INSIDE_INTERFACE,
+            "wan " + LabTopology.GATEWAY_OUTSIDE_INTERFACE))
+        {
+            assertTrue(output.stream().anyMatch(line -> line.startsWith("natgate: port " + port + " " +
+                backend.configName() + " ")), output.toString());
+        }
+    }
+
+    @Test
+    void shouldAnswerEveryPingOfTheClientToTheServer()
+    {
+        final LabTraffic.PingResult ping = LabTraffic.ping(fixture.lab(), Role.CLIENT, SERVER_ADDRESS, 3);
+
+        assertEquals(0, ping.exitStatus(), ping.output());
+        assertEquals(3, ping.received(), ping.output());
+    }
+
+    @Test
+    void shouldCarryAnHttpRequestWithTheServerSeeingThePublicAddress()
+    {
+        final LabTraffic.HttpResult hello = LabTraffic.httpGet(fixture.lab(), Role.CLIENT, url(SERVER_ADDRESS, "/"));
+
+        assertEquals(0, hello.exitStatus(), hello.error());
+        assertTrue(hello.body().startsWith("hello from server; you are " + PUBLIC_ADDRESS + ":"), hello.body());
+    }
+
+    @Test
+    void shouldCarryAMegabyteResponseIntact()
+    {
+        final LabTraffic.HttpResult download =
+            LabTraffic.httpGet(fixture.lab(), Role.CLIENT, url(SERVER_ADDRESS, "/bytes/1000000"));
+
+        assertEquals(0, download.exitStatus(), download.error());
+        assertEquals(1_000_000, download.body().length());
+        for (int i = 0; i < download.body().length(); i += 4099)
+        {
+            assertEquals((char)('a' + i % (64 * 1024) % 26), download.body().charAt(i), "byte " + i);
+        }
+    }
+
+    @Test
+    void shouldCarryUdpToTheServerAndItsReplyBack()
+    {
+        final LabTraffic.UdpExchange udp = LabTraffic.udpExchange(fixture.lab(), Role.CLIENT, Role.SERVER,
+            SERVER_ADDRESS, 5353, "question", "answer");
+
+        assertEquals("question", udp.serverReceived());
+        assertTrue(udp.serverSawPeer().startsWith(PUBLIC_ADDRESS + ":"), udp.serverSawPeer());
+        assertEquals("answer", udp.clientReceived());
+    }
+
+    @Test
+    void shouldCarryAnIperf3TcpRun()
+    {
+        final Iperf3.TcpResult tcp =
+            Iperf3.tcp(fixture.lab(), Role.CLIENT, SERVER_ADDRESS, Iperf3.PORT, 3);
+
+        assertTrue(tcp.receivedBytes() > 1_000_000, tcp.toString());
+        assertTrue(tcp.receivedBitsPerSecond() > 10e6, tcp.toString());
+    }
+
+    @Test
+    void shouldCarryAModerateIperf3UdpRunWithAtMostOnePercentLoss()
+    {
+        final Iperf3.UdpResult udp =
+            Iperf3.udp(fixture.lab(), Role.CLIENT, SERVER_ADDRESS, Iperf3.PORT, 3, "20M", 1400);
+
+        // 20 Mbit/s of 1400-byte datagrams for 3 s: about 5,360 sent.
+        assertTrue(udp.sentPackets() > 5_000, udp.toString());
+        assertTrue(udp.lostPercent() <= 1.0, udp.toString());
+    }
+
+    @Test
+    void shouldRefuseAnUnsolicitedInboundConnectionAndCountTheDrop()
+    {
+        final Map<String, String> noMapping = Map.of("port", "wan", "reason", "no_mapping");
+        final double dropsBefore = fixture.gateway().metric("natgate_drops_total", noMapping);
+
+        final int status = LabTraffic.tcpConnect(fixture.lab(), Role.SERVER, PUBLIC_ADDRESS, 22);
+
+        assertNotEquals(0, status, "the connection to " + PUBLIC_ADDRESS + ":22 was accepted");
+        assertTrue(fixture.gateway().metric("natgate_drops_total", noMapping) > dropsBefore);
+    }
+
+    @Test
+    void shouldForwardTheStaticTcpPortToTheSecondClient()
+    {
+        final LabTraffic.HttpResult hello =
+            LabTraffic.httpGet(fixture.lab(), Role.SERVER, url(PUBLIC_ADDRESS, "/"));
+
+        assertEquals(0, hello.exitStatus(), hello.error());
+        assertTrue(hello.body().startsWith("hello from client2; you are " + SERVER_ADDRESS + ":"), hello.body());
+    }
+
+    @Test
+    void shouldForwardTheStaticUdpPortToTheSecondClientAndCarryItsReply()
+    {
+        final LabTraffic.UdpExchange udp = LabTraffic.udpExchange(fixture.lab(), Role.SERVER, Role.CLIENT2,
+            PUBLIC_ADDRESS, LabGatewayConfig.FORWARDED_UDP_PORT, "inbound", "outbound");
+
+        assertEquals("inbound", udp.serverReceived());
+        assertTrue(udp.serverSawPeer().startsWith(SERVER_ADDRESS + ":"), udp.serverSawPeer());
+        assertEquals("outbound", udp.clientReceived());
+    }
+
+    @Test
+    void shouldHairpinFromOneInsideClientToTheOtherThroughThePublicAddress()
+    {
+        final LabTraffic.HttpResult hello =
+            LabTraffic.httpGet(fixture.lab(), Role.CLIENT, url(PUBLIC_ADDRESS, "/"));
+
+        assertEquals(0, hello.exitStatus(), hello.error());
+        // RFC 4787 REQ-9: client2 sees the client's public endpoint, not its inside address.
+        assertTrue(hello.body().startsWith("hello from client2; you are " + PUBLIC_ADDRESS + ":"), hello.body());
+    }
+
+    @Test
+    void shouldListTheClientsSessionsOnTheAdminEndpoint()
+    {
+        assertEquals(0, LabTraffic.httpGet(fixture.lab(), Role.CLIENT, url(SERVER_ADDRESS, "/")).exitStatus());
+
+        final List<Map<String, Object>> sessions = fixture.gateway().sessions();
+
+        assertTrue(sessions.stream().anyMatch(session -> "tcp".equals(session.get("protocol")) &&
+            String.valueOf(session.get("inside")).startsWith(CLIENT_ADDRESS + ":") &&
+            String.valueOf(session.get("public")).startsWith(PUBLIC_ADDRESS + ":") &&
+            (SERVER_ADDRESS + ":" + LabFixture.HTTP_PORT).equals(session.get("remote")) &&
+            "dynamic".equals(session.get("kind"))), sessions.toString());
+    }
+
+    private static String url(final String address, final String path)
+    {
+        return "http://" + address + ":" + LabFixture.HTTP_PORT + path;
+    }
+}

@@ -1,0 +1,107 @@
+package io.natgate.control.lab;
+
+import io.natgate.control.config.Backend;
+import io.natgate.control.lab.LabTopology.Role;
+
+import java.nio.file.Path;
+
+/**
+ * A lab of its own (namespace names carry this JVM's id and the backend) with natgate running in it
+ * on one backend, the HTTP server in the server namespace and, behind the port forward, in the
+ * second client's, and an iperf3 server. {@link #close()} removes all of it, however far set-up got.
+ */
+final class LabFixture implements AutoCloseable
+{
+    static final int HTTP_PORT = LabGatewayConfig.FORWARDED_TCP_PORT;
+
+    private final Path directory;
+    private Lab lab;
+    private LabGateway gateway;
+
+    private LabFixture(final Path directory)
+    {
+        this.directory = directory;
+    }
+
+    /**
+     * @return a lab with nothing running in it yet, and a temporary directory.
+     */
+    static LabFixture bare(final String tag)
+    {
+        final LabFixture fixture = new LabFixture(LabFiles.temporaryDirectory("natgate-lab-test"));
+        try
+        {
+            fixture.lab = Lab.up(LabTopology.unique(tag), Lab.Forwarding.NATGATE);
+            return fixture;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            fixture.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * @return a lab with natgate on {@code backend}, the two HTTP servers and the iperf3 server running.
+     */
+    static LabFixture start(final Backend backend)
+    {
+        final LabFixture fixture = bare(backend.configName());
+        try
+        {
+            final NatgateJvm jvm = NatgateJvm.current();
+            final Path config = LabGatewayConfig.write(fixture.directory, backend, "small-2core");
+            fixture.gateway = LabGateway.start(fixture.lab, jvm, config, null);
+            final LabProcess server = httpServer(fixture.lab, jvm, Role.SERVER);
+            final LabProcess client2 = httpServer(fixture.lab, jvm, Role.CLIENT2);
+            for (final LabProcess http : new LabProcess[] {server, client2})
+            {
+                http.awaitLine(line -> line.startsWith(HttpTestServer.READY), LabGateway.START_TIMEOUT);
+            }
+            Iperf3.server(fixture.lab, Role.SERVER, Iperf3.PORT);
+            return fixture;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            fixture.close();
+            throw ex;
+        }
+    }
+
+    Lab lab()
+    {
+        return lab;
+    }
+
+    LabGateway gateway()
+    {
+        return gateway;
+    }
+
+    Path directory()
+    {
+        return directory;
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            if (lab != null)
+            {
+                lab.close();
+            }
+        }
+        finally
+        {
+            LabFiles.deleteRecursively(directory);
+        }
+    }
+
+    private static LabProcess httpServer(final Lab lab, final NatgateJvm jvm, final Role role)
+    {
+        return lab.start(role, "http server in " + role.suffix(), null,
+            jvm.natgate("lab", "http-server", "--port", String.valueOf(HTTP_PORT), "--name", role.suffix()));
+    }
+}

@@ -1,0 +1,154 @@
+package io.natgate.control.lab;
+
+import io.natgate.control.config.Backend;
+import io.natgate.control.config.ConfigException;
+import io.natgate.control.lab.LabTopology.Role;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code natgate run} as an operator meets it, in a child JVM: it stops cleanly on SIGTERM and
+ * SIGINT, and a bad config file is one line on standard error and exit status 2 with nothing
+ * started (the loader's own tests cover every class of error; these cover the command's end).
+ * Needs root for the lab (CI runs it as root).
+ */
+@Timeout(90)
+class NatgateRunTest
+{
+    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(30);
+
+    private static LabFixture fixture;
+    private static Lab lab;
+    private static NatgateJvm jvm;
+
+    @BeforeAll
+    static void makeLab()
+    {
+        jvm = NatgateJvm.current();
+        fixture = LabFixture.bare("run");
+        lab = fixture.lab();
+    }
+
+    @AfterAll
+    static void removeLab()
+    {
+        if (fixture != null)
+        {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void shouldStopCleanlyWithStatusZeroOnSigterm()
+    {
+        final LabGateway gateway = LabGateway.start(lab, jvm, config("sigterm", LabGatewayConfig.text(
+            Backend.AFPACKET, "small-2core")), null);
+
+        final int status = gateway.stop();
+
+        assertTrue(gateway.output().contains(LabGateway.STOPPED), gateway.output().toString());
+        assertEquals(0, status, gateway.output().toString());
+    }
+
+    @Test
+    void shouldStopCleanlyWithStatusZeroOnSigint()
+    {
+        final LabGateway gateway = LabGateway.start(lab, jvm, config("sigint", LabGatewayConfig.text(
+            Backend.PCAP, "small-2core")), null);
+
+        Exec.check(List.of("kill", "-INT", String.valueOf(gateway.process().pid())));
+        final int status = gateway.process().waitFor(RUN_TIMEOUT);
+
+        assertTrue(gateway.output().contains(LabGateway.STOPPED), gateway.output().toString());
+        assertEquals(0, status, gateway.output().toString());
+    }
+
+    @Test
+    void shouldRefuseAnUnknownKeyWithOneLineAndStatusTwo()
+    {
+        final String text = LabGatewayConfig.text(Backend.AFPACKET, "small-2core") + "colour: blue\n";
+        final Path file = config("unknown-key", text);
+
+        final Exec.Result run = run(Role.GATEWAY, file);
+
+        assertEquals(ConfigException.EXIT_STATUS, run.exitStatus(), run.describe());
+        assertEquals(List.of(file + ":" + text.lines().count() + ": colour=blue: unknown key (the top level takes " +
+            "admin, firewall, ipv6, journal, nat, ports, profile, providers)"), run.stderr().lines().toList());
+        assertTrue(!run.stdout().contains(LabGateway.FORWARDING), run.stdout());
+    }
+
+    @Test
+    void shouldRefuseABadValueNamingItsKeyAndLine()
+    {
+        final String text = LabGatewayConfig.text(Backend.AFPACKET, "small-2core")
+            .replace("filtering: address-dependent", "filtering: sideways");
+        final Path file = config("bad-value", text);
+
+        final Exec.Result run = run(Role.GATEWAY, file);
+
+        assertEquals(ConfigException.EXIT_STATUS, run.exitStatus(), run.describe());
+        final List<String> lines = run.stderr().lines().toList();
+        assertEquals(1, lines.size(), run.stderr());
+        assertTrue(lines.getFirst().startsWith(file + ":" + lineOf(text, "filtering:") + ": nat.filtering=sideways: "),
+            lines.getFirst());
+    }
+
+    @Test
+    void shouldRefuseAnInterfaceMissingFromTheNamespaceItRunsIn()
+    {
+        // The lab's config outside the gateway's namespace: veth-lan is not there.
+        final String text = LabGatewayConfig.text(Backend.AFPACKET, "small-2core");
+        final Path file = config("missing-interface", text);
+
+        final Exec.Result run = run(Role.CLIENT, file);
+
+        assertEquals(ConfigException.EXIT_STATUS, run.exitStatus(), run.describe());
+        assertEquals(List.of(file + ":" + lineOf(text, "interface: " + LabTopology.GATEWAY_INSIDE_INTERFACE) +
+            ": ports[0].interface=" + LabTopology.GATEWAY_INSIDE_INTERFACE + ": no such network interface on this host"),
+            run.stderr().lines().toList());
+    }
+
+    private static Exec.Result run(final Role role, final Path file)
+    {
+        final List<String> command = new ArrayList<>(jvm.natgate("run", "--config", file.toString(), "--counters",
+            file.resolveSibling(file.getFileName() + ".counters").toString()));
+        return Exec.run(RUN_TIMEOUT, lab.in(role, command));
+    }
+
+    private static Path config(final String name, final String text)
+    {
+        try
+        {
+            final Path subdirectory = Files.createDirectories(fixture.directory().resolve(name));
+            return Files.writeString(subdirectory.resolve(name + ".yaml"), text);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    private static long lineOf(final String text, final String fragment)
+    {
+        final List<String> lines = text.lines().toList();
+        for (int i = 0; i < lines.size(); i++)
+        {
+            if (lines.get(i).contains(fragment))
+            {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(fragment + " is not in the config");
+    }
+}
