@@ -49,7 +49,7 @@ public final class ConfigLoader
     private static final Set<String> FRAGMENT_KEYS = Set.of("maxHeld", "maxFlows", "timeout");
     private static final Set<String> STATIC_MAPPING_KEYS = Set.of("protocol", "public", "inside");
     private static final Set<String> RULE_KEYS =
-        Set.of("name", "action", "direction", "protocol", "source", "destination", "ports", "user");
+        Set.of("name", "action", "direction", "protocol", "source", "destination", "ports", "user", "group");
     private static final Set<String> NATPMP_KEYS = Set.of("type", "ports");
     private static final Set<String> VXLAN_KEYS = Set.of("type", "peer", "vni", "remoteSubnet");
     /** Config keys that override a hardware profile's table capacities, and the profile key each sets. */
@@ -408,20 +408,35 @@ public final class ConfigLoader
                 firstPort = range[0];
                 lastPort = range[1];
             }
-            final ConfigNode userNode = item.get("user");
-            String user = null;
-            if (userNode != null)
+            final String user = principal(item.get("user"), "user");
+            final ConfigNode groupNode = item.get("group");
+            final String group = principal(groupNode, "group");
+            if (user != null && group != null)
             {
-                user = userNode.asText();
-                if (user.isBlank())
-                {
-                    throw userNode.error("a user name is needed (leave the key out for any session)");
-                }
+                throw groupNode.error("a rule names a user or a group, not both");
             }
             rules.add(new FirewallRuleConfig(name, item.require("action").asChoice(ACTIONS),
-                item.require("direction").asChoice(DIRECTIONS), protocol, source, destination, firstPort, lastPort, user));
+                item.require("direction").asChoice(DIRECTIONS), protocol, source, destination, firstPort, lastPort, user,
+                group));
         }
         return rules;
+    }
+
+    /**
+     * @return the user or group name a rule needs, or null when the key is left out.
+     */
+    private static String principal(final ConfigNode node, final String what)
+    {
+        if (node == null)
+        {
+            return null;
+        }
+        final String name = node.asText();
+        if (name.isBlank())
+        {
+            throw node.error("a " + what + " name is needed (leave the key out for any session)");
+        }
+        return name;
     }
 
     private static List<ProviderConfig> readProviders(final ConfigNode node, final List<PortConfig> ports)

@@ -92,6 +92,14 @@ class ConfigCheckErrorsTest
     }
 
     @Test
+    void shouldRefuseAFirewallRuleNamingBothAUserAndAGroup() throws IOException
+    {
+        assertRefused(VALID + "firewall:\n  rules:\n    - {name: ssh, action: allow, direction: inbound, user: alice," +
+            " group: admins}\n",
+            ":25: firewall.rules[0].group=admins: a rule names a user or a group, not both");
+    }
+
+    @Test
     void shouldRefuseAKeyGivenTwice() throws IOException
     {
         assertRefused(VALID.replace("    mtu: 1500\n  - name: wan", "    mtu: 1500\n    mtu: 1400\n  - name: wan"),

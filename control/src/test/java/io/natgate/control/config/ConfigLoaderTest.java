@@ -66,7 +66,7 @@ class ConfigLoaderTest
         assertEquals(List.of(new StaticMapping(Ipv4Protocols.TCP, new Ipv4Endpoint(Ipv4.parse("203.0.113.1"), 8080),
             new Ipv4Endpoint(Ipv4.parse("10.0.0.3"), 80))), config.staticMappings());
         assertEquals(List.of(new FirewallRuleConfig("web-in", FirewallRuleConfig.Action.ALLOW,
-            FirewallRuleConfig.Direction.INBOUND, "tcp", Ipv4Prefix.ANY, Ipv4Prefix.ANY, 80, 443, null)),
+            FirewallRuleConfig.Direction.INBOUND, "tcp", Ipv4Prefix.ANY, Ipv4Prefix.ANY, 80, 443, null, null)),
             config.firewallRules());
         assertEquals(List.of(new ProviderConfig.NatPmpPcp(List.of("lan")),
             new ProviderConfig.Vxlan(new Ipv4Endpoint(Ipv4.parse("198.51.100.20"), 4789), 42,
