@@ -1,0 +1,191 @@
+package io.natgate.benchmarks.e2e;
+
+import io.natgate.control.config.Backend;
+import io.natgate.control.lab.Iperf3;
+import io.natgate.control.lab.Lab;
+import io.natgate.control.lab.LabFiles;
+import io.natgate.control.lab.LabGateway;
+import io.natgate.control.lab.LabGatewayConfig;
+import io.natgate.control.lab.LabTopology;
+import io.natgate.control.lab.LabTopology.Role;
+import io.natgate.control.lab.NatgateJvm;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * iperf3 through the lab (docs/lab.md) twice in one run: with natgate forwarding (no kernel
+ * addresses on the gateway's ends, ip_forward=0), then with the kernel's own NAT on the same
+ * topology (addresses, ip_forward=1, an nftables masquerade rule). For each: TCP throughput from
+ * the client to the server, and UDP datagrams per second received by the server for each payload
+ * length, the client sending as fast as it can ({@code -b 0}); then a table of natgate/kernel
+ * ratios. Needs root and the lab's packages.
+ * <pre>
+ * java @jvm.options -cp benchmarks/target/benchmarks.jar io.natgate.benchmarks.e2e.KernelNatComparison \
+ *     [--seconds 10] [--backend afpacket|pcap] [--udp-lengths 64,1400] [--udp-rate 0]
+ * </pre>
+ */
+public final class KernelNatComparison
+{
+    private final int seconds;
+    private final Backend backend;
+    private final int[] udpLengths;
+    private final String udpRate;
+
+    /**
+     * What one side measured.
+     */
+    record Figures(Iperf3.TcpResult tcp, List<Iperf3.UdpResult> udp)
+    {
+    }
+
+    KernelNatComparison(final int seconds, final Backend backend, final int[] udpLengths, final String udpRate)
+    {
+        this.seconds = seconds;
+        this.backend = backend;
+        this.udpLengths = udpLengths;
+        this.udpRate = udpRate;
+    }
+
+    public static void main(final String[] args)
+    {
+        int seconds = 10;
+        Backend backend = Backend.AFPACKET;
+        int[] udpLengths = {64, 1400};
+        String udpRate = "0";
+        for (int i = 0; i < args.length; i++)
+        {
+            final String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--seconds" -> seconds = Integer.parseInt(required(args[i], value));
+                case "--backend" -> backend = "pcap".equals(required(args[i], value)) ? Backend.PCAP : Backend.AFPACKET;
+                case "--udp-lengths" -> udpLengths = java.util.Arrays.stream(required(args[i], value).split(","))
+                    .mapToInt(Integer::parseInt).toArray();
+                case "--udp-rate" -> udpRate = required(args[i], value);
+                default ->
+                {
+                    System.err.println("usage: KernelNatComparison [--seconds N] [--backend afpacket|pcap] " +
+                        "[--udp-lengths 64,1400] [--udp-rate 0|RATE]");
+                    System.exit(2);
+                }
+            }
+            i++;
+        }
+        if (!io.natgate.control.lab.Lab.runningAsRoot())
+        {
+            System.err.println("KernelNatComparison needs root: it makes network namespaces");
+            System.exit(2);
+        }
+        final KernelNatComparison comparison = new KernelNatComparison(seconds, backend, udpLengths, udpRate);
+        System.out.printf(Locale.ROOT, "natgate vs kernel NAT (nftables masquerade), lab of docs/lab.md: iperf3 %d s " +
+            "per run, client 10.0.0.2 -> server 203.0.113.2, natgate backend %s, UDP rate %s, %d CPUs, load " +
+            "average %s, JVM %s, kernel %s%n", seconds, backend.configName(), "0".equals(udpRate) ? "unlimited" :
+            udpRate, Runtime.getRuntime().availableProcessors(), loadAverage(), System.getProperty("java.vm.version"),
+            System.getProperty("os.version"));
+        final Figures natgate = comparison.measure(Lab.Forwarding.NATGATE);
+        final Figures kernel = comparison.measure(Lab.Forwarding.KERNEL_NAT);
+        System.out.println();
+        System.out.print(table(natgate, kernel));
+    }
+
+    /**
+     * Makes the lab for one side, measures, and removes it.
+     */
+    Figures measure(final Lab.Forwarding forwarding)
+    {
+        final String side = forwarding == Lab.Forwarding.NATGATE ? "natgate" : "kernel";
+        final Path directory = LabFiles.temporaryDirectory("natgate-e2e-bench");
+        try (Lab lab = Lab.up(LabTopology.unique("bench"), forwarding))
+        {
+            LabGateway gateway = null;
+            if (forwarding == Lab.Forwarding.NATGATE)
+            {
+                final Path config = LabGatewayConfig.write(directory, backend, "small-2core");
+                gateway = LabGateway.start(lab, NatgateJvm.current(), config, null);
+            }
+            Iperf3.server(lab, Role.SERVER, Iperf3.PORT);
+            final Iperf3.TcpResult tcp = Iperf3.tcp(lab, Role.CLIENT, LabTopology.SERVER_ADDRESS, Iperf3.PORT, seconds);
+            System.out.printf(Locale.ROOT, "%-8s TCP: %.3f Gbit/s received, %d retransmits%n", side,
+                tcp.gigabitsPerSecond(), tcp.retransmits());
+            final List<Iperf3.UdpResult> udp = new ArrayList<>();
+            for (final int length : udpLengths)
+            {
+                final Iperf3.UdpResult result = Iperf3.udp(lab, Role.CLIENT, LabTopology.SERVER_ADDRESS, Iperf3.PORT,
+                    seconds, udpRate, length);
+                udp.add(result);
+                System.out.printf(Locale.ROOT, "%-8s UDP %d B: sent %.0f pps, received %.0f pps, lost %.2f %%%n", side,
+                    length, result.sentPacketsPerSecond(), result.receivedPacketsPerSecond(), result.lostPercent());
+            }
+            if (gateway != null)
+            {
+                gateway.stop();
+            }
+            return new Figures(tcp, udp);
+        }
+        finally
+        {
+            LabFiles.deleteRecursively(directory);
+        }
+    }
+
+    /**
+     * @return the table of both sides and their ratios.
+     */
+    static String table(final Figures natgate, final Figures kernel)
+    {
+        final StringBuilder out = new StringBuilder();
+        final String format = "%-30s %16s %16s %15s%n";
+        out.append(String.format(Locale.ROOT, format, "iperf3 run", "natgate", "kernel NAT", "natgate/kernel"));
+        out.append(String.format(Locale.ROOT, format, "TCP throughput",
+            String.format(Locale.ROOT, "%.3f Gbit/s", natgate.tcp().gigabitsPerSecond()),
+            String.format(Locale.ROOT, "%.3f Gbit/s", kernel.tcp().gigabitsPerSecond()),
+            ratio(natgate.tcp().receivedBitsPerSecond(), kernel.tcp().receivedBitsPerSecond())));
+        for (int i = 0; i < natgate.udp().size(); i++)
+        {
+            final Iperf3.UdpResult ours = natgate.udp().get(i);
+            final Iperf3.UdpResult theirs = kernel.udp().get(i);
+            out.append(String.format(Locale.ROOT, format, "UDP " + ours.payloadLength() + " B received pps",
+                String.format(Locale.ROOT, "%,.0f", ours.receivedPacketsPerSecond()),
+                String.format(Locale.ROOT, "%,.0f", theirs.receivedPacketsPerSecond()),
+                ratio(ours.receivedPacketsPerSecond(), theirs.receivedPacketsPerSecond())));
+            out.append(String.format(Locale.ROOT, format, "  sent pps (offered)",
+                String.format(Locale.ROOT, "%,.0f", ours.sentPacketsPerSecond()),
+                String.format(Locale.ROOT, "%,.0f", theirs.sentPacketsPerSecond()), ""));
+            out.append(String.format(Locale.ROOT, format, "  loss",
+                String.format(Locale.ROOT, "%.2f %%", ours.lostPercent()),
+                String.format(Locale.ROOT, "%.2f %%", theirs.lostPercent()), ""));
+        }
+        return out.toString();
+    }
+
+    private static String ratio(final double ours, final double theirs)
+    {
+        return theirs > 0 ? String.format(Locale.ROOT, "%.2f", ours / theirs) : "-";
+    }
+
+    private static String required(final String option, final String value)
+    {
+        if (value == null)
+        {
+            System.err.println(option + " needs a value");
+            System.exit(2);
+        }
+        return value;
+    }
+
+    private static String loadAverage()
+    {
+        try
+        {
+            return String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, 3));
+        }
+        catch (final java.io.IOException ex)
+        {
+            return "unknown";
+        }
+    }
+}
