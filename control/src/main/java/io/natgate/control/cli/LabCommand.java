@@ -72,16 +72,24 @@ final class LabCommand implements Runnable
         String name;
 
         /**
-         * Checks that the lab can run here and that the option names a backend it runs on.
+         * Checks that the lab can run here, that no lab of these names exists (it may be someone's
+         * experiment) and that the option names a backend the lab runs on.
          *
          * @return the backend, or null after printing why not.
          */
-        Backend prepare(final PrintWriter err)
+        Backend prepare(final LabTopology topology, final PrintWriter err)
         {
             final String why = cannotRun();
             if (why != null)
             {
                 err.println(why);
+                return null;
+            }
+            if (Lab.exists(topology))
+            {
+                err.println("natgate lab: a lab with prefix " + topology.prefix() + " exists already; remove it " +
+                    "with `natgate lab down" + (topology.prefix().equals(LabTopology.DEFAULT_PREFIX) ? "" :
+                    " --prefix " + topology.prefix()) + "` or choose another --prefix");
                 return null;
             }
             for (final Backend candidate : List.of(Backend.AFPACKET, Backend.PCAP))
@@ -146,7 +154,7 @@ final class LabCommand implements Runnable
         public Integer call()
         {
             final PrintWriter err = spec.commandLine().getErr();
-            final Backend chosen = backend.prepare(err);
+            final Backend chosen = backend.prepare(names.topology(), err);
             if (chosen == null)
             {
                 return CANNOT_RUN;
@@ -255,7 +263,7 @@ final class LabCommand implements Runnable
         public Integer call()
         {
             final PrintWriter err = spec.commandLine().getErr();
-            final Backend chosen = backend.prepare(err);
+            final Backend chosen = backend.prepare(names.topology(), err);
             if (chosen == null)
             {
                 return CANNOT_RUN;
