@@ -525,7 +525,8 @@ public final class ConnectivityPlatform implements AutoCloseable
                 }
                 views.add(new InstanceView(instance.id(), instance.friendlyName, instance.interfaceId, instance.state,
                     instance.terminationReason, session == null ? null : datapath.port(session.slot).name(),
-                    List.copyOf(routes), session == null ? 0 : session.calls.size(), instance.packetsSent.get(),
+                    session == null ? null : session.securityDescriptor, List.copyOf(routes),
+                    session == null ? 0 : session.calls.size(), instance.packetsSent.get(),
                     instance.packetsReceived.get(), instance.packetsDropped.get()));
             }
             finally
