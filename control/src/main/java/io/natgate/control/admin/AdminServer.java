@@ -2,6 +2,7 @@ package io.natgate.control.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.natgate.control.firewall.FirewallAdmin;
 import io.natgate.control.gateway.Gateway;
 import io.natgate.control.gateway.MappingView;
 import io.natgate.control.gateway.SessionView;
@@ -18,7 +19,8 @@ import java.util.function.Supplier;
 
 /**
  * The admin endpoint (loopback by default): {@code /metrics} in the Prometheus text format,
- * {@code /sessions} and {@code /mappings} as JSON, {@code /healthz}. It reads the worker's
+ * {@code /sessions} and {@code /mappings} as JSON, {@code /healthz}, and the firewall's sessions under
+ * {@code /firewall/} ({@link FirewallAdmin}). It reads the worker's
  * tables only through the worker ({@link Gateway#sessions}), never directly.
  */
 public final class AdminServer implements AutoCloseable
@@ -62,6 +64,7 @@ public final class AdminServer implements AutoCloseable
             jsonArray(gateway.sessions(limit(exchange.getRequestURI())), SessionView::toJson)));
         server.createContext("/mappings", exchange -> replyJson(exchange, () ->
             jsonArray(gateway.mappings(limit(exchange.getRequestURI())), MappingView::toJson)));
+        server.createContext(FirewallAdmin.CONTEXT, new FirewallAdmin(gateway.firewall()));
         server.start();
         return new AdminServer(server);
     }

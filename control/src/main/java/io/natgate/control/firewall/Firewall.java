@@ -113,6 +113,14 @@ public final class Firewall
         return rules;
     }
 
+    /**
+     * @return now on the clock session and event times are read from.
+     */
+    public long nowNs()
+    {
+        return clock.nanoTime();
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Sessions
     // ------------------------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import io.natgate.bindings.afpacket.PacketSocketOptions;
 import io.natgate.control.config.GatewayConfig;
 import io.natgate.control.config.PortConfig;
 import io.natgate.control.config.StaticMapping;
+import io.natgate.control.firewall.Firewall;
+import io.natgate.control.firewall.FirewallEventLog;
 import io.natgate.control.profile.EffectiveSettings;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.forward.Forwarder;
@@ -48,6 +50,7 @@ public final class Gateway implements AutoCloseable
     private final NatEngine nat;
     private final GatewayEvents events;
     private final NatCommandEncoder commands;
+    private final Firewall firewall;
     private final AgentRunner eventRunner;
     private final long startNs;
 
@@ -78,16 +81,25 @@ public final class Gateway implements AutoCloseable
             final Forwarder forwarder = new Forwarder(settings.forwarderConfig(), nat, datapathCounters);
             events = new GatewayEvents(downstream);
             commands = pipeline.newCommandEncoder();
+            firewall = new Firewall(config.firewallRules(), settings.forwarderConfig().ports(), this::submit,
+                policy -> onWorker(() ->
+                {
+                    nat.flowPolicy(policy);
+                    return policy;
+                }), new FirewallEventLog(log),
+                settings.pipelineConfig().nanoClock(), Firewall.DENIAL_EVENTS_PER_SECOND_DEFAULT);
+            nat.flowPolicy(firewall.policy());
             pipeline.start(forwarder, nat);
             startNs = System.nanoTime();
 
             final Pipeline drained = pipeline;
             final GatewayEvents listener = events;
+            final Firewall denials = firewall;
             runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, new Agent()
             {
                 public int doWork()
                 {
-                    return drained.drainEvents(listener, 256);
+                    return drained.drainEvents(listener, 256) + denials.pollDenials(64);
                 }
 
                 public String roleName()
@@ -290,6 +302,14 @@ public final class Gateway implements AutoCloseable
         return countersFile.portNames();
     }
 
+    /**
+     * @return the firewall sessions and rules, whose compiled policy the worker consults on new flows.
+     */
+    public Firewall firewall()
+    {
+        return firewall;
+    }
+
     public Pipeline pipeline()
     {
         return pipeline;
@@ -311,12 +331,13 @@ public final class Gateway implements AutoCloseable
     }
 
     /**
-     * Stops forwarding: the pipeline first (receive side first), then the event drain, the ports and
-     * the counters file.
+     * Stops forwarding: terminates the firewall sessions, then the pipeline (receive side first), the event
+     * drain, the ports and the counters file.
      */
     @Override
     public void close()
     {
+        firewall.shutdown();
         CloseHelper.quietCloseAll(pipeline, eventRunner);
         CloseHelper.quietCloseAll(ports);
         CloseHelper.quietClose(countersFile);
