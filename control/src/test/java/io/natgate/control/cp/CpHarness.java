@@ -21,7 +21,7 @@ final class CpHarness implements AutoCloseable
 
     final FakeDatapath datapath;
     final RecordingEvents events = new RecordingEvents();
-    final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    final Errors errors = new Errors();
     final ConnectivityPlatform platform;
 
     CpHarness()
@@ -66,5 +66,12 @@ final class CpHarness implements AutoCloseable
     public void close()
     {
         platform.close();
+    }
+
+    /**
+     * What a platform reported to its error handler.
+     */
+    static final class Errors extends CopyOnWriteArrayList<Throwable>
+    {
     }
 }
