@@ -97,7 +97,7 @@ public final class Firewall
         this.events = events;
         this.clock = clock;
         denials = new DenialRecorder(denialEventsPerSecond, DENIAL_RING_CAPACITY_BYTES);
-        policy = new CompiledPolicy(this.rules, List.of(), denials);
+        policy = compile();
     }
 
     /**
@@ -106,11 +106,6 @@ public final class Firewall
     public FlowPolicy policy()
     {
         return policy;
-    }
-
-    public List<FirewallRuleConfig> rules()
-    {
-        return rules;
     }
 
     /**
@@ -268,7 +263,6 @@ public final class Firewall
         catch (final RuntimeException ex)
         {
             openByClient.remove(client);
-            policy = compile();
             throw ex;
         }
         events.onSessionOpened(session.openedNs(), session.id(), flags, client, clientPort, port.address(),
@@ -284,7 +278,6 @@ public final class Firewall
         }
         final List<InboundMapping> mappings = List.copyOf(session.mappings());
         terminate(session);
-        RuntimeException failure = null;
         try
         {
             install();
@@ -295,12 +288,8 @@ public final class Firewall
         }
         catch (final RuntimeException ex)
         {
-            failure = ex;
-        }
-        if (failure != null)
-        {
-            throw new IllegalStateException(session + " terminated, but the datapath was not told: " +
-                failure.getMessage(), failure);
+            throw new IllegalStateException(session + " terminated, but the datapath was not told: " + ex.getMessage(),
+                ex);
         }
     }
 
@@ -374,12 +363,12 @@ public final class Firewall
         }
         catch (final RuntimeException ex)
         {
-            undo(mappings, before, pending);
+            forgetPending(mappings, before == null, pending);
             throw ex;
         }
         if (!completion.isOk())
         {
-            undo(mappings, before, pending);
+            forgetPending(mappings, before == null, pending);
             throw refusal(session, protocol, insidePort, completion.status());
         }
         final InboundMapping granted = new InboundMapping(protocol, session.clientIpv4(), insidePort,
@@ -388,9 +377,12 @@ public final class Firewall
         return granted;
     }
 
-    private void undo(final List<InboundMapping> mappings, final InboundMapping before, final InboundMapping pending)
+    /**
+     * The NAT did not grant a new mapping: the session stops directing it (a renewal keeps the mapping it had).
+     */
+    private void forgetPending(final List<InboundMapping> mappings, final boolean added, final InboundMapping pending)
     {
-        if (before == null)
+        if (added)
         {
             mappings.remove(pending);
             install();
