@@ -3,6 +3,7 @@ package io.natgate.control.cp;
 import io.natgate.control.config.Ipv4Prefix;
 import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.port.ProviderPort;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -83,9 +84,12 @@ final class FakeDatapath implements ProviderDatapath
     boolean route(final int slot, final byte[] packet)
     {
         final ProviderPort port = ports.get(slot);
-        final boolean queued = port.transmit(new org.agrona.concurrent.UnsafeBuffer(packet), 0, packet.length);
-        port.flush();
-        return queued;
+        synchronized (port) // one transmitting thread at a time, as the tx agent is
+        {
+            final boolean queued = port.transmit(new UnsafeBuffer(packet), 0, packet.length);
+            port.flush();
+            return queued;
+        }
     }
 
     /**
@@ -94,13 +98,17 @@ final class FakeDatapath implements ProviderDatapath
     List<byte[]> received(final int slot)
     {
         final List<byte[]> packets = new ArrayList<>();
-        ports.get(slot).receive((buffer, offset, length) ->
+        final ProviderPort port = ports.get(slot);
+        synchronized (port) // one receiving thread at a time, as the rx agent is
         {
-            final byte[] packet = new byte[length];
-            buffer.getBytes(offset, packet);
-            packets.add(packet);
-            return true;
-        }, 1000);
+            port.receive((buffer, offset, length) ->
+            {
+                final byte[] packet = new byte[length];
+                buffer.getBytes(offset, packet);
+                packets.add(packet);
+                return true;
+            }, 1000);
+        }
         return packets;
     }
 }
