@@ -2,7 +2,6 @@ package io.natgate.control.cp;
 
 import io.natgate.control.config.Ipv4Prefix;
 
-import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
