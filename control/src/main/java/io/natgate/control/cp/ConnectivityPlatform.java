@@ -289,13 +289,18 @@ public final class ConnectivityPlatform implements AutoCloseable
         {
             instance.lock.unlock();
         }
-        release(session, routeCleanupNeeded);
+        slotSessions.compareAndSet(session.slot, session, null);
+        if (routeCleanupNeeded)
+        {
+            removeDatapathRoutes(session);
+        }
         instance.lock.lock();
         try
         {
             instance.session = null;
             instance.state = InstanceState.CREATED;
             events.onInstanceDeregistered(nowEpochNs(), instance.id());
+            release(session);
         }
         finally
         {
@@ -960,16 +965,11 @@ public final class ConnectivityPlatform implements AutoCloseable
     }
 
     /**
-     * Frees a deregistered session's interface: the routes out of the datapath, the slot and the
-     * interface id for a later registration.
+     * Frees a deregistered session's slot, and its interface id for a later registration; wakes
+     * {@link #close} waiting for deregistrations. The caller holds the instance's lock.
      */
-    private void release(final Session session, final boolean routeCleanupNeeded)
+    private void release(final Session session)
     {
-        slotSessions.compareAndSet(session.slot, session, null);
-        if (routeCleanupNeeded)
-        {
-            removeDatapathRoutes(session);
-        }
         synchronized (registry)
         {
             slotInUse[session.slot] = false;
