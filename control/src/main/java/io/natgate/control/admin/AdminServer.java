@@ -3,6 +3,7 @@ package io.natgate.control.admin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.natgate.control.firewall.FirewallAdmin;
+import io.natgate.control.cp.ProvidersAdmin;
 import io.natgate.control.gateway.Gateway;
 import io.natgate.control.gateway.MappingView;
 import io.natgate.control.gateway.SessionView;
@@ -64,6 +65,7 @@ public final class AdminServer implements AutoCloseable
             jsonArray(gateway.sessions(limit(exchange.getRequestURI())), SessionView::toJson)));
         server.createContext("/mappings", exchange -> replyJson(exchange, () ->
             jsonArray(gateway.mappings(limit(exchange.getRequestURI())), MappingView::toJson)));
+        server.createContext(ProvidersAdmin.CONTEXT, new ProvidersAdmin(gateway.platform()));
         server.createContext(FirewallAdmin.CONTEXT, new FirewallAdmin(gateway.firewall()));
         server.start();
         return new AdminServer(server);

@@ -1,31 +1,16 @@
 package io.natgate.control.cli;
 
-import io.natgate.control.config.ConfigLoader;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 
 /**
  * {@code natgate firewall sessions|open|close}: a running gateway's firewall sessions, through its
@@ -54,7 +39,7 @@ final class FirewallCommand implements Runnable
     static final class Sessions implements Callable<Integer>
     {
         @Mixin
-        private Admin admin;
+        private AdminEndpoint admin;
 
         public Integer call()
         {
@@ -90,7 +75,7 @@ final class FirewallCommand implements Runnable
     static final class Open implements Callable<Integer>
     {
         @Mixin
-        private Admin admin;
+        private AdminEndpoint admin;
 
         @Option(names = "--client", paramLabel = "ADDRESS[:PORT]", description = "The client (IPv4).")
         private String client;
@@ -133,7 +118,7 @@ final class FirewallCommand implements Runnable
         {
             if ((client == null) == (session == null))
             {
-                throw new CommandLine.ParameterException(admin.spec.commandLine(), "give --client or --session");
+                throw new CommandLine.ParameterException(admin.commandLine(), "give --client or --session");
             }
             final Map<String, String> query = new LinkedHashMap<>();
             if (session != null)
@@ -181,7 +166,7 @@ final class FirewallCommand implements Runnable
     static final class Close implements Callable<Integer>
     {
         @Mixin
-        private Admin admin;
+        private AdminEndpoint admin;
 
         @Parameters(paramLabel = "ID", description = "The session, as natgate firewall sessions lists it.")
         private long id;
@@ -196,7 +181,7 @@ final class FirewallCommand implements Runnable
         {
             if ((protocol == null) != (port == null))
             {
-                throw new CommandLine.ParameterException(admin.spec.commandLine(), "give --protocol and --port together");
+                throw new CommandLine.ParameterException(admin.commandLine(), "give --protocol and --port together");
             }
             final Map<String, String> query = new LinkedHashMap<>();
             if (protocol == null)
@@ -210,74 +195,6 @@ final class FirewallCommand implements Runnable
             query.put("port", port.toString());
             return admin.send("DELETE", "/firewall/mappings", query,
                 body -> admin.out().println("session " + id + ": " + protocol + " mapping to port " + port + " closed"));
-        }
-    }
-
-    /**
-     * The admin endpoint option and the HTTP round trip every subcommand shares.
-     */
-    static final class Admin
-    {
-        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
-        private CommandLine.Model.CommandSpec spec;
-
-        @Option(names = "--admin", paramLabel = "HOST:PORT",
-            description = "The gateway's admin endpoint (default: ${DEFAULT-VALUE}).")
-        private String address = ConfigLoader.ADMIN_ADDRESS_DEFAULT;
-
-        PrintWriter out()
-        {
-            return spec.commandLine().getOut();
-        }
-
-        /**
-         * @return 0 when the gateway answered 2xx (after handing the parsed body on), 1 otherwise.
-         */
-        int send(final String method, final String path, final Map<String, String> query,
-            final Consumer<Object> onSuccess)
-        {
-            final StringBuilder uri = new StringBuilder("http://").append(address).append(path);
-            char separator = '?';
-            for (final Map.Entry<String, String> entry : query.entrySet())
-            {
-                uri.append(separator).append(entry.getKey()).append('=')
-                    .append(URLEncoder.encode(entry.getValue(), StandardCharsets.UTF_8));
-                separator = '&';
-            }
-            final PrintWriter err = spec.commandLine().getErr();
-            final HttpResponse<String> response;
-            try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build())
-            {
-                response = client.send(HttpRequest.newBuilder(URI.create(uri.toString()))
-                    .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            }
-            catch (final ConnectException ex)
-            {
-                err.println("natgate firewall: no gateway answers at " + address +
-                    " (is natgate run going? --admin sets the address)");
-                return 1;
-            }
-            catch (final IOException | IllegalArgumentException ex)
-            {
-                err.println("natgate firewall: " + address + ": " + ex.getMessage());
-                return 1;
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return 1;
-            }
-            final Object body = new Yaml(new SafeConstructor(new LoaderOptions())).load(response.body());
-            if (response.statusCode() / 100 != 2)
-            {
-                final Map<String, Object> error = body instanceof Map ? map(body) : Map.of("error", response.body());
-                err.println("natgate firewall: " + error.get("error"));
-                return 1;
-            }
-            onSuccess.accept(body);
-            out().flush();
-            return 0;
         }
     }
 

@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Natgate.Version.class,
     description = "Userspace NAT44 and firewall-traversal gateway.",
-    subcommands = {DemoCommand.class, LabCommand.class, RunCommand.class, StatCommand.class, ConfigCommand.class, ProfilesCommand.class, FirewallCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+        DemoCommand.class, LabCommand.class, RunCommand.class, StatCommand.class, ConfigCommand.class,
+        ProfilesCommand.class, FirewallCommand.class, ProvidersCommand.class, CommandLine.HelpCommand.class})
 public final class Natgate implements Runnable
 {
     @CommandLine.Spec

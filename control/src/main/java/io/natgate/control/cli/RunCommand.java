@@ -8,11 +8,13 @@ import io.natgate.control.profile.EffectiveSettings;
 import io.natgate.datapath.nat.NatEventListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code natgate run}: the gateway in the foreground until SIGINT or SIGTERM.
@@ -73,16 +75,33 @@ final class RunCommand implements Callable<Integer>
             return 1;
         }
 
-        final CountDownLatch stopped = new CountDownLatch(1);
-        final Thread shutdown = new Thread(() ->
+        final CountDownLatch stopRequested = new CountDownLatch(1);
+        final AtomicBoolean closed = new AtomicBoolean();
+        final Runnable stop = () ->
         {
-            System.out.println("natgate: stopping");
-            admin.close();
-            gateway.close();
-            System.out.println("natgate: stopped");
-            stopped.countDown();
-        }, "natgate-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdown);
+            if (closed.compareAndSet(false, true))
+            {
+                System.out.println("natgate: stopping");
+                admin.close();
+                gateway.close();
+                System.out.println("natgate: stopped");
+                System.out.flush();
+            }
+        };
+        // SIGINT and SIGTERM are a request to stop, answered with a clean stop and exit status 0;
+        // the hook covers any other way the JVM ends
+        for (final String name : new String[] {"INT", "TERM"})
+        {
+            try
+            {
+                Signal.handle(new Signal(name), signal -> stopRequested.countDown());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // signal ignored at start (e.g. a background job) or unknown here: the hook still stops cleanly
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "natgate-shutdown"));
 
         final InetSocketAddress address = admin.address();
         System.out.printf("natgate: counters %s%n", counters);
@@ -90,12 +109,13 @@ final class RunCommand implements Callable<Integer>
         System.out.flush();
         try
         {
-            stopped.await();
+            stopRequested.await();
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
         }
+        stop.run();
         return 0;
     }
 }

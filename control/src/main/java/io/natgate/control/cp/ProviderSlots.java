@@ -136,46 +136,7 @@ public final class ProviderSlots
 
         private <T> T onWorker(final Supplier<T> task)
         {
-            final CompletableFuture<T> result = new CompletableFuture<>();
-            final long deadlineNs = System.nanoTime() + timeoutNs;
-            final Runnable run = () ->
-            {
-                try
-                {
-                    result.complete(task.get());
-                }
-                catch (final RuntimeException ex)
-                {
-                    result.completeExceptionally(ex);
-                }
-            };
-            while (!pipeline.runOnWorker(run))
-            {
-                if (System.nanoTime() - deadlineNs >= 0)
-                {
-                    throw new IllegalStateException("worker task queue full for " + timeoutNs / 1_000_000 + " ms");
-                }
-                Thread.onSpinWait();
-            }
-            try
-            {
-                return result.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for the worker", ex);
-            }
-            catch (final ExecutionException ex)
-            {
-                throw new IllegalStateException("worker refused the route change: " + ex.getCause().getMessage(),
-                    ex.getCause());
-            }
-            catch (final TimeoutException ex)
-            {
-                throw new IllegalStateException("worker did not change routes within " + timeoutNs / 1_000_000 + " ms",
-                    ex);
-            }
+            return pipeline.callOnWorker(task, timeoutNs);
         }
     }
 }

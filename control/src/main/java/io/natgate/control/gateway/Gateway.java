@@ -4,11 +4,17 @@ import io.natgate.bindings.afpacket.PacketSocketOptions;
 import io.natgate.control.config.GatewayConfig;
 import io.natgate.control.config.PortConfig;
 import io.natgate.control.config.StaticMapping;
+import io.natgate.control.cp.ConnectivityPlatform;
+import io.natgate.control.cp.PlatformConfig;
+import io.natgate.control.cp.ProviderEventLog;
+import io.natgate.control.cp.ProviderSlots;
 import io.natgate.control.firewall.Firewall;
 import io.natgate.control.firewall.FirewallEventLog;
 import io.natgate.control.profile.EffectiveSettings;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.forward.Forwarder;
+import io.natgate.datapath.forward.ForwarderConfig;
+import io.natgate.datapath.forward.PortSettings;
 import io.natgate.datapath.frame.FrameFormatter;
 import io.natgate.datapath.nat.NatCommands;
 import io.natgate.datapath.nat.NatEngine;
@@ -17,6 +23,7 @@ import io.natgate.datapath.pipeline.NatCommandEncoder;
 import io.natgate.datapath.pipeline.Pipeline;
 import io.natgate.datapath.port.AfPacketPort;
 import io.natgate.datapath.port.PcapPort;
+import io.natgate.datapath.port.ProviderPort;
 import io.natgate.datapath.port.Port;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
@@ -41,6 +48,7 @@ import java.util.function.BiConsumer;
 public final class Gateway implements AutoCloseable
 {
     private static final long COMMAND_TIMEOUT_MS = 5_000;
+    private static final int PROVIDER_MTU = 1500;
 
     private final EffectiveSettings settings;
     private final GatewayConfig config;
@@ -53,6 +61,8 @@ public final class Gateway implements AutoCloseable
     private final Firewall firewall;
     private final AgentRunner eventRunner;
     private final long startNs;
+    private final ProviderSlots providerSlots;
+    private final ConnectivityPlatform platform;
 
     private Gateway(
         final EffectiveSettings settings, final Path countersPath, final NatEventListener downstream,
@@ -63,6 +73,7 @@ public final class Gateway implements AutoCloseable
         CountersFile counters = null;
         Pipeline pipeline = null;
         AgentRunner runner = null;
+        ConnectivityPlatform cp = null;
         try
         {
             final List<String> names = new ArrayList<>();
@@ -74,11 +85,24 @@ public final class Gateway implements AutoCloseable
                     port.backend().configName(), port.role().name().toLowerCase(), port.prefix(),
                     FrameFormatter.mac(port.settings().macAddress()), port.settings().mtu());
             }
+            // traversal providers' interfaces: raw-IP ports after the configured ones
+            providerSlots = new ProviderSlots(ports.size(), Math.max(1, config.providers().size()),
+                PROVIDER_MTU, ProviderSlots.DEFAULT_FIRST_LOCAL_ADDRESS, ProviderSlots.DEFAULT_QUEUE_FRAMES);
+            final ForwarderConfig forwarderConfig = settings.forwarderConfig();
+            final List<PortSettings> allPorts = new ArrayList<>(forwarderConfig.ports());
+            allPorts.addAll(providerSlots.portSettings());
+            forwarderConfig.ports(allPorts);
+            ports.addAll(providerSlots.ports());
+            for (final ProviderPort port : providerSlots.ports())
+            {
+                names.add(port.name());
+            }
+
             counters = CountersFile.create(countersPath, names);
             final DatapathCounters datapathCounters = counters.counters();
             pipeline = new Pipeline(settings.pipelineConfig(), ports, datapathCounters);
             nat = new NatEngine(settings.natConfig(), pipeline.workerEvents(), datapathCounters);
-            final Forwarder forwarder = new Forwarder(settings.forwarderConfig(), nat, datapathCounters);
+            final Forwarder forwarder = new Forwarder(forwarderConfig, nat, datapathCounters);
             events = new GatewayEvents(downstream);
             commands = pipeline.newCommandEncoder();
             firewall = new Firewall(config.firewallRules(), settings.forwarderConfig().ports(), this::submit,
@@ -91,6 +115,9 @@ public final class Gateway implements AutoCloseable
             nat.flowPolicy(firewall.policy());
             pipeline.start(forwarder, nat);
             startNs = System.nanoTime();
+            cp = new ConnectivityPlatform(new PlatformConfig(),
+                providerSlots.attach(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS),
+                new ProviderEventLog(log));
 
             final Pipeline drained = pipeline;
             final GatewayEvents listener = events;
@@ -111,10 +138,11 @@ public final class Gateway implements AutoCloseable
             this.countersFile = counters;
             this.pipeline = pipeline;
             this.eventRunner = runner;
+            this.platform = cp;
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(runner, pipeline, counters);
+            CloseHelper.quietCloseAll(cp, runner, pipeline, counters);
             CloseHelper.quietCloseAll(ports);
             throw ex;
         }
@@ -255,29 +283,7 @@ public final class Gateway implements AutoCloseable
 
     private <T> T onWorker(final java.util.function.Supplier<T> task)
     {
-        final CompletableFuture<T> result = new CompletableFuture<>();
-        final long deadlineMs = System.currentTimeMillis() + COMMAND_TIMEOUT_MS;
-        while (!pipeline.runOnWorker(() -> result.complete(task.get())))
-        {
-            if (System.currentTimeMillis() > deadlineMs)
-            {
-                throw new IllegalStateException("worker task queue full for " + COMMAND_TIMEOUT_MS + " ms");
-            }
-            sleepQuietly();
-        }
-        try
-        {
-            return result.get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", ex);
-        }
-        catch (final ExecutionException | TimeoutException ex)
-        {
-            throw new IllegalStateException("worker did not answer within " + COMMAND_TIMEOUT_MS + " ms", ex);
-        }
+        return pipeline.callOnWorker(task, TimeUnit.MILLISECONDS.toNanos(COMMAND_TIMEOUT_MS));
     }
 
     private static void sleepQuietly()
@@ -310,6 +316,14 @@ public final class Gateway implements AutoCloseable
         return firewall;
     }
 
+    /**
+     * @return the Connectivity Platform traversal providers register with.
+     */
+    public ConnectivityPlatform platform()
+    {
+        return platform;
+    }
+
     public Pipeline pipeline()
     {
         return pipeline;
@@ -338,7 +352,7 @@ public final class Gateway implements AutoCloseable
     public void close()
     {
         firewall.shutdown();
-        CloseHelper.quietCloseAll(pipeline, eventRunner);
+        CloseHelper.quietCloseAll(platform, pipeline, eventRunner);
         CloseHelper.quietCloseAll(ports);
         CloseHelper.quietClose(countersFile);
     }

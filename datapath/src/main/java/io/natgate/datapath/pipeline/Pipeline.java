@@ -16,6 +16,12 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.List;
 
 /**
@@ -174,6 +180,55 @@ public final class Pipeline implements AutoCloseable
     public boolean runOnWorker(final Runnable task)
     {
         return workerTasks.offer(task);
+    }
+
+    /**
+     * Runs a task on the worker thread and waits for its result: the control plane's way to read or
+     * change what the worker alone owns. Not from the thread that drives an invoker-mode pipeline.
+     *
+     * @throws IllegalStateException when the queue stays full, the worker does not answer within
+     *                               {@code timeoutNs}, or the task throws (its exception is the cause).
+     */
+    public <T> T callOnWorker(final Supplier<T> task, final long timeoutNs)
+    {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        final Runnable run = () ->
+        {
+            try
+            {
+                result.complete(task.get());
+            }
+            catch (final RuntimeException ex)
+            {
+                result.completeExceptionally(ex);
+            }
+        };
+        while (!workerTasks.offer(run))
+        {
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                throw new IllegalStateException("worker task queue full for " + timeoutNs / 1_000_000 + " ms");
+            }
+            LockSupport.parkNanos(100_000);
+        }
+        try
+        {
+            return result.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the worker", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("worker task failed: " + ex.getCause().getMessage(), ex.getCause());
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException("worker did not answer within " + timeoutNs / 1_000_000 + " ms", ex);
+        }
     }
 
     /**
