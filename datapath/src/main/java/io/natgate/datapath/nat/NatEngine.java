@@ -35,14 +35,36 @@ public final class NatEngine implements NatCommands
     /** Packets {@link #prefetchOutbound} and {@link #prefetchInbound} remember until {@link #prefetchSessions}. */
     public static final int MAX_PREFETCH = 256;
 
-    static final int TCP_SYN_OUT = 0x01;
-    static final int TCP_SYN_IN = 0x02;
-    static final int TCP_FIN_OUT = 0x04;
-    static final int TCP_FIN_IN = 0x08;
-    static final int TCP_RST = 0x10;
+    /** Session state bits (events and {@link #restoreSession}): the inside host sent a SYN. */
+    public static final int TCP_SYN_OUT = 0x01;
+    /** The remote host sent a SYN. */
+    public static final int TCP_SYN_IN = 0x02;
+    /** The inside host sent a FIN. */
+    public static final int TCP_FIN_OUT = 0x04;
+    /** The remote host sent a FIN. */
+    public static final int TCP_FIN_IN = 0x08;
+    /** Either side sent a RST. */
+    public static final int TCP_RST = 0x10;
+    /** Session state bit: opened from outside through a static or inbound mapping. */
+    public static final int SESSION_ADMITTED_INBOUND = 0x100;
+
+    /**
+     * A session's refresh is reported ({@link NatEventListener#onSessionRefreshed}) when its deadline moves
+     * into another 2^36 ns (about 69 s) period: at most about once a minute per active session, and at once
+     * when its timeout class changes (TCP established, closing). The fast path pays one xor and shift of a
+     * word it loads anyway. A session's deadline is therefore less than {@link #REFRESH_EVENT_SLACK_NS} after
+     * the one its last reported refresh implies.
+     */
+    public static final int REFRESH_EVENT_SHIFT = 36;
+    /** See {@link #REFRESH_EVENT_SHIFT}. */
+    public static final long REFRESH_EVENT_SLACK_NS = 1L << REFRESH_EVENT_SHIFT;
 
     private static final ByteOrder NETWORK = ByteOrder.BIG_ENDIAN;
     private static final long INBOUND_MAPPING_SCAN_INTERVAL_NS = 100_000_000L;
+    private static final int SESSION_CREATED = 0;
+    private static final int SESSION_REFRESHED = 1;
+    private static final int SESSION_EXPIRED = 2;
+    private static final int SESSION_REMOVED = 3;
 
     private final NatConfig config;
     private final NatEventListener events;
@@ -70,6 +92,7 @@ public final class NatEngine implements NatCommands
     private long prefetchSink; // keeps the prefetching reads from being elided; never read
 
     private long commandTimeNs;
+    private boolean restoring; // restored state is journaled by whoever restores it, not reported again
     private long releaseKeyHigh;
     private long releaseKeyLow;
 
@@ -653,6 +676,10 @@ public final class NatEngine implements NatCommands
         {
             clients.releaseIfEmpty(client);
         }
+        else
+        {
+            sessionEvent(SESSION_CREATED, session, nowNs);
+        }
         return session;
     }
 
@@ -700,9 +727,13 @@ public final class NatEngine implements NatCommands
         {
             clients.releaseIfEmpty(client);
         }
-        else if (mappings.kind(mapping) != MappingKind.DYNAMIC)
+        else
         {
-            sessions.admittedInbound(session);
+            if (mappings.kind(mapping) != MappingKind.DYNAMIC)
+            {
+                sessions.admittedInbound(session);
+            }
+            sessionEvent(SESSION_CREATED, session, nowNs);
         }
         return session;
     }
@@ -802,7 +833,10 @@ public final class NatEngine implements NatCommands
         clients.addPorts(client, 1);
         counters.set(GlobalCounter.MAPPINGS_ACTIVE, mappings.size());
         counters.set(GlobalCounter.PORTS_IN_USE, ports.portsInUse());
-        events.onMappingCreated(nowNs, protocol, insideAddress, insidePort, publicAddress, publicPort, kind.id());
+        if (!restoring)
+        {
+            events.onMappingCreated(nowNs, protocol, insideAddress, insidePort, publicAddress, publicPort, kind.id());
+        }
         return mapping;
     }
 
@@ -850,7 +884,12 @@ public final class NatEngine implements NatCommands
         {
             return;
         }
-        sessions.touch(session, timeoutClass, nowNs + timeoutNs[timeoutClass]);
+        final long deadlineNs = nowNs + timeoutNs[timeoutClass];
+        if (((deadlineNs ^ sessions.deadlineNs(session)) >>> REFRESH_EVENT_SHIFT) != 0)
+        {
+            sessionEvent(SESSION_REFRESHED, session, nowNs);
+        }
+        sessions.touch(session, timeoutClass, deadlineNs);
     }
 
     /**
@@ -965,6 +1004,7 @@ public final class NatEngine implements NatCommands
 
     private void removeSession(final int session, final boolean expired, final long nowNs)
     {
+        sessionEvent(expired ? SESSION_EXPIRED : SESSION_REMOVED, session, nowNs);
         final int mapping = sessions.mapping(session);
         final int previous = sessions.mappingPrevious(session);
         final int next = sessions.mappingNext(session);
@@ -989,7 +1029,8 @@ public final class NatEngine implements NatCommands
         }
         counters.set(GlobalCounter.SESSIONS_ACTIVE, sessions.size());
 
-        if (mappings.firstSession(mapping) == SessionTable.NONE && mappings.kind(mapping) == MappingKind.DYNAMIC)
+        if (mappings.firstSession(mapping) == SessionTable.NONE && mappings.kind(mapping) == MappingKind.DYNAMIC &&
+            mappings.deadlineNs(mapping) == 0)
         {
             removeMapping(mapping, expired, nowNs);
         }
@@ -1002,7 +1043,7 @@ public final class NatEngine implements NatCommands
         final int insidePort = mappings.insidePort(mapping);
         final int publicAddress = mappings.publicAddress(mapping);
         final int publicPort = mappings.publicPort(mapping);
-        if (mappings.kind(mapping) == MappingKind.INBOUND)
+        if (mappings.kind(mapping) == MappingKind.INBOUND || mappings.deadlineNs(mapping) != 0)
         {
             forgetInboundMapping(mapping);
         }
@@ -1032,7 +1073,7 @@ public final class NatEngine implements NatCommands
      */
     private void endMapping(final int mapping, final boolean expired, final long nowNs)
     {
-        if (mappings.kind(mapping) == MappingKind.INBOUND)
+        if (mappings.kind(mapping) == MappingKind.INBOUND || mappings.deadlineNs(mapping) != 0)
         {
             forgetInboundMapping(mapping);
         }
@@ -1228,13 +1269,17 @@ public final class NatEngine implements NatCommands
             }
             if (kind == MappingKind.DYNAMIC)
             {
-                if (inboundMappingCount == inboundMappings.length)
+                final boolean held = mappings.deadlineNs(mapping) != 0; // restored, already listed
+                if (!held && inboundMappingCount == inboundMappings.length)
                 {
                     completed(correlationId, CommandStatus.TABLE_FULL, 0, 0);
                     return;
                 }
                 mappings.kind(mapping, MappingKind.INBOUND);
-                inboundMappings[inboundMappingCount++] = mapping;
+                if (!held)
+                {
+                    inboundMappings[inboundMappingCount++] = mapping;
+                }
             }
         }
         else
@@ -1311,6 +1356,151 @@ public final class NatEngine implements NatCommands
     {
         counters.increment(status == CommandStatus.OK ? GlobalCounter.COMMANDS_APPLIED : GlobalCounter.COMMANDS_REJECTED);
         events.onCommandCompleted(commandTimeNs, correlationId, status.id(), publicAddress, publicPort);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Warm restart
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Puts back a mapping a journal says was live, before the first frame of a restart. Nothing is
+     * reported: whoever restores journals what it restored. A dynamic mapping is held until
+     * {@code holdUntilNs} even without sessions (its inside host may send again and find its public
+     * endpoint unchanged), then lives by its sessions as any other. Inbound mappings belong to the
+     * control-plane state that opened them and are not restored.
+     *
+     * @param holdUntilNs for a dynamic mapping, when it may go if it has no session (engine clock); ignored
+     *                    for a static one.
+     */
+    public CommandStatus restoreMapping(
+        final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final MappingKind kind, final long holdUntilNs)
+    {
+        final int addressIndex = publicAddresses.indexOf(publicAddress);
+        if (!Ipv4Protocols.isTranslated(protocol) || insidePort == 0 || publicPort == 0 ||
+            kind == MappingKind.INBOUND || (kind == MappingKind.DYNAMIC && holdUntilNs == 0))
+        {
+            return CommandStatus.BAD_ARGUMENT;
+        }
+        if (addressIndex < 0)
+        {
+            return CommandStatus.NOT_A_PUBLIC_ADDRESS;
+        }
+        if (mappings.findByInside(insideAddress, insidePort, protocol) != MappingTable.NONE ||
+            !ports.isFree(addressIndex, protocol, publicPort))
+        {
+            return CommandStatus.PUBLIC_ENDPOINT_IN_USE;
+        }
+        if (kind == MappingKind.DYNAMIC && inboundMappingCount == inboundMappings.length)
+        {
+            return CommandStatus.TABLE_FULL;
+        }
+        final int client = clients.findOrCreate(insideAddress);
+        if (client < 0)
+        {
+            return CommandStatus.TABLE_FULL;
+        }
+        restoring = true;
+        final int mapping;
+        try
+        {
+            mapping = createMapping(
+                protocol, insideAddress, insidePort, addressIndex, publicPort, kind, client, commandTimeNs);
+        }
+        finally
+        {
+            restoring = false;
+        }
+        if (mapping < 0)
+        {
+            clients.releaseIfEmpty(client);
+            return CommandStatus.TABLE_FULL;
+        }
+        if (kind == MappingKind.DYNAMIC)
+        {
+            mappings.deadlineNs(mapping, holdUntilNs);
+            inboundMappings[inboundMappingCount++] = mapping;
+        }
+        return CommandStatus.OK;
+    }
+
+    /**
+     * Puts back a session a journal says was live, through the mapping of its inside endpoint, which
+     * must have been restored (or configured) first. Sessions of one timeout class must come in
+     * order of deadline, as expiry takes them oldest first. Nothing is reported.
+     *
+     * @param state      the TCP bits ({@link #TCP_SYN_OUT} ...) and {@link #SESSION_ADMITTED_INBOUND}, as
+     *                   the session events carry them.
+     * @param deadlineNs when it expires unless refreshed (engine clock).
+     * @return {@link CommandStatus#NOT_FOUND} without the mapping, {@link CommandStatus#PUBLIC_ENDPOINT_IN_USE}
+     * when the session exists already.
+     */
+    public CommandStatus restoreSession(
+        final int protocol, final int insideAddress, final int insidePort, final int remoteAddress,
+        final int remotePort, final int state, final long deadlineNs)
+    {
+        final int mapping = mappings.findByInside(insideAddress, insidePort, protocol);
+        if (mapping == MappingTable.NONE)
+        {
+            return CommandStatus.NOT_FOUND;
+        }
+        if (sessions.findOutbound(protocol, insideAddress, insidePort, remoteAddress, remotePort) != SessionTable.NONE)
+        {
+            return CommandStatus.PUBLIC_ENDPOINT_IN_USE;
+        }
+        final int client = clients.findOrCreate(insideAddress);
+        if (client < 0)
+        {
+            return CommandStatus.TABLE_FULL;
+        }
+        final int session = addSession(mapping, remoteAddress, remotePort, client, commandTimeNs);
+        if (session < 0)
+        {
+            clients.releaseIfEmpty(client);
+            return CommandStatus.TABLE_FULL;
+        }
+        final int tcpState = state & 0xFF;
+        if (protocol == Ipv4Protocols.TCP)
+        {
+            sessions.tcpFlags(session, tcpState);
+        }
+        if ((state & SESSION_ADMITTED_INBOUND) != 0 && mappings.kind(mapping) != MappingKind.DYNAMIC)
+        {
+            sessions.admittedInbound(session);
+        }
+        final int timeoutClass = protocol != Ipv4Protocols.TCP ? initialClass(protocol) :
+            isEstablished(tcpState) ? SessionTable.CLASS_TCP_ESTABLISHED : SessionTable.CLASS_TCP_TRANSITORY;
+        sessions.touch(session, timeoutClass, deadlineNs);
+        return CommandStatus.OK;
+    }
+
+    /**
+     * Reports a session event. Sessions are made and ended on the slow path, so an event each costs
+     * one ring write there; refreshes are reported at most about once a minute a session.
+     */
+    private void sessionEvent(final int type, final int session, final long nowNs)
+    {
+        final SessionTable sessions = this.sessions;
+        final int protocol = sessions.protocol(session);
+        final int insideAddress = sessions.insideAddress(session);
+        final int insidePort = sessions.insidePort(session);
+        final int publicAddress = sessions.publicAddress(session);
+        final int publicPort = sessions.publicPort(session);
+        final int remoteAddress = sessions.remoteAddress(session);
+        final int remotePort = sessions.remotePort(session);
+        final int state =
+            sessions.tcpFlags(session) | (sessions.isAdmittedInbound(session) ? SESSION_ADMITTED_INBOUND : 0);
+        switch (type)
+        {
+            case SESSION_CREATED -> events.onSessionCreated(nowNs, protocol, insideAddress, insidePort,
+                publicAddress, publicPort, remoteAddress, remotePort, state);
+            case SESSION_REFRESHED -> events.onSessionRefreshed(nowNs, protocol, insideAddress, insidePort,
+                publicAddress, publicPort, remoteAddress, remotePort, state);
+            case SESSION_EXPIRED -> events.onSessionExpired(nowNs, protocol, insideAddress, insidePort,
+                publicAddress, publicPort, remoteAddress, remotePort, state);
+            default -> events.onSessionRemoved(nowNs, protocol, insideAddress, insidePort,
+                publicAddress, publicPort, remoteAddress, remotePort, state);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,12 @@ package io.natgate.datapath.nat;
  * so live and replayed events take one path. Addresses are IPv4 as ints, ports unsigned
  * 16-bit, protocol the IP protocol number (1 ICMP, 6 TCP, 17 UDP; for ICMP the "port" is
  * the query identifier).
+ * <p>
+ * Session events name the remote endpoint too; they come one per session made or ended (the slow
+ * path) and one per refresh at most about once a minute ({@link NatEngine#REFRESH_EVENT_SHIFT}).
+ * Their {@code state} is the session's TCP bits ({@link NatEngine#TCP_SYN_OUT} ...) and
+ * {@link NatEngine#SESSION_ADMITTED_INBOUND}. They have empty defaults, for listeners that want
+ * mappings only.
  */
 public interface NatEventListener
 {
@@ -66,4 +72,41 @@ public interface NatEventListener
      * @param publicAddress the public endpoint the command resulted in (0 when refused or not applicable).
      */
     void onCommandCompleted(long timeNs, long correlationId, int status, int publicAddress, int publicPort);
+
+    /**
+     * A session (an inside endpoint talking to one remote endpoint through its mapping) was made.
+     */
+    default void onSessionCreated(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+    }
+
+    /**
+     * A session was refreshed by traffic; reported when its deadline moved on by about a minute or its
+     * timeout class changed, not for every packet.
+     */
+    default void onSessionRefreshed(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+    }
+
+    /**
+     * A session timed out (or was reclaimed past its deadline).
+     */
+    default void onSessionExpired(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+    }
+
+    /**
+     * A session ended with the mapping it came in through (static or inbound mapping removed or closed).
+     */
+    default void onSessionRemoved(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+    }
 }

@@ -31,7 +31,8 @@ public final class MessageLayout
     public static final int COMMAND_REMOTE_ADDRESS_OFFSET = 36;
     public static final int COMMAND_LENGTH = 40;
 
-    // Events (worker -> journal). Mapping events share one record; command completion has its own.
+    // Events (worker -> journal). Mapping events share one record, session events extend it; command
+    // completion has its own.
 
     public static final int MAPPING_CREATED_MSG_TYPE_ID = 1;
     public static final int MAPPING_EXPIRED_MSG_TYPE_ID = 2;
@@ -53,6 +54,18 @@ public final class MessageLayout
     public static final int COMPLETED_PUBLIC_ADDRESS_OFFSET = 20;
     public static final int COMPLETED_PUBLIC_PORT_OFFSET = 24;
     public static final int COMMAND_COMPLETED_LENGTH = 28;
+
+    // Session events share one record: a mapping event's endpoints, then the remote endpoint and state.
+
+    public static final int SESSION_CREATED_MSG_TYPE_ID = 5;
+    public static final int SESSION_REFRESHED_MSG_TYPE_ID = 6;
+    public static final int SESSION_EXPIRED_MSG_TYPE_ID = 7;
+    public static final int SESSION_REMOVED_MSG_TYPE_ID = 8;
+
+    public static final int SESSION_REMOTE_ADDRESS_OFFSET = 28;
+    public static final int SESSION_REMOTE_PORT_OFFSET = 32;
+    public static final int SESSION_STATE_OFFSET = 36;
+    public static final int SESSION_EVENT_LENGTH = 40;
 
     private MessageLayout()
     {

@@ -83,7 +83,36 @@ public final class NatEventDecoder
                 timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
             case MAPPING_REMOVED_MSG_TYPE_ID -> listener.onMappingRemoved(
                 timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
+            case SESSION_CREATED_MSG_TYPE_ID, SESSION_REFRESHED_MSG_TYPE_ID, SESSION_EXPIRED_MSG_TYPE_ID,
+                SESSION_REMOVED_MSG_TYPE_ID ->
+                onSession(msgTypeId, buffer, index, length, timeNs, protocol, insideAddress, insidePort, publicAddress,
+                    publicPort);
             default -> unknownMessageCount++;
+        }
+    }
+
+    private void onSession(
+        final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length, final long timeNs,
+        final int protocol, final int insideAddress, final int insidePort, final int publicAddress, final int publicPort)
+    {
+        if (length < SESSION_EVENT_LENGTH)
+        {
+            unknownMessageCount++;
+            return;
+        }
+        final int remoteAddress = buffer.getInt(index + SESSION_REMOTE_ADDRESS_OFFSET);
+        final int remotePort = buffer.getInt(index + SESSION_REMOTE_PORT_OFFSET);
+        final int state = buffer.getInt(index + SESSION_STATE_OFFSET);
+        switch (msgTypeId)
+        {
+            case SESSION_CREATED_MSG_TYPE_ID -> listener.onSessionCreated(
+                timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress, remotePort, state);
+            case SESSION_REFRESHED_MSG_TYPE_ID -> listener.onSessionRefreshed(
+                timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress, remotePort, state);
+            case SESSION_EXPIRED_MSG_TYPE_ID -> listener.onSessionExpired(
+                timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress, remotePort, state);
+            default -> listener.onSessionRemoved(
+                timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress, remotePort, state);
         }
     }
 }

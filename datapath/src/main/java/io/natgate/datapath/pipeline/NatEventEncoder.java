@@ -22,7 +22,7 @@ public final class NatEventEncoder implements NatEventListener
 
     public NatEventEncoder(final RingBuffer eventRing, final DatapathCounters counters)
     {
-        if (eventRing.maxMsgLength() < Math.max(MAPPING_EVENT_LENGTH, COMMAND_COMPLETED_LENGTH))
+        if (eventRing.maxMsgLength() < Math.max(SESSION_EVENT_LENGTH, COMMAND_COMPLETED_LENGTH))
         {
             throw new IllegalArgumentException("event ring too small: max message " + eventRing.maxMsgLength());
         }
@@ -42,7 +42,8 @@ public final class NatEventEncoder implements NatEventListener
         final int kind)
     {
         final int index = claimMapping(
-            MAPPING_CREATED_MSG_TYPE_ID, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
+            MAPPING_CREATED_MSG_TYPE_ID, MAPPING_EVENT_LENGTH, timeNs, protocol, insideAddress, insidePort, publicAddress,
+            publicPort);
         if (index > 0)
         {
             buffer.putInt(index + MAPPING_KIND_OFFSET, kind);
@@ -60,7 +61,8 @@ public final class NatEventEncoder implements NatEventListener
         final int publicPort)
     {
         final int index = claimMapping(
-            MAPPING_EXPIRED_MSG_TYPE_ID, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
+            MAPPING_EXPIRED_MSG_TYPE_ID, MAPPING_EVENT_LENGTH, timeNs, protocol, insideAddress, insidePort, publicAddress,
+            publicPort);
         if (index > 0)
         {
             ring.commit(index);
@@ -77,7 +79,8 @@ public final class NatEventEncoder implements NatEventListener
         final int publicPort)
     {
         final int index = claimMapping(
-            MAPPING_REMOVED_MSG_TYPE_ID, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
+            MAPPING_REMOVED_MSG_TYPE_ID, MAPPING_EVENT_LENGTH, timeNs, protocol, insideAddress, insidePort, publicAddress,
+            publicPort);
         if (index > 0)
         {
             ring.commit(index);
@@ -100,13 +103,65 @@ public final class NatEventEncoder implements NatEventListener
         }
     }
 
+    @Override
+    public void onSessionCreated(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        session(SESSION_CREATED_MSG_TYPE_ID, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    @Override
+    public void onSessionRefreshed(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        session(SESSION_REFRESHED_MSG_TYPE_ID, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    @Override
+    public void onSessionExpired(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        session(SESSION_EXPIRED_MSG_TYPE_ID, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    @Override
+    public void onSessionRemoved(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        session(SESSION_REMOVED_MSG_TYPE_ID, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    private void session(
+        final int msgTypeId, final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+        final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        final int index = claimMapping(
+            msgTypeId, SESSION_EVENT_LENGTH, timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
+        if (index > 0)
+        {
+            buffer.putInt(index + SESSION_REMOTE_ADDRESS_OFFSET, remoteAddress);
+            buffer.putInt(index + SESSION_REMOTE_PORT_OFFSET, remotePort);
+            buffer.putInt(index + SESSION_STATE_OFFSET, state);
+            ring.commit(index);
+        }
+    }
+
     /**
-     * Claims a mapping event record and fills the fields all mapping events share.
+     * Claims a mapping or session event record and fills the fields all of them share.
      *
      * @return the claimed index, to be committed by the caller, or a non-positive value when dropped.
      */
     private int claimMapping(
         final int msgTypeId,
+        final int length,
         final long timeNs,
         final int protocol,
         final int insideAddress,
@@ -114,7 +169,7 @@ public final class NatEventEncoder implements NatEventListener
         final int publicAddress,
         final int publicPort)
     {
-        final int index = claim(msgTypeId, MAPPING_EVENT_LENGTH);
+        final int index = claim(msgTypeId, length);
         if (index > 0)
         {
             buffer.putLong(index + EVENT_TIME_NS_OFFSET, timeNs);

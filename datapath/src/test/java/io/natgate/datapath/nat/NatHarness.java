@@ -381,10 +381,65 @@ final class NatHarness
     {
     }
 
+    /**
+     * A session event: its method name without "onSession", time, protocol, inside, public and remote endpoints
+     * (dotted) and state.
+     */
+    record SessionEvent(String type, long timeNs, int protocol, String inside, String outside, String remote, int state)
+    {
+    }
+
     static final class RecordingEvents implements NatEventListener
     {
         final List<MappingEvent> mappingEvents = new ArrayList<>();
         final List<Completion> completions = new ArrayList<>();
+        final List<SessionEvent> sessionEvents = new ArrayList<>();
+
+        private void session(
+            final String type, final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
+            final int state)
+        {
+            sessionEvents.add(new SessionEvent(type, timeNs, protocol, Ipv4.toString(insideAddress) + ":" + insidePort,
+                Ipv4.toString(publicAddress) + ":" + publicPort, Ipv4.toString(remoteAddress) + ":" + remotePort,
+                state));
+        }
+
+        public void onSessionCreated(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
+            final int state)
+        {
+            session("Created", timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress,
+                remotePort, state);
+        }
+
+        public void onSessionRefreshed(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
+            final int state)
+        {
+            session("Refreshed", timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress,
+                remotePort, state);
+        }
+
+        public void onSessionExpired(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
+            final int state)
+        {
+            session("Expired", timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress,
+                remotePort, state);
+        }
+
+        public void onSessionRemoved(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
+            final int state)
+        {
+            session("Removed", timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress,
+                remotePort, state);
+        }
 
         public void onMappingCreated(
             final long timeNs, final int protocol, final int insideAddress, final int insidePort,

@@ -44,6 +44,28 @@ class NatEventCodecTest
     }
 
     @Test
+    void shouldRoundTripEveryFieldOfEverySessionEvent()
+    {
+        encoder.onSessionCreated(Long.MAX_VALUE, 6, 0xC0A8_0001, 0xFFFF, 0xCB00_7101, 1, 0xC633_6407, 443, 0x100);
+        encoder.onSessionRefreshed(Long.MIN_VALUE, 17, Integer.MIN_VALUE, 65_535, -1, 0, Integer.MAX_VALUE, 0, 0x3);
+        encoder.onSessionExpired(0L, 1, 0x0A00_0002, 4_500, Integer.MAX_VALUE, 61_000, -1, 65_535, 0x1F);
+        encoder.onSessionRemoved(-1L, 6, 1, 2, 3, 4, 5, 6, -1);
+
+        assertEquals(4, decoder.drain(listener, Integer.MAX_VALUE));
+
+        assertEquals(
+            List.of(
+                "onSessionCreated " + Long.MAX_VALUE + " 6 " + 0xC0A8_0001 + " 65535 " + 0xCB00_7101 + " 1 " +
+                    0xC633_6407 + " 443 256",
+                "onSessionRefreshed " + Long.MIN_VALUE + " 17 " + Integer.MIN_VALUE + " 65535 -1 0 " +
+                    Integer.MAX_VALUE + " 0 3",
+                "onSessionExpired 0 1 " + 0x0A00_0002 + " 4500 " + Integer.MAX_VALUE + " 61000 -1 65535 31",
+                "onSessionRemoved -1 6 1 2 3 4 5 6 -1"),
+            listener.calls);
+        assertEquals(0, decoder.unknownMessageCount());
+    }
+
+    @Test
     void shouldDropAndCountEventsWhenEventRingIsFullWithoutBlocking()
     {
         // 1024 bytes hold 25 mapping events of 32 bytes with their 8-byte headers.

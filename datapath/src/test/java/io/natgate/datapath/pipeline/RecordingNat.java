@@ -95,6 +95,50 @@ class RecordingNat implements NatCommands, NatEventListener
     }
 
     @Override
+    public void onSessionCreated(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        session("onSessionCreated", timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    @Override
+    public void onSessionRefreshed(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        session("onSessionRefreshed", timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    @Override
+    public void onSessionExpired(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        session("onSessionExpired", timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    @Override
+    public void onSessionRemoved(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        session("onSessionRemoved", timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    private void session(
+        final String name, final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+        final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        calls.add(name + " " + timeNs + " " + protocol + " " + insideAddress + " " + insidePort + " " + publicAddress +
+            " " + publicPort + " " + remoteAddress + " " + remotePort + " " + state);
+    }
+
+    @Override
     public void onCommandCompleted(
         final long timeNs, final long correlationId, final int status, final int publicAddress, final int publicPort)
     {
