@@ -10,6 +10,7 @@ import io.natgate.datapath.frame.Checksums;
 import io.natgate.datapath.frame.EthernetFrame;
 import io.natgate.datapath.frame.IcmpMessage;
 import io.natgate.datapath.frame.Ipv4Packet;
+import io.natgate.datapath.frame.UdpDatagram;
 import io.natgate.datapath.icmp.IcmpWriter;
 import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.nat.NatEngine;
@@ -32,6 +33,13 @@ import java.util.List;
  * Outbound frames go to the outside port whose prefix holds the destination, else the default
  * route; routes the control plane {@link #addRoute adds} (a traversal provider's remote subnet
  * to its interface) come first, longest prefix winning.
+ * <p>
+ * The control plane speaks UDP from the gateway's own addresses through the {@link ForwarderConfig#localPort()
+ * local port}: a UDP datagram addressed to an endpoint it {@link #addLocalEndpoint registered} (the PCP server
+ * on an inside address, a tunnel on the outside address), arriving on the port that has that address, is
+ * punted to the local port instead of being dropped or translated; what the control plane injects through
+ * the local port leaves as locally originated, untranslated, out of the port whose address is its source
+ * (multicast straight to its group MAC) or, sourced from another public address, by the outside routes.
  */
 public final class Forwarder implements FrameProcessor
 {
@@ -39,6 +47,8 @@ public final class Forwarder implements FrameProcessor
     private static final int EXPIRY_BATCH = 256;
     private static final long ARP_TIMER_INTERVAL_NS = 50_000_000L;
     private static final long NS_PER_SECOND = 1_000_000_000L;
+    /** 01:00:5e and the low 23 bits of the group address (RFC 1112). */
+    private static final long MULTICAST_MAC_PREFIX = 0x01_00_5E_00_00_00L;
 
     private final ForwarderConfig config;
     private final NatEngine nat;
@@ -53,6 +63,10 @@ public final class Forwarder implements FrameProcessor
     private final int[] routePrefixLengths;
     private final int[] routePorts;
     private int routeCount;
+    // Local UDP endpoints (address << 16 | port), written on the worker thread only; few entries.
+    private final int localPort;
+    private final long[] localEndpoints;
+    private int localEndpointCount;
 
     private final EthernetFrame ethernet = new EthernetFrame();
     private final ArpPacket arp = new ArpPacket();
@@ -93,6 +107,8 @@ public final class Forwarder implements FrameProcessor
         routeNetworks = new int[config.maxRoutes()];
         routePrefixLengths = new int[config.maxRoutes()];
         routePorts = new int[config.maxRoutes()];
+        localPort = config.localPort();
+        localEndpoints = new long[config.maxLocalEndpoints()];
     }
 
     public void process(
@@ -102,6 +118,11 @@ public final class Forwarder implements FrameProcessor
         final PortSettings port = ports[ingressPort];
         if (port.linkLayer() == LinkLayer.RAW_IP)
         {
+            if (ingressPort == localPort)
+            {
+                onLocallyOriginated(buffer, offset, length, ingressPort, nowNs, sink);
+                return;
+            }
             onIpv4(buffer, offset, length, ingressPort, nowNs, sink);
             return;
         }
@@ -266,6 +287,65 @@ public final class Forwarder implements FrameProcessor
         return routeCount;
     }
 
+    /**
+     * Punts UDP datagrams for {@code address:udpPort} to the local port from now on: those arriving on the
+     * port whose own address {@code address} is. Registering an endpoint twice is harmless. Worker thread only.
+     *
+     * @return false when the endpoint table is full.
+     * @throws IllegalStateException    when no local port is configured.
+     * @throws IllegalArgumentException when no port has the address, or the UDP port is not 1..65535.
+     */
+    public boolean addLocalEndpoint(final int address, final int udpPort)
+    {
+        if (localPort < 0)
+        {
+            throw new IllegalStateException("no local port configured (" + ForwarderConfig.LOCAL_PORT + ")");
+        }
+        if (portWithAddress(address) < 0)
+        {
+            throw new IllegalArgumentException(Ipv4.toString(address) + " is not the address of a port");
+        }
+        if (udpPort < 1 || udpPort > 0xFFFF)
+        {
+            throw new IllegalArgumentException("UDP port must be 1..65535: " + udpPort);
+        }
+        final long key = localEndpointKey(address, udpPort);
+        if (localEndpointIndex(key) >= 0)
+        {
+            return true;
+        }
+        if (localEndpointCount == localEndpoints.length)
+        {
+            return false;
+        }
+        localEndpoints[localEndpointCount++] = key;
+        return true;
+    }
+
+    /**
+     * Stops punting datagrams for {@code address:udpPort}. Worker thread only.
+     *
+     * @return false when it was not registered.
+     */
+    public boolean removeLocalEndpoint(final int address, final int udpPort)
+    {
+        final int index = localEndpointIndex(localEndpointKey(address, udpPort));
+        if (index < 0)
+        {
+            return false;
+        }
+        localEndpoints[index] = localEndpoints[--localEndpointCount];
+        return true;
+    }
+
+    /**
+     * @return the endpoints registered by {@link #addLocalEndpoint}. Worker thread only.
+     */
+    public int localEndpointCount()
+    {
+        return localEndpointCount;
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // ARP
     // ------------------------------------------------------------------------------------------------------------
@@ -384,6 +464,12 @@ public final class Forwarder implements FrameProcessor
 
         if (isGatewayAddress(destination))
         {
+            if (localEndpointCount != 0 && destination == ingress.address() && isForLocalEndpoint(buffer, ipOffset,
+                ipLength))
+            {
+                sink.send(localPort, buffer, ipOffset, ipLength);
+                return;
+            }
             if (isEchoRequest(buffer, ipOffset, ipLength))
             {
                 icmpWriter.turnIntoEchoReply(buffer, ipOffset);
@@ -545,6 +631,104 @@ public final class Forwarder implements FrameProcessor
             }
         }
         return false;
+    }
+
+    /**
+     * @return whether the packet {@link #ip} wraps is an unfragmented UDP datagram to a registered local endpoint.
+     */
+    private boolean isForLocalEndpoint(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength)
+    {
+        final Ipv4Packet ip = this.ip;
+        final int headerLength = ip.headerLength();
+        if (ip.protocol() != Ipv4Packet.PROTO_UDP || ip.isFragment() ||
+            ipLength - headerLength < UdpDatagram.HEADER_LENGTH)
+        {
+            return false;
+        }
+        final int udpPort = buffer.getShort(ipOffset + headerLength + 2, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        return localEndpointIndex(localEndpointKey(ip.destinationAddress(), udpPort)) >= 0;
+    }
+
+    private int localEndpointIndex(final long key)
+    {
+        for (int i = 0; i < localEndpointCount; i++)
+        {
+            if (localEndpoints[i] == key)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static long localEndpointKey(final int address, final int udpPort)
+    {
+        return (address & 0xFFFF_FFFFL) << 16 | udpPort;
+    }
+
+    /**
+     * A packet the control plane sent from one of the gateway's addresses: out of the port with that
+     * address, else (another public address) by the outside routes; never translated, TTL kept.
+     */
+    private void onLocallyOriginated(
+        final MutableDirectBuffer buffer, final int ipOffset, final int available, final int ingressPort,
+        final long nowNs, final FrameSink sink)
+    {
+        final int ipLength = validateIpv4(buffer, ipOffset, available, ingressPort);
+        if (ipLength < 0)
+        {
+            return;
+        }
+        final int source = ip.sourceAddress();
+        final int destination = ip.destinationAddress();
+        int egressPort = portWithAddress(source);
+        if (egressPort < 0)
+        {
+            if (!nat.isPublicAddress(source))
+            {
+                counters.drop(ingressPort, DropReason.MARTIAN_SOURCE);
+                return;
+            }
+            egressPort = routeByRole(PortRole.OUTSIDE, destination);
+            if (egressPort < 0)
+            {
+                counters.drop(ingressPort, DropReason.NO_ROUTE);
+                return;
+            }
+        }
+        final long groupMac = destination == -1 ? EthernetFrame.BROADCAST_MAC :
+            (destination & 0xF000_0000) == 0xE000_0000 ? MULTICAST_MAC_PREFIX | (destination & 0x7F_FFFF) : 0;
+        if (groupMac == 0)
+        {
+            route(egressPort, buffer, ipOffset, ipLength, nowNs, sink);
+        }
+        else if (ipLength > ports[egressPort].mtu())
+        {
+            counters.drop(ingressPort, DropReason.FRAGMENTATION_NEEDED);
+        }
+        else if (ports[egressPort].linkLayer() == LinkLayer.RAW_IP)
+        {
+            sink.send(egressPort, buffer, ipOffset, ipLength);
+        }
+        else
+        {
+            sendEthernet(egressPort, groupMac, buffer, ipOffset, ipLength, sink);
+        }
+    }
+
+    /**
+     * @return the index of the port (the local port aside) whose own address this is, else -1.
+     */
+    private int portWithAddress(final int address)
+    {
+        for (final PortSettings port : ports)
+        {
+            if (port.address() == address && port.index() != localPort)
+            {
+                return port.index();
+            }
+        }
+        return -1;
     }
 
     private boolean isEchoRequest(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength)

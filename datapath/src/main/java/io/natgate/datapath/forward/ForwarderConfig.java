@@ -2,6 +2,7 @@ package io.natgate.datapath.forward;
 
 import io.natgate.datapath.ConfigurationException;
 import io.natgate.datapath.nat.Ipv4;
+import io.natgate.datapath.port.LinkLayer;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,18 @@ public final class ForwarderConfig
     public static final String MAX_ROUTES = "routes.max";
     public static final int MAX_ROUTES_DEFAULT = 64;
 
+    /**
+     * The gateway's local port: the raw-IP port through which the control plane receives the UDP datagrams
+     * addressed to the endpoints it {@link Forwarder#addLocalEndpoint registers} and sends its own packets
+     * (PCP answers, tunnel datagrams). -1 for none.
+     */
+    public static final String LOCAL_PORT = "ports.local";
+    public static final int LOCAL_PORT_DEFAULT = -1;
+
+    /** Local UDP endpoints (address and port) the control plane may register at once. */
+    public static final String MAX_LOCAL_ENDPOINTS = "local.maxEndpoints";
+    public static final int MAX_LOCAL_ENDPOINTS_DEFAULT = 16;
+
     private List<PortSettings> ports = List.of();
     private Ipv6Policy ipv6 = IPV6_DEFAULT;
     private int neighbourCapacity = NEIGHBOUR_CAPACITY_DEFAULT;
@@ -46,6 +59,8 @@ public final class ForwarderConfig
     private int arpPendingFrames = ARP_PENDING_FRAMES_DEFAULT;
     private int icmpErrorsPerSecond = ICMP_ERRORS_PER_SECOND_DEFAULT;
     private int maxRoutes = MAX_ROUTES_DEFAULT;
+    private int localPort = LOCAL_PORT_DEFAULT;
+    private int maxLocalEndpoints = MAX_LOCAL_ENDPOINTS_DEFAULT;
 
     public ForwarderConfig validate()
     {
@@ -86,6 +101,12 @@ public final class ForwarderConfig
         positive(ARP_RETRIES, arpRetries);
         positive(ICMP_ERRORS_PER_SECOND, icmpErrorsPerSecond);
         positive(MAX_ROUTES, maxRoutes);
+        positive(MAX_LOCAL_ENDPOINTS, maxLocalEndpoints);
+        if (localPort != LOCAL_PORT_DEFAULT &&
+            (localPort < 0 || localPort >= ports.size() || ports.get(localPort).linkLayer() != LinkLayer.RAW_IP))
+        {
+            throw new ConfigurationException(LOCAL_PORT, localPort, "the local port must be a raw-IP port's index");
+        }
         if (neighbourTimeoutNs <= 0)
         {
             throw new ConfigurationException(NEIGHBOUR_TIMEOUT, neighbourTimeoutNs + "ns", "must be positive");
@@ -201,6 +222,28 @@ public final class ForwarderConfig
     public ForwarderConfig maxRoutes(final int maxRoutes)
     {
         this.maxRoutes = maxRoutes;
+        return this;
+    }
+
+    public int localPort()
+    {
+        return localPort;
+    }
+
+    public ForwarderConfig localPort(final int localPort)
+    {
+        this.localPort = localPort;
+        return this;
+    }
+
+    public int maxLocalEndpoints()
+    {
+        return maxLocalEndpoints;
+    }
+
+    public ForwarderConfig maxLocalEndpoints(final int maxLocalEndpoints)
+    {
+        this.maxLocalEndpoints = maxLocalEndpoints;
         return this;
     }
 }

@@ -6,7 +6,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A raw-IP port whose far end is a control-plane thread instead of a device: the interface of a
- * traversal provider registered with the Connectivity Platform. Frames the pipeline transmits wait
+ * traversal provider registered with the Connectivity Platform, or the gateway's local port (the
+ * forwarder's {@code ForwarderConfig.localPort}), through which the control plane receives the UDP
+ * datagrams addressed to the gateway itself and sends its own. Frames the pipeline transmits wait
  * in a bounded queue for the consumer thread, which {@link #flush()} wakes once per burst
  * ({@link LockSupport#unpark}, no allocation); frames {@link #offer offered} by any thread are
  * what the port receives. The queues are an {@link InMemoryPort}'s, so a full queue is a
