@@ -22,15 +22,18 @@ import java.util.Locale;
  * topology (addresses, ip_forward=1, an nftables masquerade rule). For each: TCP throughput from
  * the client to the server, and UDP datagrams per second received by the server for each payload
  * length, the client sending as fast as it can ({@code -b 0}); then a table of natgate/kernel
- * ratios. Needs root and the lab's packages.
+ * ratios. With {@code --rounds N} the two sides alternate N times and the table shows each
+ * figure's median, so a burst of other work on the machine does not land on one side only.
+ * Needs root and the lab's packages.
  * <pre>
  * java @jvm.options -cp benchmarks/target/benchmarks.jar io.natgate.benchmarks.e2e.KernelNatComparison \
- *     [--seconds 10] [--backend afpacket|pcap] [--udp-lengths 64,1400] [--udp-rate 0]
+ *     [--seconds 10] [--rounds 1] [--backend afpacket|pcap] [--udp-lengths 64,1400] [--udp-rate 0]
  * </pre>
  */
 public final class KernelNatComparison
 {
     private final int seconds;
+    private final int rounds;
     private final Backend backend;
     private final int[] udpLengths;
     private final String udpRate;
@@ -42,9 +45,11 @@ public final class KernelNatComparison
     {
     }
 
-    KernelNatComparison(final int seconds, final Backend backend, final int[] udpLengths, final String udpRate)
+    KernelNatComparison(final int seconds, final int rounds, final Backend backend, final int[] udpLengths,
+        final String udpRate)
     {
         this.seconds = seconds;
+        this.rounds = rounds;
         this.backend = backend;
         this.udpLengths = udpLengths;
         this.udpRate = udpRate;
@@ -53,6 +58,7 @@ public final class KernelNatComparison
     public static void main(final String[] args)
     {
         int seconds = 10;
+        int rounds = 1;
         Backend backend = Backend.AFPACKET;
         int[] udpLengths = {64, 1400};
         String udpRate = "0";
@@ -62,13 +68,14 @@ public final class KernelNatComparison
             switch (args[i])
             {
                 case "--seconds" -> seconds = Integer.parseInt(required(args[i], value));
+                case "--rounds" -> rounds = Integer.parseInt(required(args[i], value));
                 case "--backend" -> backend = "pcap".equals(required(args[i], value)) ? Backend.PCAP : Backend.AFPACKET;
                 case "--udp-lengths" -> udpLengths = java.util.Arrays.stream(required(args[i], value).split(","))
                     .mapToInt(Integer::parseInt).toArray();
                 case "--udp-rate" -> udpRate = required(args[i], value);
                 default ->
                 {
-                    System.err.println("usage: KernelNatComparison [--seconds N] [--backend afpacket|pcap] " +
+                    System.err.println("usage: KernelNatComparison [--seconds N] [--rounds N] [--backend afpacket|pcap] " +
                         "[--udp-lengths 64,1400] [--udp-rate 0|RATE]");
                     System.exit(2);
                 }
@@ -80,15 +87,27 @@ public final class KernelNatComparison
             System.err.println("KernelNatComparison needs root: it makes network namespaces");
             System.exit(2);
         }
-        final KernelNatComparison comparison = new KernelNatComparison(seconds, backend, udpLengths, udpRate);
+        final KernelNatComparison comparison =
+            new KernelNatComparison(seconds, rounds, backend, udpLengths, udpRate);
         System.out.printf(Locale.ROOT, "natgate vs kernel NAT (nftables masquerade), lab of docs/lab.md: iperf3 %d s " +
-            "per run, client 10.0.0.2 -> server 203.0.113.2, natgate backend %s, UDP rate %s, %d CPUs, load " +
-            "average %s, JVM %s, kernel %s%n", seconds, backend.configName(), "0".equals(udpRate) ? "unlimited" :
-            udpRate, Runtime.getRuntime().availableProcessors(), loadAverage(), System.getProperty("java.vm.version"),
-            System.getProperty("os.version"));
-        final Figures natgate = comparison.measure(Lab.Forwarding.NATGATE);
-        final Figures kernel = comparison.measure(Lab.Forwarding.KERNEL_NAT);
+            "per run, %d round(s), client 10.0.0.2 -> server 203.0.113.2, natgate backend %s, UDP rate %s, %d CPUs, " +
+            "load average %s, JVM %s, kernel %s%n", seconds, rounds, backend.configName(),
+            "0".equals(udpRate) ? "unlimited" : udpRate, Runtime.getRuntime().availableProcessors(), loadAverage(),
+            System.getProperty("java.vm.version"), System.getProperty("os.version"));
+        final List<Figures> natgate = new ArrayList<>();
+        final List<Figures> kernel = new ArrayList<>();
+        for (int round = 0; round < rounds; round++)
+        {
+            // Alternate which side goes first, so neither always runs on a machine warmed (or loaded) by the other.
+            final boolean natgateFirst = round % 2 == 0;
+            final Figures first = comparison.measure(natgateFirst ? Lab.Forwarding.NATGATE : Lab.Forwarding.KERNEL_NAT);
+            final Figures second = comparison.measure(natgateFirst ? Lab.Forwarding.KERNEL_NAT : Lab.Forwarding.NATGATE);
+            natgate.add(natgateFirst ? first : second);
+            kernel.add(natgateFirst ? second : first);
+        }
         System.out.println();
+        System.out.printf(Locale.ROOT, "load average after: %s%s%n", loadAverage(),
+            rounds > 1 ? "; medians of " + rounds + " rounds" : "");
         System.out.print(table(natgate, kernel));
     }
 
@@ -133,33 +152,41 @@ public final class KernelNatComparison
     }
 
     /**
-     * @return the table of both sides and their ratios.
+     * @return the table of both sides (each figure the median of the rounds) and their ratios.
      */
-    static String table(final Figures natgate, final Figures kernel)
+    static String table(final List<Figures> natgate, final List<Figures> kernel)
     {
         final StringBuilder out = new StringBuilder();
         final String format = "%-30s %16s %16s %15s%n";
         out.append(String.format(Locale.ROOT, format, "iperf3 run", "natgate", "kernel NAT", "natgate/kernel"));
-        out.append(String.format(Locale.ROOT, format, "TCP throughput",
-            String.format(Locale.ROOT, "%.3f Gbit/s", natgate.tcp().gigabitsPerSecond()),
-            String.format(Locale.ROOT, "%.3f Gbit/s", kernel.tcp().gigabitsPerSecond()),
-            ratio(natgate.tcp().receivedBitsPerSecond(), kernel.tcp().receivedBitsPerSecond())));
-        for (int i = 0; i < natgate.udp().size(); i++)
+        final double ourGbps = median(natgate, figures -> figures.tcp().gigabitsPerSecond());
+        final double theirGbps = median(kernel, figures -> figures.tcp().gigabitsPerSecond());
+        out.append(String.format(Locale.ROOT, format, "TCP throughput", String.format(Locale.ROOT, "%.3f Gbit/s", ourGbps),
+            String.format(Locale.ROOT, "%.3f Gbit/s", theirGbps), ratio(ourGbps, theirGbps)));
+        for (int i = 0; i < natgate.getFirst().udp().size(); i++)
         {
-            final Iperf3.UdpResult ours = natgate.udp().get(i);
-            final Iperf3.UdpResult theirs = kernel.udp().get(i);
-            out.append(String.format(Locale.ROOT, format, "UDP " + ours.payloadLength() + " B received pps",
-                String.format(Locale.ROOT, "%,.0f", ours.receivedPacketsPerSecond()),
-                String.format(Locale.ROOT, "%,.0f", theirs.receivedPacketsPerSecond()),
-                ratio(ours.receivedPacketsPerSecond(), theirs.receivedPacketsPerSecond())));
+            final int run = i;
+            final double ourPps = median(natgate, figures -> figures.udp().get(run).receivedPacketsPerSecond());
+            final double theirPps = median(kernel, figures -> figures.udp().get(run).receivedPacketsPerSecond());
+            out.append(String.format(Locale.ROOT, format,
+                "UDP " + natgate.getFirst().udp().get(i).payloadLength() + " B received pps",
+                String.format(Locale.ROOT, "%,.0f", ourPps), String.format(Locale.ROOT, "%,.0f", theirPps),
+                ratio(ourPps, theirPps)));
             out.append(String.format(Locale.ROOT, format, "  sent pps (offered)",
-                String.format(Locale.ROOT, "%,.0f", ours.sentPacketsPerSecond()),
-                String.format(Locale.ROOT, "%,.0f", theirs.sentPacketsPerSecond()), ""));
+                String.format(Locale.ROOT, "%,.0f", median(natgate, f -> f.udp().get(run).sentPacketsPerSecond())),
+                String.format(Locale.ROOT, "%,.0f", median(kernel, f -> f.udp().get(run).sentPacketsPerSecond())), ""));
             out.append(String.format(Locale.ROOT, format, "  loss",
-                String.format(Locale.ROOT, "%.2f %%", ours.lostPercent()),
-                String.format(Locale.ROOT, "%.2f %%", theirs.lostPercent()), ""));
+                String.format(Locale.ROOT, "%.2f %%", median(natgate, f -> f.udp().get(run).lostPercent())),
+                String.format(Locale.ROOT, "%.2f %%", median(kernel, f -> f.udp().get(run).lostPercent())), ""));
         }
         return out.toString();
+    }
+
+    private static double median(final List<Figures> rounds, final java.util.function.ToDoubleFunction<Figures> figure)
+    {
+        final double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
+        final int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     private static String ratio(final double ours, final double theirs)
