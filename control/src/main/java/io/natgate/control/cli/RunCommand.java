@@ -5,7 +5,8 @@ import io.natgate.control.config.ConfigException;
 import io.natgate.control.gateway.CountersFile;
 import io.natgate.control.gateway.Gateway;
 import io.natgate.control.profile.EffectiveSettings;
-import io.natgate.datapath.nat.NatEventListener;
+import io.natgate.control.journal.JournalWriter;
+import org.agrona.concurrent.SystemEpochNanoClock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
@@ -52,13 +53,16 @@ final class RunCommand implements Callable<Integer>
             return ConfigException.EXIT_STATUS;
         }
 
+        final JournalWriter journal = JournalWriter.open(settings.gateway().orElseThrow().journal(),
+            settings.pipelineConfig().nanoClock(), new SystemEpochNanoClock(), System.out);
         final Gateway gateway;
         try
         {
-            gateway = Gateway.start(settings, counters, NatEventListener.NONE, System.out);
+            gateway = Gateway.start(settings, counters, journal, System.out);
         }
         catch (final RuntimeException ex)
         {
+            journal.close();
             System.err.println("natgate: cannot start: " + ex.getMessage());
             return 1;
         }
@@ -71,6 +75,7 @@ final class RunCommand implements Callable<Integer>
         catch (final RuntimeException ex)
         {
             gateway.close();
+            journal.close();
             System.err.println("natgate: " + ex.getMessage());
             return 1;
         }
@@ -84,6 +89,7 @@ final class RunCommand implements Callable<Integer>
                 System.out.println("natgate: stopping");
                 admin.close();
                 gateway.close();
+                journal.close();
                 System.out.println("natgate: stopped");
                 System.out.flush();
             }

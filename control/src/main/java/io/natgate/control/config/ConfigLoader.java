@@ -34,7 +34,7 @@ public final class ConfigLoader
     /** Where the admin endpoint listens when the file does not say: loopback only. */
     public static final String ADMIN_ADDRESS_DEFAULT = "127.0.0.1:9464";
     /** Where the journal is written when the file does not say. */
-    public static final String JOURNAL_DIRECTORY_DEFAULT = "/var/lib/natgate/journal";
+    public static final String JOURNAL_DIRECTORY_DEFAULT = JournalConfig.DIRECTORY_DEFAULT;
 
     private static final Set<String> TOP_KEYS =
         Set.of("profile", "ports", "nat", "ipv6", "firewall", "providers", "journal", "admin");
@@ -52,6 +52,9 @@ public final class ConfigLoader
         Set.of("name", "action", "direction", "protocol", "source", "destination", "ports", "user", "group");
     private static final Set<String> NATPMP_KEYS = Set.of("type", "ports");
     private static final Set<String> VXLAN_KEYS = Set.of("type", "peer", "vni", "remoteSubnet");
+    private static final Set<String> JOURNAL_KEYS = Set.of("directory", "rollCycle", "retention", "destinations");
+    private static final Map<String, JournalConfig.RollCycle> ROLL_CYCLES =
+        ConfigNode.choices(JournalConfig.RollCycle.class);
     /** Config keys that override a hardware profile's table capacities, and the profile key each sets. */
     private static final Map<String, String> TABLE_OVERRIDES = Map.of(
         "maxSessions", "tables.maxSessions", "maxMappings", "tables.maxMappings", "maxClients", "tables.maxClients");
@@ -149,7 +152,8 @@ public final class ConfigLoader
         readNat(natNode, natSettings, profileOverrides, origins);
 
         final GatewayConfig partial = new GatewayConfig(document, directory, null, ports, ipv6, natSettings,
-            profileOverrides, List.of(), List.of(), List.of(), directory, endpoint(null, ADMIN_ADDRESS_DEFAULT, 0),
+            profileOverrides, List.of(), List.of(), List.of(), JournalConfig.defaults(directory),
+            endpoint(null, ADMIN_ADDRESS_DEFAULT, 0),
             origins);
         located(() -> partial.forwarderConfig(), origins, document);
         located(() -> partial.natConfig(NatConfig.MAX_SESSIONS_DEFAULT, NatConfig.MAX_MAPPINGS_DEFAULT,
@@ -160,20 +164,7 @@ public final class ConfigLoader
         final List<FirewallRuleConfig> rules = readFirewall(root.get("firewall"));
         final List<ProviderConfig> providers = readProviders(root.get("providers"), ports);
 
-        Path journalDirectory = directory.resolve(JOURNAL_DIRECTORY_DEFAULT);
-        final ConfigNode journalNode = root.get("journal");
-        if (journalNode != null)
-        {
-            final ConfigNode directoryNode = journalNode.keys(Set.of("directory")).require("directory");
-            try
-            {
-                journalDirectory = directory.resolve(directoryNode.asText()).normalize();
-            }
-            catch (final java.nio.file.InvalidPathException ex)
-            {
-                throw directoryNode.error("not a path: " + ex.getReason());
-            }
-        }
+        final JournalConfig journal = readJournal(root.get("journal"), directory);
         Ipv4Endpoint admin = endpoint(null, ADMIN_ADDRESS_DEFAULT, 0);
         final ConfigNode adminNode = root.get("admin");
         if (adminNode != null)
@@ -186,7 +177,42 @@ public final class ConfigLoader
         }
 
         return new GatewayConfig(document, directory, profileNode == null ? null : profileNode.location(), ports, ipv6,
-            natSettings, profileOverrides, staticMappings, rules, providers, journalDirectory, admin, origins);
+            natSettings, profileOverrides, staticMappings, rules, providers, journal, admin, origins);
+    }
+
+    private static JournalConfig readJournal(final ConfigNode node, final Path directory)
+    {
+        final JournalConfig defaults = JournalConfig.defaults(directory.resolve(JOURNAL_DIRECTORY_DEFAULT));
+        if (node == null)
+        {
+            return defaults;
+        }
+        node.keys(JOURNAL_KEYS);
+        Path journalDirectory = defaults.directory();
+        final ConfigNode directoryNode = node.get("directory");
+        if (directoryNode != null)
+        {
+            try
+            {
+                journalDirectory = directory.resolve(directoryNode.asText()).normalize();
+            }
+            catch (final java.nio.file.InvalidPathException ex)
+            {
+                throw directoryNode.error("not a path: " + ex.getReason());
+            }
+        }
+        final ConfigNode rollCycleNode = node.get("rollCycle");
+        final ConfigNode retentionNode = node.get("retention");
+        final ConfigNode destinationsNode = node.get("destinations");
+        final JournalConfig.RollCycle rollCycle =
+            rollCycleNode == null ? defaults.rollCycle() : rollCycleNode.asChoice(ROLL_CYCLES);
+        final long retentionNs = retentionNode == null ? defaults.retentionNs() : DURATION.apply(retentionNode);
+        if (retentionNode != null && retentionNs != 0 && retentionNs < java.util.concurrent.TimeUnit.HOURS.toNanos(1))
+        {
+            throw retentionNode.error("keep the journal at least 1h (0 keeps it for ever)");
+        }
+        return new JournalConfig(journalDirectory, rollCycle, retentionNs,
+            destinationsNode == null ? defaults.destinations() : destinationsNode.asBoolean());
     }
 
     private PortConfig readPort(final int index, final ConfigNode node, final Map<String, Location> origins)

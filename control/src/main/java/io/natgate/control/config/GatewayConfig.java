@@ -31,7 +31,7 @@ public final class GatewayConfig
     private final List<StaticMapping> staticMappings;
     private final List<FirewallRuleConfig> firewallRules;
     private final List<ProviderConfig> providers;
-    private final Path journalDirectory;
+    private final JournalConfig journal;
     private final Ipv4Endpoint adminEndpoint;
     private final Map<String, Location> datapathOrigins;
 
@@ -46,7 +46,7 @@ public final class GatewayConfig
         final List<StaticMapping> staticMappings,
         final List<FirewallRuleConfig> firewallRules,
         final List<ProviderConfig> providers,
-        final Path journalDirectory,
+        final JournalConfig journal,
         final Ipv4Endpoint adminEndpoint,
         final Map<String, Location> datapathOrigins)
     {
@@ -60,7 +60,7 @@ public final class GatewayConfig
         this.staticMappings = List.copyOf(staticMappings);
         this.firewallRules = List.copyOf(firewallRules);
         this.providers = List.copyOf(providers);
-        this.journalDirectory = journalDirectory;
+        this.journal = journal;
         this.adminEndpoint = adminEndpoint;
         this.datapathOrigins = Map.copyOf(datapathOrigins);
     }
@@ -176,7 +176,15 @@ public final class GatewayConfig
      */
     public Path journalDirectory()
     {
-        return journalDirectory;
+        return journal.directory();
+    }
+
+    /**
+     * @return the journal's settings: directory, roll cycle, retention, destinations.
+     */
+    public JournalConfig journal()
+    {
+        return journal;
     }
 
     /**

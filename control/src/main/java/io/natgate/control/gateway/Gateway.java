@@ -10,6 +10,8 @@ import io.natgate.control.cp.ProviderEventLog;
 import io.natgate.control.cp.ProviderSlots;
 import io.natgate.control.firewall.Firewall;
 import io.natgate.control.firewall.FirewallEventLog;
+import io.natgate.control.journal.JournalWriter;
+import io.natgate.control.journal.WarmRestart;
 import io.natgate.control.profile.EffectiveSettings;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.forward.Forwarder;
@@ -63,9 +65,10 @@ public final class Gateway implements AutoCloseable
     private final long startNs;
     private final ProviderSlots providerSlots;
     private final ConnectivityPlatform platform;
+    private final java.util.Set<StaticMapping> restoredStatics;
 
     private Gateway(
-        final EffectiveSettings settings, final Path countersPath, final NatEventListener downstream,
+        final EffectiveSettings settings, final Path countersPath, final JournalWriter journal,
         final PrintStream log)
     {
         this.settings = settings;
@@ -103,21 +106,24 @@ public final class Gateway implements AutoCloseable
             pipeline = new Pipeline(settings.pipelineConfig(), ports, datapathCounters);
             nat = new NatEngine(settings.natConfig(), pipeline.workerEvents(), datapathCounters);
             final Forwarder forwarder = new Forwarder(forwarderConfig, nat, datapathCounters);
-            events = new GatewayEvents(downstream);
+            events = new GatewayEvents(journal == null ? NatEventListener.NONE : journal.natEvents());
             commands = pipeline.newCommandEncoder();
             firewall = new Firewall(config.firewallRules(), settings.forwarderConfig().ports(), this::submit,
                 policy -> onWorker(() ->
                 {
                     nat.flowPolicy(policy);
                     return policy;
-                }), new FirewallEventLog(log),
+                }), journal == null ? new FirewallEventLog(log) : journal.firewallEvents(new FirewallEventLog(log)),
                 settings.pipelineConfig().nanoClock(), Firewall.DENIAL_EVENTS_PER_SECOND_DEFAULT);
             nat.flowPolicy(firewall.policy());
+            final WarmRestart.Result restored = journal == null ? null :
+                journal.restore(nat, settings.natConfig(), config.staticMappings(), datapathCounters);
+            restoredStatics = restored == null ? java.util.Set.of() : restored.statics();
             pipeline.start(forwarder, nat);
             startNs = System.nanoTime();
             cp = new ConnectivityPlatform(new PlatformConfig(),
                 providerSlots.attach(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS),
-                new ProviderEventLog(log));
+                journal == null ? new ProviderEventLog(log) : journal.providerEvents(new ProviderEventLog(log)));
 
             final Pipeline drained = pipeline;
             final GatewayEvents listener = events;
@@ -126,7 +132,8 @@ public final class Gateway implements AutoCloseable
             {
                 public int doWork()
                 {
-                    return drained.drainEvents(listener, 256) + denials.pollDenials(64);
+                    return drained.drainEvents(listener, 256) + denials.pollDenials(64) +
+                        (journal == null ? 0 : journal.doWork());
                 }
 
                 public String roleName()
@@ -152,6 +159,11 @@ public final class Gateway implements AutoCloseable
             settings.pipelineConfig().idleStrategy(), settings.natConfig().maxSessions());
         for (final StaticMapping mapping : config.staticMappings())
         {
+            if (restoredStatics.contains(mapping))
+            {
+                log.printf("natgate: static mapping %s: restored%n", mapping);
+                continue;
+            }
             final CommandCompletion completion = submit((nat, id) -> mapping.addTo(nat, id));
             log.printf("natgate: static mapping %s: %s%n", mapping, completion.status().label());
         }
@@ -161,13 +173,13 @@ public final class Gateway implements AutoCloseable
      * Opens the ports and starts forwarding.
      *
      * @param countersPath where to publish the counters for {@code natgate stat}.
-     * @param downstream   receives every NAT event after the gateway has seen it (the journal).
+     * @param journal      where every event is journaled, and what the last run left restored from (null: none).
      */
     public static Gateway start(
-        final EffectiveSettings settings, final Path countersPath, final NatEventListener downstream,
+        final EffectiveSettings settings, final Path countersPath, final JournalWriter journal,
         final PrintStream log)
     {
-        return new Gateway(settings, countersPath, downstream, log);
+        return new Gateway(settings, countersPath, journal, log);
     }
 
     private Port openPort(final PortConfig port)

@@ -64,6 +64,38 @@ final class GatewayEvents implements NatEventListener
         downstream.onMappingRemoved(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
     }
 
+    public void onSessionCreated(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        downstream.onSessionCreated(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    public void onSessionRefreshed(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        downstream.onSessionRefreshed(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    public void onSessionExpired(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        downstream.onSessionExpired(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    public void onSessionRemoved(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        downstream.onSessionRemoved(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
     public void onCommandCompleted(
         final long timeNs, final long correlationId, final int status, final int publicAddress, final int publicPort)
     {

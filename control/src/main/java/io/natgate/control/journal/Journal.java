@@ -1,0 +1,276 @@
+package io.natgate.control.journal;
+
+import io.natgate.control.config.JournalConfig;
+import net.openhft.chronicle.bytes.MethodReader;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+
+/**
+ * A journal directory: a Chronicle Queue of {@link JournalEvents} entries in binary wire, one file per
+ * roll cycle ({@code yyyyMMdd[-HH[mm]].cq4}), opened for appending by the gateway or read-only by the
+ * {@code natgate journal} commands (which may read while a gateway writes). Reading hands every entry to
+ * a {@link JournalEvents} through a method reader.
+ */
+public final class Journal implements AutoCloseable
+{
+    /** Chronicle's block size: files grow by this much; small enough for a small disk. */
+    static final long BLOCK_SIZE_BYTES = 4L << 20;
+    private static final String FILE_SUFFIX = ".cq4";
+
+    private final Path directory;
+    private final SingleChronicleQueue queue;
+
+    private Journal(final Path directory, final SingleChronicleQueue queue)
+    {
+        this.directory = directory;
+        this.queue = queue;
+    }
+
+    /**
+     * Opens (creating it when needed) the configured directory for appending.
+     *
+     * @throws JournalException saying why, when the directory cannot be made or written.
+     */
+    public static Journal openForAppending(final JournalConfig config)
+    {
+        final Path directory = config.directory();
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (final IOException | SecurityException ex)
+        {
+            throw new JournalException("cannot create " + directory + ": " + describe(ex), ex);
+        }
+        if (!Files.isWritable(directory))
+        {
+            throw new JournalException(directory + " is not writable");
+        }
+        return open(directory, rollCycle(config.rollCycle()), false);
+    }
+
+    /**
+     * Opens an existing journal to read it, whatever roll cycle it was written with.
+     *
+     * @throws JournalException when there is no journal there.
+     */
+    public static Journal openForReading(final Path directory)
+    {
+        if (!Files.isDirectory(directory) || !hasFiles(directory))
+        {
+            throw new JournalException("no journal in " + directory);
+        }
+        return open(directory, RollCycles.FAST_DAILY, true);
+    }
+
+    private static Journal open(final Path directory, final RollCycle rollCycle, final boolean readOnly)
+    {
+        try
+        {
+            return new Journal(directory, SingleChronicleQueueBuilder.binary(directory)
+                .rollCycle(rollCycle)
+                .blockSize(BLOCK_SIZE_BYTES)
+                .readOnly(readOnly)
+                .build());
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            throw new JournalException("cannot open the journal in " + directory + ": " + describe(ex), ex);
+        }
+    }
+
+    /**
+     * @return Chronicle's roll cycle for the configured one.
+     */
+    static RollCycle rollCycle(final JournalConfig.RollCycle rollCycle)
+    {
+        return switch (rollCycle)
+        {
+            case FIVE_MINUTELY -> RollCycles.FIVE_MINUTELY;
+            case TEN_MINUTELY -> RollCycles.TEN_MINUTELY;
+            case TWENTY_MINUTELY -> RollCycles.TWENTY_MINUTELY;
+            case HALF_HOURLY -> RollCycles.HALF_HOURLY;
+            case HOURLY -> RollCycles.FAST_HOURLY;
+            case TWO_HOURLY -> RollCycles.TWO_HOURLY;
+            case FOUR_HOURLY -> RollCycles.FOUR_HOURLY;
+            case SIX_HOURLY -> RollCycles.SIX_HOURLY;
+            case DAILY -> RollCycles.FAST_DAILY;
+            case WEEKLY -> RollCycles.WEEKLY;
+        };
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    SingleChronicleQueue queue()
+    {
+        return queue;
+    }
+
+    /**
+     * @return how many entries the journal holds.
+     */
+    public long entryCount()
+    {
+        return queue.entryCount();
+    }
+
+    /**
+     * Hands entries to {@code events} in the order they were written, from the first (or from
+     * {@code fromIndex} when it is not 0) until {@code until} says stop or the journal ends.
+     *
+     * @param progress told the number of entries read so far every 65,536 entries (may be null).
+     * @return the number of entries read.
+     */
+    public long read(final JournalEvents events, final long fromIndex, final Until until, final LongConsumer progress)
+    {
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            if (fromIndex != 0)
+            {
+                tailer.moveToIndex(fromIndex);
+            }
+            final MethodReader reader = tailer.methodReader(events);
+            long count = 0;
+            while (!until.stop() && reader.readOne())
+            {
+                count++;
+                if (progress != null && (count & 0xFFFF) == 0)
+                {
+                    progress.accept(count);
+                }
+            }
+            return count;
+        }
+    }
+
+    /**
+     * @return the index of the last {@link JournalEvents#onGatewayStarted} entry, found reading backwards
+     * from the end, or 0 when there is none (read from the start).
+     */
+    public long lastStartIndex()
+    {
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            tailer.direction(TailerDirection.BACKWARD).toEnd();
+            final boolean[] found = new boolean[1];
+            final MethodReader reader = tailer.methodReader(new JournalEvents()
+            {
+                public void onGatewayStarted(final long timeNs, final long processId, final boolean destinations)
+                {
+                    found[0] = true;
+                }
+            });
+            while (reader.readOne())
+            {
+                if (found[0])
+                {
+                    return tailer.lastReadIndex();
+                }
+            }
+            return 0;
+        }
+    }
+
+    /**
+     * Deletes the files of cycles before the current one whose newest entry is older than
+     * {@code retentionNs} (by modification time, which is the time of a file's last entry).
+     *
+     * @return the number of files deleted.
+     */
+    int deleteExpiredFiles(final long retentionNs, final long nowEpochMs)
+    {
+        if (retentionNs <= 0)
+        {
+            return 0;
+        }
+        final long cutoffMs = nowEpochMs - TimeUnit.NANOSECONDS.toMillis(retentionNs);
+        final String current = currentFileName();
+        int deleted = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + FILE_SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                if (!file.getFileName().toString().equals(current) &&
+                    Files.getLastModifiedTime(file).toMillis() < cutoffMs)
+                {
+                    Files.deleteIfExists(file);
+                    deleted++;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        if (deleted > 0)
+        {
+            queue.refreshDirectoryListing();
+        }
+        return deleted;
+    }
+
+    private String currentFileName()
+    {
+        final String path = queue.fileAbsolutePath();
+        final int cycle = queue.cycle();
+        final java.text.SimpleDateFormat format = new java.text.SimpleDateFormat(queue.rollCycle().format());
+        format.setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
+        final long epochMs = (long)cycle * queue.rollCycle().lengthInMillis();
+        return path == null ? "" : format.format(new java.util.Date(epochMs)) + FILE_SUFFIX;
+    }
+
+    private static boolean hasFiles(final Path directory)
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + FILE_SUFFIX))
+        {
+            return files.iterator().hasNext();
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    static String describe(final Throwable ex)
+    {
+        Throwable cause = ex;
+        while (cause.getCause() != null && cause.getCause() != cause)
+        {
+            cause = cause.getCause();
+        }
+        final String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+
+    @Override
+    public void close()
+    {
+        queue.close();
+    }
+
+    /**
+     * Asked before each entry whether reading should stop.
+     */
+    @FunctionalInterface
+    public interface Until
+    {
+        Until END = () -> false;
+
+        boolean stop();
+    }
+}

@@ -1,0 +1,742 @@
+package io.natgate.control.journal;
+
+import io.natgate.control.config.JournalConfig;
+import io.natgate.control.config.StaticMapping;
+import io.natgate.control.config.Units;
+import io.natgate.control.cp.ProviderEventListener;
+import io.natgate.control.cp.TerminationReason;
+import io.natgate.control.firewall.DenialReason;
+import io.natgate.control.firewall.FirewallEventListener;
+import io.natgate.datapath.counters.DatapathCounters;
+import io.natgate.datapath.counters.GlobalCounter;
+import io.natgate.datapath.nat.NatConfig;
+import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.nat.NatEventListener;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NanoClock;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The live end of the journal: writes the NAT engine's events (drained from the worker's event ring on
+ * the gateway's event thread), and the Connectivity Platform's and firewall's (queued from whatever
+ * thread reports them, drained by {@link #doWork} on that same event thread) through a Chronicle method
+ * writer of {@link JournalEvents}. One thread writes: the event thread, after {@link #restore} on the
+ * thread that starts the gateway.
+ * <p>
+ * The datapath never waits on it: the worker drops (and counts) events when the ring is full, and
+ * this writer journals that count. When the journal cannot be written (unwritable directory, disk
+ * full, a write failing), it says so once on the log, counts every event it could not write, and tries
+ * again every {@value #RETRY_INTERVAL_S} s; writing again, it journals how many were lost. It stops
+ * writing while less than {@link #FREE_SPACE_MARGIN_BYTES} are free, rather than fill the disk.
+ * <p>
+ * Sessions (remote endpoints) are journaled only when {@link JournalConfig#destinations()} is set;
+ * mappings always, with a refresh at most every {@link #MAPPING_REFRESH_INTERVAL_NS} derived from
+ * their sessions' activity.
+ */
+public final class JournalWriter implements AutoCloseable
+{
+    /** A mapping's refresh is journaled at most this often. */
+    public static final long MAPPING_REFRESH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(60);
+    /** Writing stops while the journal's file system has less than this free. */
+    public static final long FREE_SPACE_MARGIN_BYTES = 3 * Journal.BLOCK_SIZE_BYTES;
+    static final int RETRY_INTERVAL_S = 5;
+    private static final int CONTROL_QUEUE_CAPACITY = 4096;
+    private static final int EVENTS_PER_SPACE_CHECK = 4096;
+    private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long RETENTION_INTERVAL_NS = TimeUnit.MINUTES.toNanos(1);
+
+    private final JournalConfig config;
+    private final NanoClock nanoClock;
+    private final EpochNanoClock epochClock;
+    private final PrintStream log;
+    private final ManyToOneConcurrentArrayQueue<Consumer<JournalEvents>> controlEvents =
+        new ManyToOneConcurrentArrayQueue<>(CONTROL_QUEUE_CAPACITY);
+    private final Consumer<Consumer<JournalEvents>> writeControlEvent = this::writeControlEvent;
+    private final Long2LongHashMap lastMappingRefreshNs = new Long2LongHashMap(Long.MIN_VALUE);
+    private final NatSide natEvents = new NatSide();
+    private final AtomicLong lostEvents = new AtomicLong();
+    private final AtomicLong writtenEvents = new AtomicLong();
+
+    private Journal journal;
+    private ExcerptAppender appender;
+    private JournalEvents out;
+    private FileStore store;
+    private String failure;
+    private long lostSinceFailure;
+    private long clockOffsetNs;
+    private long nextHousekeepingNs;
+    private long nextRetentionNs;
+    private long nextRetryNs;
+    private int eventsUntilSpaceCheck;
+    private DatapathCounters counters;
+    private long ringDropsJournaled;
+
+    private JournalWriter(
+        final JournalConfig config, final NanoClock nanoClock, final EpochNanoClock epochClock, final PrintStream log)
+    {
+        this.config = config;
+        this.nanoClock = nanoClock;
+        this.epochClock = epochClock;
+        this.log = log;
+        clockOffsetNs = epochClock.nanoTime() - nanoClock.nanoTime();
+    }
+
+    /**
+     * Opens the configured journal for appending. Never throws for the journal's sake: when it cannot be
+     * opened the writer says why on {@code log}, counts events as lost and keeps trying.
+     *
+     * @param nanoClock  the datapath's clock, which the NAT and firewall events are stamped with.
+     * @param epochClock the wall clock the journal's times are in.
+     */
+    public static JournalWriter open(
+        final JournalConfig config, final NanoClock nanoClock, final EpochNanoClock epochClock, final PrintStream log)
+    {
+        final JournalWriter writer = new JournalWriter(config, nanoClock, epochClock, log);
+        writer.tryOpen();
+        return writer;
+    }
+
+    /**
+     * @return the journal, or null while it cannot be written.
+     */
+    Journal journal()
+    {
+        return journal;
+    }
+
+    public JournalConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return what went wrong while the journal cannot be written, else null.
+     */
+    public String failure()
+    {
+        return failure;
+    }
+
+    /**
+     * @return events that never reached the journal because it could not be written (any thread).
+     */
+    public long lostEvents()
+    {
+        return lostEvents.get();
+    }
+
+    /**
+     * @return events written (any thread).
+     */
+    public long writtenEvents()
+    {
+        return writtenEvents.get();
+    }
+
+    /**
+     * @return where the NAT events go, on the event thread (the gateway's downstream listener).
+     */
+    public NatEventListener natEvents()
+    {
+        return natEvents;
+    }
+
+    /**
+     * @return a listener that hands each provider event to {@code alsoTo} (the log) and queues it for the journal.
+     */
+    public ProviderEventListener providerEvents(final ProviderEventListener alsoTo)
+    {
+        return new ProviderSide(alsoTo);
+    }
+
+    /**
+     * @return a listener that hands each firewall event to {@code alsoTo} (the log) and queues it for the journal.
+     */
+    public FirewallEventListener firewallEvents(final FirewallEventListener alsoTo)
+    {
+        return new FirewallSide(alsoTo);
+    }
+
+    /**
+     * Starts this run of the gateway in the journal: reads what the last run left, puts its unexpired
+     * mappings and sessions back into {@code nat} (before the worker starts), and journals the start and
+     * what was restored. Called once, on the thread that starts the gateway, before the event thread runs.
+     *
+     * @param statics  the configured static mappings; only those are restored of the journal's static mappings.
+     * @param counters where the worker counts events the full ring dropped, which this writer journals.
+     * @return what was restored.
+     */
+    public WarmRestart.Result restore(
+        final NatEngine nat, final NatConfig natConfig, final List<StaticMapping> statics,
+        final DatapathCounters counters)
+    {
+        this.counters = counters;
+        ringDropsJournaled = counters.get(GlobalCounter.EVENTS_DROPPED);
+        final long nowEpochNs = epochClock.nanoTime();
+        final long nowNs = nanoClock.nanoTime();
+        WarmRestart.Result result = new WarmRestart.Result(0, 0, 0, 0, Set.of());
+        if (journal != null)
+        {
+            try
+            {
+                final WarmRestart restart = new WarmRestart(natConfig, statics);
+                result = restart.restore(journal, nat, nowNs, nowEpochNs);
+                out.onGatewayStarted(nowEpochNs, ProcessHandle.current().pid(), config.destinations());
+                restart.journalRestored(out, nowEpochNs, config.destinations());
+                writtenEvents.addAndGet(1 + result.mappings() + (config.destinations() ? result.sessions() : 0));
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                failed(ex);
+            }
+        }
+        if (appender != null)
+        {
+            appender.singleThreadedCheckReset(); // the event thread writes from now on
+        }
+        log.printf("natgate: journal %s (%s files, kept %s, destinations %s)%s%n", config.directory(),
+            config.rollCycle().name().toLowerCase().replace('_', '-'),
+            config.retentionNs() == 0 ? "for ever" : Units.formatDuration(config.retentionNs()),
+            config.destinations() ? "journaled" : "not journaled", failure == null ? "" : ": not writable now");
+        if (result.mappings() + result.sessions() + result.expired() + result.refused() > 0)
+        {
+            log.printf("natgate: warm restart: %d mappings and %d sessions restored, %d expired while stopped, " +
+                "%d refused%n", result.mappings(), result.sessions(), result.expired(), result.refused());
+        }
+        return result;
+    }
+
+    /**
+     * The writer's duty cycle on the event thread: writes the queued control-plane events, journals the
+     * ring's drops, re-reads the clocks' offset, deletes expired files, and retries a journal that failed.
+     *
+     * @return the work done.
+     */
+    public int doWork()
+    {
+        int work = controlEvents.drain(writeControlEvent, 256);
+        final long nowNs = nanoClock.nanoTime();
+        if (nowNs - nextHousekeepingNs >= 0)
+        {
+            nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
+            clockOffsetNs = epochClock.nanoTime() - nowNs;
+            work += journalRingDrops();
+            if (out == null && nowNs - nextRetryNs >= 0)
+            {
+                nextRetryNs = nowNs + TimeUnit.SECONDS.toNanos(RETRY_INTERVAL_S);
+                work += tryOpen() ? 1 : 0;
+            }
+            else if (out != null)
+            {
+                checkSpace();
+            }
+            if (out != null && config.retentionNs() > 0 && nowNs - nextRetentionNs >= 0)
+            {
+                nextRetentionNs = nowNs + RETENTION_INTERVAL_NS;
+                work += deleteExpiredFiles();
+            }
+        }
+        return work;
+    }
+
+    private int journalRingDrops()
+    {
+        if (counters == null)
+        {
+            return 0;
+        }
+        final long drops = counters.get(GlobalCounter.EVENTS_DROPPED);
+        final long newDrops = drops - ringDropsJournaled;
+        if (newDrops > 0 && ready())
+        {
+            ringDropsJournaled = drops;
+            try
+            {
+                out.onEventsLost(epochClock.nanoTime(), newDrops, "event ring full");
+                return 1;
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                failed(ex);
+            }
+        }
+        return 0;
+    }
+
+    private int deleteExpiredFiles()
+    {
+        try
+        {
+            return journal.deleteExpiredFiles(config.retentionNs(), TimeUnit.NANOSECONDS.toMillis(epochClock.nanoTime()));
+        }
+        catch (final RuntimeException ex)
+        {
+            log.printf("natgate: journal: cannot delete expired files in %s: %s%n", config.directory(),
+                Journal.describe(ex));
+            return 0;
+        }
+    }
+
+    private boolean tryOpen()
+    {
+        try
+        {
+            final Journal opened = Journal.openForAppending(config);
+            try
+            {
+                store = Files.getFileStore(config.directory());
+                final long free = store.getUsableSpace();
+                if (free < FREE_SPACE_MARGIN_BYTES)
+                {
+                    throw new JournalException(diskFull(free));
+                }
+                appender = opened.queue().createAppender();
+                out = appender.methodWriter(JournalEvents.class);
+            }
+            catch (final IOException | RuntimeException | Error ex)
+            {
+                opened.close();
+                appender = null;
+                out = null;
+                throw ex instanceof JournalException journalException ? journalException :
+                    new JournalException(Journal.describe(ex), ex);
+            }
+            journal = opened;
+            eventsUntilSpaceCheck = EVENTS_PER_SPACE_CHECK;
+            if (failure != null)
+            {
+                out.onEventsLost(epochClock.nanoTime(), lostSinceFailure, failure);
+                log.printf("natgate: journal: writing to %s again; %d events were lost while it could not%n",
+                    config.directory(), lostSinceFailure);
+                failure = null;
+                lostSinceFailure = 0;
+            }
+            return true;
+        }
+        catch (final JournalException ex)
+        {
+            if (!ex.getMessage().equals(failure))
+            {
+                log.printf("natgate: journal: cannot write to %s: %s; forwarding goes on, events are counted as " +
+                    "lost until it can%n", config.directory(), ex.getMessage());
+            }
+            failure = ex.getMessage();
+            return false;
+        }
+    }
+
+    private String diskFull(final long freeBytes)
+    {
+        return "disk full: " + freeBytes + " bytes free, the journal keeps " + FREE_SPACE_MARGIN_BYTES + " free";
+    }
+
+    private void checkSpace()
+    {
+        eventsUntilSpaceCheck = EVENTS_PER_SPACE_CHECK;
+        try
+        {
+            final long free = store.getUsableSpace();
+            if (free < FREE_SPACE_MARGIN_BYTES)
+            {
+                failed(new JournalException(diskFull(free)));
+            }
+        }
+        catch (final IOException ex)
+        {
+            failed(ex);
+        }
+    }
+
+    /**
+     * @return true when an event may be written now; false counts it lost.
+     */
+    private boolean ready()
+    {
+        if (out != null && --eventsUntilSpaceCheck <= 0)
+        {
+            checkSpace();
+        }
+        if (out == null)
+        {
+            lostEvents.incrementAndGet();
+            lostSinceFailure++;
+            return false;
+        }
+        writtenEvents.lazySet(writtenEvents.get() + 1);
+        return true;
+    }
+
+    private void failed(final Throwable ex)
+    {
+        final String reason = ex instanceof JournalException ? ex.getMessage() : Journal.describe(ex);
+        log.printf("natgate: journal: cannot write to %s: %s; forwarding goes on, events are counted as lost " +
+            "until it can%n", config.directory(), reason);
+        failure = reason;
+        lostEvents.incrementAndGet();
+        lostSinceFailure++;
+        out = null;
+        closeQuietly();
+        nextRetryNs = nanoClock.nanoTime() + TimeUnit.SECONDS.toNanos(RETRY_INTERVAL_S);
+    }
+
+    private void closeQuietly()
+    {
+        try
+        {
+            if (appender != null)
+            {
+                appender.close();
+            }
+            if (journal != null)
+            {
+                journal.close();
+            }
+        }
+        catch (final RuntimeException | Error ignored)
+        {
+            // the journal failed already; what matters is what was said about it
+        }
+        appender = null;
+        journal = null;
+    }
+
+    private void writeControlEvent(final Consumer<JournalEvents> event)
+    {
+        if (ready())
+        {
+            try
+            {
+                event.accept(out);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                failed(ex);
+            }
+        }
+    }
+
+    private void enqueue(final Consumer<JournalEvents> event)
+    {
+        if (!controlEvents.offer(event))
+        {
+            lostEvents.incrementAndGet();
+        }
+    }
+
+    private long epochOf(final long datapathNs)
+    {
+        return datapathNs + clockOffsetNs;
+    }
+
+    private long epochFromAnyThread(final long datapathNs)
+    {
+        return datapathNs + epochClock.nanoTime() - nanoClock.nanoTime();
+    }
+
+    static long mappingKey(final int protocol, final int publicAddress, final int publicPort)
+    {
+        return ((long)protocol << 48) | ((publicAddress & 0xFFFF_FFFFL) << 16) | publicPort;
+    }
+
+    /**
+     * Writes what the queued control-plane events and ring drops left, then closes the journal. After the
+     * event thread has stopped.
+     */
+    @Override
+    public void close()
+    {
+        controlEvents.drain(writeControlEvent);
+        journalRingDrops();
+        closeQuietly();
+        out = null;
+        if (lostEvents.get() > 0)
+        {
+            log.printf("natgate: journal: %d events lost in all%n", lostEvents.get());
+        }
+    }
+
+    /**
+     * The NAT events, on the event thread.
+     */
+    private final class NatSide implements NatEventListener
+    {
+        public void onMappingCreated(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int kind)
+        {
+            lastMappingRefreshNs.put(mappingKey(protocol, publicAddress, publicPort), timeNs);
+            if (ready())
+            {
+                try
+                {
+                    out.onMappingCreated(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress, publicPort,
+                        kind);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    failed(ex);
+                }
+            }
+        }
+
+        public void onMappingExpired(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort)
+        {
+            lastMappingRefreshNs.remove(mappingKey(protocol, publicAddress, publicPort));
+            if (ready())
+            {
+                try
+                {
+                    out.onMappingExpired(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress, publicPort);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    failed(ex);
+                }
+            }
+        }
+
+        public void onMappingRemoved(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort)
+        {
+            lastMappingRefreshNs.remove(mappingKey(protocol, publicAddress, publicPort));
+            if (ready())
+            {
+                try
+                {
+                    out.onMappingRemoved(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress, publicPort);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    failed(ex);
+                }
+            }
+        }
+
+        public void onCommandCompleted(
+            final long timeNs, final long correlationId, final int status, final int publicAddress,
+            final int publicPort)
+        {
+            // outcomes go to whoever sent the command, not to the journal
+        }
+
+        public void onSessionCreated(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
+            final int state)
+        {
+            if (config.destinations())
+            {
+                if (ready())
+                {
+                    try
+                    {
+                        out.onSessionCreated(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress,
+                            publicPort, remoteAddress, remotePort, state);
+                    }
+                    catch (final RuntimeException | Error ex)
+                    {
+                        failed(ex);
+                    }
+                }
+            }
+            mappingActive(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
+        }
+
+        public void onSessionRefreshed(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
+            final int state)
+        {
+            if (config.destinations())
+            {
+                if (ready())
+                {
+                    try
+                    {
+                        out.onSessionRefreshed(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress,
+                            publicPort, remoteAddress, remotePort, state);
+                    }
+                    catch (final RuntimeException | Error ex)
+                    {
+                        failed(ex);
+                    }
+                }
+            }
+            mappingActive(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
+        }
+
+        public void onSessionExpired(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
+            final int state)
+        {
+            if (config.destinations() && ready())
+            {
+                try
+                {
+                    out.onSessionExpired(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress,
+                        publicPort, remoteAddress, remotePort, state);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    failed(ex);
+                }
+            }
+        }
+
+        public void onSessionRemoved(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
+            final int state)
+        {
+            if (config.destinations() && ready())
+            {
+                try
+                {
+                    out.onSessionRemoved(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress,
+                        publicPort, remoteAddress, remotePort, state);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    failed(ex);
+                }
+            }
+        }
+
+        /**
+         * A session of the mapping was made or refreshed: the mapping's refresh, at most once a minute.
+         */
+        private void mappingActive(
+            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort)
+        {
+            final long key = mappingKey(protocol, publicAddress, publicPort);
+            final long lastNs = lastMappingRefreshNs.get(key);
+            if (lastNs != Long.MIN_VALUE && timeNs - lastNs < MAPPING_REFRESH_INTERVAL_NS)
+            {
+                return;
+            }
+            lastMappingRefreshNs.put(key, timeNs);
+            if (ready())
+            {
+                try
+                {
+                    out.onMappingRefreshed(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress,
+                        publicPort);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    failed(ex);
+                }
+            }
+        }
+    }
+
+    /**
+     * Provider events, from the platform's threads: logged, then queued for the event thread.
+     */
+    private final class ProviderSide implements ProviderEventListener
+    {
+        private final ProviderEventListener alsoTo;
+
+        ProviderSide(final ProviderEventListener alsoTo)
+        {
+            this.alsoTo = alsoTo;
+        }
+
+        public void onInstanceCreated(final long timeEpochNs, final long instanceId)
+        {
+            alsoTo.onInstanceCreated(timeEpochNs, instanceId);
+            enqueue(out -> out.onInstanceCreated(timeEpochNs, instanceId));
+        }
+
+        public void onInstanceRegistered(
+            final long timeEpochNs, final long instanceId, final long interfaceId, final String friendlyName)
+        {
+            alsoTo.onInstanceRegistered(timeEpochNs, instanceId, interfaceId, friendlyName);
+            enqueue(out -> out.onInstanceRegistered(timeEpochNs, instanceId, interfaceId, friendlyName));
+        }
+
+        public void onInstanceActive(final long timeEpochNs, final long instanceId)
+        {
+            alsoTo.onInstanceActive(timeEpochNs, instanceId);
+            enqueue(out -> out.onInstanceActive(timeEpochNs, instanceId));
+        }
+
+        public void onInstanceTerminated(final long timeEpochNs, final long instanceId, final TerminationReason reason)
+        {
+            alsoTo.onInstanceTerminated(timeEpochNs, instanceId, reason);
+            enqueue(out -> out.onInstanceTerminated(timeEpochNs, instanceId, reason));
+        }
+
+        public void onInstanceDeregistered(final long timeEpochNs, final long instanceId)
+        {
+            alsoTo.onInstanceDeregistered(timeEpochNs, instanceId);
+            enqueue(out -> out.onInstanceDeregistered(timeEpochNs, instanceId));
+        }
+
+        public void onInstanceDestroyed(final long timeEpochNs, final long instanceId)
+        {
+            alsoTo.onInstanceDestroyed(timeEpochNs, instanceId);
+            enqueue(out -> out.onInstanceDestroyed(timeEpochNs, instanceId));
+        }
+    }
+
+    /**
+     * Firewall events, from the admin's threads and the event thread: logged, then queued.
+     */
+    private final class FirewallSide implements FirewallEventListener
+    {
+        private final FirewallEventListener alsoTo;
+
+        FirewallSide(final FirewallEventListener alsoTo)
+        {
+            this.alsoTo = alsoTo;
+        }
+
+        public void onSessionOpened(
+            final long timeNs, final long sessionId, final int flags, final int clientAddress, final int clientPort,
+            final int internalAddress, final String user)
+        {
+            alsoTo.onSessionOpened(timeNs, sessionId, flags, clientAddress, clientPort, internalAddress, user);
+            final long epochNs = epochFromAnyThread(timeNs);
+            enqueue(out -> out.onSessionOpened(
+                epochNs, sessionId, flags, clientAddress, clientPort, internalAddress, user));
+        }
+
+        public void onSessionClosed(
+            final long timeNs, final long sessionId, final int flags, final int clientAddress, final String user)
+        {
+            alsoTo.onSessionClosed(timeNs, sessionId, flags, clientAddress, user);
+            final long epochNs = epochFromAnyThread(timeNs);
+            enqueue(out -> out.onSessionClosed(epochNs, sessionId, flags, clientAddress, user));
+        }
+
+        public void onFlowDenied(
+            final long timeNs, final DenialReason reason, final boolean inbound, final int protocol,
+            final int sourceAddress, final int sourcePort, final int destinationAddress, final int destinationPort,
+            final String rule, final long suppressedBefore)
+        {
+            alsoTo.onFlowDenied(timeNs, reason, inbound, protocol, sourceAddress, sourcePort, destinationAddress,
+                destinationPort, rule, suppressedBefore);
+            final long epochNs = epochFromAnyThread(timeNs);
+            enqueue(out -> out.onFlowDenied(epochNs, reason, inbound, protocol, sourceAddress, sourcePort,
+                destinationAddress, destinationPort, rule, suppressedBefore));
+        }
+    }
+}
