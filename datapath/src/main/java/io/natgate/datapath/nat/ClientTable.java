@@ -49,9 +49,10 @@ final class ClientTable
         int value;
         while ((value = slots[slot]) != 0)
         {
-            if (addresses[value - 1] == address)
+            final int entry = HashIndex.entry(value);
+            if (addresses[entry] == address)
             {
-                return value - 1;
+                return entry;
             }
             slot = (slot + 1) & mask;
         }

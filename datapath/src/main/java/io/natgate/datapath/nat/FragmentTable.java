@@ -82,9 +82,10 @@ final class FragmentTable
         int value;
         while ((value = slots[slot]) != 0)
         {
-            if (keyHigh[value - 1] == high && keyLow[value - 1] == low)
+            final int entry = HashIndex.entry(value);
+            if (keyHigh[entry] == high && keyLow[entry] == low)
             {
-                return value - 1;
+                return entry;
             }
             slot = (slot + 1) & mask;
         }

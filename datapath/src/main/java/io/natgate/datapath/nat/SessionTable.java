@@ -107,10 +107,10 @@ final class SessionTable
         int value;
         while ((value = slots[slot]) != 0)
         {
-            final int base = (value - 1) * STRIDE;
+            final int base = HashIndex.entry(value) * STRIDE;
             if (records[base] == s0 && (records[base + 1] & 0xFFFF_FFFF_FFFF_0000L) == s1)
             {
-                return value - 1;
+                return HashIndex.entry(value);
             }
             slot = (slot + 1) & mask;
         }
@@ -127,11 +127,11 @@ final class SessionTable
         int value;
         while ((value = slots[slot]) != 0)
         {
-            final int base = (value - 1) * STRIDE;
+            final int base = HashIndex.entry(value) * STRIDE;
             if ((int)records[base] == remoteAddress && (int)(records[base + 2] >>> 32) == publicAddress &&
                 (records[base + 1] & 0xFFFF_0000_FFFF_FFFFL) == s1)
             {
-                return value - 1;
+                return HashIndex.entry(value);
             }
             slot = (slot + 1) & mask;
         }
@@ -173,7 +173,7 @@ final class SessionTable
         {
             return 0;
         }
-        final int base = (slotValue - 1) * STRIDE;
+        final int base = HashIndex.entry(slotValue) * STRIDE;
         return records[base] ^ records[base + STRIDE - 1];
     }
 
