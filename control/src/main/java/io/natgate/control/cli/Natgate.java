@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     description = "Userspace NAT44 and firewall-traversal gateway.",
     subcommands = {
         DemoCommand.class, LabCommand.class, RunCommand.class, StatCommand.class, ConfigCommand.class,
-        ProfilesCommand.class, FirewallCommand.class, ProvidersCommand.class, CommandLine.HelpCommand.class})
+        ProfilesCommand.class, FirewallCommand.class, ProvidersCommand.class, JournalCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Natgate implements Runnable
 {
     @CommandLine.Spec

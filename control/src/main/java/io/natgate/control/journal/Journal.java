@@ -14,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
@@ -159,6 +161,57 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * Hands entries to {@code events} as {@link #read} does, then waits for new ones, calling {@code idle}
+     * while there are none, until {@code until} says stop.
+     */
+    public void follow(final JournalEvents events, final long fromIndex, final Until until, final Runnable idle)
+    {
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            if (fromIndex != 0)
+            {
+                tailer.moveToIndex(fromIndex);
+            }
+            final MethodReader reader = tailer.methodReader(events);
+            while (!until.stop())
+            {
+                if (!reader.readOne())
+                {
+                    idle.run();
+                }
+            }
+        }
+    }
+
+    /**
+     * @return the index of the entry {@code count} entries before the end, for reading the last ones; 0
+     * (from the start) when there are fewer.
+     */
+    public long indexBeforeEnd(final long count)
+    {
+        if (count == 0)
+        {
+            try (ExcerptTailer tailer = queue.createTailer())
+            {
+                return tailer.toEnd().index();
+            }
+        }
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            tailer.direction(TailerDirection.BACKWARD).toEnd();
+            final MethodReader reader = tailer.methodReader(new JournalEvents()
+            {
+            });
+            long index = 0;
+            for (long read = 0; read < count && reader.readOne(); read++)
+            {
+                index = tailer.lastReadIndex();
+            }
+            return index;
+        }
+    }
+
+    /**
      * @return the index of the last {@link JournalEvents#onGatewayStarted} entry, found reading backwards
      * from the end, or 0 when there is none (read from the start).
      */
@@ -199,39 +252,37 @@ public final class Journal implements AutoCloseable
             return 0;
         }
         final long cutoffMs = nowEpochMs - TimeUnit.NANOSECONDS.toMillis(retentionNs);
-        final String current = currentFileName();
-        int deleted = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + FILE_SUFFIX))
+        final List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> listing = Files.newDirectoryStream(directory, "*" + FILE_SUFFIX))
         {
-            for (final Path file : files)
-            {
-                if (!file.getFileName().toString().equals(current) &&
-                    Files.getLastModifiedTime(file).toMillis() < cutoffMs)
-                {
-                    Files.deleteIfExists(file);
-                    deleted++;
-                }
-            }
+            listing.forEach(files::add);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException(ex);
+        }
+        // names sort by cycle; the newest is being written and stays whatever its age
+        files.sort(null);
+        int deleted = 0;
+        for (int i = 0; i < files.size() - 1; i++)
+        {
+            try
+            {
+                if (Files.getLastModifiedTime(files.get(i)).toMillis() < cutoffMs && Files.deleteIfExists(files.get(i)))
+                {
+                    deleted++;
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
         }
         if (deleted > 0)
         {
             queue.refreshDirectoryListing();
         }
         return deleted;
-    }
-
-    private String currentFileName()
-    {
-        final String path = queue.fileAbsolutePath();
-        final int cycle = queue.cycle();
-        final java.text.SimpleDateFormat format = new java.text.SimpleDateFormat(queue.rollCycle().format());
-        format.setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
-        final long epochMs = (long)cycle * queue.rollCycle().lengthInMillis();
-        return path == null ? "" : format.format(new java.util.Date(epochMs)) + FILE_SUFFIX;
     }
 
     private static boolean hasFiles(final Path directory)

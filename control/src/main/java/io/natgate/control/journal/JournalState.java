@@ -31,6 +31,32 @@ public final class JournalState implements JournalEvents
     private long startNs;
     private boolean destinations;
     private long entries;
+    private long untilNs = Long.MAX_VALUE;
+    private boolean passedUntil;
+
+    /**
+     * A state of everything read.
+     */
+    public JournalState()
+    {
+    }
+
+    /**
+     * A state as it was at {@code untilNs}: later entries are left out.
+     */
+    public JournalState(final long untilNs)
+    {
+        this.untilNs = untilNs;
+    }
+
+    /**
+     * @return true once an entry more than a second after the time the state is wanted at was read (control-plane
+     * entries may lag the datapath's by that much), so reading may stop.
+     */
+    public boolean passedUntil()
+    {
+        return passedUntil;
+    }
 
     /**
      * A mapping the journal holds as live.
@@ -309,13 +335,22 @@ public final class JournalState implements JournalEvents
             ((remoteAddress & 0xFFFF_FFFFL) << 16) | remotePort);
     }
 
-    private void seen(final long timeNs)
+    /**
+     * @return false for an entry after the time the state is wanted at, which is left out.
+     */
+    private boolean seen(final long timeNs)
     {
+        if (timeNs > untilNs)
+        {
+            passedUntil |= timeNs - untilNs > 1_000_000_000L;
+            return false;
+        }
         entries++;
         if (timeNs > lastEventNs)
         {
             lastEventNs = timeNs;
         }
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -324,7 +359,10 @@ public final class JournalState implements JournalEvents
 
     public void onGatewayStarted(final long timeNs, final long processId, final boolean destinations)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         mappings.clear();
         sessions.clear();
         firewallSessions.clear();
@@ -336,7 +374,10 @@ public final class JournalState implements JournalEvents
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort, final int kind)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         mappings.put(mappingKey(protocol, insideAddress, insidePort),
             new Mapping(protocol, insideAddress, insidePort, publicAddress, publicPort, kind, timeNs, timeNs));
     }
@@ -345,7 +386,10 @@ public final class JournalState implements JournalEvents
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort, final int kind, final long lastActiveNs)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         mappings.put(mappingKey(protocol, insideAddress, insidePort),
             new Mapping(protocol, insideAddress, insidePort, publicAddress, publicPort, kind, timeNs, lastActiveNs));
     }
@@ -354,7 +398,10 @@ public final class JournalState implements JournalEvents
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         mappingActive(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
     }
 
@@ -362,7 +409,10 @@ public final class JournalState implements JournalEvents
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         mappings.remove(mappingKey(protocol, insideAddress, insidePort));
     }
 
@@ -370,7 +420,10 @@ public final class JournalState implements JournalEvents
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         mappings.remove(mappingKey(protocol, insideAddress, insidePort));
     }
 
@@ -378,7 +431,10 @@ public final class JournalState implements JournalEvents
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort, final int remoteAddress, final int remotePort, final int state)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         mappingActive(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
         sessions.put(sessionKey(protocol, insideAddress, insidePort, remoteAddress, remotePort), new Session(protocol,
             insideAddress, insidePort, publicAddress, publicPort, remoteAddress, remotePort, state, timeNs, timeNs));
@@ -388,7 +444,10 @@ public final class JournalState implements JournalEvents
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort, final int remoteAddress, final int remotePort, final int state, final long lastActiveNs)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         sessions.put(sessionKey(protocol, insideAddress, insidePort, remoteAddress, remotePort), new Session(protocol,
             insideAddress, insidePort, publicAddress, publicPort, remoteAddress, remotePort, state, timeNs,
             lastActiveNs));
@@ -398,7 +457,10 @@ public final class JournalState implements JournalEvents
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort, final int remoteAddress, final int remotePort, final int state)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         mappingActive(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
         final SessionKey key = sessionKey(protocol, insideAddress, insidePort, remoteAddress, remotePort);
         final Session session = sessions.get(key);
@@ -419,7 +481,10 @@ public final class JournalState implements JournalEvents
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort, final int remoteAddress, final int remotePort, final int state)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         sessions.remove(sessionKey(protocol, insideAddress, insidePort, remoteAddress, remotePort));
     }
 
@@ -427,7 +492,10 @@ public final class JournalState implements JournalEvents
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort, final int remoteAddress, final int remotePort, final int state)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         sessions.remove(sessionKey(protocol, insideAddress, insidePort, remoteAddress, remotePort));
     }
 
@@ -435,14 +503,20 @@ public final class JournalState implements JournalEvents
         final long timeNs, final long sessionId, final int flags, final int clientAddress, final int clientPort,
         final int internalAddress, final String user)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         firewallSessions.put(sessionId, new FirewallSession(sessionId, flags, clientAddress, user, timeNs));
     }
 
     public void onSessionClosed(
         final long timeNs, final long sessionId, final int flags, final int clientAddress, final String user)
     {
-        seen(timeNs);
+        if (!seen(timeNs))
+        {
+            return;
+        }
         firewallSessions.remove(sessionId);
     }
 
