@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -75,7 +76,7 @@ public final class Exec
      */
     public static Result run(final Duration timeout, final List<String> command, final String stdin)
     {
-        final Process process = start(command, stdin == null);
+        final Process process = start(command, stdin == null, null);
         try
         {
             final CompletableFuture<String> stdout = drain(process.getInputStream());
@@ -127,11 +128,16 @@ public final class Exec
     /**
      * Starts {@code command}.
      *
-     * @param noStdin true to give it an empty standard input, false to keep a pipe to it open.
+     * @param noStdin          true to give it an empty standard input, false to keep a pipe to it open.
+     * @param workingDirectory where it runs (null: this process's working directory).
      */
-    static Process start(final List<String> command, final boolean noStdin)
+    static Process start(final List<String> command, final boolean noStdin, final Path workingDirectory)
     {
         final ProcessBuilder builder = new ProcessBuilder(command);
+        if (workingDirectory != null)
+        {
+            builder.directory(workingDirectory.toFile());
+        }
         if (noStdin)
         {
             builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -163,7 +163,17 @@ public final class Lab implements AutoCloseable
      */
     public LabProcess start(final Role role, final String name, final Consumer<String> echo, final List<String> command)
     {
-        final LabProcess process = LabProcess.start(name, in(role, command), echo);
+        return start(role, name, null, echo, command);
+    }
+
+    /**
+     * Starts a command inside a namespace, in a working directory of its own (where a JVM writes its
+     * crash reports, for example); {@link #close()} stops it if the caller has not.
+     */
+    public LabProcess start(final Role role, final String name, final java.nio.file.Path workingDirectory,
+        final Consumer<String> echo, final List<String> command)
+    {
+        final LabProcess process = LabProcess.start(name, in(role, command), workingDirectory, echo);
         synchronized (processes)
         {
             processes.add(process);

@@ -43,7 +43,8 @@ public final class LabGateway implements AutoCloseable
      */
     public static LabGateway start(final Lab lab, final NatgateJvm jvm, final Path config, final Consumer<String> echo)
     {
-        final LabProcess process = lab.start(Role.GATEWAY, "natgate run", echo,
+        // It runs in its config's directory, so a crash report lands beside its journal, not where the lab was started.
+        final LabProcess process = lab.start(Role.GATEWAY, "natgate run", config.toAbsolutePath().getParent(), echo,
             jvm.natgate("run", "--config", config.toString(), "--counters",
                 config.resolveSibling(COUNTERS_FILE).toString()));
         final LabGateway gateway = new LabGateway(lab, process);

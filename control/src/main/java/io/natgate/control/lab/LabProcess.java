@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,12 +41,14 @@ public final class LabProcess implements AutoCloseable
     /**
      * Starts {@code command}, its standard input a pipe ({@link #write}).
      *
-     * @param name what messages call it.
-     * @param echo sees every line it prints, as it prints it (null: none).
+     * @param name             what messages call it.
+     * @param workingDirectory where it runs (null: this process's working directory).
+     * @param echo             sees every line it prints, as it prints it (null: none).
      */
-    public static LabProcess start(final String name, final List<String> command, final Consumer<String> echo)
+    public static LabProcess start(final String name, final List<String> command, final Path workingDirectory,
+        final Consumer<String> echo)
     {
-        return new LabProcess(name, Exec.start(command, false), echo);
+        return new LabProcess(name, Exec.start(command, false, workingDirectory), echo);
     }
 
     public String name()

@@ -1,10 +1,13 @@
 package io.natgate.control.lab;
 
+import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The command that runs natgate in a child JVM, as {@code ip netns exec} runs it inside a lab
@@ -26,7 +29,11 @@ public record NatgateJvm(String java, Path jvmOptions, String classPath)
     {
         final String java = ProcessHandle.current().info().command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        return new NatgateJvm(java, findJvmOptions(), System.getProperty("java.class.path"));
+        // Absolute, so the child may run in another working directory.
+        final String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .map(entry -> Path.of(entry).toAbsolutePath().toString())
+            .collect(Collectors.joining(File.pathSeparator));
+        return new NatgateJvm(java, findJvmOptions(), classPath);
     }
 
     /**
