@@ -30,6 +30,8 @@ public final class Journal implements AutoCloseable
     /** Chronicle's block size: files grow by this much; small enough for a small disk. */
     static final long BLOCK_SIZE_BYTES = 4L << 20;
     private static final String FILE_SUFFIX = ".cq4";
+    /** An index meaning the end of the journal: nothing is read but what is written from then on. */
+    public static final long END_INDEX = -1;
 
     private final Path directory;
     private final SingleChronicleQueue queue;
@@ -142,10 +144,7 @@ public final class Journal implements AutoCloseable
     {
         try (ExcerptTailer tailer = queue.createTailer())
         {
-            if (fromIndex != 0)
-            {
-                tailer.moveToIndex(fromIndex);
-            }
+            position(tailer, fromIndex);
             final MethodReader reader = tailer.methodReader(events);
             long count = 0;
             while (!until.stop() && reader.readOne())
@@ -160,6 +159,18 @@ public final class Journal implements AutoCloseable
         }
     }
 
+    private static void position(final ExcerptTailer tailer, final long index)
+    {
+        if (index == END_INDEX)
+        {
+            tailer.toEnd();
+        }
+        else if (index != 0)
+        {
+            tailer.moveToIndex(index);
+        }
+    }
+
     /**
      * Hands entries to {@code events} as {@link #read} does, then waits for new ones, calling {@code idle}
      * while there are none, until {@code until} says stop.
@@ -168,10 +179,7 @@ public final class Journal implements AutoCloseable
     {
         try (ExcerptTailer tailer = queue.createTailer())
         {
-            if (fromIndex != 0)
-            {
-                tailer.moveToIndex(fromIndex);
-            }
+            position(tailer, fromIndex);
             final MethodReader reader = tailer.methodReader(events);
             while (!until.stop())
             {
@@ -185,16 +193,13 @@ public final class Journal implements AutoCloseable
 
     /**
      * @return the index of the entry {@code count} entries before the end, for reading the last ones; 0
-     * (from the start) when there are fewer.
+     * (from the start) when there are fewer, {@link #END_INDEX} for none.
      */
     public long indexBeforeEnd(final long count)
     {
         if (count == 0)
         {
-            try (ExcerptTailer tailer = queue.createTailer())
-            {
-                return tailer.toEnd().index();
-            }
+            return END_INDEX;
         }
         try (ExcerptTailer tailer = queue.createTailer())
         {

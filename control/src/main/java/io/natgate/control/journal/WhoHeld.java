@@ -95,7 +95,7 @@ public final class WhoHeld implements JournalEvents
     public boolean done()
     {
         return (answer != null && answer.toNs() != Long.MAX_VALUE) ||
-            (holder == null && lastNs - atNs > 1_000_000_000L);
+            (holder == null && lastNs != Long.MIN_VALUE && lastNs - atNs > 1_000_000_000L);
     }
 
     /**
