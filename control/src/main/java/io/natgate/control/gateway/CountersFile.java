@@ -152,12 +152,13 @@ public final class CountersFile implements AutoCloseable
     }
 
     /**
-     * Unmaps; the gateway that created the file also deletes it.
+     * A reader unmaps. The gateway that created the file deletes it but leaves its mapping in place
+     * until the process ends: threads still finishing (the journal's last count, an admin request)
+     * may read the counters after the gateway stops, and reading unmapped memory would crash the JVM.
      */
     @Override
     public void close()
     {
-        IoUtil.unmap(mapped);
         if (owner)
         {
             try
@@ -166,8 +167,12 @@ public final class CountersFile implements AutoCloseable
             }
             catch (final IOException ignore)
             {
-                // best effort: a stale file is refused by pid check in stat
+                // best effort: natgate stat reports the pid of a stale file as not running
             }
+        }
+        else
+        {
+            IoUtil.unmap(mapped);
         }
     }
 }
