@@ -134,6 +134,29 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * @return the bytes the entries take in the queue files: each entry's 4-byte header and its content
+     * (the files' index and preallocated space not counted), for the figures.
+     */
+    public long entryBytes()
+    {
+        long bytes = 0;
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            while (true)
+            {
+                try (net.openhft.chronicle.wire.DocumentContext entry = tailer.readingDocument())
+                {
+                    if (!entry.isPresent())
+                    {
+                        return bytes;
+                    }
+                    bytes += 4 + entry.wire().bytes().readRemaining();
+                }
+            }
+        }
+    }
+
+    /**
      * Hands entries to {@code events} in the order they were written, from the first (or from
      * {@code fromIndex} when it is not 0) until {@code until} says stop or the journal ends.
      *
