@@ -50,8 +50,10 @@ public final class ConfigLoader
     private static final Set<String> STATIC_MAPPING_KEYS = Set.of("protocol", "public", "inside");
     private static final Set<String> RULE_KEYS =
         Set.of("name", "action", "direction", "protocol", "source", "destination", "ports", "user", "group");
-    private static final Set<String> NATPMP_KEYS = Set.of("type", "ports");
-    private static final Set<String> VXLAN_KEYS = Set.of("type", "peer", "vni", "remoteSubnet");
+    private static final Set<String> NATPMP_KEYS =
+        Set.of("type", "ports", "minLifetime", "maxLifetime", "thirdParty", "mappingsPerClient");
+    private static final Set<String> VXLAN_KEYS =
+        Set.of("type", "peer", "vni", "remoteSubnet", "localPort", "probe", "keepalive", "timeout");
     private static final Set<String> JOURNAL_KEYS = Set.of("directory", "rollCycle", "retention", "destinations");
     private static final Map<String, JournalConfig.RollCycle> ROLL_CYCLES =
         ConfigNode.choices(JournalConfig.RollCycle.class);
@@ -490,7 +492,22 @@ public final class ConfigLoader
                     }
                     names.add(name);
                 }
-                providers.add(new ProviderConfig.NatPmpPcp(names));
+                final ProviderConfig.NatPmpPcp defaults = new ProviderConfig.NatPmpPcp(names);
+                final long minLifetimeNs = optional(item.get("minLifetime"), DURATION, defaults.minLifetimeNs());
+                final ConfigNode maxNode = item.get("maxLifetime");
+                final long maxLifetimeNs = optional(maxNode, DURATION, Math.max(minLifetimeNs,
+                    defaults.maxLifetimeNs()));
+                final ConfigNode quotaNode = item.get("mappingsPerClient");
+                try
+                {
+                    providers.add(new ProviderConfig.NatPmpPcp(names, minLifetimeNs, maxLifetimeNs,
+                        optional(item.get("thirdParty"), BOOLEAN, defaults.thirdParty()),
+                        quotaNode == null ? defaults.mappingsPerClient() : quotaNode.asInt(1, Integer.MAX_VALUE)));
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw (maxNode != null ? maxNode : item).error(ex.getMessage());
+                }
             }
             else
             {
@@ -509,7 +526,24 @@ public final class ConfigLoader
                         throw subnetNode.error("overlaps port " + port.name() + " (" + port.prefix() + ")");
                     }
                 }
-                providers.add(new ProviderConfig.Vxlan(peer, vni, subnet));
+                final ConfigNode portNode = item.get("localPort");
+                final ConfigNode probeNode = item.get("probe");
+                final ConfigNode timeoutNode = item.get("timeout");
+                final long keepaliveNs =
+                    optional(item.get("keepalive"), DURATION, ProviderConfig.Vxlan.KEEPALIVE_DEFAULT_NS);
+                try
+                {
+                    providers.add(new ProviderConfig.Vxlan(peer, vni, subnet,
+                        portNode == null ? ProviderConfig.Vxlan.DEFAULT_PORT : portNode.asInt(1, 65535),
+                        probeNode == null ? ProviderConfig.Vxlan.firstHost(subnet) : parse(probeNode, Ipv4::parse),
+                        keepaliveNs, optional(timeoutNode, DURATION,
+                            Math.max(ProviderConfig.Vxlan.TIMEOUT_DEFAULT_NS, 3 * keepaliveNs))));
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw (probeNode != null && !subnet.contains(parse(probeNode, Ipv4::parse)) ? probeNode :
+                        timeoutNode != null ? timeoutNode : item).error(ex.getMessage());
+                }
             }
         }
         return providers;
@@ -604,6 +638,11 @@ public final class ConfigLoader
             throw new IllegalArgumentException("the range's first port is above its last");
         }
         return range;
+    }
+
+    private static <T> T optional(final ConfigNode node, final Function<ConfigNode, T> reader, final T fallback)
+    {
+        return node == null ? fallback : reader.apply(node);
     }
 
     private static <T> T parse(final ConfigNode node, final Function<String, T> parser)

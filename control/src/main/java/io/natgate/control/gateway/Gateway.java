@@ -13,6 +13,8 @@ import io.natgate.control.firewall.FirewallEventLog;
 import io.natgate.control.journal.JournalWriter;
 import io.natgate.control.journal.WarmRestart;
 import io.natgate.control.profile.EffectiveSettings;
+import io.natgate.control.providers.LocalUdp;
+import io.natgate.control.providers.Providers;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.forward.Forwarder;
 import io.natgate.datapath.forward.ForwarderConfig;
@@ -66,6 +68,8 @@ public final class Gateway implements AutoCloseable
     private final ProviderSlots providerSlots;
     private final ConnectivityPlatform platform;
     private final java.util.Set<StaticMapping> restoredStatics;
+    private final LocalUdp localUdp;
+    private Providers providers;
 
     private Gateway(
         final EffectiveSettings settings, final Path countersPath, final JournalWriter journal,
@@ -77,6 +81,7 @@ public final class Gateway implements AutoCloseable
         Pipeline pipeline = null;
         AgentRunner runner = null;
         ConnectivityPlatform cp = null;
+        LocalUdp local = null;
         try
         {
             final List<String> names = new ArrayList<>();
@@ -90,16 +95,24 @@ public final class Gateway implements AutoCloseable
             }
             // traversal providers' interfaces: raw-IP ports after the configured ones
             providerSlots = new ProviderSlots(ports.size(), Math.max(1, config.providers().size()),
-                PROVIDER_MTU, ProviderSlots.DEFAULT_FIRST_LOCAL_ADDRESS, ProviderSlots.DEFAULT_QUEUE_FRAMES);
+                Providers.interfaceMtu(config.ports(), config.providers(), PROVIDER_MTU),
+                ProviderSlots.DEFAULT_FIRST_LOCAL_ADDRESS, ProviderSlots.DEFAULT_QUEUE_FRAMES);
+            // the gateway's own UDP endpoints (PCP server, tunnels): the local port, last
+            local = new LocalUdp(ports.size() + providerSlots.ports().size(),
+                config.ports().stream().mapToInt(port -> port.settings().mtu()).max().orElse(PROVIDER_MTU),
+                LocalUdp.DEFAULT_QUEUE_FRAMES);
             final ForwarderConfig forwarderConfig = settings.forwarderConfig();
             final List<PortSettings> allPorts = new ArrayList<>(forwarderConfig.ports());
             allPorts.addAll(providerSlots.portSettings());
-            forwarderConfig.ports(allPorts);
+            allPorts.add(local.portSettings());
+            forwarderConfig.ports(allPorts).localPort(local.portSettings().index());
             ports.addAll(providerSlots.ports());
+            ports.add(local.port());
             for (final ProviderPort port : providerSlots.ports())
             {
                 names.add(port.name());
             }
+            names.add(local.port().name());
 
             counters = CountersFile.create(countersPath, names);
             final DatapathCounters datapathCounters = counters.counters();
@@ -124,6 +137,7 @@ public final class Gateway implements AutoCloseable
             cp = new ConnectivityPlatform(new PlatformConfig(),
                 providerSlots.attach(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS),
                 journal == null ? new ProviderEventLog(log) : journal.providerEvents(new ProviderEventLog(log)));
+            local.start(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS, providerErrors(log));
 
             final Pipeline drained = pipeline;
             final GatewayEvents listener = events;
@@ -146,10 +160,11 @@ public final class Gateway implements AutoCloseable
             this.pipeline = pipeline;
             this.eventRunner = runner;
             this.platform = cp;
+            this.localUdp = local;
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(cp, runner, pipeline, counters);
+            CloseHelper.quietCloseAll(cp, local, runner, pipeline, counters);
             CloseHelper.quietCloseAll(ports);
             throw ex;
         }
@@ -167,6 +182,22 @@ public final class Gateway implements AutoCloseable
             final CommandCompletion completion = submit((nat, id) -> mapping.addTo(nat, id));
             log.printf("natgate: static mapping %s: %s%n", mapping, completion.status().label());
         }
+        try
+        {
+            providers = Providers.start(config.providers(), config.ports(), settings.natConfig().publicAddresses(),
+                platform, localUdp, firewall, settings.pipelineConfig().nanoClock(),
+                line -> log.println("natgate: " + line), providerErrors(log));
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    private static org.agrona.ErrorHandler providerErrors(final PrintStream log)
+    {
+        return ex -> log.println("natgate: provider error: " + ex);
     }
 
     /**
@@ -357,14 +388,16 @@ public final class Gateway implements AutoCloseable
     }
 
     /**
-     * Stops forwarding: terminates the firewall sessions, then the pipeline (receive side first), the event
-     * drain, the ports and the counters file.
+     * Stops forwarding: closes the traversal providers (their mappings and tunnels end), terminates the firewall
+     * sessions, then the platform, the local port's receiver, the pipeline (receive side first), the event drain,
+     * the ports and the counters file.
      */
     @Override
     public void close()
     {
+        CloseHelper.quietClose(providers);
         firewall.shutdown();
-        CloseHelper.quietCloseAll(platform, pipeline, eventRunner);
+        CloseHelper.quietCloseAll(platform, localUdp, pipeline, eventRunner);
         CloseHelper.quietCloseAll(ports);
         CloseHelper.quietClose(countersFile);
     }
