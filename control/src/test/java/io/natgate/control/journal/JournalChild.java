@@ -42,9 +42,17 @@ public final class JournalChild
      */
     static List<String> command(final String... arguments)
     {
+        return command(JournalChild.class, arguments);
+    }
+
+    /**
+     * @return the command that runs {@code main} with this JVM's java, jvm.options and class path.
+     */
+    static List<String> command(final Class<?> main, final String... arguments)
+    {
         final NatgateJvm jvm = NatgateJvm.current();
         final List<String> command = new ArrayList<>(List.of(jvm.java(), "@" + jvm.jvmOptions(), "-cp", jvm.classPath(),
-            JournalChild.class.getName()));
+            main.getName()));
         command.addAll(List.of(arguments));
         return command;
     }
