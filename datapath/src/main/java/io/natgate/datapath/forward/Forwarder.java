@@ -165,6 +165,51 @@ public final class Forwarder implements FrameProcessor
         }
     }
 
+    /**
+     * Starts loading the session an IPv4 frame will use (see {@link NatEngine#prefetchOutbound}). Reads
+     * only what the header checks below make safe; a frame they refuse is left to {@link #process}.
+     */
+    public void prefetch(final MutableDirectBuffer buffer, final int offset, final int length, final int ingressPort)
+    {
+        final PortSettings port = ports[ingressPort];
+        int ipOffset = offset;
+        if (port.linkLayer() == LinkLayer.ETHERNET)
+        {
+            if (length < EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH)
+            {
+                return;
+            }
+            ethernet.wrap(buffer, offset);
+            if (ethernet.etherType() != EthernetFrame.ETHERTYPE_IPV4)
+            {
+                return;
+            }
+            ipOffset = offset + ethernet.headerLength();
+        }
+        final int available = length - (ipOffset - offset);
+        final Ipv4Packet ip = this.ip;
+        ip.wrap(buffer, ipOffset);
+        if (available < Ipv4Packet.MIN_HEADER_LENGTH || ip.version() != 4 ||
+            ip.headerLength() < Ipv4Packet.MIN_HEADER_LENGTH || ip.totalLength() > available ||
+            ip.totalLength() < ip.headerLength())
+        {
+            return;
+        }
+        if (port.role() == PortRole.INSIDE)
+        {
+            nat.prefetchOutbound(buffer, ipOffset, ip.totalLength());
+        }
+        else
+        {
+            nat.prefetchInbound(buffer, ipOffset, ip.totalLength());
+        }
+    }
+
+    public void prefetchDone()
+    {
+        nat.prefetchSessions();
+    }
+
     public int onTimer(final long nowNs, final FrameSink sink)
     {
         nat.commandTimeNs(nowNs);

@@ -21,6 +21,22 @@ public interface FrameProcessor
     void process(MutableDirectBuffer buffer, int offset, int length, int ingressPort, long nowNs, FrameSink sink);
 
     /**
+     * Before a burst is processed, called for each of its frames in order: a chance to start the
+     * memory loads the frame will need (its session), so the burst's cache misses overlap. Only a
+     * hint: it must not change the frame or any state that decides what happens to it.
+     */
+    default void prefetch(final MutableDirectBuffer buffer, final int offset, final int length, final int ingressPort)
+    {
+    }
+
+    /**
+     * Called once after {@link #prefetch} has seen every frame of the burst, before the first is processed.
+     */
+    default void prefetchDone()
+    {
+    }
+
+    /**
      * Called once on the worker thread before the first frame, e.g. to send gratuitous ARP.
      */
     default void onStart(final FrameSink sink)

@@ -150,6 +150,14 @@ public final class WorkerAgent implements Agent
         final MutableDirectBuffer buffer = burst.buffer();
         try
         {
+            if (size > 1)
+            {
+                for (int slot = 0; slot < size; slot++)
+                {
+                    processor.prefetch(buffer, burst.frameOffset(slot), burst.frameLength(slot), burst.ingressPort(slot));
+                }
+                processor.prefetchDone();
+            }
             for (int slot = 0; slot < size; slot++)
             {
                 try

@@ -150,6 +150,40 @@ class ForwarderTest
     }
 
     @Test
+    void shouldPrefetchBurstsWithoutChangingFramesOrFailingOnMalformedOnes()
+    {
+        start();
+        resolveNeighbours();
+        receive(INSIDE, Frames.ipv4(GW_IN, CLIENT, Packets.udp("10.0.0.2", 5000, "198.51.100.7", 53, new byte[4])));
+        sink.clear();
+        final byte[] good = Frames.ipv4(GW_IN, CLIENT, Packets.udp("10.0.0.2", 5000, "198.51.100.7", 53, new byte[4]));
+        final byte[] hugeIhl = good.clone();
+        hugeIhl[14] = 0x4F;
+        final byte[][] burst = {
+            good, new byte[10], java.util.Arrays.copyOf(good, 30), hugeIhl,
+            Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0, "10.0.0.1"),
+            Frames.ipv4(GW_OUT, ROUTER, Packets.udp("198.51.100.7", 53, "203.0.113.1", 5000, new byte[1]))};
+        final UnsafeBuffer[] buffers = new UnsafeBuffer[burst.length];
+        final int[] ports = {INSIDE, INSIDE, INSIDE, INSIDE, INSIDE, OUTSIDE};
+        for (int i = 0; i < burst.length; i++)
+        {
+            buffers[i] = new UnsafeBuffer(burst[i].clone());
+            forwarder.prefetch(buffers[i], 0, burst[i].length, ports[i]);
+        }
+        forwarder.prefetchDone();
+        for (int i = 0; i < burst.length; i++)
+        {
+            assertArrayEquals(burst[i], buffers[i].byteArray(), "prefetch left frame " + i + " as it was");
+        }
+
+        forwarder.process(buffers[0], 0, burst[0].length, INSIDE, nowNs, sink);
+        forwarder.process(buffers[5], 0, burst[5].length, OUTSIDE, nowNs, sink);
+        assertEquals(List.of(OUTSIDE, INSIDE), sink.ports);
+        assertEquals(ip("203.0.113.1"), Packets.source(Frames.payload(sink.frames.get(0))));
+        assertEquals(ip("10.0.0.2"), Packets.destination(Frames.payload(sink.frames.get(1))));
+    }
+
+    @Test
     void shouldAnswerPingToGatewayAddress()
     {
         start();
