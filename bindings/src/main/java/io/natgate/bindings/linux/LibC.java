@@ -122,6 +122,9 @@ public final class LibC
     /** {@code int setns(int fd, int nstype)}. */
     public static final MethodHandle setns = LIBRARY.downcall("setns",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
+    /** {@code int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask)}. */
+    public static final MethodHandle sched_setaffinity = LIBRARY.downcall("sched_setaffinity",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO);
     /** {@code int getpagesize(void)}. */
     public static final MethodHandle getpagesize = LIBRARY.downcall("getpagesize",
         FunctionDescriptor.of(JAVA_INT));

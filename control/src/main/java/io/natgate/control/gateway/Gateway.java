@@ -116,7 +116,8 @@ public final class Gateway implements AutoCloseable
 
             counters = CountersFile.create(countersPath, names);
             final DatapathCounters datapathCounters = counters.counters();
-            pipeline = new Pipeline(settings.pipelineConfig(), ports, datapathCounters);
+            final PinningThreadFactory threads = new PinningThreadFactory(settings.pinning());
+            pipeline = new Pipeline(settings.pipelineConfig().threadFactory(threads), ports, datapathCounters);
             nat = new NatEngine(settings.natConfig(), pipeline.workerEvents(), datapathCounters);
             final Forwarder forwarder = new Forwarder(forwarderConfig, nat, datapathCounters);
             events = new GatewayEvents(journal == null ? NatEventListener.NONE : journal.natEvents());
@@ -155,7 +156,7 @@ public final class Gateway implements AutoCloseable
                     return "natgate-events";
                 }
             });
-            AgentRunner.startOnThread(runner);
+            AgentRunner.startOnThread(runner, threads);
             this.countersFile = counters;
             this.pipeline = pipeline;
             this.eventRunner = runner;

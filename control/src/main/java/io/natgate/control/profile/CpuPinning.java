@@ -15,7 +15,7 @@ import java.util.Set;
 /**
  * Which CPUs each kind of thread may run on, from a profile's {@code pinning:} ({@code none}, or a
  * mapping of thread kind to a list of CPU ids). Recorded and validated here; the threads are
- * pinned when they start (e.g. with OpenHFT affinity, through {@code PipelineConfig.threadFactory}).
+ * pinned when they start by {@code io.natgate.control.gateway.PinningThreadFactory} (sched_setaffinity).
  */
 public record CpuPinning(Map<ThreadKind, List<Integer>> cpus)
 {
