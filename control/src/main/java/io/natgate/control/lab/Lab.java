@@ -260,6 +260,7 @@ public final class Lab implements AutoCloseable
         host(Role.CLIENT, LabTopology.CLIENT_ADDRESS, LabTopology.GATEWAY_INSIDE_ADDRESS);
         host(Role.CLIENT2, LabTopology.CLIENT2_ADDRESS, LabTopology.GATEWAY_INSIDE_ADDRESS);
         host(Role.SERVER, LabTopology.SERVER_ADDRESS, LabTopology.PUBLIC_ADDRESS);
+        remoteSite();
 
         ip(Role.GATEWAY, "link", "set", LabTopology.GATEWAY_INSIDE_INTERFACE, "up");
         ip(Role.GATEWAY, "link", "set", LabTopology.GATEWAY_OUTSIDE_INTERFACE, "up");
@@ -276,6 +277,23 @@ public final class Lab implements AutoCloseable
             sysctl(Role.GATEWAY, "net.ipv4.ip_forward", "1");
             Exec.run(Exec.SETUP_TIMEOUT, in(Role.GATEWAY, List.of("nft", "-f", "-")), masqueradeRuleset()).check();
         }
+    }
+
+    /**
+     * The remote site behind the server: a veth pair from the server ({@code eth1}) to the remote namespace,
+     * which routes everything through the server; the server forwards between its two networks.
+     */
+    private void remoteSite()
+    {
+        final String serverEnd = LabTopology.SERVER_REMOTE_INTERFACE;
+        ip(Role.SERVER, "link", "add", "name", serverEnd, "type", "veth", "peer", "name", LabTopology.HOST_INTERFACE,
+            "netns", namespace(Role.REMOTE));
+        ip(Role.SERVER, "addr", "add", LabTopology.SERVER_REMOTE_SIDE_ADDRESS + "/" + LabTopology.PREFIX_LENGTH,
+            "dev", serverEnd);
+        ip(Role.SERVER, "link", "set", serverEnd, "up");
+        Exec.check(in(Role.SERVER, List.of("ethtool", "-K", serverEnd, "tx", "off")));
+        sysctl(Role.SERVER, "net.ipv4.ip_forward", "1");
+        host(Role.REMOTE, LabTopology.REMOTE_ADDRESS, LabTopology.SERVER_REMOTE_SIDE_ADDRESS);
     }
 
     /**
