@@ -143,8 +143,8 @@ public final class FirewallPortMapper implements PortMapper
     {
         return switch (ex.reason())
         {
-            case NAT_ADDRESS_NOT_AVAILABLE -> ex.getMessage().endsWith(CommandStatus.QUOTA_EXCEEDED.label()) ?
-                PcpResult.USER_EX_QUOTA : ex.getMessage().endsWith(CommandStatus.CONFLICTS_WITH_STATIC.label()) ?
+            case NAT_ADDRESS_NOT_AVAILABLE -> ex.getMessage().contains(": " + CommandStatus.QUOTA_EXCEEDED.label()) ?
+                PcpResult.USER_EX_QUOTA : ex.getMessage().contains(": " + CommandStatus.CONFLICTS_WITH_STATIC.label()) ?
                 PcpResult.NOT_AUTHORIZED : PcpResult.NO_RESOURCES;
             default -> PcpResult.NOT_AUTHORIZED;
         };
