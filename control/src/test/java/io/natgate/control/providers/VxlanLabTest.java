@@ -54,6 +54,7 @@ class VxlanLabTest
             addPeer(fixture);
             fixture.httpServer(Role.REMOTE, HTTP_PORT, "remote");
             Iperf3.server(fixture.lab, Role.REMOTE, Iperf3.PORT);
+            Iperf3.server(fixture.lab, Role.SERVER, Iperf3.PORT);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -149,9 +150,12 @@ class VxlanLabTest
         awaitUp();
 
         final Iperf3.TcpResult tunnel = Iperf3.tcp(fixture.lab, Role.CLIENT, REMOTE_HOST, Iperf3.PORT, 5);
+        final Iperf3.TcpResult plain = Iperf3.tcp(fixture.lab, Role.CLIENT, LabTopology.SERVER_ADDRESS, Iperf3.PORT, 5);
 
         System.out.printf("FIGURE vxlan tunnel iperf3 TCP client->192.0.2.1 5 s: %.1f Mbit/s received, %d bytes, " +
             "%d retransmits%n", tunnel.receivedBitsPerSecond() / 1e6, tunnel.receivedBytes(), tunnel.retransmits());
+        System.out.printf("FIGURE same lab, plain NAT iperf3 TCP client->203.0.113.2 5 s: %.1f Mbit/s received, " +
+            "%d retransmits%n", plain.receivedBitsPerSecond() / 1e6, plain.retransmits());
         assertTrue(tunnel.receivedBitsPerSecond() > 10e6, tunnel.toString());
     }
 
