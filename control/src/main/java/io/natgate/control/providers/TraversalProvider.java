@@ -11,10 +11,10 @@ import io.natgate.control.cp.TerminationReason;
 import io.natgate.control.cp.TransportId;
 import org.agrona.ErrorHandler;
 
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -64,8 +64,12 @@ public abstract class TraversalProvider implements ProviderDispatch<Void>, AutoC
         this.name = name;
         this.log = log;
         this.errorHandler = errorHandler;
-        control = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("natgate-" + name).daemon(true)
-            .factory());
+        final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+            Thread.ofPlatform().name("natgate-" + name).daemon(true).factory());
+        // on close, what is due still runs (the close itself); timers and later steps are dropped
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setRemoveOnCancelPolicy(true);
+        control = executor;
     }
 
     public String name()

@@ -175,4 +175,20 @@ class NatPmpLabTest
         final Map<String, Object> instance = fixture.provider(PcpProvider.NAME);
         assertEquals("ACTIVE", instance.get("state"));
     }
+
+    @Test
+    @Order(6)
+    void shouldCloseItsMappingsDeregisterAndStopCleanlyWithTheGateway()
+    {
+        natpmpc("-a", String.valueOf(TCP_PORT), String.valueOf(TCP_PORT), "tcp", "3600").check();
+
+        assertEquals(0, fixture.gateway().stop(), fixture.gateway().output().toString());
+
+        final java.util.List<String> output = fixture.gateway().output();
+        assertTrue(output.contains("natgate: " + PcpProvider.NAME + ": session ended (PROVIDER_REQUEST), 1 mapping(s) " +
+            "closed"), output.toString());
+        assertTrue(output.stream().anyMatch(line -> line.matches("natgate: provider \\d+ deregistered")),
+            output.toString());
+        assertTrue(output.stream().noneMatch(line -> line.contains("provider error")), output.toString());
+    }
 }

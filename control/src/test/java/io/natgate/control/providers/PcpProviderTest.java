@@ -24,6 +24,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static io.natgate.control.providers.InMemoryGateway.CLIENT;
 import static io.natgate.control.providers.InMemoryGateway.GW_LAN;
@@ -198,9 +199,12 @@ class PcpProviderTest
         provider.start();
         awaitActive();
         request(PcpMessages.natPmpMap(1, 5000, 0, 3600));
+        final long startNs = System.nanoTime();
 
         provider.close();
 
+        assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(2),
+            "close does not wait for the announcements still to come (the last after two minutes)");
         assertTrue(mapper.open.isEmpty());
         assertTrue(gateway.platform.instances().isEmpty(), "destroyed");
         gateway.fromClient(PacketBuilder.udp(CLIENT, 40000, GW_LAN, PcpServer.SERVER_PORT, new byte[] {0, 0}));

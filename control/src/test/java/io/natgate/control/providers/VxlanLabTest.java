@@ -187,4 +187,18 @@ class VxlanLabTest
         System.out.printf("FIGURE vxlan peer deleted -> session terminated after %d ms (timeout %s)%n", downMs,
             TIMEOUT);
     }
+
+    @Test
+    @Order(6)
+    void shouldDeregisterAndStopCleanlyWithTheGateway()
+    {
+        awaitUp();
+
+        assertEquals(0, fixture.gateway().stop(), fixture.gateway().output().toString());
+
+        final List<String> output = fixture.gateway().output();
+        assertTrue(output.stream().anyMatch(line -> line.matches("natgate: provider \\d+ terminated: PROVIDER_REQUEST")),
+            output.toString());
+        assertTrue(output.stream().noneMatch(line -> line.contains("provider error")), output.toString());
+    }
 }
