@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
-import java.time.Duration;
 import java.util.Map;
 
 import static io.natgate.control.lab.LabTopology.PUBLIC_ADDRESS;
@@ -51,20 +50,12 @@ class NatPmpLabTest
     @BeforeAll
     static void start()
     {
-        fixture = ProvidersLab.start("pmp", CONFIG);
-        try
+        fixture = ProvidersLab.start("pmp", CONFIG, lab ->
         {
-            fixture.awaitProvider(PcpProvider.NAME,
-                instance -> "ACTIVE".equals(instance.get("state")), Duration.ofSeconds(30), "is active");
-            fixture.httpServer(Role.CLIENT, TCP_PORT, "client");
-            fixture.httpServer(Role.CLIENT, SHORT_LIVED_PORT, "client");
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            fixture.close();
-            fixture = null;
-            throw ex;
-        }
+            lab.awaitActive(PcpProvider.NAME);
+            lab.httpServer(Role.CLIENT, TCP_PORT, "client");
+            lab.httpServer(Role.CLIENT, SHORT_LIVED_PORT, "client");
+        });
     }
 
     @AfterAll

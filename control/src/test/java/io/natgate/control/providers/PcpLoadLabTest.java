@@ -47,18 +47,7 @@ class PcpLoadLabTest
     @BeforeAll
     static void start()
     {
-        fixture = ProvidersLab.start("load", CONFIG);
-        try
-        {
-            fixture.awaitProvider(PcpProvider.NAME, instance -> "ACTIVE".equals(instance.get("state")),
-                Duration.ofSeconds(30), "is active");
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            fixture.close();
-            fixture = null;
-            throw ex;
-        }
+        fixture = ProvidersLab.start("load", CONFIG, lab -> lab.awaitActive(PcpProvider.NAME));
     }
 
     @AfterAll

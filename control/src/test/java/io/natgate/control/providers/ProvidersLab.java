@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -56,10 +57,26 @@ final class ProvidersLab implements AutoCloseable
     }
 
     /**
-     * Makes the lab and starts natgate with the lab's config followed by {@code extraConfig} (YAML at the top
-     * level: {@code providers:}, {@code firewall:}).
+     * Makes the lab, starts natgate with the lab's config followed by {@code extraConfig} (YAML at the top
+     * level: {@code providers:}, {@code firewall:}), then runs the test's own set-up; all of it is removed
+     * again when a step fails.
      */
-    static ProvidersLab start(final String tag, final String extraConfig)
+    static ProvidersLab start(final String tag, final String extraConfig, final Consumer<ProvidersLab> setUp)
+    {
+        final ProvidersLab fixture = start(tag, extraConfig);
+        try
+        {
+            setUp.accept(fixture);
+            return fixture;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            fixture.close();
+            throw ex;
+        }
+    }
+
+    private static ProvidersLab start(final String tag, final String extraConfig)
     {
         final ProvidersLab fixture = new ProvidersLab(tag);
         try
@@ -155,6 +172,14 @@ final class ProvidersLab implements AutoCloseable
         fail("timed out after " + timeout + " waiting until " + name + " " + what + "; last seen " + instance +
             "; the gateway said " + gateway.output());
         return null;
+    }
+
+    /**
+     * Waits until the named provider instance is active.
+     */
+    void awaitActive(final String name)
+    {
+        awaitProvider(name, instance -> "ACTIVE".equals(instance.get("state")), Duration.ofSeconds(30), "is active");
     }
 
     /**

@@ -47,21 +47,14 @@ class VxlanLabTest
     @BeforeAll
     static void start()
     {
-        fixture = ProvidersLab.start("vx", CONFIG);
-        try
+        fixture = ProvidersLab.start("vx", CONFIG, lab ->
         {
-            fixture.check(Role.REMOTE, "ip", "rule", "add", "from", REMOTE_SUBNET, "lookup", TUNNEL_TABLE);
-            addPeer(fixture);
-            fixture.httpServer(Role.REMOTE, HTTP_PORT, "remote");
-            Iperf3.server(fixture.lab, Role.REMOTE, Iperf3.PORT);
-            Iperf3.server(fixture.lab, Role.SERVER, Iperf3.PORT);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            fixture.close();
-            fixture = null;
-            throw ex;
-        }
+            lab.check(Role.REMOTE, "ip", "rule", "add", "from", REMOTE_SUBNET, "lookup", TUNNEL_TABLE);
+            addPeer(lab);
+            lab.httpServer(Role.REMOTE, HTTP_PORT, "remote");
+            Iperf3.server(lab.lab, Role.REMOTE, Iperf3.PORT);
+            Iperf3.server(lab.lab, Role.SERVER, Iperf3.PORT);
+        });
     }
 
     @AfterAll
