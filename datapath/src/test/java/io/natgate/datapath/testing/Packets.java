@@ -2,6 +2,7 @@ package io.natgate.datapath.testing;
 
 import io.natgate.datapath.frame.Checksums;
 import io.natgate.datapath.frame.IcmpMessage;
+import io.natgate.datapath.frame.PacketBuilder;
 import io.natgate.datapath.frame.Ipv4Packet;
 import io.natgate.datapath.frame.TcpSegment;
 import io.natgate.datapath.frame.UdpDatagram;
@@ -31,49 +32,35 @@ public final class Packets
         final String source, final int sourcePort, final String destination, final int destinationPort,
         final byte[] payload)
     {
-        return udp(ip(source), sourcePort, ip(destination), destinationPort, payload);
+        return PacketBuilder.udp(ip(source), sourcePort, ip(destination), destinationPort, payload);
     }
 
     public static byte[] udp(
         final int source, final int sourcePort, final int destination, final int destinationPort, final byte[] payload)
     {
-        final int length = 20 + UdpDatagram.HEADER_LENGTH + payload.length;
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
-        final Ipv4Packet ipHeader = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
-        ipHeader.writeHeader(0, length, 0x1234, Ipv4Packet.FLAG_DF, TTL, Ipv4Packet.PROTO_UDP, source, destination);
-        final UdpDatagram udp = (UdpDatagram)new UdpDatagram().wrap(buffer, 20);
-        udp.writeHeader(sourcePort, destinationPort, UdpDatagram.HEADER_LENGTH + payload.length);
-        buffer.putBytes(28, payload);
-        udp.checksum(udpChecksum(buffer, 0, length));
-        return buffer.byteArray();
+        return PacketBuilder.udp(source, sourcePort, destination, destinationPort, payload);
     }
 
     public static byte[] tcp(
         final String source, final int sourcePort, final String destination, final int destinationPort,
         final int flags, final byte[] payload)
     {
-        return tcp(ip(source), sourcePort, ip(destination), destinationPort, flags, payload);
+        return PacketBuilder.tcp(ip(source), sourcePort, ip(destination), destinationPort, 1000,
+            (flags & TcpSegment.ACK) != 0 ? 2000 : 0, flags, payload);
     }
 
     public static byte[] tcp(
         final int source, final int sourcePort, final int destination, final int destinationPort, final int flags,
         final byte[] payload)
     {
-        final int length = 20 + TcpSegment.MIN_HEADER_LENGTH + payload.length;
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
-        final Ipv4Packet ipHeader = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
-        ipHeader.writeHeader(0, length, 0x4321, Ipv4Packet.FLAG_DF, TTL, Ipv4Packet.PROTO_TCP, source, destination);
-        final TcpSegment tcp = (TcpSegment)new TcpSegment().wrap(buffer, 20);
-        tcp.writeHeader(sourcePort, destinationPort, 1000, (flags & TcpSegment.ACK) != 0 ? 2000 : 0, flags, 65_535);
-        buffer.putBytes(40, payload);
-        tcp.checksum(Checksums.l4Checksum(buffer, 20, length - 20, source, destination, Ipv4Packet.PROTO_TCP));
-        return buffer.byteArray();
+        return PacketBuilder.tcp(source, sourcePort, destination, destinationPort, 1000,
+            (flags & TcpSegment.ACK) != 0 ? 2000 : 0, flags, payload);
     }
 
     public static byte[] icmpEcho(
         final String source, final String destination, final int type, final int identifier, final int sequence)
     {
-        return icmpEcho(ip(source), ip(destination), type, identifier, sequence);
+        return PacketBuilder.icmpQuery(ip(source), ip(destination), type, identifier, sequence, 16);
     }
 
     /**
