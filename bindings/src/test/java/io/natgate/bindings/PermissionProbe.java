@@ -2,6 +2,8 @@ package io.natgate.bindings;
 
 import io.natgate.bindings.afpacket.PacketSocket;
 import io.natgate.bindings.afpacket.PacketSocketOptions;
+import io.natgate.bindings.afxdp.XdpSocketOptions;
+import io.natgate.bindings.afxdp.XdpUmem;
 import io.natgate.bindings.pcap.Pcap;
 import io.natgate.bindings.pcap.PcapOptions;
 
@@ -19,6 +21,7 @@ public final class PermissionProbe
     {
         probe("pcap", () -> Pcap.openLive(new PcapOptions().device("lo")).close());
         probe("afpacket", () -> PacketSocket.open(new PacketSocketOptions().interfaceName("lo")).close());
+        probe("afxdp", () -> XdpUmem.create(new XdpSocketOptions().interfaceName("lo").umemFrameCount(4096), 1).close());
     }
 
     private static void probe(final String backend, final Runnable open)

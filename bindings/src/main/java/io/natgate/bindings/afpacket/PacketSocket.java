@@ -1,6 +1,7 @@
 package io.natgate.bindings.afpacket;
 
 import io.natgate.bindings.NativeLibrary;
+import io.natgate.bindings.linux.Ifreq;
 import io.natgate.bindings.linux.LibC;
 import io.natgate.bindings.linux.LinuxException;
 
@@ -9,9 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -124,14 +123,9 @@ public final class PacketSocket implements AutoCloseable
                     errno == LibC.EPERM ? "needs root or CAP_NET_RAW" : null);
             }
             final MemorySegment ifreq = arena.allocate(LibC.IFREQ_SIZE, 8);
-            final int interfaceIndex = ifreqInt(callState, fd, ifreq, name, LibC.SIOCGIFINDEX, "SIOCGIFINDEX");
-            final int mtu = ifreqInt(callState, fd, ifreq, name, LibC.SIOCGIFMTU, "SIOCGIFMTU");
-            ioctl(callState, fd, ifreq, name, LibC.SIOCGIFHWADDR, "SIOCGIFHWADDR");
-            long mac = 0;
-            for (int i = 0; i < 6; i++)
-            {
-                mac = (mac << 8) | (ifreq.get(JAVA_BYTE, LibC.IFREQ_HWADDR_DATA_OFFSET + i) & 0xFF);
-            }
+            final int interfaceIndex = Ifreq.getInt(callState, fd, ifreq, name, LibC.SIOCGIFINDEX, "SIOCGIFINDEX");
+            final int mtu = Ifreq.getInt(callState, fd, ifreq, name, LibC.SIOCGIFMTU, "SIOCGIFMTU");
+            final long mac = Ifreq.macAddress(callState, fd, ifreq, name);
 
             // PACKET_VERSION, _RESERVE and _LOSS must all be set before any ring exists (else EBUSY).
             setIntOption(arena, callState, fd, Tpacket.PACKET_VERSION, Tpacket.TPACKET_V3, "PACKET_VERSION", name);
@@ -559,34 +553,6 @@ public final class PacketSocket implements AutoCloseable
         try (Arena temp = Arena.ofConfined())
         {
             final int ignored = (int)LibC.munmap.invokeExact(LibC.allocateCallState(temp), mapping, mapping.byteSize());
-        }
-        catch (final Throwable t)
-        {
-            throw NativeLibrary.propagate(t);
-        }
-    }
-
-    private static int ifreqInt(final MemorySegment callState, final int fd, final MemorySegment ifreq,
-        final String name, final long request, final String requestName)
-    {
-        ioctl(callState, fd, ifreq, name, request, requestName);
-        return ifreq.get(JAVA_INT, LibC.IFREQ_UNION_OFFSET);
-    }
-
-    private static void ioctl(final MemorySegment callState, final int fd, final MemorySegment ifreq,
-        final String name, final long request, final String requestName)
-    {
-        ifreq.fill((byte)0);
-        final byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        MemorySegment.copy(nameBytes, 0, ifreq, JAVA_BYTE, 0, Math.min(nameBytes.length, LibC.IFNAMSIZ - 1));
-        try
-        {
-            if ((int)LibC.ioctl.invokeExact(callState, fd, request, ifreq) != 0)
-            {
-                final int errno = LibC.errno(callState);
-                throw new LinuxException("ioctl(" + requestName + ", " + name + ")", errno,
-                    errno == LibC.ENODEV ? "no such interface in this network namespace" : null);
-            }
         }
         catch (final Throwable t)
         {

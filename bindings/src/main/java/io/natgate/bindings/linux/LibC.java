@@ -24,7 +24,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class LibC
 {
+    public static final int AF_INET = 2;
     public static final int AF_PACKET = 17;
+    public static final int SOCK_DGRAM = 2;
     public static final int SOCK_RAW = 3;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOL_PACKET = 263;
@@ -66,6 +68,7 @@ public final class LibC
     public static final int EINVAL = 22;
     public static final int EMSGSIZE = 90;
     public static final int ENOPROTOOPT = 92;
+    public static final int EOPNOTSUPP = 95;
     public static final int EAFNOSUPPORT = 97;
     public static final int ENETDOWN = 100;
     public static final int ENOBUFS = 105;
@@ -113,6 +116,15 @@ public final class LibC
      */
     public static final MethodHandle sendto_nocapture = LIBRARY.downcall("sendto",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    /**
+     * {@code ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src, socklen_t *addrlen)}
+     * without errno capture: the AF_XDP fill-ring wake-up on the hot path, whose failure is harmless.
+     */
+    public static final MethodHandle recvfrom_nocapture = LIBRARY.downcall("recvfrom",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    /** {@code unsigned int if_nametoindex(const char *ifname)}: 0 when there is no such interface. */
+    public static final MethodHandle if_nametoindex = LIBRARY.downcall("if_nametoindex",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO);
     /** {@code int close(int fd)}. */
     public static final MethodHandle close = LIBRARY.downcall("close",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);

@@ -49,6 +49,7 @@ public final class LinuxException extends RuntimeException
             case LibC.EINVAL -> "EINVAL";
             case LibC.EMSGSIZE -> "EMSGSIZE";
             case LibC.ENOPROTOOPT -> "ENOPROTOOPT";
+            case LibC.EOPNOTSUPP -> "EOPNOTSUPP";
             case LibC.EAFNOSUPPORT -> "EAFNOSUPPORT";
             case LibC.ENETDOWN -> "ENETDOWN";
             case LibC.ENOBUFS -> "ENOBUFS";

@@ -40,6 +40,16 @@ class PortAllocationTest
     }
 
     @Test
+    void shouldNotAllocateOnAfXdpReceiveTransmitAndFlush()
+    {
+        try (AfXdpPort a = AfXdpPortTest.open("a", LAB.lab(), LAB.lab().endA(), o -> { });
+            AfXdpPort b = AfXdpPortTest.open("b", LAB.lab(), LAB.lab().endB(), o -> { }))
+        {
+            assertEquals(0, bytesPerRound(a, b));
+        }
+    }
+
+    @Test
     void shouldNotAllocateOnPcapReceiveAndTransmit()
     {
         try (PcapPort a = openPcap("a", LAB.lab().endA());
