@@ -1,33 +1,19 @@
 package io.natgate.control.cp;
 
 import io.natgate.control.config.Ipv4Prefix;
-import io.natgate.datapath.port.FrameHandler;
 import io.natgate.datapath.port.ProviderPort;
-import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 /**
  * The Connectivity Platform: traversal providers plug in here and become interfaces of the
@@ -58,30 +44,18 @@ import java.util.function.Consumer;
  */
 public final class ConnectivityPlatform implements AutoCloseable
 {
-    private static final long SENDER_PARK_NS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final long SENDER_JOIN_MS = 1_000;
-    private static final int MIN_IPV4_HEADER = 20;
-    private static final ThreadLocal<Call> CURRENT_CALL = new ThreadLocal<>();
+    static final int MIN_IPV4_HEADER = 20;
 
     private final PlatformConfig config;
     private final ProviderDatapath datapath;
     private final ProviderEventListener events;
     private final ErrorHandler errorHandler;
-    private final ExecutorService callbacks;
+    private final InstanceRegistry registry;
+    private final SessionStateMachine sessions;
+    private final CallDispatcher calls;
     private final ScheduledExecutorService timeoutChecker;
     private final SlotSender[] senders;
     private final AtomicReferenceArray<Session> slotSessions;
-    private final AtomicLong duplicateCompletions = new AtomicLong();
-    private final AtomicLong providerFailures = new AtomicLong();
-
-    private final Object registry = new Object();
-    // guarded by registry
-    private final Map<Long, Instance<?>> instances = new LinkedHashMap<>();
-    private final Map<Long, Interface> interfaces = new HashMap<>();
-    private final boolean[] slotInUse;
-    private long nextInstanceId = 1;
-    private long nextInterfaceId = 1;
-    private boolean closed;
 
     /**
      * Starts the platform's threads: a sender per interface slot and, unless the interval is 0, the
@@ -94,14 +68,15 @@ public final class ConnectivityPlatform implements AutoCloseable
         this.datapath = datapath;
         this.events = events;
         this.errorHandler = config.errorHandler();
-        this.callbacks = Executors.newThreadPerTaskExecutor(config.callbackThreadFactory());
+        this.registry = new InstanceRegistry(datapath);
         final int slots = datapath.slotCount();
-        slotInUse = new boolean[slots];
         slotSessions = new AtomicReferenceArray<>(slots);
         senders = new SlotSender[slots];
+        sessions = new SessionStateMachine(config, datapath, events, senders);
+        calls = sessions.calls();
         for (int slot = 0; slot < slots; slot++)
         {
-            senders[slot] = new SlotSender(slot, datapath.port(slot));
+            senders[slot] = new SlotSender(slot, datapath.port(slot), slotSessions, config, calls);
             senders[slot].start();
         }
         if (config.timeoutCheckIntervalNs() > 0)
@@ -131,16 +106,7 @@ public final class ConnectivityPlatform implements AutoCloseable
     public <C> ProviderInstance createInstance(final ProviderDispatch<C> dispatch, final C userContext)
     {
         Objects.requireNonNull(dispatch, "dispatch");
-        final Instance<C> instance;
-        synchronized (registry)
-        {
-            if (closed)
-            {
-                throw new IllegalStateException("the Connectivity Platform is closed");
-            }
-            instance = new Instance<>(this, nextInstanceId++, dispatch, userContext);
-            instances.put(instance.id(), instance);
-        }
+        final Instance<C> instance = registry.create(this, dispatch, userContext);
         instance.lock.lock();
         try
         {
@@ -175,41 +141,12 @@ public final class ConnectivityPlatform implements AutoCloseable
                 throw instance.state == InstanceState.DESTROYED ? destroyed(instance) : new IllegalStateException(
                     instance + " is " + instance.state + ": register once, deregister before registering again");
             }
-            synchronized (registry)
+            final InstanceRegistry.Binding binding = registry.bind(instance, options);
+            if (binding.session() == null)
             {
-                if (closed)
-                {
-                    return Registration.failed(RegisterStatus.PLATFORM_CLOSED);
-                }
-                Interface earlier = null;
-                if (options.interfaceId() != 0)
-                {
-                    earlier = interfaces.get(options.interfaceId());
-                    if (earlier == null)
-                    {
-                        return Registration.failed(RegisterStatus.UNKNOWN_INTERFACE_ID);
-                    }
-                    if (earlier.boundTo != null)
-                    {
-                        return Registration.failed(RegisterStatus.INTERFACE_ID_IN_USE);
-                    }
-                }
-                final int slot = freeSlot();
-                if (slot < 0)
-                {
-                    return Registration.failed(RegisterStatus.NO_FREE_INTERFACE);
-                }
-                final boolean named = options.friendlyName() != null && !options.friendlyName().isEmpty();
-                final String name = FriendlyNames.resolve(
-                    named ? options.friendlyName() : earlier == null ? null : earlier.friendlyName, takenNames());
-                final Interface bound = earlier != null ? earlier : new Interface(nextInterfaceId++);
-                interfaces.put(bound.id, bound);
-                bound.friendlyName = name;
-                bound.boundTo = instance;
-                slotInUse[slot] = true;
-                session = new Session(instance, instance.registrations + 1, slot, bound.id, name,
-                    options.securityDescriptor(), TransportId.ipv4(datapath.localAddress(slot), 32));
+                return Registration.failed(binding.failure());
             }
+            session = binding.session();
             instance.registrations++;
             instance.session = session;
             instance.state = InstanceState.REGISTERED;
@@ -218,17 +155,14 @@ public final class ConnectivityPlatform implements AutoCloseable
             instance.terminationReason = null;
             slotSessions.set(session.slot, session);
             events.onInstanceRegistered(nowEpochNs(), instance.id(), session.interfaceId, session.friendlyName);
-            establish = beginCall(session, CallKind.ESTABLISH_SESSION, status -> onEstablished(session, status));
+            establish = calls.beginCall(session, CallKind.ESTABLISH_SESSION,
+                status -> sessions.onEstablished(session, status));
         }
         finally
         {
             instance.lock.unlock();
         }
-        execute(() -> invoke(establish, completion ->
-        {
-            instance.establishSession();
-            return CallStatus.SUCCESS;
-        }));
+        sessions.establish(session, establish);
         return new Registration(RegisterStatus.REGISTERED, session.friendlyName, session.interfaceId);
     }
 
@@ -245,7 +179,7 @@ public final class ConnectivityPlatform implements AutoCloseable
     public void deregister(final ProviderInstance handle)
     {
         final Instance<?> instance = own(handle);
-        final Call current = CURRENT_CALL.get();
+        final Call current = CallDispatcher.currentCall();
         if (current != null && current.instance == instance)
         {
             throw new IllegalStateException("deregister called from inside " + current.kind.callbackName() + " of " +
@@ -273,7 +207,7 @@ public final class ConnectivityPlatform implements AutoCloseable
             instance.lock.unlock();
         }
 
-        terminate(session, TerminationReason.PROVIDER_REQUEST);
+        sessions.terminate(session, TerminationReason.PROVIDER_REQUEST);
 
         final boolean routeCleanupNeeded;
         instance.lock.lock();
@@ -292,7 +226,7 @@ public final class ConnectivityPlatform implements AutoCloseable
         slotSessions.compareAndSet(session.slot, session, null);
         if (routeCleanupNeeded)
         {
-            removeDatapathRoutes(session);
+            sessions.removeDatapathRoutes(session);
         }
         instance.lock.lock();
         try
@@ -300,7 +234,7 @@ public final class ConnectivityPlatform implements AutoCloseable
             instance.session = null;
             instance.state = InstanceState.CREATED;
             events.onInstanceDeregistered(nowEpochNs(), instance.id());
-            release(session);
+            registry.release(session);
         }
         finally
         {
@@ -332,10 +266,7 @@ public final class ConnectivityPlatform implements AutoCloseable
         {
             instance.lock.unlock();
         }
-        synchronized (registry)
-        {
-            instances.remove(instance.id());
-        }
+        registry.remove(instance);
     }
 
     /**
@@ -422,13 +353,14 @@ public final class ConnectivityPlatform implements AutoCloseable
                 return CompletableFuture.completedFuture(RouteStatus.ROUTE_LIMIT);
             }
             session.routesRequested++;
-            reach = beginCall(session, CallKind.REACH_TRANSPORT_ID, status -> onReached(session, route, status, result));
+            reach = calls.beginCall(session, CallKind.REACH_TRANSPORT_ID,
+                status -> sessions.onReached(session, route, status, result));
         }
         finally
         {
             instance.lock.unlock();
         }
-        execute(() -> invoke(reach, completion -> instance.reachTransportId(route.transportId(), completion)));
+        calls.execute(() -> calls.invoke(reach, completion -> instance.reachTransportId(route.transportId(), completion)));
         return result;
     }
 
@@ -442,7 +374,7 @@ public final class ConnectivityPlatform implements AutoCloseable
     {
         Objects.requireNonNull(reason, "reason");
         final Session session = own(handle).session;
-        return session != null && terminate(session, reason);
+        return session != null && sessions.terminate(session, reason);
     }
 
     /**
@@ -456,7 +388,7 @@ public final class ConnectivityPlatform implements AutoCloseable
     {
         final long nowNs = config.nanoClock().nanoTime();
         int terminated = 0;
-        for (final Instance<?> instance : instanceSnapshot())
+        for (final Instance<?> instance : registry.snapshot())
         {
             Session expired = null;
             instance.lock.lock();
@@ -479,7 +411,7 @@ public final class ConnectivityPlatform implements AutoCloseable
             {
                 instance.lock.unlock();
             }
-            if (expired != null && terminate(expired, TerminationReason.PROVIDER_TIMEOUT))
+            if (expired != null && sessions.terminate(expired, TerminationReason.PROVIDER_TIMEOUT))
             {
                 terminated++;
             }
@@ -510,7 +442,7 @@ public final class ConnectivityPlatform implements AutoCloseable
     public List<InstanceView> instances()
     {
         final List<InstanceView> views = new ArrayList<>();
-        for (final Instance<?> instance : instanceSnapshot())
+        for (final Instance<?> instance : registry.snapshot())
         {
             instance.lock.lock();
             try
@@ -566,7 +498,7 @@ public final class ConnectivityPlatform implements AutoCloseable
      */
     public long duplicateCompletions()
     {
-        return duplicateCompletions.get();
+        return calls.duplicateCompletions();
     }
 
     /**
@@ -574,7 +506,7 @@ public final class ConnectivityPlatform implements AutoCloseable
      */
     public long providerFailures()
     {
-        return providerFailures.get();
+        return calls.providerFailures();
     }
 
     /**
@@ -586,25 +518,20 @@ public final class ConnectivityPlatform implements AutoCloseable
     @Override
     public void close()
     {
-        final List<Instance<?>> all;
-        synchronized (registry)
+        final List<Instance<?>> all = registry.close();
+        if (all == null)
         {
-            if (closed)
-            {
-                return;
-            }
-            closed = true;
-            all = new ArrayList<>(instances.values());
+            return;
         }
         for (final Instance<?> instance : all)
         {
             final Session session = instance.session;
             if (session != null)
             {
-                terminate(session, TerminationReason.PLATFORM_SHUTDOWN);
+                sessions.terminate(session, TerminationReason.PLATFORM_SHUTDOWN);
             }
         }
-        awaitDeregistrations(config.shutdownTimeoutNs());
+        registry.awaitDeregistrations(config.shutdownTimeoutNs());
         if (timeoutChecker != null)
         {
             timeoutChecker.shutdownNow();
@@ -613,402 +540,7 @@ public final class ConnectivityPlatform implements AutoCloseable
         {
             sender.stop();
         }
-        callbacks.shutdown();
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // The session's calls
-    // ------------------------------------------------------------------------------------------------------------
-
-    /**
-     * Begins a call; the caller holds the instance's lock.
-     *
-     * @return the call, or null once the session is terminated: no new calls after terminate.
-     */
-    private Call beginCall(final Session session, final CallKind kind, final Consumer<CallStatus> continuation)
-    {
-        if (session.terminationReason != null)
-        {
-            return null;
-        }
-        return newCall(session, kind, continuation);
-    }
-
-    private Call newCall(final Session session, final CallKind kind, final Consumer<CallStatus> continuation)
-    {
-        final Call call = new Call(session, kind, ++session.callSequence,
-            config.nanoClock().nanoTime() + config.callTimeoutNs(), continuation);
-        session.calls.add(call);
-        if (kind == CallKind.SEND_BUFFERS)
-        {
-            session.pendingSends.incrementAndGet();
-        }
-        return call;
-    }
-
-    /**
-     * A callback made with the call's completion routine.
-     */
-    @FunctionalInterface
-    private interface Callback
-    {
-        CallStatus call(Completion completion);
-    }
-
-    /**
-     * Makes a call's callback on this (a platform) thread and deals with what it returns or throws.
-     */
-    private void invoke(final Call call, final Callback callback)
-    {
-        CallStatus returned = null;
-        Throwable thrown = null;
-        CURRENT_CALL.set(call);
-        try
-        {
-            returned = callback.call(call);
-        }
-        catch (final Throwable ex)
-        {
-            thrown = ex;
-        }
-        finally
-        {
-            CURRENT_CALL.remove();
-        }
-
-        if (returned == CallStatus.PENDING)
-        {
-            return;
-        }
-        if (returned == null)
-        {
-            providerFailures.incrementAndGet();
-            errorHandler.onError(new ProviderFailureException(
-                call + (thrown == null ? " returned no status" : " threw " + thrown), thrown));
-            terminate(call.session, TerminationReason.PROVIDER_OTHER_FAILURE);
-            if (call.completeOnce())
-            {
-                finish(call, CallStatus.FAILED);
-            }
-        }
-        else if (call.completeOnce())
-        {
-            finish(call, returned);
-        }
-        else
-        {
-            duplicateCompletions.incrementAndGet();
-            errorHandler.onError(new ProviderFailureException(
-                call + " returned " + returned + " after it was completed through its completion routine", null));
-        }
-    }
-
-    /**
-     * A provider completed a call through its completion routine: the rest runs on a platform thread,
-     * so the provider's own thread never re-enters provider code.
-     */
-    void completeLater(final Call call, final CallStatus status)
-    {
-        execute(() -> finish(call, status));
-    }
-
-    void onDuplicateCompletion(final Call call)
-    {
-        duplicateCompletions.incrementAndGet();
-    }
-
-    /**
-     * Runs the call's continuation, then ends the call: a call is outstanding until its consequences
-     * (the next call begun, a route installed) are in place.
-     */
-    private void finish(final Call call, final CallStatus status)
-    {
-        try
-        {
-            call.continuation.accept(status);
-        }
-        catch (final RuntimeException ex)
-        {
-            errorHandler.onError(ex);
-        }
-        finally
-        {
-            endCall(call);
-        }
-    }
-
-    private void endCall(final Call call)
-    {
-        final Instance<?> instance = call.instance;
-        instance.lock.lock();
-        try
-        {
-            call.session.calls.remove(call);
-            instance.callEnded.signalAll();
-        }
-        finally
-        {
-            instance.lock.unlock();
-        }
-        if (call.kind == CallKind.SEND_BUFFERS && call.session.pendingSends.decrementAndGet() < config.maxPendingSends())
-        {
-            senders[call.session.slot].wake();
-        }
-    }
-
-    private void onEstablished(final Session session, final CallStatus status)
-    {
-        final Instance<?> instance = session.instance;
-        final Call deferredTermination;
-        final Call transition;
-        instance.lock.lock();
-        try
-        {
-            session.establishReturned = true;
-            deferredTermination = session.deferredTermination;
-            session.deferredTermination = null;
-            transition = status != CallStatus.SUCCESS ? null :
-                beginCall(session, CallKind.TRANSITION_ACTIVE, next -> onTransitionedActive(session, next));
-        }
-        finally
-        {
-            instance.lock.unlock();
-        }
-        if (deferredTermination != null)
-        {
-            execute(() -> deliverTermination(deferredTermination));
-        }
-        if (transition != null)
-        {
-            invoke(transition, instance::transitionActive);
-        }
-    }
-
-    private void onTransitionedActive(final Session session, final CallStatus status)
-    {
-        if (status != CallStatus.SUCCESS)
-        {
-            terminate(session, TerminationReason.PROVIDER_OTHER_FAILURE);
-            return;
-        }
-        final Instance<?> instance = session.instance;
-        final Call add;
-        instance.lock.lock();
-        try
-        {
-            add = beginCall(session, CallKind.ADD_TRANSPORT_ID, next -> onLocalTransportIdAdded(session, next));
-        }
-        finally
-        {
-            instance.lock.unlock();
-        }
-        if (add != null)
-        {
-            invoke(add, completion -> instance.addTransportId(session.localTransportId, completion));
-        }
-    }
-
-    private void onLocalTransportIdAdded(final Session session, final CallStatus status)
-    {
-        if (status != CallStatus.SUCCESS)
-        {
-            terminate(session, TerminationReason.PROVIDER_OTHER_FAILURE);
-            return;
-        }
-        final Instance<?> instance = session.instance;
-        instance.lock.lock();
-        try
-        {
-            if (session.terminationReason == null)
-            {
-                session.active = true;
-                instance.state = InstanceState.ACTIVE;
-                events.onInstanceActive(nowEpochNs(), instance.id());
-            }
-        }
-        finally
-        {
-            instance.lock.unlock();
-        }
-    }
-
-    private void onReached(
-        final Session session, final Route route, final CallStatus status, final CompletableFuture<RouteStatus> result)
-    {
-        final Instance<?> instance = session.instance;
-        instance.lock.lock();
-        try
-        {
-            session.routesRequested--;
-            if (session.terminationReason != null || status != CallStatus.SUCCESS)
-            {
-                result.complete(session.terminationReason != null ? RouteStatus.SESSION_TERMINATED : RouteStatus.UNREACHABLE);
-                return;
-            }
-            if (Route.withTransportId(session.routes, route.transportId()) != null)
-            {
-                result.complete(RouteStatus.INSTALLED);
-                return;
-            }
-            // the sender learns the route before the datapath sends it anything
-            session.routes = with(session.routes, route);
-        }
-        finally
-        {
-            instance.lock.unlock();
-        }
-
-        boolean installed = false;
-        RuntimeException failure = null;
-        try
-        {
-            installed = datapath.addRoute(session.slot, route.prefix());
-        }
-        catch (final RuntimeException ex)
-        {
-            failure = ex;
-        }
-        final boolean terminated;
-        instance.lock.lock();
-        try
-        {
-            terminated = session.terminationReason != null;
-            if (!installed || terminated)
-            {
-                session.routes = without(session.routes, route);
-            }
-            session.routeCleanupNeeded |= failure != null || (installed && terminated);
-        }
-        finally
-        {
-            instance.lock.unlock();
-        }
-        if (failure != null)
-        {
-            errorHandler.onError(failure);
-            terminate(session, TerminationReason.OTHER_COMMUNICATION_ERROR);
-            result.complete(RouteStatus.DATAPATH_UNAVAILABLE);
-            return;
-        }
-        result.complete(!installed ? RouteStatus.ROUTE_LIMIT :
-            terminated ? RouteStatus.SESSION_TERMINATED : RouteStatus.INSTALLED);
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Termination and release
-    // ------------------------------------------------------------------------------------------------------------
-
-    /**
-     * Terminates a session once: records the reason, stops new calls, and delivers terminate session
-     * on a platform thread as soon as establish session has returned.
-     *
-     * @return false when the session was terminated already.
-     */
-    private boolean terminate(final Session session, final TerminationReason reason)
-    {
-        final Instance<?> instance = session.instance;
-        final Call delivery;
-        instance.lock.lock();
-        try
-        {
-            if (session.terminationReason != null)
-            {
-                return false;
-            }
-            session.terminationReason = reason;
-            session.terminated = true;
-            session.active = false;
-            session.routes = Route.NONE;
-            if (instance.state == InstanceState.REGISTERED || instance.state == InstanceState.ACTIVE)
-            {
-                instance.state = InstanceState.TERMINATED;
-            }
-            instance.terminationReason = reason;
-            delivery = newCall(session, CallKind.TERMINATE_SESSION, status -> {});
-            session.terminationSequence = delivery.sequence;
-            events.onInstanceTerminated(nowEpochNs(), instance.id(), reason);
-            if (!session.establishReturned)
-            {
-                session.deferredTermination = delivery;
-                return true;
-            }
-        }
-        finally
-        {
-            instance.lock.unlock();
-        }
-        execute(() -> deliverTermination(delivery));
-        senders[session.slot].wake();
-        return true;
-    }
-
-    private void deliverTermination(final Call delivery)
-    {
-        final Session session = delivery.session;
-        removeDatapathRoutes(session);
-        CURRENT_CALL.set(delivery);
-        try
-        {
-            session.instance.terminateSession(session.terminationReason);
-        }
-        catch (final Throwable ex)
-        {
-            providerFailures.incrementAndGet();
-            errorHandler.onError(new ProviderFailureException(delivery + " threw " + ex + "; termination stands", ex));
-        }
-        finally
-        {
-            CURRENT_CALL.remove();
-        }
-        delivery.completeOnce();
-        endCall(delivery);
-    }
-
-    /**
-     * Frees a deregistered session's slot, and its interface id for a later registration; wakes
-     * {@link #close} waiting for deregistrations. The caller holds the instance's lock.
-     */
-    private void release(final Session session)
-    {
-        synchronized (registry)
-        {
-            slotInUse[session.slot] = false;
-            interfaces.get(session.interfaceId).boundTo = null;
-            registry.notifyAll();
-        }
-    }
-
-    private void removeDatapathRoutes(final Session session)
-    {
-        try
-        {
-            datapath.removeRoutes(session.slot);
-        }
-        catch (final RuntimeException ex)
-        {
-            errorHandler.onError(ex);
-        }
-    }
-
-    private void awaitDeregistrations(final long timeoutNs)
-    {
-        final long deadlineNs = System.nanoTime() + timeoutNs;
-        synchronized (registry)
-        {
-            long remainingNs;
-            while (anySlotInUse() && (remainingNs = deadlineNs - System.nanoTime()) > 0)
-            {
-                try
-                {
-                    TimeUnit.NANOSECONDS.timedWait(registry, remainingNs);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        calls.shutdown();
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -1020,7 +552,20 @@ public final class ConnectivityPlatform implements AutoCloseable
      */
     static Call currentCall()
     {
-        return CURRENT_CALL.get();
+        return CallDispatcher.currentCall();
+    }
+
+    /**
+     * A provider completed a call through its completion routine.
+     */
+    void completeLater(final Call call, final CallStatus status)
+    {
+        calls.completeLater(call, status);
+    }
+
+    void onDuplicateCompletion(final Call call)
+    {
+        calls.onDuplicateCompletion(call);
     }
 
     private Instance<?> own(final ProviderInstance handle)
@@ -1037,69 +582,9 @@ public final class ConnectivityPlatform implements AutoCloseable
         return new IllegalStateException(instance + " is destroyed; destroy must be called exactly once, last");
     }
 
-    private List<Instance<?>> instanceSnapshot()
+    private long nowEpochNs()
     {
-        synchronized (registry)
-        {
-            return new ArrayList<>(instances.values());
-        }
-    }
-
-    // guarded by registry
-    private int freeSlot()
-    {
-        for (int slot = 0; slot < slotInUse.length; slot++)
-        {
-            if (!slotInUse[slot])
-            {
-                return slot;
-            }
-        }
-        return -1;
-    }
-
-    // guarded by registry
-    private boolean anySlotInUse()
-    {
-        for (final boolean inUse : slotInUse)
-        {
-            if (inUse)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    // guarded by registry
-    private Set<String> takenNames()
-    {
-        final Set<String> taken = new HashSet<>();
-        for (final String name : datapath.portNames())
-        {
-            taken.add(FriendlyNames.key(name));
-        }
-        for (final Interface bound : interfaces.values())
-        {
-            if (bound.boundTo != null)
-            {
-                taken.add(FriendlyNames.key(bound.friendlyName));
-            }
-        }
-        return taken;
-    }
-
-    private void execute(final Runnable task)
-    {
-        try
-        {
-            callbacks.execute(task);
-        }
-        catch (final RejectedExecutionException ex)
-        {
-            // closed: a late deregistration still needs its calls to end
-            Thread.ofVirtual().name("natgate-cp-late").start(task);
-        }
+        return config.epochClock().nanoTime();
     }
 
     private void checkTimeoutsReportingErrors()
@@ -1114,38 +599,6 @@ public final class ConnectivityPlatform implements AutoCloseable
         }
     }
 
-    private long nowEpochNs()
-    {
-        return config.epochClock().nanoTime();
-    }
-
-    private static Route[] with(final Route[] routes, final Route route)
-    {
-        final Route[] more = Arrays.copyOf(routes, routes.length + 1);
-        more[routes.length] = route;
-        return more;
-    }
-
-    private static Route[] without(final Route[] routes, final Route route)
-    {
-        return Arrays.stream(routes).filter(other -> other != route).toArray(Route[]::new);
-    }
-
-    /**
-     * An interface id handed out by register, remembered so a later registration can keep it.
-     */
-    private static final class Interface
-    {
-        final long id;
-        String friendlyName;
-        Instance<?> boundTo;
-
-        Interface(final long id)
-        {
-            this.id = id;
-        }
-    }
-
     /**
      * What the platform reports when a provider breaks the dispatch contract.
      */
@@ -1154,157 +607,6 @@ public final class ConnectivityPlatform implements AutoCloseable
         ProviderFailureException(final String message, final Throwable cause)
         {
             super(message, cause);
-        }
-    }
-
-    /**
-     * Sends what the datapath routes to one interface slot: polls the slot's port whenever its flush
-     * wakes this thread, groups the packets by route and makes a send-buffers call per group, with at
-     * most {@link PlatformConfig#maxPendingSends()} pending (beyond it packets wait in the port's
-     * queue, and the datapath counts what it refuses).
-     */
-    private final class SlotSender implements Runnable
-    {
-        private final int slot;
-        private final ProviderPort port;
-        private final Thread thread;
-        private final List<ByteBuffer> polled = new ArrayList<>();
-        private final FrameHandler copier = this::copy;
-        private volatile boolean running = true;
-
-        SlotSender(final int slot, final ProviderPort port)
-        {
-            this.slot = slot;
-            this.port = port;
-            this.thread = Thread.ofPlatform().name("natgate-cp-tx-" + port.name()).daemon(true).unstarted(this);
-        }
-
-        void start()
-        {
-            port.consumer(thread);
-            thread.start();
-        }
-
-        void wake()
-        {
-            LockSupport.unpark(thread);
-        }
-
-        void stop()
-        {
-            running = false;
-            port.consumer(null);
-            wake();
-            try
-            {
-                thread.join(SENDER_JOIN_MS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        public void run()
-        {
-            while (running)
-            {
-                final Session bound = slotSessions.get(slot);
-                if (bound != null && !bound.terminated && bound.pendingSends.get() >= config.maxPendingSends())
-                {
-                    LockSupport.parkNanos(this, SENDER_PARK_NS);
-                    continue;
-                }
-                if (port.pollTransmitted(copier, config.sendBatchFrames()) == 0)
-                {
-                    LockSupport.parkNanos(this, SENDER_PARK_NS);
-                    continue;
-                }
-                try
-                {
-                    send(slotSessions.get(slot), polled);
-                }
-                catch (final RuntimeException ex)
-                {
-                    errorHandler.onError(ex);
-                }
-                finally
-                {
-                    polled.clear();
-                }
-            }
-        }
-
-        private boolean copy(final DirectBuffer buffer, final int offset, final int length)
-        {
-            final byte[] packet = new byte[length];
-            buffer.getBytes(offset, packet);
-            polled.add(ByteBuffer.wrap(packet).asReadOnlyBuffer());
-            return true;
-        }
-
-        private void send(final Session session, final List<ByteBuffer> packets)
-        {
-            if (session == null || !session.active || session.terminated)
-            {
-                if (session != null)
-                {
-                    session.instance.packetsDropped.addAndGet(packets.size());
-                }
-                return;
-            }
-            final Route[] routes = session.routes;
-            Route current = null;
-            List<ByteBuffer> group = null;
-            for (final ByteBuffer packet : packets)
-            {
-                final Route route = packet.remaining() < MIN_IPV4_HEADER ? null :
-                    Route.lookup(routes, packet.getInt(16));
-                if (route == null)
-                {
-                    session.instance.packetsDropped.incrementAndGet();
-                    continue;
-                }
-                if (route != current)
-                {
-                    if (group != null)
-                    {
-                        sendGroup(session, current, group);
-                    }
-                    current = route;
-                    group = new ArrayList<>();
-                }
-                group.add(packet);
-            }
-            if (group != null)
-            {
-                sendGroup(session, current, group);
-            }
-        }
-
-        private void sendGroup(final Session session, final Route route, final List<ByteBuffer> packets)
-        {
-            final Instance<?> instance = session.instance;
-            final int count = packets.size();
-            final Call call;
-            instance.lock.lock();
-            try
-            {
-                call = beginCall(session, CallKind.SEND_BUFFERS, status ->
-                    (status == CallStatus.SUCCESS ? instance.packetsSent : instance.packetsDropped).addAndGet(count));
-            }
-            finally
-            {
-                instance.lock.unlock();
-            }
-            if (call == null)
-            {
-                instance.packetsDropped.addAndGet(count);
-                return;
-            }
-            final List<ByteBuffer> view = Collections.unmodifiableList(packets);
-            invoke(call, completion -> instance.sendBuffers(session.localTransportId, route.transportId(), view,
-                completion));
         }
     }
 

@@ -35,6 +35,30 @@ final class Await
     }
 
     /**
+     * @return the future's value once it completes; fails the test when it does not within the timeout.
+     */
+    static <T> T done(final java.util.concurrent.CompletableFuture<T> future)
+    {
+        try
+        {
+            return future.get(TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            return fail("a future did not complete within " + TIMEOUT_MS + " ms");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return fail("interrupted waiting for a future");
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            return fail("a future failed: " + ex.getCause(), ex.getCause());
+        }
+    }
+
+    /**
      * Waits for a thread to end.
      */
     static void joined(final Thread thread)

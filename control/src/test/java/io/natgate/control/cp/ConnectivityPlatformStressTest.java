@@ -194,7 +194,7 @@ class ConnectivityPlatformStressTest
             cp.events.steps(instance.id()).stream().map(step -> step.split(" ")[0]).filter(step -> !step.equals("active"))
                 .toList());
         figures.callbacks.addAndGet(provider.arrivals.size() + 1);
-        figures.routes.addAndGet(routeRequests.stream().filter(request -> request.join() == RouteStatus.INSTALLED)
+        figures.routes.addAndGet(routeRequests.stream().filter(request -> Await.done(request) == RouteStatus.INSTALLED)
             .count());
     }
 

@@ -53,7 +53,7 @@ final class CpHarness implements AutoCloseable
     ProviderInstance routed(final TestProvider provider, final Ipv4Prefix prefix)
     {
         final ProviderInstance instance = active(provider, "routed");
-        assertEquals(RouteStatus.INSTALLED, platform.addRoute(instance, prefix).join());
+        assertEquals(RouteStatus.INSTALLED, Await.done(platform.addRoute(instance, prefix)));
         return instance;
     }
 

@@ -184,7 +184,7 @@ class PlatformPolicyTest
         final ProviderInstance instance = cp.active(provider, "ctx");
         cp.datapath.unavailable = true;
 
-        assertEquals(RouteStatus.DATAPATH_UNAVAILABLE, cp.platform.addRoute(instance, TEST_NET_1).join());
+        assertEquals(RouteStatus.DATAPATH_UNAVAILABLE, Await.done(cp.platform.addRoute(instance, TEST_NET_1)));
 
         assertTerminatedWith(cp, instance, provider, TerminationReason.OTHER_COMMUNICATION_ERROR);
     }

@@ -104,7 +104,7 @@ class ProviderDatapathEndToEndTest
         final ProviderInstance instance = platform.createInstance(provider, "tunnel");
         assertTrue(platform.register(instance, RegisterOptions.defaults().friendlyName("tunnel")).isRegistered());
         Await.until("active", () -> platform.state(instance) == InstanceState.ACTIVE);
-        assertEquals(RouteStatus.INSTALLED, platform.addRoute(instance, TEST_NET_1).join());
+        assertEquals(RouteStatus.INSTALLED, Await.done(platform.addRoute(instance, TEST_NET_1)));
 
         lan.offer(fromClient(PacketBuilder.udp(CLIENT, 5000, REMOTE, 53, "query".getBytes())));
 
@@ -151,7 +151,7 @@ class ProviderDatapathEndToEndTest
         provider.onTerminate = terminated -> Thread.ofPlatform().start(() -> platform.deregister(terminated));
         platform.register(instance, RegisterOptions.defaults());
         Await.until("active", () -> platform.state(instance) == InstanceState.ACTIVE);
-        platform.addRoute(instance, TEST_NET_1).join();
+        Await.done(platform.addRoute(instance, TEST_NET_1));
 
         platform.close();
 

@@ -55,7 +55,7 @@ class ProviderLifecycleTest
         final ProviderInstance instance = platform.createInstance(provider, context);
         platform.register(instance, RegisterOptions.defaults());
         cp.awaitState(instance, InstanceState.ACTIVE);
-        assertEquals(RouteStatus.INSTALLED, platform.addRoute(instance, TEST_NET_1).join());
+        assertEquals(RouteStatus.INSTALLED, Await.done(platform.addRoute(instance, TEST_NET_1)));
         cp.datapath.route(0, PacketBuilder.udp(Ipv4.parse("203.0.113.1"), 4000, Ipv4.parse("192.0.2.5"), 53, new byte[4]));
         Await.until("sent", () -> provider.count(CallKind.SEND_BUFFERS) == 1);
 
@@ -84,7 +84,7 @@ class ProviderLifecycleTest
         cp.awaitState(instance, InstanceState.ACTIVE);
 
         provider.mode(CallKind.REACH_TRANSPORT_ID, TestProvider.Mode.SUCCEED);
-        assertEquals(RouteStatus.INSTALLED, platform.addRoute(instance, TEST_NET_1).join(), "synchronous");
+        assertEquals(RouteStatus.INSTALLED, Await.done(platform.addRoute(instance, TEST_NET_1)), "synchronous");
         assertTrue(provider.completions.stream().allMatch(Completion::isCompleted));
     }
 
@@ -110,7 +110,7 @@ class ProviderLifecycleTest
             "a call that returned a final status is complete");
         assertEquals(2, platform.duplicateCompletions());
         assertEquals(InstanceState.ACTIVE, platform.state(instance), "the platform carries on");
-        assertEquals(RouteStatus.INSTALLED, platform.addRoute(instance, TEST_NET_1).join());
+        assertEquals(RouteStatus.INSTALLED, Await.done(platform.addRoute(instance, TEST_NET_1)));
     }
 
     @Test
@@ -155,7 +155,7 @@ class ProviderLifecycleTest
 
         assertTrue(platform.register(instance, RegisterOptions.defaults()).isRegistered());
         cp.awaitState(instance, InstanceState.ACTIVE);
-        assertEquals(RouteStatus.INSTALLED, platform.addRoute(instance, TEST_NET_1).join());
+        assertEquals(RouteStatus.INSTALLED, Await.done(platform.addRoute(instance, TEST_NET_1)));
         platform.deregister(instance);
         platform.destroy(instance);
 
@@ -202,7 +202,7 @@ class ProviderLifecycleTest
     {
         final TestProvider provider = new TestProvider();
         final ProviderInstance routed = cp.active(provider, "a");
-        platform.addRoute(routed, TEST_NET_1).join();
+        Await.done(platform.addRoute(routed, TEST_NET_1));
         final ProviderInstance created = platform.createInstance(new TestProvider(), "b");
 
         final List<InstanceView> views = platform.instances();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -47,10 +48,21 @@ class ProviderTerminationTest
     }
 
     @Test
-    void shouldDeliverTerminateExactlyOncePerSession() throws InterruptedException
+    void shouldDeliverTerminateExactlyOncePerSessionAndBeginNoCallAfterItUnderTraffic() throws InterruptedException
     {
         final TestProvider provider = new TestProvider();
         final ProviderInstance instance = platform.createInstance(provider, "ctx");
+        final AtomicBoolean trafficRunning = new AtomicBoolean(true);
+        // the datapath keeps routing to the instance's slot throughout, so send-buffers calls are being
+        // begun while each terminate races: none may be begun after it
+        final Thread traffic = Thread.ofPlatform().name("datapath").start(() ->
+        {
+            while (trafficRunning.get())
+            {
+                cp.datapath.route(0, packetTo("192.0.2.5"));
+                Thread.onSpinWait();
+            }
+        });
         final TerminationReason[] forced = {TerminationReason.PLATFORM_SHUTDOWN, TerminationReason.PROVIDER_TIMEOUT,
             TerminationReason.PROVIDER_OTHER_FAILURE, TerminationReason.OTHER_COMMUNICATION_ERROR};
         final int rounds = 50;
@@ -59,6 +71,9 @@ class ProviderTerminationTest
         {
             platform.register(instance, RegisterOptions.defaults());
             cp.awaitState(instance, InstanceState.ACTIVE);
+            assertEquals(RouteStatus.INSTALLED, Await.done(platform.addRoute(instance, TEST_NET_1)));
+            final long sendsBefore = provider.count(CallKind.SEND_BUFFERS);
+            Await.until("traffic reaches the provider", () -> provider.count(CallKind.SEND_BUFFERS) > sendsBefore);
             final CountDownLatch start = new CountDownLatch(1);
             final AtomicInteger wins = new AtomicInteger();
             final List<Thread> racers = new ArrayList<>();
@@ -88,6 +103,8 @@ class ProviderTerminationTest
             assertEquals(providerWon ? 0 : 1, wins.get(), "exactly one terminate call won");
             forcedWins += wins.get();
         }
+        trafficRunning.set(false);
+        Await.joined(traffic);
         assertEquals(rounds, cp.events.steps(instance.id()).stream().filter(step -> step.startsWith("terminated")).count());
         assertTrue(provider.callsBegunAfterTerminate().isEmpty(), provider.callsBegunAfterTerminate().toString());
         System.out.printf("terminate races: %d of %d won by a forced termination, the rest by deregister%n",
@@ -112,10 +129,14 @@ class ProviderTerminationTest
         Await.until("terminated", () -> provider.terminations.size() == 1);
         assertTrue(provider.completionErrors.isEmpty(), "the pending send completed at once, without error");
 
+        final long droppedBefore = platform.instances().getFirst().packetsDropped();
         cp.datapath.route(0, packetTo("192.0.2.6"));
-        assertEquals(RouteStatus.NOT_ACTIVE, platform.addRoute(instance, Ipv4Prefix.parseNetwork("100.64.0.0/10")).join());
+        Await.until("the packet routed after terminate is handled (dropped, not sent)",
+            () -> platform.instances().getFirst().packetsDropped() == droppedBefore + 1);
+        assertEquals(RouteStatus.NOT_ACTIVE,
+            Await.done(platform.addRoute(instance, Ipv4Prefix.parseNetwork("100.64.0.0/10"))));
         threads.release(0);
-        assertEquals(RouteStatus.SESSION_TERMINATED, inFlight.join());
+        assertEquals(RouteStatus.SESSION_TERMINATED, Await.done(inFlight));
 
         final List<CallKind> kinds = provider.kinds();
         assertEquals(CallKind.REACH_TRANSPORT_ID, kinds.get(kinds.size() - 1),
@@ -155,8 +176,8 @@ class ProviderTerminationTest
         threads.release(0);
         Await.joined(deregistering);
         assertEquals(InstanceState.CREATED, platform.state(instance));
-        assertEquals(RouteStatus.SESSION_TERMINATED, outstanding.join());
-        assertEquals(RouteStatus.SESSION_TERMINATED, delayed.join());
+        assertEquals(RouteStatus.SESSION_TERMINATED, Await.done(outstanding));
+        assertEquals(RouteStatus.SESSION_TERMINATED, Await.done(delayed));
         assertEquals(2, provider.count(CallKind.REACH_TRANSPORT_ID));
         assertTrue(provider.completions.stream().allMatch(Completion::isCompleted));
     }

@@ -49,13 +49,13 @@ class ProviderTrafficTest
         final TestProvider provider = new TestProvider().mode(CallKind.REACH_TRANSPORT_ID, TestProvider.Mode.FAIL);
         final ProviderInstance instance = cp.active(provider, "ctx");
 
-        assertEquals(RouteStatus.UNREACHABLE, platform.addRoute(instance, TEST_NET_1).join());
+        assertEquals(RouteStatus.UNREACHABLE, Await.done(platform.addRoute(instance, TEST_NET_1)));
         assertTrue(cp.datapath.routes(0).isEmpty());
 
         provider.mode(CallKind.REACH_TRANSPORT_ID, TestProvider.Mode.SUCCEED);
-        assertEquals(RouteStatus.INSTALLED, platform.addRoute(instance, TEST_NET_1).join());
+        assertEquals(RouteStatus.INSTALLED, Await.done(platform.addRoute(instance, TEST_NET_1)));
         assertEquals(List.of(TEST_NET_1), cp.datapath.routes(0));
-        assertEquals(RouteStatus.INSTALLED, platform.addRoute(instance, TEST_NET_1).join(), "once is enough");
+        assertEquals(RouteStatus.INSTALLED, Await.done(platform.addRoute(instance, TEST_NET_1)), "once is enough");
         assertEquals(2, provider.count(CallKind.REACH_TRANSPORT_ID));
     }
 
@@ -64,7 +64,7 @@ class ProviderTrafficTest
     {
         final TestProvider provider = new TestProvider();
         final ProviderInstance instance = cp.routed(provider, TEST_NET_1);
-        assertEquals(RouteStatus.INSTALLED, platform.addRoute(instance, BENCHMARK_NET).join());
+        assertEquals(RouteStatus.INSTALLED, Await.done(platform.addRoute(instance, BENCHMARK_NET)));
         final byte[] toTestNet = packet(PUBLIC, Ipv4.parse("192.0.2.5"));
         final byte[] toBenchmarkNet = packet(PUBLIC, Ipv4.parse("198.19.1.1"));
 
@@ -133,7 +133,7 @@ class ProviderTrafficTest
             reply("192.0.2.5")));
         provider.pending.poll().complete(CallStatus.SUCCESS);
         cp.awaitState(instance, InstanceState.ACTIVE);
-        platform.addRoute(instance, TEST_NET_1).join();
+        Await.done(platform.addRoute(instance, TEST_NET_1));
         final TransportId local = provider.addedTransportIds.get(0);
         final TransportId remote = provider.reachedTransportIds.get(0);
 
@@ -170,7 +170,7 @@ class ProviderTrafficTest
         try
         {
             final ProviderInstance instance = limited.routed(new TestProvider(), TEST_NET_1);
-            assertEquals(RouteStatus.ROUTE_LIMIT, limited.platform.addRoute(instance, BENCHMARK_NET).join());
+            assertEquals(RouteStatus.ROUTE_LIMIT, Await.done(limited.platform.addRoute(instance, BENCHMARK_NET)));
         }
         finally
         {
@@ -178,7 +178,7 @@ class ProviderTrafficTest
         }
         cp.datapath.routeCapacity = 0;
         final ProviderInstance instance = cp.active(new TestProvider(), "ctx");
-        assertEquals(RouteStatus.ROUTE_LIMIT, platform.addRoute(instance, TEST_NET_1).join());
+        assertEquals(RouteStatus.ROUTE_LIMIT, Await.done(platform.addRoute(instance, TEST_NET_1)));
         assertTrue(platform.instances().get(0).routes().isEmpty());
     }
 
