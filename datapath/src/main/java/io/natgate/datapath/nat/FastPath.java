@@ -1,0 +1,121 @@
+package io.natgate.datapath.nat;
+
+import io.natgate.datapath.frame.Checksums;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.ByteOrder;
+
+import static io.natgate.datapath.nat.NatEngine.FORWARD;
+import static io.natgate.datapath.nat.NatEngine.MISS;
+
+/**
+ * The fast path: an unfragmented TCP or UDP packet of an established session is looked up and
+ * rewritten with the session's precomputed checksum deltas, and the session refreshed. Anything
+ * else (no session, fragments, ICMP, hairpinning, checksum verification on) is a {@link NatEngine#MISS},
+ * left untouched for {@link SlowPath}. Reads the headers straight from the buffer, once.
+ */
+final class FastPath
+{
+    private static final ByteOrder NETWORK = ByteOrder.BIG_ENDIAN;
+    private static final int MORE_FRAGMENTS_OR_OFFSET = 0x3FFF;
+
+    private final SessionTable sessions;
+    private final SessionRefresh refresh;
+    private final AddressSet publicAddresses;
+    private final boolean enabled;
+    private final boolean hairpinning;
+
+    FastPath(final NatTables tables, final SessionRefresh refresh)
+    {
+        this.sessions = tables.sessions;
+        this.refresh = refresh;
+        this.publicAddresses = tables.publicAddresses;
+        this.enabled = !tables.config.verifyChecksums();
+        this.hairpinning = tables.config.hairpinning();
+    }
+
+    /**
+     * Translates a packet from the inside if its session exists. The IPv4 header must have been
+     * validated by the caller.
+     *
+     * @return {@link NatEngine#FORWARD}, or {@link NatEngine#MISS} with the packet unchanged.
+     */
+    int outbound(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final long nowNs)
+    {
+        final int protocol = buffer.getByte(ipOffset + 9);
+        final int l4Offset = ipOffset + ((buffer.getByte(ipOffset) & 0x0F) << 2);
+        if (!isCandidate(buffer, protocol, ipOffset, l4Offset, ipLength))
+        {
+            return MISS;
+        }
+        final int source = buffer.getInt(ipOffset + 12, NETWORK);
+        final int destination = buffer.getInt(ipOffset + 16, NETWORK);
+        final int sourcePort = buffer.getShort(l4Offset, NETWORK) & 0xFFFF;
+        final int destinationPort = buffer.getShort(l4Offset + 2, NETWORK) & 0xFFFF;
+        final SessionTable sessions = this.sessions;
+        final int session = sessions.findOutbound(protocol, source, sourcePort, destination, destinationPort);
+        if (session == SessionTable.NONE || (hairpinning && publicAddresses.contains(destination)))
+        {
+            return MISS;
+        }
+
+        buffer.putInt(ipOffset + 12, sessions.publicAddress(session), NETWORK);
+        patchIpChecksum(buffer, ipOffset, sessions.ipChecksumDelta(session));
+        buffer.putShort(l4Offset, (short)sessions.publicPort(session), NETWORK);
+        TransportChecks.rewriteTransportChecksum(buffer, protocol, l4Offset, sessions.l4ChecksumDelta(session));
+        refresh.refresh(session, protocol, tcpFlags(buffer, protocol, l4Offset), true, nowNs);
+        return FORWARD;
+    }
+
+    /**
+     * Translates a packet from the outside if its session exists. Same preconditions as {@link #outbound}.
+     *
+     * @return {@link NatEngine#FORWARD}, or {@link NatEngine#MISS} with the packet unchanged.
+     */
+    int inbound(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final long nowNs)
+    {
+        final int protocol = buffer.getByte(ipOffset + 9);
+        final int l4Offset = ipOffset + ((buffer.getByte(ipOffset) & 0x0F) << 2);
+        if (!isCandidate(buffer, protocol, ipOffset, l4Offset, ipLength))
+        {
+            return MISS;
+        }
+        final int source = buffer.getInt(ipOffset + 12, NETWORK);
+        final int destination = buffer.getInt(ipOffset + 16, NETWORK);
+        final int sourcePort = buffer.getShort(l4Offset, NETWORK) & 0xFFFF;
+        final int destinationPort = buffer.getShort(l4Offset + 2, NETWORK) & 0xFFFF;
+        final SessionTable sessions = this.sessions;
+        final int session = sessions.findInbound(protocol, source, sourcePort, destination, destinationPort);
+        if (session == SessionTable.NONE)
+        {
+            return MISS;
+        }
+
+        buffer.putInt(ipOffset + 16, sessions.insideAddress(session), NETWORK);
+        patchIpChecksum(buffer, ipOffset, Checksums.negate(sessions.ipChecksumDelta(session)));
+        buffer.putShort(l4Offset + 2, (short)sessions.insidePort(session), NETWORK);
+        TransportChecks.rewriteTransportChecksum(
+            buffer, protocol, l4Offset, Checksums.negate(sessions.l4ChecksumDelta(session)));
+        refresh.refresh(session, protocol, tcpFlags(buffer, protocol, l4Offset), false, nowNs);
+        return FORWARD;
+    }
+
+    private boolean isCandidate(
+        final MutableDirectBuffer buffer, final int protocol, final int ipOffset, final int l4Offset, final int ipLength)
+    {
+        return enabled && (protocol == Ipv4Protocols.TCP || protocol == Ipv4Protocols.UDP) &&
+            (buffer.getShort(ipOffset + 6, NETWORK) & MORE_FRAGMENTS_OR_OFFSET) == 0 &&
+            TransportChecks.isHeaderWhole(buffer, protocol, l4Offset, ipLength - (l4Offset - ipOffset));
+    }
+
+    private static int tcpFlags(final MutableDirectBuffer buffer, final int protocol, final int l4Offset)
+    {
+        return protocol == Ipv4Protocols.TCP ? buffer.getByte(l4Offset + 13) & 0xFF : 0;
+    }
+
+    private static void patchIpChecksum(final MutableDirectBuffer buffer, final int ipOffset, final int delta)
+    {
+        final int at = ipOffset + 10;
+        buffer.putShort(at, (short)Checksums.apply(buffer.getShort(at, NETWORK) & 0xFFFF, delta), NETWORK);
+    }
+}

@@ -1,0 +1,140 @@
+package io.natgate.datapath.nat;
+
+import io.natgate.datapath.counters.DropReason;
+import io.natgate.datapath.counters.GlobalCounter;
+import io.natgate.datapath.frame.Checksums;
+import io.natgate.datapath.frame.Ipv4Packet;
+import org.agrona.MutableDirectBuffer;
+
+import static io.natgate.datapath.nat.NatEngine.FORWARD;
+import static io.natgate.datapath.nat.NatEngine.HELD;
+import static io.natgate.datapath.nat.NatEngine.drop;
+
+/**
+ * Fragments (RFC 4787 REQ-14): a translated first fragment records its datagram's address
+ * rewrite; later fragments take that rewrite, or wait (bounded) until their first fragment
+ * comes, which then releases them one per {@link #pollReleased} call.
+ */
+final class FragmentTranslation
+{
+    private final NatTables tables;
+    private final FragmentTable fragments;
+    private final long timeoutNs;
+    private long releaseKeyHigh;
+    private long releaseKeyLow;
+
+    FragmentTranslation(final NatTables tables)
+    {
+        this.tables = tables;
+        this.fragments = tables.fragments;
+        this.timeoutNs = tables.config.fragmentTimeoutNs();
+    }
+
+    /**
+     * A first fragment was translated: its later fragments take the same address rewrite.
+     *
+     * @param ip              wraps the translated first fragment.
+     * @param originalAddress the address it had before (source outbound, destination inbound).
+     */
+    void trackFirst(final boolean outbound, final Ipv4Packet ip, final int originalAddress, final long nowNs)
+    {
+        final int rewritten = outbound ? ip.sourceAddress() : ip.destinationAddress();
+        final long high = outbound ?
+            FragmentTable.keyHigh(originalAddress, ip.destinationAddress()) :
+            FragmentTable.keyHigh(ip.sourceAddress(), originalAddress);
+        final long low = FragmentTable.keyLow(outbound, ip.protocol(), ip.identification());
+        if (fragments.track(high, low, rewritten, Checksums.delta32(originalAddress, rewritten), nowNs + timeoutNs))
+        {
+            releaseKeyHigh = high;
+            releaseKeyLow = low;
+        }
+    }
+
+    /**
+     * Translates a fragment other than the first, or holds it until its first fragment comes.
+     *
+     * @param ip wraps the fragment.
+     * @return {@link NatEngine#FORWARD}, {@link NatEngine#HELD} or a drop code.
+     */
+    int translateLater(
+        final boolean outbound, final Ipv4Packet ip, final MutableDirectBuffer buffer, final int ipOffset,
+        final int ipLength, final int ingressPort, final long nowNs)
+    {
+        final long high = FragmentTable.keyHigh(ip.sourceAddress(), ip.destinationAddress());
+        final long low = FragmentTable.keyLow(outbound, ip.protocol(), ip.identification());
+        final int flow = fragments.find(high, low);
+        if (flow == FragmentTable.NONE)
+        {
+            if (fragments.hold(high, low, buffer, ipOffset, ipLength, ingressPort, nowNs + timeoutNs))
+            {
+                tables.counters.increment(GlobalCounter.FRAGMENTS_BUFFERED);
+                return HELD;
+            }
+            return drop(DropReason.FRAGMENT_BUFFER_FULL);
+        }
+        if (outbound)
+        {
+            ip.sourceAddress(fragments.newAddress(flow));
+        }
+        else
+        {
+            ip.destinationAddress(fragments.newAddress(flow));
+        }
+        ip.headerChecksum(Checksums.apply(ip.headerChecksum(), fragments.addressDelta(flow)));
+        fragments.refresh(flow, nowNs + timeoutNs);
+        return FORWARD;
+    }
+
+    /**
+     * @return the datagram whose held fragments {@link #pollReleased} hands back next: its key's high word.
+     */
+    long releaseKeyHigh()
+    {
+        return releaseKeyHigh;
+    }
+
+    /**
+     * @return its key's low word; 0 when none.
+     */
+    long releaseKeyLow()
+    {
+        return releaseKeyLow;
+    }
+
+    /**
+     * Puts back what {@link #releaseKeyHigh} and {@link #releaseKeyLow} said (a hairpin translates twice).
+     */
+    void releaseKey(final long high, final long low)
+    {
+        releaseKeyHigh = high;
+        releaseKeyLow = low;
+    }
+
+    /**
+     * @return whether {@link #pollReleased} has a fragment to hand back.
+     */
+    boolean hasReleased()
+    {
+        return releaseKeyLow != 0;
+    }
+
+    /**
+     * After a first fragment was translated, hands back, one per call, the fragments of its datagram
+     * that arrived before it, as IP packets, for the caller to translate now.
+     *
+     * @return the length copied to {@code destination}, or 0 when none is left.
+     */
+    int pollReleased(final MutableDirectBuffer destination, final int offset)
+    {
+        if (releaseKeyLow == 0)
+        {
+            return 0;
+        }
+        final int length = fragments.release(releaseKeyHigh, releaseKeyLow, destination, offset);
+        if (length == 0)
+        {
+            releaseKeyLow = 0;
+        }
+        return length;
+    }
+}

@@ -1,0 +1,61 @@
+package io.natgate.datapath.nat;
+
+/**
+ * Reads the tables for the admin endpoint, digests and tests: counts, capacities, walks.
+ */
+final class NatInspection
+{
+    private final NatTables tables;
+    private final SessionTable sessions;
+    private final MappingTable mappings;
+
+    NatInspection(final NatTables tables)
+    {
+        this.tables = tables;
+        this.sessions = tables.sessions;
+        this.mappings = tables.mappings;
+    }
+
+    long tableCapacityBytes()
+    {
+        return sessions.capacityBytes() + mappings.capacityBytes() + tables.clients.capacityBytes() +
+            tables.ports.capacityBytes();
+    }
+
+    double bytesPerSession()
+    {
+        return (double)(sessions.capacityBytes() + mappings.capacityBytes()) / sessions.capacity();
+    }
+
+    void forEachSession(final SessionVisitor visitor)
+    {
+        for (int s = 0; s < sessions.capacity(); s++)
+        {
+            if (sessions.isLive(s))
+            {
+                visitor.onSession(
+                    sessions.protocol(s), sessions.insideAddress(s), sessions.insidePort(s), sessions.publicAddress(s),
+                    sessions.publicPort(s), sessions.remoteAddress(s), sessions.remotePort(s), sessions.deadlineNs(s),
+                    sessions.tcpFlags(s), mappings.kind(sessions.mapping(s)));
+            }
+        }
+    }
+
+    void forEachMapping(final MappingVisitor visitor)
+    {
+        for (int m = 0; m < mappings.capacity(); m++)
+        {
+            if (mappings.isLive(m))
+            {
+                int count = 0;
+                for (int s = mappings.firstSession(m); s != SessionTable.NONE; s = sessions.mappingNext(s))
+                {
+                    count++;
+                }
+                visitor.onMapping(
+                    mappings.protocol(m), mappings.insideAddress(m), mappings.insidePort(m), mappings.publicAddress(m),
+                    mappings.publicPort(m), mappings.kind(m), count, mappings.deadlineNs(m));
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.natgate.datapath.nat;
+
+import io.natgate.datapath.counters.DatapathCounters;
+
+/**
+ * What the NAT stages share: the configuration, the tables they read and write, the timeouts per
+ * session class, the flow policy and where events and counts go. One per engine; the worker that
+ * owns the engine is the only thread touching it.
+ */
+final class NatTables
+{
+    final NatConfig config;
+    final NatEventListener events;
+    final DatapathCounters counters;
+    final AddressSet publicAddresses;
+    final SessionTable sessions;
+    final MappingTable mappings;
+    final ClientTable clients;
+    final PortAllocator ports;
+    final FragmentTable fragments;
+    final InboundMappings inboundMappings;
+    private final long[] timeoutNs = new long[SessionTable.CLASS_COUNT];
+
+    FlowPolicy policy = FlowPolicy.ALLOW_ALL;
+    /** The time commands and restores are stamped with: set once per duty cycle. */
+    long commandTimeNs;
+
+    NatTables(final NatConfig config, final NatEventListener events, final DatapathCounters counters)
+    {
+        this.config = config;
+        this.events = events;
+        this.counters = counters;
+        publicAddresses = new AddressSet(config.publicAddresses());
+        sessions = new SessionTable(config.maxSessions());
+        mappings = new MappingTable(config.maxMappings());
+        clients = new ClientTable(config.maxClients());
+        ports = new PortAllocator(publicAddresses.size());
+        fragments = new FragmentTable(config.maxFragmentFlows(), config.maxHeldFragments());
+        inboundMappings = new InboundMappings(Math.min(config.maxMappings(), 65_536));
+        timeoutNs[SessionTable.CLASS_UDP] = config.udpTimeoutNs();
+        timeoutNs[SessionTable.CLASS_TCP_TRANSITORY] = config.tcpTransitoryTimeoutNs();
+        timeoutNs[SessionTable.CLASS_TCP_ESTABLISHED] = config.tcpEstablishedTimeoutNs();
+        timeoutNs[SessionTable.CLASS_ICMP] = config.icmpTimeoutNs();
+    }
+
+    long timeoutNs(final int timeoutClass)
+    {
+        return timeoutNs[timeoutClass];
+    }
+}

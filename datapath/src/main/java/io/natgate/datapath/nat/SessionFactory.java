@@ -1,0 +1,273 @@
+package io.natgate.datapath.nat;
+
+import io.natgate.datapath.counters.DropReason;
+import io.natgate.datapath.counters.GlobalCounter;
+import io.natgate.datapath.frame.TcpSegment;
+
+import static io.natgate.datapath.nat.NatEngine.drop;
+
+/**
+ * Makes sessions and mappings: the policy and quota checks, the public port, the mapping, the
+ * session with its precomputed rewrite, the links between them, the counts and the events. Runs
+ * only for the first packet of a flow (and for commands and restores).
+ */
+final class SessionFactory
+{
+    private final NatTables tables;
+    private final NatConfig config;
+    private final SessionTable sessions;
+    private final MappingTable mappings;
+    private final ClientTable clients;
+    private final SessionEvents events;
+    private final SessionReaper reaper;
+
+    SessionFactory(final NatTables tables, final SessionEvents events, final SessionReaper reaper)
+    {
+        this.tables = tables;
+        this.config = tables.config;
+        this.sessions = tables.sessions;
+        this.mappings = tables.mappings;
+        this.clients = tables.clients;
+        this.events = events;
+        this.reaper = reaper;
+    }
+
+    /**
+     * @return the new session, or a drop code.
+     */
+    int createOutbound(
+        final int protocol, final int insideAddress, final int insidePort, final int remoteAddress,
+        final int remotePort, final long nowNs)
+    {
+        if (!tables.policy.allowOutbound(nowNs, protocol, insideAddress, insidePort, remoteAddress, remotePort))
+        {
+            return drop(DropReason.FILTERED_BY_POLICY);
+        }
+        reaper.reclaimIfFull(nowNs);
+        final int client = clients.findOrCreate(insideAddress);
+        if (client < 0)
+        {
+            return drop(DropReason.MAX_SESSIONS);
+        }
+        if (config.sessionsPerClient() > 0 && clients.sessions(client) >= config.sessionsPerClient())
+        {
+            clients.releaseIfEmpty(client);
+            return drop(DropReason.CLIENT_SESSION_QUOTA);
+        }
+
+        int mapping = mappings.findByInside(insideAddress, insidePort, protocol);
+        boolean newMapping = false;
+        if (mapping == MappingTable.NONE)
+        {
+            if (config.portsPerClient() > 0 && clients.ports(client) >= config.portsPerClient())
+            {
+                clients.releaseIfEmpty(client);
+                return drop(DropReason.CLIENT_PORT_QUOTA);
+            }
+            mapping = createMapping(
+                protocol, insideAddress, insidePort, pairedAddressIndex(insideAddress), 0, MappingKind.DYNAMIC,
+                client, nowNs, true);
+            if (mapping < 0)
+            {
+                clients.releaseIfEmpty(client);
+                return mapping;
+            }
+            newMapping = true;
+        }
+
+        final int session = addSession(mapping, remoteAddress, remotePort, client, nowNs);
+        if (session < 0 && newMapping)
+        {
+            reaper.removeMapping(mapping, false, nowNs);
+        }
+        else if (session < 0)
+        {
+            clients.releaseIfEmpty(client);
+        }
+        else
+        {
+            events.report(SessionEvents.CREATED, session, nowNs);
+        }
+        return session;
+    }
+
+    /**
+     * A packet from outside matched a mapping but no session: the filtering behaviour decides
+     * whether it may open one (RFC 4787 REQ-8; RFC 5382 REQ-3 for TCP), then the flow policy.
+     *
+     * @return the new session, or a drop code.
+     */
+    int createInbound(
+        final int protocol, final int remoteAddress, final int remotePort, final int publicAddress,
+        final int publicPort, final int tcpFlags, final long nowNs)
+    {
+        reaper.reclaimIfFull(nowNs);
+        final int mapping = mappings.findByPublic(publicAddress, publicPort, protocol);
+        if (mapping == MappingTable.NONE)
+        {
+            return drop(DropReason.NO_MAPPING);
+        }
+        if (protocol == Ipv4Protocols.TCP && (tcpFlags & (TcpSegment.SYN | TcpSegment.RST)) != TcpSegment.SYN)
+        {
+            // only a SYN may open an inbound TCP session; anything else is stray
+            return drop(DropReason.FILTERED);
+        }
+        if (!isAdmitted(mapping, remoteAddress))
+        {
+            return drop(DropReason.FILTERED);
+        }
+        if (!tables.policy.allowInbound(nowNs, protocol, remoteAddress, remotePort, mappings.insideAddress(mapping),
+            mappings.insidePort(mapping), mappings.kind(mapping)))
+        {
+            return drop(DropReason.FILTERED_BY_POLICY);
+        }
+
+        final int client = clients.findOrCreate(mappings.insideAddress(mapping));
+        if (client < 0)
+        {
+            return drop(DropReason.MAX_SESSIONS);
+        }
+        if (config.sessionsPerClient() > 0 && clients.sessions(client) >= config.sessionsPerClient())
+        {
+            clients.releaseIfEmpty(client);
+            return drop(DropReason.CLIENT_SESSION_QUOTA);
+        }
+        final int session = addSession(mapping, remoteAddress, remotePort, client, nowNs);
+        if (session < 0)
+        {
+            clients.releaseIfEmpty(client);
+        }
+        else
+        {
+            if (mappings.kind(mapping) != MappingKind.DYNAMIC)
+            {
+                sessions.admittedInbound(session);
+            }
+            events.report(SessionEvents.CREATED, session, nowNs);
+        }
+        return session;
+    }
+
+    private boolean isAdmitted(final int mapping, final int remoteAddress)
+    {
+        final MappingKind kind = mappings.kind(mapping);
+        if (kind == MappingKind.STATIC)
+        {
+            return true;
+        }
+        if (kind == MappingKind.INBOUND)
+        {
+            final int filter = mappings.remoteFilter(mapping);
+            return filter == 0 || filter == remoteAddress;
+        }
+        switch (config.filtering())
+        {
+            case ENDPOINT_INDEPENDENT:
+                return true;
+            case ADDRESS_DEPENDENT:
+                for (int s = mappings.firstSession(mapping); s != SessionTable.NONE; s = sessions.mappingNext(s))
+                {
+                    if (sessions.remoteAddress(s) == remoteAddress)
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            default:
+                return false; // an admitted remote endpoint would have matched its session exactly
+        }
+    }
+
+    /**
+     * Adds a session to a mapping, with the initial deadline of its protocol; reports nothing.
+     *
+     * @return the new session, or a drop code.
+     */
+    int addSession(
+        final int mapping, final int remoteAddress, final int remotePort, final int client, final long nowNs)
+    {
+        final int protocol = mappings.protocol(mapping);
+        final int session = sessions.add(
+            protocol, mappings.insideAddress(mapping), mappings.insidePort(mapping), remoteAddress, remotePort,
+            mappings.publicAddress(mapping), mappings.publicPort(mapping), mapping);
+        if (session == SessionTable.NONE)
+        {
+            return drop(DropReason.MAX_SESSIONS);
+        }
+
+        final int first = mappings.firstSession(mapping);
+        sessions.mappingLinks(session, SessionTable.NONE, first);
+        if (first != SessionTable.NONE)
+        {
+            sessions.mappingLinks(first, session, sessions.mappingNext(first));
+        }
+        mappings.firstSession(mapping, session);
+        clients.addSessions(client, 1);
+        final int timeoutClass = SessionRefresh.initialClass(protocol);
+        sessions.touch(session, timeoutClass, nowNs + tables.timeoutNs(timeoutClass));
+
+        tables.counters.increment(GlobalCounter.SESSIONS_CREATED);
+        tables.counters.set(GlobalCounter.SESSIONS_ACTIVE, sessions.size());
+        return session;
+    }
+
+    /**
+     * @param wantedPublicPort the public port to take, or 0 to allocate one.
+     * @param report           whether to report the mapping (not when restoring one).
+     * @return the new mapping, or a drop code.
+     */
+    int createMapping(
+        final int protocol, final int insideAddress, final int insidePort, final int addressIndex,
+        final int wantedPublicPort, final MappingKind kind, final int client, final long nowNs, final boolean report)
+    {
+        if (addressIndex < 0)
+        {
+            return drop(DropReason.OUT_OF_PORTS);
+        }
+        final PortAllocator ports = tables.ports;
+        final int publicPort;
+        if (wantedPublicPort != 0)
+        {
+            if (!ports.tryAcquire(addressIndex, protocol, wantedPublicPort))
+            {
+                return drop(DropReason.OUT_OF_PORTS);
+            }
+            publicPort = wantedPublicPort;
+        }
+        else
+        {
+            publicPort = ports.acquire(
+                addressIndex, protocol, insidePort, config.portPreservation(),
+                config.portParity() && protocol != Ipv4Protocols.ICMP);
+            if (publicPort < 0)
+            {
+                return drop(DropReason.OUT_OF_PORTS);
+            }
+        }
+        final int publicAddress = tables.publicAddresses.address(addressIndex);
+        final int mapping = mappings.add(
+            protocol, insideAddress, insidePort, publicAddress, publicPort, addressIndex, kind);
+        if (mapping == MappingTable.NONE)
+        {
+            ports.release(addressIndex, protocol, publicPort);
+            return drop(DropReason.MAX_SESSIONS);
+        }
+        clients.addPorts(client, 1);
+        tables.counters.set(GlobalCounter.MAPPINGS_ACTIVE, mappings.size());
+        tables.counters.set(GlobalCounter.PORTS_IN_USE, ports.portsInUse());
+        if (report)
+        {
+            tables.events.onMappingCreated(
+                nowNs, protocol, insideAddress, insidePort, publicAddress, publicPort, kind.id());
+        }
+        return mapping;
+    }
+
+    /**
+     * Paired address pooling (RFC 4787 REQ-2): an inside address always gets the same public address.
+     */
+    int pairedAddressIndex(final int insideAddress)
+    {
+        return (int)((HashIndex.hash(insideAddress, 0x2545F491L) & 0xFFFF_FFFFL) % tables.publicAddresses.size());
+    }
+}
