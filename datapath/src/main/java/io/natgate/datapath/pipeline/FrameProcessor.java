@@ -1,5 +1,6 @@
 package io.natgate.datapath.pipeline;
 
+import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -19,6 +20,37 @@ public interface FrameProcessor
      * emitting whatever it produces (the translated frame, replies, ICMP errors) to {@code sink}.
      */
     void process(MutableDirectBuffer buffer, int offset, int length, int ingressPort, long nowNs, FrameSink sink);
+
+    /**
+     * Processes a burst: what {@link #process} does to each frame, in any order of stages (a
+     * processor may run each stage over the whole burst before the next, as VPP's nodes do), but
+     * what leaves one egress port leaves in the order it came. The default prefetches each frame,
+     * then processes each in turn. An exception about one frame goes to {@code errors} and the rest
+     * of the burst goes on.
+     */
+    default void processBurst(final FrameVector frames, final long nowNs, final FrameSink sink, final ErrorHandler errors)
+    {
+        final int size = frames.size();
+        if (size > 1)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                prefetch(frames.buffer(i), frames.offset(i), frames.length(i), frames.ingressPort(i));
+            }
+            prefetchDone();
+        }
+        for (int i = 0; i < size; i++)
+        {
+            try
+            {
+                process(frames.buffer(i), frames.offset(i), frames.length(i), frames.ingressPort(i), nowNs, sink);
+            }
+            catch (final RuntimeException ex)
+            {
+                errors.onError(ex);
+            }
+        }
+    }
 
     /**
      * Before a burst is processed, called for each of its frames in order: a chance to start the

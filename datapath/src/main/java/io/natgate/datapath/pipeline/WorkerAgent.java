@@ -19,8 +19,8 @@ import static io.natgate.datapath.pipeline.MessageLayout.FRAME_MSG_TYPE_ID;
  * applies pending control commands stamped with that time (between bursts, so a command never
  * lands mid-burst; the target counts them applied or rejected by outcome),
  * gathers up to a burst of frames from every port's rx ring into a {@link FrameBurst},
- * hands each frame to the {@link FrameProcessor}, then runs the processor's timers. Frames the
- * processor emits go to the egress port's tx ring; a full ring drops the frame as
+ * hands them as one {@link FrameVector} to the {@link FrameProcessor}, then runs the processor's
+ * timers. Frames the processor emits go to the egress port's tx ring; a full ring drops the frame as
  * {@link DropReason#TX_RING_FULL} on that port. A processor exception on one frame is reported
  * to the error handler and the rest of the burst goes on.
  */
@@ -37,6 +37,7 @@ public final class WorkerAgent implements Agent
     private final int burstSize;
     private final int commandLimit;
     private final FrameBurst burst;
+    private final FrameVector frames;
     private final MessageHandler rxHandler = this::onRxFrame;
     private final FrameSink sink = this::send;
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks;
@@ -97,6 +98,7 @@ public final class WorkerAgent implements Agent
         this.burstSize = config.burstSize();
         this.commandLimit = config.commandLimit();
         this.burst = new FrameBurst(burstSize * rxRings.length, config.maxFrameLength());
+        this.frames = new FrameVector(burst.capacity());
     }
 
     /**
@@ -146,33 +148,28 @@ public final class WorkerAgent implements Agent
     private void processBurst(final long nowNs)
     {
         final FrameBurst burst = this.burst;
+        final FrameVector frames = this.frames;
         final int size = burst.size();
+        if (size == 0)
+        {
+            return;
+        }
         final MutableDirectBuffer buffer = burst.buffer();
         try
         {
-            if (size > 1)
-            {
-                for (int slot = 0; slot < size; slot++)
-                {
-                    processor.prefetch(buffer, burst.frameOffset(slot), burst.frameLength(slot), burst.ingressPort(slot));
-                }
-                processor.prefetchDone();
-            }
             for (int slot = 0; slot < size; slot++)
             {
-                try
-                {
-                    processor.process(
-                        buffer, burst.frameOffset(slot), burst.frameLength(slot), burst.ingressPort(slot), nowNs, sink);
-                }
-                catch (final RuntimeException ex)
-                {
-                    errorHandler.onError(ex);
-                }
+                frames.add(buffer, burst.frameOffset(slot), burst.frameLength(slot), burst.ingressPort(slot));
             }
+            processor.processBurst(frames, nowNs, sink, errorHandler);
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
         }
         finally
         {
+            frames.clear();
             burst.clear();
         }
     }

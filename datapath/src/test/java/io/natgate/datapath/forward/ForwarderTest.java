@@ -150,7 +150,7 @@ class ForwarderTest
     }
 
     @Test
-    void shouldPrefetchBurstsWithoutChangingFramesOrFailingOnMalformedOnes()
+    void shouldProcessMixedBurstInPassesAndSendInFrameOrder()
     {
         start();
         resolveNeighbours();
@@ -159,28 +159,35 @@ class ForwarderTest
         final byte[] good = Frames.ipv4(GW_IN, CLIENT, Packets.udp("10.0.0.2", 5000, "198.51.100.7", 53, new byte[4]));
         final byte[] hugeIhl = good.clone();
         hugeIhl[14] = 0x4F;
-        final byte[][] burst = {
+        final byte[] newFlow = Frames.ipv4(GW_IN, CLIENT, Packets.udp("10.0.0.2", 5001, "198.51.100.7", 53, new byte[2]));
+        final byte[][] frames = {
             good, new byte[10], java.util.Arrays.copyOf(good, 30), hugeIhl,
             Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0, "10.0.0.1"),
-            Frames.ipv4(GW_OUT, ROUTER, Packets.udp("198.51.100.7", 53, "203.0.113.1", 5000, new byte[1]))};
-        final UnsafeBuffer[] buffers = new UnsafeBuffer[burst.length];
-        final int[] ports = {INSIDE, INSIDE, INSIDE, INSIDE, INSIDE, OUTSIDE};
-        for (int i = 0; i < burst.length; i++)
+            Frames.ipv4(GW_OUT, ROUTER, Packets.udp("198.51.100.7", 53, "203.0.113.1", 5000, new byte[1])),
+            newFlow, newFlow};
+        final int[] ports = {INSIDE, INSIDE, INSIDE, INSIDE, INSIDE, OUTSIDE, INSIDE, INSIDE};
+        final io.natgate.datapath.pipeline.FrameVector vector = new io.natgate.datapath.pipeline.FrameVector(8);
+        for (int i = 0; i < frames.length; i++)
         {
-            buffers[i] = new UnsafeBuffer(burst[i].clone());
-            forwarder.prefetch(buffers[i], 0, burst[i].length, ports[i]);
+            vector.add(new UnsafeBuffer(frames[i].clone()), 0, frames[i].length, ports[i]);
         }
-        forwarder.prefetchDone();
-        for (int i = 0; i < burst.length; i++)
-        {
-            assertArrayEquals(burst[i], buffers[i].byteArray(), "prefetch left frame " + i + " as it was");
-        }
+        final List<Throwable> errors = new java.util.ArrayList<>();
+        forwarder.processBurst(vector, nowNs, sink, errors::add);
 
-        forwarder.process(buffers[0], 0, burst[0].length, INSIDE, nowNs, sink);
-        forwarder.process(buffers[5], 0, burst[5].length, OUTSIDE, nowNs, sink);
-        assertEquals(List.of(OUTSIDE, INSIDE), sink.ports);
+        assertEquals(List.of(), errors);
+        assertEquals(List.of(OUTSIDE, INSIDE, INSIDE, OUTSIDE, OUTSIDE), sink.ports, "frame order kept");
         assertEquals(ip("203.0.113.1"), Packets.source(Frames.payload(sink.frames.get(0))));
-        assertEquals(ip("10.0.0.2"), Packets.destination(Frames.payload(sink.frames.get(1))));
+        assertEquals(ArpPacket.OP_REPLY, new UnsafeBuffer(sink.frames.get(1)).getShort(20, java.nio.ByteOrder.BIG_ENDIAN));
+        assertEquals(ip("10.0.0.2"), Packets.destination(Frames.payload(sink.frames.get(2))));
+        final byte[] first = Frames.payload(sink.frames.get(3));
+        final byte[] second = Frames.payload(sink.frames.get(4));
+        assertEquals(ip("203.0.113.1"), Packets.source(first));
+        assertEquals(Packets.sourcePort(first), Packets.sourcePort(second), "the slow path made one session for both");
+        assertTrue(Packets.checksumsValid(first) && Packets.checksumsValid(second));
+        assertEquals(2, engine.sessionCount());
+        assertEquals(2, counters.get(INSIDE, DropReason.TRUNCATED_FRAME) + counters.get(INSIDE, DropReason.BAD_IP_TOTAL_LENGTH));
+        assertEquals(1, counters.get(INSIDE, DropReason.BAD_IP_HEADER_LENGTH));
+        assertEquals(4, counters.get(INSIDE, PortCounter.TRANSLATED_OUT));
     }
 
     @Test

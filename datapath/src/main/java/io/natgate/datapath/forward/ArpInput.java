@@ -1,0 +1,110 @@
+package io.natgate.datapath.forward;
+
+import io.natgate.datapath.counters.DatapathCounters;
+import io.natgate.datapath.counters.DropReason;
+import io.natgate.datapath.counters.PortCounter;
+import io.natgate.datapath.frame.ArpPacket;
+import io.natgate.datapath.frame.EthernetFrame;
+import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.pipeline.FrameSink;
+import io.natgate.datapath.port.LinkLayer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * ARP on Ethernet ports: answers for the gateway's addresses (an outside port answers for the
+ * whole public pool), learns neighbours from whoever talks to us, and announces the gateway's
+ * addresses at start.
+ */
+final class ArpInput
+{
+    private final PortSettings[] ports;
+    private final NatEngine nat;
+    private final DatapathCounters counters;
+    private final Adjacencies adjacencies;
+    private final ArpSender sender;
+    private final ArpPacket arp = new ArpPacket();
+
+    ArpInput(
+        final PortSettings[] ports, final NatEngine nat, final DatapathCounters counters,
+        final Adjacencies adjacencies, final ArpSender sender)
+    {
+        this.ports = ports;
+        this.nat = nat;
+        this.counters = counters;
+        this.adjacencies = adjacencies;
+        this.sender = sender;
+    }
+
+    void process(
+        final MutableDirectBuffer buffer, final int arpOffset, final int length, final int ingressPort,
+        final long nowNs, final FrameSink sink)
+    {
+        final ArpPacket arp = this.arp;
+        arp.wrap(buffer, arpOffset);
+        if (length < ArpPacket.LENGTH || !arp.isEthernetIpv4())
+        {
+            counters.drop(ingressPort, DropReason.MALFORMED_ARP);
+            return;
+        }
+        final PortSettings port = ports[ingressPort];
+        final int senderAddress = arp.senderAddress();
+        final long senderMac = arp.senderMac();
+        final int targetAddress = arp.targetAddress();
+        final int operation = arp.operation();
+        final boolean forUs = isOurAddressOn(port, targetAddress);
+
+        if (senderAddress != 0 && port.isOnLink(senderAddress) && senderMac != 0 &&
+            (senderMac >>> 40 & 1) == 0 && !isOurAddressOn(port, senderAddress))
+        {
+            // learn from whoever talks to us, and refresh or complete entries we already have
+            if (forUs || adjacencies.knows(ingressPort, senderAddress))
+            {
+                adjacencies.learn(ingressPort, senderAddress, senderMac, nowNs, sink);
+            }
+        }
+        if (operation == ArpPacket.OP_REQUEST && forUs && senderAddress != targetAddress)
+        {
+            if (sender.send(sink, port, ArpPacket.OP_REPLY, senderMac, targetAddress, senderMac, senderAddress))
+            {
+                counters.increment(ingressPort, PortCounter.ARP_REPLIES_SENT);
+            }
+        }
+    }
+
+    /**
+     * Sends a gratuitous ARP for each of the gateway's addresses on each Ethernet port, so
+     * neighbours learn (or relearn) its MAC at start.
+     *
+     * @return the number of announcements sent.
+     */
+    int announce(final FrameSink sink)
+    {
+        int sent = 0;
+        for (final PortSettings port : ports)
+        {
+            if (port.linkLayer() != LinkLayer.ETHERNET)
+            {
+                continue;
+            }
+            sent += sender.send(sink, port, ArpPacket.OP_REQUEST, EthernetFrame.BROADCAST_MAC, port.address(), 0,
+                port.address()) ? 1 : 0;
+            if (port.role() == PortRole.OUTSIDE)
+            {
+                for (final int address : nat.publicAddresses())
+                {
+                    if (address != port.address())
+                    {
+                        sent += sender.send(sink, port, ArpPacket.OP_REQUEST, EthernetFrame.BROADCAST_MAC, address, 0,
+                            address) ? 1 : 0;
+                    }
+                }
+            }
+        }
+        return sent;
+    }
+
+    private boolean isOurAddressOn(final PortSettings port, final int address)
+    {
+        return address == port.address() || (port.role() == PortRole.OUTSIDE && nat.isPublicAddress(address));
+    }
+}

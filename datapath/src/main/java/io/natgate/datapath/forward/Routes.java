@@ -1,0 +1,162 @@
+package io.natgate.datapath.forward;
+
+import io.natgate.datapath.nat.Ipv4;
+
+/**
+ * Where IPv4 goes: the ports' own prefixes and next hops by role, and the routes the control plane
+ * adds for outbound traffic (a traversal provider's remote subnet to its interface), which come
+ * first, longest prefix winning. Routes are written on the worker thread only; few entries.
+ */
+final class Routes
+{
+    private final PortSettings[] ports;
+    private final int localPort;
+    private final int[] routeNetworks;
+    private final int[] routePrefixLengths;
+    private final int[] routePorts;
+    private int routeCount;
+
+    Routes(final PortSettings[] ports, final int localPort, final int maxRoutes)
+    {
+        this.ports = ports;
+        this.localPort = localPort;
+        routeNetworks = new int[maxRoutes];
+        routePrefixLengths = new int[maxRoutes];
+        routePorts = new int[maxRoutes];
+    }
+
+    /**
+     * See {@link Forwarder#addRoute}.
+     */
+    boolean add(final int network, final int prefixLength, final int portIndex)
+    {
+        if (portIndex < 0 || portIndex >= ports.length || ports[portIndex].role() != PortRole.OUTSIDE)
+        {
+            throw new IllegalArgumentException("port " + portIndex + " is not an outside port");
+        }
+        if (prefixLength < 0 || prefixLength > 32)
+        {
+            throw new IllegalArgumentException("prefix length must be 0..32: " + prefixLength);
+        }
+        final int maskedNetwork = network & Ipv4.mask(prefixLength);
+        for (int i = 0; i < routeCount; i++)
+        {
+            if (routeNetworks[i] == maskedNetwork && routePrefixLengths[i] == prefixLength)
+            {
+                routePorts[i] = portIndex;
+                return true;
+            }
+        }
+        if (routeCount == routeNetworks.length)
+        {
+            return false;
+        }
+        routeNetworks[routeCount] = maskedNetwork;
+        routePrefixLengths[routeCount] = prefixLength;
+        routePorts[routeCount] = portIndex;
+        routeCount++;
+        return true;
+    }
+
+    /**
+     * See {@link Forwarder#removeRoutes}.
+     */
+    int removeTo(final int portIndex)
+    {
+        int kept = 0;
+        for (int i = 0; i < routeCount; i++)
+        {
+            if (routePorts[i] != portIndex)
+            {
+                routeNetworks[kept] = routeNetworks[i];
+                routePrefixLengths[kept] = routePrefixLengths[i];
+                routePorts[kept] = routePorts[i];
+                kept++;
+            }
+        }
+        final int removed = routeCount - kept;
+        routeCount = kept;
+        return removed;
+    }
+
+    int count()
+    {
+        return routeCount;
+    }
+
+    /**
+     * @return the port of the longest added route holding the destination, else as {@link #byRole} outside.
+     */
+    int outbound(final int destination)
+    {
+        if (routeCount == 0)
+        {
+            return byRole(PortRole.OUTSIDE, destination);
+        }
+        int port = -1;
+        int longest = -1;
+        for (int i = 0; i < routeCount; i++)
+        {
+            if (routePrefixLengths[i] > longest && Ipv4.inPrefix(destination, routeNetworks[i], routePrefixLengths[i]))
+            {
+                longest = routePrefixLengths[i];
+                port = routePorts[i];
+            }
+        }
+        return port >= 0 ? port : byRole(PortRole.OUTSIDE, destination);
+    }
+
+    /**
+     * @return the port of a role whose prefix holds the destination, else the first of that role
+     * with a next hop (its default route), else -1.
+     */
+    int byRole(final PortRole role, final int destination)
+    {
+        int fallback = -1;
+        for (final PortSettings port : ports)
+        {
+            if (port.role() == role)
+            {
+                if (port.isOnLink(destination))
+                {
+                    return port.index();
+                }
+                if (fallback < 0 && port.nextHop() != 0)
+                {
+                    fallback = port.index();
+                }
+            }
+        }
+        return fallback;
+    }
+
+    /**
+     * @return whether a port has this address as its own.
+     */
+    boolean isGatewayAddress(final int address)
+    {
+        for (final PortSettings port : ports)
+        {
+            if (port.address() == address)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return the index of the port (the local port aside) whose own address this is, else -1.
+     */
+    int portWithAddress(final int address)
+    {
+        for (final PortSettings port : ports)
+        {
+            if (port.address() == address && port.index() != localPort)
+            {
+                return port.index();
+            }
+        }
+        return -1;
+    }
+}
