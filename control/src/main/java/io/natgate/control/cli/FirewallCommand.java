@@ -13,17 +13,18 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code natgate firewall sessions|open|close}: a running gateway's firewall sessions, through its
- * admin endpoint ({@code /firewall/}).
+ * {@code natgate firewall sessions|rules|open|close}: a running gateway's firewall sessions and access
+ * rules, through its admin endpoint ({@code /firewall/}).
  */
 @Command(
     name = "firewall",
     mixinStandardHelpOptions = true,
     description = {
-        "Lists, opens and closes a running gateway's firewall sessions through its admin endpoint. A private",
-        "session with an inbound mapping directs inbound connections to a client; the access rules decide",
-        "which get through."},
-    subcommands = {FirewallCommand.Sessions.class, FirewallCommand.Open.class, FirewallCommand.Close.class})
+        "Lists, opens and closes a running gateway's firewall sessions, and lists its access rules, through its",
+        "admin endpoint. A private session with an inbound mapping directs inbound connections to a client; the",
+        "access rules, for that session and its user, decide which get through."},
+    subcommands = {FirewallCommand.Sessions.class, FirewallCommand.Rules.class, FirewallCommand.Open.class,
+        FirewallCommand.Close.class})
 final class FirewallCommand implements Runnable
 {
     @CommandLine.Spec
@@ -35,15 +36,22 @@ final class FirewallCommand implements Runnable
     }
 
     @Command(name = "sessions", mixinStandardHelpOptions = true,
-        description = "Lists the open sessions, then the recently closed ones, with their flags and inbound mappings.")
+        description = "Lists the open sessions, then the recently closed ones: kind (client or private), user, flags " +
+            "and the inbound mappings each opened. A client address has one client session and any number of " +
+            "private ones.")
     static final class Sessions implements Callable<Integer>
     {
         @Mixin
         private AdminEndpoint admin;
 
+        @Option(names = "--client", paramLabel = "ADDRESS", description = "Only the sessions of this client address.")
+        private String client;
+
         public Integer call()
         {
-            return admin.send("GET", "/firewall/sessions", new LinkedHashMap<>(), body ->
+            final Map<String, String> query = new LinkedHashMap<>();
+            put(query, "client", client);
+            return admin.send("GET", "/firewall/sessions", query, body ->
             {
                 @SuppressWarnings("unchecked")
                 final List<Map<String, Object>> sessions = (List<Map<String, Object>>)body;
@@ -67,11 +75,50 @@ final class FirewallCommand implements Runnable
         }
     }
 
+    @Command(name = "rules", mixinStandardHelpOptions = true,
+        description = "Lists the access rules in the order they are evaluated (the first match decides), with how " +
+            "many new flows each decided since the gateway started.")
+    static final class Rules implements Callable<Integer>
+    {
+        @Mixin
+        private AdminEndpoint admin;
+
+        public Integer call()
+        {
+            return admin.send("GET", "/firewall/rules", new LinkedHashMap<>(), body ->
+            {
+                final List<?> rules = (List<?>)body;
+                if (rules.isEmpty())
+                {
+                    admin.out().println("no firewall rules: every outbound flow is allowed, inbound only through the " +
+                        "client's own and static mappings");
+                    return;
+                }
+                final List<String[]> rows = new ArrayList<>();
+                rows.add(new String[] {"#", "NAME", "ACTION", "DIRECTION", "PROTOCOL", "SOURCE", "DESTINATION", "PORTS",
+                    "USER", "HITS"});
+                for (final Object item : rules)
+                {
+                    final Map<String, Object> rule = map(item);
+                    final Object user = rule.get("user");
+                    final Object group = rule.get("group");
+                    rows.add(new String[] {String.valueOf(rule.get("index")), (String)rule.get("name"),
+                        (String)rule.get("action"), (String)rule.get("direction"), (String)rule.get("protocol"),
+                        (String)rule.get("source"), (String)rule.get("destination"), (String)rule.get("ports"),
+                        user != null ? (String)user : group != null ? "group " + group : "-",
+                        String.valueOf(rule.get("hits"))});
+                }
+                ProfilesCommand.printTable(admin.out(), rows);
+            });
+        }
+    }
+
     @Command(name = "open", mixinStandardHelpOptions = true,
         description = {
-            "Opens a private session for a client (or, with --client-session, gets the client session of a client",
-            "on an inside network), with an inbound mapping for it when --protocol and --port are given; with",
-            "--session, opens the mapping in an existing session."})
+            "Opens a new private session for a client (or, with --client-session, gets the client session of a",
+            "client an inside port reaches), with an inbound mapping for it when --protocol and --port are given;",
+            "with --session, opens the mapping in an existing session. A mapping the access rules would drop",
+            "connections through is refused, naming the rule."})
     static final class Open implements Callable<Integer>
     {
         @Mixin

@@ -39,7 +39,7 @@ public final class ConfigLoader
     private static final Set<String> TOP_KEYS =
         Set.of("profile", "ports", "nat", "ipv6", "firewall", "providers", "journal", "admin");
     private static final Set<String> PORT_KEYS =
-        Set.of("name", "interface", "backend", "role", "address", "nextHop", "mac", "mtu");
+        Set.of("name", "interface", "backend", "role", "address", "nextHop", "routes", "mac", "mtu");
     private static final Set<String> NAT_KEYS = Set.of(
         "publicAddresses", "filtering", "timeouts", "quotas", "maxSessions", "maxMappings", "maxClients",
         "staticMappings", "inboundRefresh", "portPreservation", "portParity", "hairpinning", "verifyChecksums",
@@ -254,6 +254,27 @@ public final class ConfigLoader
             origins.put(key + ".nextHop", nextHopNode.location());
         }
 
+        final List<Ipv4Prefix> routes = new ArrayList<>();
+        final ConfigNode routesNode = node.get("routes");
+        if (routesNode != null)
+        {
+            if (role != PortRole.INSIDE || nextHop == 0)
+            {
+                throw routesNode.error("routes are the networks beyond an inside port's router: they need role inside" +
+                    " and a nextHop");
+            }
+            for (final ConfigNode routeNode : routesNode.items())
+            {
+                final Ipv4Prefix route = parse(routeNode, Ipv4Prefix::parseNetwork);
+                if (route.overlaps(prefix))
+                {
+                    throw routeNode.error("overlaps the port's own network " + prefix);
+                }
+                routes.add(route);
+            }
+            origins.put(key + ".routes", routesNode.location());
+        }
+
         long mac = 0;
         final ConfigNode macNode = node.get("mac");
         if (backend.linkLayer() == LinkLayer.RAW_IP)
@@ -303,7 +324,7 @@ public final class ConfigLoader
             () -> new PortSettings(index, name, role, backend.linkLayer(), macAddress, mtu, prefix.address(),
                 prefix.prefixLength(), nextHopAddress),
             origins, node.location());
-        return new PortConfig(found.name(), backend, settings);
+        return new PortConfig(found.name(), backend, settings, routes);
     }
 
     private static void readNat(

@@ -8,6 +8,7 @@ import io.natgate.datapath.nat.NatConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,6 +104,23 @@ public final class GatewayConfig
     public List<PortConfig> ports()
     {
         return ports;
+    }
+
+    /**
+     * @return by inside port name, the networks beyond its router ({@link PortConfig#routes}); ports with
+     * none are left out.
+     */
+    public Map<String, List<Ipv4Prefix>> insideRoutes()
+    {
+        final Map<String, List<Ipv4Prefix>> routes = new LinkedHashMap<>();
+        for (final PortConfig port : ports)
+        {
+            if (!port.routes().isEmpty())
+            {
+                routes.put(port.name(), port.routes());
+            }
+        }
+        return routes;
     }
 
     /**

@@ -3,12 +3,23 @@ package io.natgate.control.config;
 import io.natgate.datapath.forward.PortRole;
 import io.natgate.datapath.forward.PortSettings;
 
+import java.util.List;
+
 /**
- * One port of the config file: the OS interface and backend the bindings open, and the datapath's
- * view of it ({@link PortSettings}: index, role, link layer, MAC, MTU, address, next hop).
+ * One port of the config file: the OS interface and backend the bindings open, the datapath's
+ * view of it ({@link PortSettings}: index, role, link layer, MAC, MTU, address, next hop), and for an
+ * inside port the networks beyond its router where routed clients live.
+ *
+ * @param routes networks reached through the inside port's next hop (an inside router); the firewall
+ *               counts hosts there as SecureNAT clients of that port. Empty for most ports.
  */
-public record PortConfig(String interfaceName, Backend backend, PortSettings settings)
+public record PortConfig(String interfaceName, Backend backend, PortSettings settings, List<Ipv4Prefix> routes)
 {
+    public PortConfig
+    {
+        routes = List.copyOf(routes);
+    }
+
     public String name()
     {
         return settings.name();

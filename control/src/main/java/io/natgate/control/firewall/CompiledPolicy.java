@@ -12,21 +12,27 @@ import java.util.List;
 
 /**
  * The access rules and the open sessions compiled into arrays for the datapath's slow path: deciding
- * on a new flow is a binary search for the client's session and a scan of the rules, with no
- * allocation, lock or call into the control plane. Immutable; the firewall compiles a new one on
- * every session change and swaps it in on the worker. Denials go to the shared {@link DenialRecorder}.
+ * on a new flow is a scan of the rules, and for a flow through a control-plane mapping a binary search
+ * for the session that opened it, with no allocation, lock or call into the control plane. Immutable;
+ * the firewall compiles a new one on every session change and swaps it in on the worker. Denials go to
+ * the shared {@link DenialRecorder}, rule hits to the shared {@link RuleHits}.
  * <p>
- * A flow's session is the open session of its inside address; without one it is the client's
- * implicit anonymous session. Outbound flows match rules with the inside endpoint as source and the
- * remote as destination, inbound flows the remote as source and the inside endpoint as destination;
- * the port is the destination's. The first matching rule decides. When none matches, outbound is
- * allowed, and so is inbound through a mapping the client opened itself or a static mapping (a port
- * forward is a publishing decision already); an inbound primary connection through a control-plane
- * mapping needs an open session that opened that mapping and a rule that allows it.
+ * A plain flow (outbound, or inbound through the client's own or a static mapping) belongs to its
+ * inside address's SecureNAT client session, which has no user: rules are matched on addresses alone,
+ * whatever private sessions the address has. A private session's user is seen only by connections
+ * made through that session: the inbound primary connections it directs (through a mapping it opened)
+ * and the checks its filter asks of it ({@link FirewallSession#checkOutbound} for the proxy's own
+ * connections). Outbound flows match rules with the inside endpoint as source and the remote as
+ * destination, inbound flows the remote as source and the inside endpoint as destination; the port is
+ * the destination's. The first matching rule decides. When none matches, outbound is allowed, and so is
+ * inbound through a mapping the client opened itself or a static mapping (a port forward is a
+ * publishing decision already); an inbound primary connection through a control-plane mapping needs the
+ * open session that opened that mapping and a rule that allows it for that session.
  */
 final class CompiledPolicy implements FlowPolicy
 {
-    static final int ALLOWED = 0;
+    /** The session of a plain flow: the address's SecureNAT client session, anonymous. */
+    static final int CLIENT_SESSION = -1;
     private static final int NO_RULE = -1;
     private static final int ANY_PROTOCOL = 0;
 
@@ -44,39 +50,62 @@ final class CompiledPolicy implements FlowPolicy
     /** Per rule that needs a user: a bitset over session indices whose user satisfies it. */
     private final long[][] ruleSessions;
 
-    private final int[] sessionClients;
+    /** Open sessions by id, ascending: a session's index is its position here. */
+    private final long[] sessionIds;
     private final boolean[] sessionAuthenticated;
-    private final long[] sessionMappings;
+    /** The open sessions' inbound mappings' keys, ascending, and the index of the session that opened each. */
+    private final long[] mappingKeys;
+    private final int[] mappingSessions;
     private final DenialRecorder denials;
+    private final RuleHits hits;
 
     /**
      * @param rules    checked by {@link #checkRule} beforehand.
-     * @param sessions open sessions, at most one per client address.
+     * @param sessions the open sessions; a mapping key is held by one session at most.
      */
-    CompiledPolicy(final List<FirewallRuleConfig> rules, final List<FirewallSession> sessions, final DenialRecorder denials)
+    CompiledPolicy(
+        final List<FirewallRuleConfig> rules, final List<FirewallSession> sessions, final DenialRecorder denials,
+        final RuleHits hits)
     {
         this.denials = denials;
-        final FirewallSession[] byClient = sessions.toArray(FirewallSession[]::new);
-        Arrays.sort(byClient, (a, b) -> Integer.compare(a.clientIpv4(), b.clientIpv4()));
-        sessionClients = new int[byClient.length];
-        sessionAuthenticated = new boolean[byClient.length];
+        this.hits = hits;
+        final FirewallSession[] byId = sessions.toArray(FirewallSession[]::new);
+        Arrays.sort(byId, (a, b) -> Long.compare(a.id(), b.id()));
+        sessionIds = new long[byId.length];
+        sessionAuthenticated = new boolean[byId.length];
         int mappingCount = 0;
-        for (int s = 0; s < byClient.length; s++)
+        for (int s = 0; s < byId.length; s++)
         {
-            sessionClients[s] = byClient[s].clientIpv4();
-            sessionAuthenticated[s] = byClient[s].authenticatedUser() != null;
-            mappingCount += byClient[s].mappingKeys().length;
+            sessionIds[s] = byId[s].id();
+            sessionAuthenticated[s] = byId[s].authenticatedUser() != null;
+            mappingCount += byId[s].mappingKeys().length;
         }
-        sessionMappings = new long[mappingCount];
+        final long[] keyAndSession = new long[mappingCount * 2];
+        final Integer[] order = new Integer[mappingCount];
         int m = 0;
-        for (final FirewallSession session : byClient)
+        for (int s = 0; s < byId.length; s++)
         {
-            for (final long key : session.mappingKeys())
+            for (final long key : byId[s].mappingKeys())
             {
-                sessionMappings[m++] = key;
+                keyAndSession[2 * m] = key;
+                keyAndSession[2 * m + 1] = s;
+                order[m] = m;
+                m++;
             }
         }
-        Arrays.sort(sessionMappings);
+        Arrays.sort(order, (a, b) -> Long.compare(keyAndSession[2 * a], keyAndSession[2 * b]));
+        mappingKeys = new long[mappingCount];
+        mappingSessions = new int[mappingCount];
+        for (int i = 0; i < mappingCount; i++)
+        {
+            mappingKeys[i] = keyAndSession[2 * order[i]];
+            mappingSessions[i] = (int)keyAndSession[2 * order[i] + 1];
+            if (i > 0 && mappingKeys[i] == mappingKeys[i - 1])
+            {
+                throw new IllegalStateException("two open sessions hold one inbound mapping: " +
+                    byId[mappingSessions[i - 1]] + " and " + byId[mappingSessions[i]]);
+            }
+        }
 
         ruleCount = rules.size();
         ruleAllows = new boolean[ruleCount];
@@ -107,10 +136,10 @@ final class CompiledPolicy implements FlowPolicy
             ruleNeedsUser[r] = rule.user() != null || rule.group() != null;
             if (ruleNeedsUser[r])
             {
-                final long[] bits = new long[(byClient.length + 63) >>> 6];
-                for (int s = 0; s < byClient.length; s++)
+                final long[] bits = new long[(byId.length + 63) >>> 6];
+                for (int s = 0; s < byId.length; s++)
                 {
-                    final AuthenticatedUser user = byClient[s].authenticatedUser();
+                    final AuthenticatedUser user = byId[s].authenticatedUser();
                     if (user != null && (rule.user() != null ? rule.user().equals(user.name()) : user.isMemberOf(rule.group())))
                     {
                         bits[s >>> 6] |= 1L << s;
@@ -178,8 +207,8 @@ final class CompiledPolicy implements FlowPolicy
         final long nowNs, final int protocol, final int insideAddress, final int insidePort, final int remoteAddress,
         final int remotePort)
     {
-        final int decision = decideOutbound(protocol, insideAddress, remoteAddress, remotePort);
-        if (decision == ALLOWED)
+        final int decision = decideOutbound(CLIENT_SESSION, protocol, insideAddress, remoteAddress, remotePort, true);
+        if (isAllowed(decision))
         {
             return true;
         }
@@ -191,10 +220,18 @@ final class CompiledPolicy implements FlowPolicy
         final long nowNs, final int protocol, final int remoteAddress, final int remotePort, final int insideAddress,
         final int insidePort, final MappingKind mappingKind)
     {
-        final boolean directed = mappingKind == MappingKind.INBOUND &&
-            Arrays.binarySearch(sessionMappings, mappingKey(protocol, insideAddress, insidePort)) >= 0;
-        final int decision = decideInbound(protocol, remoteAddress, insideAddress, insidePort, mappingKind, directed);
-        if (decision == ALLOWED)
+        final int decision;
+        if (mappingKind == MappingKind.INBOUND)
+        {
+            final int mapping = Arrays.binarySearch(mappingKeys, mappingKey(protocol, insideAddress, insidePort));
+            decision = mapping < 0 ? denied(DenialReason.NO_SESSION, NO_RULE) :
+                decideInbound(mappingSessions[mapping], protocol, remoteAddress, insideAddress, insidePort, true, true);
+        }
+        else
+        {
+            decision = decideInbound(CLIENT_SESSION, protocol, remoteAddress, insideAddress, insidePort, false, true);
+        }
+        if (isAllowed(decision))
         {
             return true;
         }
@@ -203,36 +240,61 @@ final class CompiledPolicy implements FlowPolicy
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Decisions: ALLOWED, or a denial reason's id and the deciding rule packed by denied()
+    // Decisions: a denial reason's id (0 when allowed) and the deciding rule, packed by decision()
     // ------------------------------------------------------------------------------------------------------------
 
-    int decideOutbound(final int protocol, final int insideAddress, final int remoteAddress, final int remotePort)
+    /**
+     * @return the index of the open session with this id, for {@link #decideOutbound} and {@link #decideInbound}.
+     * @throws IllegalStateException when it is not in this policy.
+     */
+    int sessionIndex(final long sessionId)
     {
-        final int session = sessionIndex(insideAddress);
+        final int index = Arrays.binarySearch(sessionIds, sessionId);
+        if (index < 0)
+        {
+            throw new IllegalStateException("session " + sessionId + " is not in the compiled policy");
+        }
+        return index;
+    }
+
+    /**
+     * @param session  the index of the session the flow is made through, or {@link #CLIENT_SESSION}.
+     * @param countHit count the deciding rule's hit (a flow the datapath decides, not a control-plane question).
+     */
+    int decideOutbound(
+        final int session, final int protocol, final int insideAddress, final int remoteAddress, final int remotePort,
+        final boolean countHit)
+    {
         final int rule = firstMatch(false, protocol, insideAddress, remoteAddress, remotePort, session, false);
+        if (countHit && rule != NO_RULE)
+        {
+            hits.increment(rule);
+        }
         if (rule == NO_RULE || ruleAllows[rule])
         {
-            return ALLOWED;
+            return decision(null, rule);
         }
         return refused(false, protocol, insideAddress, remoteAddress, remotePort, session, rule);
     }
 
     /**
-     * @param directed whether an open session opened the mapping the flow comes through.
+     * @param session      the index of the session that directs the flow, or {@link #CLIENT_SESSION}.
+     * @param primary      whether it is an inbound primary connection through a control-plane mapping, denied
+     *                     unless a rule allows it; otherwise it comes through the client's own or a static mapping.
+     * @param countHit     count the deciding rule's hit.
      */
     int decideInbound(
-        final int protocol, final int remoteAddress, final int insideAddress, final int insidePort,
-        final MappingKind mappingKind, final boolean directed)
+        final int session, final int protocol, final int remoteAddress, final int insideAddress, final int insidePort,
+        final boolean primary, final boolean countHit)
     {
-        if (mappingKind == MappingKind.INBOUND && !directed)
-        {
-            return denied(DenialReason.NO_SESSION, NO_RULE);
-        }
-        final int session = sessionIndex(insideAddress);
         final int rule = firstMatch(true, protocol, remoteAddress, insideAddress, insidePort, session, false);
-        if (rule != NO_RULE ? ruleAllows[rule] : mappingKind != MappingKind.INBOUND)
+        if (countHit && rule != NO_RULE)
         {
-            return ALLOWED;
+            hits.increment(rule);
+        }
+        if (rule != NO_RULE ? ruleAllows[rule] : !primary)
+        {
+            return decision(null, rule);
         }
         return refused(true, protocol, remoteAddress, insideAddress, insidePort, session, rule);
     }
@@ -245,7 +307,7 @@ final class CompiledPolicy implements FlowPolicy
         final boolean inbound, final int protocol, final int source, final int destination, final int port,
         final int session, final int rule)
     {
-        if (session < 0 || !sessionAuthenticated[session])
+        if (session == CLIENT_SESSION || !sessionAuthenticated[session])
         {
             final int withUser = firstMatch(inbound, protocol, source, destination, port, session, true);
             if (withUser != NO_RULE && ruleNeedsUser[withUser] && ruleAllows[withUser])
@@ -273,18 +335,12 @@ final class CompiledPolicy implements FlowPolicy
                 (destination & ruleDestinationMask[r]) == ruleDestinationNetwork[r] &&
                 (ported ? port >= ruleFirstPort[r] && port <= ruleLastPort[r] :
                     !isPortRestricted(ruleFirstPort[r], ruleLastPort[r])) &&
-                (!ruleNeedsUser[r] || assumeUser || (session >= 0 && isSet(ruleSessions[r], session))))
+                (!ruleNeedsUser[r] || assumeUser || (session != CLIENT_SESSION && isSet(ruleSessions[r], session))))
             {
                 return r;
             }
         }
         return NO_RULE;
-    }
-
-    private int sessionIndex(final int clientAddress)
-    {
-        final int index = Arrays.binarySearch(sessionClients, clientAddress);
-        return index >= 0 ? index : -1;
     }
 
     private static boolean isSet(final long[] bits, final int index)
@@ -294,12 +350,28 @@ final class CompiledPolicy implements FlowPolicy
 
     static int denied(final DenialReason reason, final int rule)
     {
-        return reason.id() << 16 | (rule + 1);
+        return decision(reason, rule);
     }
 
+    /**
+     * @param reason null when allowed.
+     */
+    private static int decision(final DenialReason reason, final int rule)
+    {
+        return (reason == null ? 0 : reason.id()) << 16 | (rule + 1);
+    }
+
+    static boolean isAllowed(final int decision)
+    {
+        return decision >>> 16 == 0;
+    }
+
+    /**
+     * @return why it was denied; null when allowed.
+     */
     static DenialReason reason(final int decision)
     {
-        return DenialReason.get(decision >>> 16);
+        return isAllowed(decision) ? null : DenialReason.get(decision >>> 16);
     }
 
     /**

@@ -18,8 +18,10 @@ public enum DenialReason
     NO_SESSION(5, "no open session directs it to the client"),
     /** The session was terminated: it directs nothing and refuses use. */
     SESSION_TERMINATED(6, "session terminated"),
-    /** The client already has an open session; one per client address. */
-    SESSION_EXISTS(7, "client already has a session");
+    /** The client address has as many open sessions as it may have, or the firewall as many as it holds. */
+    SESSION_LIMIT(7, "too many sessions"),
+    /** Another open session of the client holds the inbound mapping asked for; it belongs to that session. */
+    MAPPING_HELD(8, "another session holds that mapping");
 
     private static final DenialReason[] BY_ID = new DenialReason[values().length + 1];
 

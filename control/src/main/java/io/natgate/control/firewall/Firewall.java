@@ -1,6 +1,7 @@
 package io.natgate.control.firewall;
 
 import io.natgate.control.config.FirewallRuleConfig;
+import io.natgate.control.config.Ipv4Prefix;
 import io.natgate.control.gateway.CommandCompletion;
 import io.natgate.datapath.forward.PortRole;
 import io.natgate.datapath.forward.PortSettings;
@@ -17,44 +18,87 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
  * Firewall sessions and access rules (the firewall filter model of DESIGN.md). A session groups a
- * client's flows, one per client address: {@link #getClientSession} for a SecureNAT client of this
- * gateway, {@link #createPrivateSession} for an application-level proxy or to direct inbound primary
- * connections to a client the firewall does not know yet. The ordered rules and the open sessions are
- * compiled into a {@link FlowPolicy} the datapath's slow path consults on each new flow; every session
- * change compiles a new one and installs it on the worker before the call returns. Thread-safe: one
- * lock, held while the worker is told.
+ * client's connections. {@link #getClientSession} gives a SecureNAT client of this gateway its one
+ * client session, the one every plain flow of that address belongs to; {@link #createPrivateSession}
+ * makes a new private session on each call, several per address if asked, for an application-level
+ * proxy or to direct inbound primary connections to a client the firewall does not know yet. Only the
+ * connections made through a private session are judged as its user: the inbound mappings it opens and
+ * the checks its filter asks of it. The ordered rules and the open sessions are compiled into a
+ * {@link FlowPolicy} the datapath's slow path consults on each new flow; every session change compiles
+ * a new one and installs it on the worker before the call returns. Thread-safe: one lock, held while
+ * the worker is told.
  */
 public final class Firewall
 {
     /** Lifetime of an inbound mapping opened without one: the NAT keeps it until the session closes it. */
     public static final long UNTIL_CLOSED_NS = Long.MAX_VALUE / 2;
     public static final int DENIAL_EVENTS_PER_SECOND_DEFAULT = 100;
+    /** Open private sessions one client address may have at once. */
+    public static final int MAX_PRIVATE_SESSIONS_PER_CLIENT = 64;
+    /** Open sessions of every kind the firewall holds at once. */
+    public static final int MAX_SESSIONS = 65_536;
     private static final int DENIAL_RING_CAPACITY_BYTES = 64 * 1024;
     private static final int MAX_RULES = 0xFFFE;
     private static final int CLOSED_SESSIONS_KEPT = 32;
 
     private final List<FirewallRuleConfig> rules;
     private final String[] ruleNames;
-    private final List<PortSettings> insidePorts = new ArrayList<>();
+    private final List<PortSettings> ports;
+    private final List<InsidePort> insidePorts = new ArrayList<>();
     private final NatCommandChannel nat;
     private final Consumer<FlowPolicy> installer;
     private final FirewallEventListener events;
     private final NanoClock clock;
     private final DenialRecorder denials;
-    private final Map<Integer, FirewallSession> openByClient = new HashMap<>();
+    private final RuleHits hits;
+    private final Map<Long, FirewallSession> openById = new TreeMap<>();
+    private final Map<Integer, FirewallSession> clientSessions = new HashMap<>();
+    private final Map<Integer, Integer> privateSessionCounts = new HashMap<>();
+    private final Map<Long, FirewallSession> mappingOwners = new HashMap<>();
     private final Deque<FirewallSession> recentlyClosed = new ArrayDeque<>();
     private long nextSessionId = 1;
     private volatile CompiledPolicy policy;
+
+    /**
+     * An inside port and the networks beyond its router ({@link PortSettings#nextHop()}) the gateway
+     * routes to it: the addresses its clients may have.
+     */
+    private record InsidePort(PortSettings settings, List<Ipv4Prefix> routes)
+    {
+        /**
+         * @return the length of the longest of its network and routes that holds the client, or -1.
+         */
+        int reach(final int client)
+        {
+            int longest = settings.isOnLink(client) ? settings.prefixLength() : -1;
+            for (final Ipv4Prefix route : routes)
+            {
+                if (route.contains(client) && route.prefixLength() > longest)
+                {
+                    longest = route.prefixLength();
+                }
+            }
+            return longest;
+        }
+
+        @Override
+        public String toString()
+        {
+            return describe(settings) + (routes.isEmpty() ? "" : " routes " + String.join(" ",
+                routes.stream().map(Ipv4Prefix::toString).toList()));
+        }
+    }
 
     /**
      * Compiles the rules with no session open; the caller installs {@link #policy()} on the NAT engine
@@ -62,15 +106,18 @@ public final class Firewall
      *
      * @param rules                 in order of evaluation.
      * @param ports                 the gateway's ports; the inside ones are the networks clients live on.
+     * @param insideRoutes          by inside port name: the networks beyond that port's next hop, where
+     *                              routed clients live (a port without an entry has none).
      * @param nat                   where inbound mappings are opened and closed.
      * @param installer             swaps a compiled policy in on the worker thread and returns once it has.
-     * @param events                session and (rate-limited) denial events.
+     * @param events                session, mapping and (rate-limited) denial events.
      * @param clock                 the datapath's clock, for event times.
      * @param denialEventsPerSecond at most this many denials are reported per second.
-     * @throws IllegalArgumentException naming a rule that cannot be compiled.
+     * @throws IllegalArgumentException naming a rule that cannot be compiled, or a route of no inside port.
      */
     public Firewall(
-        final List<FirewallRuleConfig> rules, final List<PortSettings> ports, final NatCommandChannel nat,
+        final List<FirewallRuleConfig> rules, final List<PortSettings> ports,
+        final Map<String, List<Ipv4Prefix>> insideRoutes, final NatCommandChannel nat,
         final Consumer<FlowPolicy> installer, final FirewallEventListener events, final NanoClock clock,
         final int denialEventsPerSecond)
     {
@@ -81,11 +128,19 @@ public final class Firewall
         rules.forEach(CompiledPolicy::checkRule);
         this.rules = List.copyOf(rules);
         ruleNames = rules.stream().map(FirewallRuleConfig::name).toArray(String[]::new);
+        this.ports = List.copyOf(ports);
         for (final PortSettings port : ports)
         {
             if (port.role() == PortRole.INSIDE)
             {
-                insidePorts.add(port);
+                insidePorts.add(new InsidePort(port, List.copyOf(insideRoutes.getOrDefault(port.name(), List.of()))));
+            }
+        }
+        for (final String name : insideRoutes.keySet())
+        {
+            if (insidePorts.stream().noneMatch(inside -> inside.settings().name().equals(name)))
+            {
+                throw new IllegalArgumentException("routes for " + name + ", which is not an inside port");
             }
         }
         if (insidePorts.isEmpty())
@@ -97,6 +152,7 @@ public final class Firewall
         this.events = events;
         this.clock = clock;
         denials = new DenialRecorder(denialEventsPerSecond, DENIAL_RING_CAPACITY_BYTES);
+        hits = new RuleHits(rules.size());
         policy = compile();
     }
 
@@ -116,23 +172,42 @@ public final class Firewall
         return clock.nanoTime();
     }
 
+    /**
+     * @return the access rules, in order of evaluation.
+     */
+    public List<FirewallRuleConfig> rules()
+    {
+        return rules;
+    }
+
+    /**
+     * @return how many new flows the rule at {@code index} of {@link #rules()} decided (was the first to match).
+     */
+    public long ruleHits(final int index)
+    {
+        return hits.get(index);
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Sessions
     // ------------------------------------------------------------------------------------------------------------
 
     /**
-     * Creates a private session for a client: for an application filter that authenticates users
-     * itself, or to direct inbound primary connections to a client the firewall does not know yet.
+     * Creates a new private session for a client: for an application filter that authenticates users
+     * itself (its own connections are then checked as the session's), or to direct inbound primary
+     * connections to a client the firewall does not know yet. Each call makes a session of its own, so a
+     * client address may have several at once, each with its user or none, beside its client session.
      *
      * @param clientAddress        the client, IPv4; its port is kept as the session's.
      * @param proxyInternalAddress the gateway's address on the inside interface to use (a multihomed
-     *                             gateway has several), or null to let the firewall choose the one facing
-     *                             the client.
+     *                             gateway has several), or null to let the firewall choose the inside port
+     *                             whose network or routes hold the client.
      * @param authenticatedUser    the user the session stands for, or null: rules then match on the client
      *                             address only, and rules that need a user never match.
      * @throws FirewallException {@link DenialReason#NETWORK_RULES_DENIED} when no inside interface reaches the
-     *                           client or the internal address is not one; {@link DenialReason#SESSION_EXISTS}
-     *                           when the client already has a session (use {@link #getClientSession}).
+     *                           client, the one named does not, or the internal address is not one;
+     *                           {@link DenialReason#SESSION_LIMIT} when the client has
+     *                           {@value #MAX_PRIVATE_SESSIONS_PER_CLIENT} private sessions open already.
      * @throws IllegalArgumentException for an IPv6 or unresolved address.
      */
     public synchronized FirewallSession createPrivateSession(
@@ -140,56 +215,67 @@ public final class Firewall
         final AuthenticatedUser authenticatedUser)
     {
         final int client = ipv4(clientAddress, "client address");
-        final PortSettings port;
+        final InsidePort port;
         final int internalPort;
         if (proxyInternalAddress == null)
         {
-            port = insidePortFacing(client);
+            port = insidePortReaching(client);
+            if (port == null)
+            {
+                throw unreachable("no inside interface reaches client " + Ipv4.toString(client), client);
+            }
             internalPort = 0;
         }
         else
         {
             port = insidePortWithAddress(ipv4(proxyInternalAddress, "proxy internal address"));
             internalPort = proxyInternalAddress.getPort();
-            if (!port.isOnLink(client) && port.nextHop() == 0)
+            if (port.reach(client) < 0)
             {
                 throw new FirewallException(DenialReason.NETWORK_RULES_DENIED, "client " + Ipv4.toString(client) +
-                    " is not reachable through inside interface " + describe(port) + " (not on its network, no next hop)");
+                    " is not reachable through inside interface " + port + " (not on its network nor in its routes)");
             }
         }
-        checkNotGatewayOwn(client, port);
+        checkNotGatewayOwn(client, port.settings());
+        final int privateSessions = privateSessionCounts.getOrDefault(client, 0);
+        if (privateSessions >= MAX_PRIVATE_SESSIONS_PER_CLIENT)
+        {
+            throw new FirewallException(DenialReason.SESSION_LIMIT, Ipv4.toString(client) + " has " + privateSessions +
+                " private sessions open, the most a client may have; close one first");
+        }
         final int flags = SessionFlag.PRIVATE.bit() | (authenticatedUser == null ? 0 : SessionFlag.AUTHENTICATED.bit());
-        return open(flags, client, clientAddress.getPort(), port, internalPort, authenticatedUser);
+        final FirewallSession session =
+            open(flags, client, clientAddress.getPort(), port.settings(), internalPort, authenticatedUser);
+        privateSessionCounts.merge(client, 1, Integer::sum);
+        return session;
     }
 
     /**
-     * The session of a SecureNAT client of this gateway (an address on an inside port's network),
-     * created if it has none; the port is ignored, a client has one session. When the client already
-     * has a session, private or not, that is the one returned.
+     * The client session of a SecureNAT client of this gateway (an address an inside port's network or
+     * routes hold), created if it has none; the port is ignored, a client has one client session. It is
+     * never a private session: those stand for their own connections only.
      *
-     * @throws FirewallException {@link DenialReason#NETWORK_RULES_DENIED} when the address is not on an inside
-     *                           network of this gateway.
+     * @throws FirewallException {@link DenialReason#NETWORK_RULES_DENIED} when no inside port reaches the
+     *                           address, or it is the gateway's own or a network's or broadcast address.
      * @throws IllegalArgumentException for an IPv6 or unresolved address.
      */
     public synchronized FirewallSession getClientSession(final InetSocketAddress clientAddress)
     {
         final int client = ipv4(clientAddress, "client address");
-        PortSettings port = null;
-        for (final PortSettings inside : insidePorts)
-        {
-            if (inside.isOnLink(client) && (port == null || inside.prefixLength() > port.prefixLength()))
-            {
-                port = inside;
-            }
-        }
+        final InsidePort port = insidePortReaching(client);
         if (port == null)
         {
-            throw new FirewallException(DenialReason.NETWORK_RULES_DENIED, Ipv4.toString(client) +
-                " is not a SecureNAT client of this gateway: no inside network holds it (" + describeInsidePorts() + ")");
+            throw unreachable(Ipv4.toString(client) + " is not a SecureNAT client of this gateway", client);
         }
-        checkNotGatewayOwn(client, port);
-        final FirewallSession existing = openByClient.get(client);
-        return existing != null ? existing : open(SessionFlag.NAT.bit(), client, 0, port, 0, null);
+        checkNotGatewayOwn(client, port.settings());
+        final FirewallSession existing = clientSessions.get(client);
+        if (existing != null)
+        {
+            return existing;
+        }
+        final FirewallSession session = open(SessionFlag.NAT.bit(), client, 0, port.settings(), 0, null);
+        clientSessions.put(client, session);
+        return session;
     }
 
     /**
@@ -197,8 +283,7 @@ public final class Firewall
      */
     public synchronized List<FirewallSession> sessions()
     {
-        final List<FirewallSession> sessions = new ArrayList<>(openByClient.values());
-        sessions.sort(Comparator.comparingLong(FirewallSession::id));
+        final List<FirewallSession> sessions = new ArrayList<>(openById.values());
         sessions.addAll(recentlyClosed);
         return sessions;
     }
@@ -247,22 +332,21 @@ public final class Firewall
         final int flags, final int client, final int clientPort, final PortSettings port, final int internalPort,
         final AuthenticatedUser user)
     {
-        final FirewallSession existing = openByClient.get(client);
-        if (existing != null)
+        if (openById.size() >= MAX_SESSIONS)
         {
-            throw new FirewallException(DenialReason.SESSION_EXISTS, Ipv4.toString(client) + " already has " +
-                existing + "; use it (getClientSession) or close it first");
+            throw new FirewallException(DenialReason.SESSION_LIMIT, "the firewall holds " + openById.size() +
+                " open sessions, the most it holds; none opened for " + Ipv4.toString(client));
         }
         final FirewallSession session = new FirewallSession(this, nextSessionId++, flags, client, clientPort,
             port.address(), internalPort, port.name(), user, clock.nanoTime());
-        openByClient.put(client, session);
+        openById.put(session.id(), session);
         try
         {
             install();
         }
         catch (final RuntimeException ex)
         {
-            openByClient.remove(client);
+            openById.remove(session.id());
             throw ex;
         }
         events.onSessionOpened(session.openedNs(), session.id(), flags, client, clientPort, port.address(),
@@ -295,7 +379,19 @@ public final class Firewall
 
     private void terminate(final FirewallSession session)
     {
-        openByClient.remove(session.clientIpv4());
+        openById.remove(session.id());
+        if (session.has(SessionFlag.PRIVATE))
+        {
+            privateSessionCounts.computeIfPresent(session.clientIpv4(), (client, count) -> count == 1 ? null : count - 1);
+        }
+        else
+        {
+            clientSessions.remove(session.clientIpv4());
+        }
+        for (final InboundMapping mapping : session.mappings())
+        {
+            mappingOwners.remove(mapping.key());
+        }
         session.mappings().clear();
         session.terminated(clock.nanoTime());
         recentlyClosed.addFirst(session);
@@ -316,16 +412,18 @@ public final class Firewall
         final FirewallSession session, final int protocol, final InetSocketAddress destination)
     {
         ensureOpen(session);
-        return decision(policy.decideOutbound(
-            translated(protocol), session.clientIpv4(), ipv4(destination, "destination"), destination.getPort()));
+        final CompiledPolicy compiled = policy;
+        return decision(compiled.decideOutbound(compiled.sessionIndex(session.id()), translated(protocol),
+            session.clientIpv4(), ipv4(destination, "destination"), destination.getPort(), false));
     }
 
     synchronized AccessDecision checkInbound(
         final FirewallSession session, final int protocol, final InetSocketAddress source, final int insidePort)
     {
         ensureOpen(session);
-        return decision(policy.decideInbound(translated(protocol), ipv4(source, "source"), session.clientIpv4(),
-            port(insidePort, 0, "inside port"), MappingKind.INBOUND, true));
+        final CompiledPolicy compiled = policy;
+        return decision(compiled.decideInbound(compiled.sessionIndex(session.id()), translated(protocol),
+            ipv4(source, "source"), session.clientIpv4(), port(insidePort, 0, "inside port"), true, false));
     }
 
     synchronized InboundMapping openInboundMapping(
@@ -350,9 +448,17 @@ public final class Firewall
         final InboundMapping before = find(mappings, protocol, insidePort);
         final InboundMapping pending = new InboundMapping(
             protocol, session.clientIpv4(), insidePort, 0, 0, remoteAddress, lifetimeNs, clock.nanoTime());
+        final FirewallSession holder = mappingOwners.get(pending.key());
+        if (holder != null && holder != session)
+        {
+            throw new FirewallException(DenialReason.MAPPING_HELD, "inbound " + Ipv4Protocols.name(protocol) +
+                " mapping to " + pending.insideEndpoint() + " belongs to " + holder + "; it directs that port until" +
+                " it closes the mapping");
+        }
         if (before == null)
         {
             mappings.add(pending); // the session directs it before the NAT opens it
+            mappingOwners.put(pending.key(), session);
             install();
         }
         final CommandCompletion completion;
@@ -374,6 +480,12 @@ public final class Firewall
         final InboundMapping granted = new InboundMapping(protocol, session.clientIpv4(), insidePort,
             completion.publicAddress(), completion.publicPort(), remoteAddress, lifetimeNs, pending.openedNs());
         mappings.set(mappings.indexOf(before == null ? pending : before), granted);
+        if (before == null || before.publicPort() != granted.publicPort() ||
+            before.publicAddress() != granted.publicAddress())
+        {
+            events.onInboundMappingOpened(clock.nanoTime(), session.id(), protocol, granted.insideAddress(), insidePort,
+                granted.publicAddress(), granted.publicPort(), remoteAddress);
+        }
         return granted;
     }
 
@@ -385,6 +497,7 @@ public final class Firewall
         if (added)
         {
             mappings.remove(pending);
+            mappingOwners.remove(pending.key());
             install();
         }
     }
@@ -408,6 +521,7 @@ public final class Firewall
                 " mapping to port " + insidePort);
         }
         session.mappings().remove(mapping);
+        mappingOwners.remove(mapping.key());
         install();
         closeInNat(mapping);
     }
@@ -448,7 +562,7 @@ public final class Firewall
 
     private AccessDecision decision(final int decision)
     {
-        if (decision == CompiledPolicy.ALLOWED)
+        if (CompiledPolicy.isAllowed(decision))
         {
             return AccessDecision.ALLOWED;
         }
@@ -462,7 +576,7 @@ public final class Firewall
 
     private CompiledPolicy compile()
     {
-        return new CompiledPolicy(rules, List.copyOf(openByClient.values()), denials);
+        return new CompiledPolicy(rules, List.copyOf(openById.values()), denials, hits);
     }
 
     private void install()
@@ -477,38 +591,48 @@ public final class Firewall
     // ------------------------------------------------------------------------------------------------------------
 
     /**
-     * The inside port the datapath reaches the client through: the one whose network holds it (the
-     * longest prefix), else the first with a next hop (routed clients beyond an inside router).
+     * @return the inside port whose network or routes hold the client (the longest prefix), or null.
      */
-    private PortSettings insidePortFacing(final int client)
+    private InsidePort insidePortReaching(final int client)
     {
-        PortSettings onLink = null;
-        PortSettings routed = null;
-        for (final PortSettings port : insidePorts)
+        InsidePort reaching = null;
+        int longest = -1;
+        for (final InsidePort port : insidePorts)
         {
-            if (port.isOnLink(client) && (onLink == null || port.prefixLength() > onLink.prefixLength()))
+            final int reach = port.reach(client);
+            if (reach > longest)
             {
-                onLink = port;
-            }
-            if (routed == null && port.nextHop() != 0)
-            {
-                routed = port;
+                longest = reach;
+                reaching = port;
             }
         }
-        if (onLink == null && routed == null)
-        {
-            throw new FirewallException(DenialReason.NETWORK_RULES_DENIED, "no inside interface faces client " +
-                Ipv4.toString(client) + ": it is on no inside network and no inside port has a next hop (" +
-                describeInsidePorts() + ")");
-        }
-        return onLink != null ? onLink : routed;
+        return reaching;
     }
 
-    private PortSettings insidePortWithAddress(final int address)
+    /**
+     * @return the refusal of an address no inside port reaches, saying where it is instead.
+     */
+    private FirewallException unreachable(final String what, final int client)
     {
-        for (final PortSettings port : insidePorts)
+        String where = "no inside network or route holds it";
+        for (final PortSettings port : ports)
         {
-            if (port.address() == address)
+            if (port.role() != PortRole.INSIDE && port.isOnLink(client))
+            {
+                where = "it is on the " + port.role().name().toLowerCase(Locale.ROOT) + " network of " +
+                    describe(port);
+                break;
+            }
+        }
+        return new FirewallException(DenialReason.NETWORK_RULES_DENIED, what + ": " + where + " (" +
+            describeInsidePorts() + ")");
+    }
+
+    private InsidePort insidePortWithAddress(final int address)
+    {
+        for (final InsidePort port : insidePorts)
+        {
+            if (port.settings().address() == address)
             {
                 return port;
             }
@@ -519,7 +643,7 @@ public final class Firewall
 
     private void checkNotGatewayOwn(final int client, final PortSettings port)
     {
-        final boolean ownAddress = insidePorts.stream().anyMatch(inside -> inside.address() == client);
+        final boolean ownAddress = ports.stream().anyMatch(any -> any.address() == client);
         final int hostBits = ~Ipv4.mask(port.prefixLength());
         final boolean networkOrBroadcast = port.isOnLink(client) && port.prefixLength() <= 30 &&
             ((client & hostBits) == 0 || (client & hostBits) == hostBits);
@@ -536,7 +660,7 @@ public final class Firewall
         final StringBuilder text = new StringBuilder("inside: ");
         for (int i = 0; i < insidePorts.size(); i++)
         {
-            text.append(i == 0 ? "" : ", ").append(describe(insidePorts.get(i)));
+            text.append(i == 0 ? "" : ", ").append(insidePorts.get(i));
         }
         return text.toString();
     }

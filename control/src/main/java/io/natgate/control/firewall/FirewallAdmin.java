@@ -2,7 +2,9 @@ package io.natgate.control.firewall;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.natgate.control.config.FirewallRuleConfig;
 import io.natgate.control.config.Ipv4Endpoint;
+import io.natgate.control.config.Ipv4Prefix;
 import io.natgate.control.config.Units;
 import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.nat.Ipv4Protocols;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -25,16 +28,20 @@ import java.util.TreeSet;
 /**
  * The admin endpoint's firewall routes, JSON in the query string and out in the body:
  * <ul>
- * <li>{@code GET /firewall/sessions}: open sessions, then recently closed ones, with flags and mappings;</li>
+ * <li>{@code GET /firewall/sessions[?client=A]}: open sessions, then recently closed ones (of one client
+ *     address: its client session and every private one), with kind, flags, user and the mappings each opened;</li>
+ * <li>{@code GET /firewall/rules}: the access rules in order of evaluation, with how many new flows each decided;</li>
  * <li>{@code POST /firewall/sessions?client=A[:port][&internal=B][&user=U[&groups=G,H]]}: a private session,
  *     or with {@code kind=client} the client session of a SecureNAT client; with {@code protocol=tcp|udp&port=N
- *     [&publicPort=P][&remote=R][&lifetime=1h]} it also opens an inbound mapping for the client;</li>
+ *     [&publicPort=P][&remote=R][&lifetime=1h]} it also opens an inbound mapping for the client, refused (403,
+ *     naming the rule) when the access rules would drop what comes in through it, as PCP refuses it;</li>
  * <li>{@code DELETE /firewall/sessions?id=N}: closes a session and its mappings;</li>
  * <li>{@code POST /firewall/mappings?session=N&protocol=tcp&port=N[...]}, {@code DELETE /firewall/mappings?session=N
  *     &protocol=tcp&port=N}: opens or closes one inbound mapping of a session.</li>
  * </ul>
  * Refusals answer 400 (bad argument), 403 (denied, with the reason code), 404 (no such session or mapping),
- * 409 (session terminated or client has one) or 503 (the worker did not answer).
+ * 409 (session terminated, mapping held by another session, too many sessions) or 503 (the worker did not
+ * answer).
  */
 public final class FirewallAdmin implements HttpHandler
 {
@@ -60,7 +67,12 @@ public final class FirewallAdmin implements HttpHandler
                 case "GET /firewall/sessions" ->
                 {
                     status = 200;
-                    body = sessionsJson(firewall.sessions());
+                    body = sessionsJson(sessions(query));
+                }
+                case "GET /firewall/rules" ->
+                {
+                    status = 200;
+                    body = rulesJson();
                 }
                 case "POST /firewall/sessions" ->
                 {
@@ -88,16 +100,18 @@ public final class FirewallAdmin implements HttpHandler
                 }
                 default ->
                 {
-                    status = route.endsWith("/firewall/sessions") || route.endsWith("/firewall/mappings") ? 405 : 404;
+                    status = route.endsWith("/firewall/sessions") || route.endsWith("/firewall/mappings") ||
+                        route.endsWith("/firewall/rules") ? 405 : 404;
                     body = error("no route " + route + " (GET, POST or DELETE /firewall/sessions; POST or DELETE" +
-                        " /firewall/mappings)", null);
+                        " /firewall/mappings; GET /firewall/rules)", null);
                 }
             }
         }
         catch (final FirewallException ex)
         {
             final DenialReason reason = ex.reason();
-            status = reason == DenialReason.SESSION_TERMINATED || reason == DenialReason.SESSION_EXISTS ? 409 : 403;
+            status = reason == DenialReason.SESSION_TERMINATED || reason == DenialReason.MAPPING_HELD ||
+                reason == DenialReason.SESSION_LIMIT ? 409 : 403;
             body = error(ex.getMessage(), reason);
         }
         catch (final NoSuchElementException ex)
@@ -172,14 +186,53 @@ public final class FirewallAdmin implements HttpHandler
         return session;
     }
 
+    private List<FirewallSession> sessions(final Map<String, String> query)
+    {
+        final String client = query.get("client");
+        if (client == null)
+        {
+            return firewall.sessions();
+        }
+        final InetAddress address = endpoint(client).getAddress();
+        return firewall.sessions().stream().filter(session -> session.clientAddress().getAddress().equals(address))
+            .toList();
+    }
+
+    /**
+     * Opens the mapping the query asks for, unless the access rules would drop what comes in through it.
+     */
     private static InboundMapping openMapping(final FirewallSession session, final Map<String, String> query)
     {
+        final int protocol = protocol(required(query, "protocol"));
+        final int port = (int)number(query, "port");
         final String remote = query.get("remote");
         final String lifetime = query.get("lifetime");
-        return session.openInboundMapping(protocol(required(query, "protocol")), (int)number(query, "port"),
-            query.containsKey("publicPort") ? (int)number(query, "publicPort") : 0,
-            remote == null || remote.equals("any") ? null : InetAddress.ofLiteral(ipv4(remote)),
+        final InetAddress remoteAddress =
+            remote == null || remote.equals("any") ? null : InetAddress.ofLiteral(ipv4(remote));
+        final AccessDecision decision = session.checkInbound(protocol,
+            new InetSocketAddress(remoteAddress == null ? InetAddress.ofLiteral("0.0.0.0") : remoteAddress, 0), port);
+        if (!decision.allowed())
+        {
+            throw new FirewallException(decision.reason(), "inbound " + Ipv4Protocols.name(protocol) + " to " +
+                endpoint(session.clientAddress().getAddress(), port) + " from " +
+                (remoteAddress == null ? "any remote" : remoteAddress.getHostAddress()) + " would be dropped: " +
+                why(decision) + "; no mapping opened");
+        }
+        return session.openInboundMapping(protocol, port,
+            query.containsKey("publicPort") ? (int)number(query, "publicPort") : 0, remoteAddress,
             lifetime == null ? null : Duration.ofNanos(Units.parseDurationNs(lifetime)));
+    }
+
+    private static String why(final AccessDecision decision)
+    {
+        if (decision.rule() == null)
+        {
+            return "no rule of firewall.rules allows it (inbound is denied unless a rule allows it)";
+        }
+        return decision.reason() == DenialReason.NOT_AUTHENTICATED ?
+            "rule " + decision.rule() + " of firewall.rules allows it only for its user or group, and this session" +
+                " has none that it names" :
+            "rule " + decision.rule() + " of firewall.rules denies it";
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -237,6 +290,36 @@ public final class FirewallAdmin implements HttpHandler
         return json.append("]}").toString();
     }
 
+    private String rulesJson()
+    {
+        final List<FirewallRuleConfig> rules = firewall.rules();
+        final StringBuilder json = new StringBuilder("[");
+        for (int r = 0; r < rules.size(); r++)
+        {
+            final FirewallRuleConfig rule = rules.get(r);
+            json.append(r == 0 ? "\n" : ",\n")
+                .append("{\"index\": ").append(r + 1)
+                .append(", \"name\": ").append(quote(rule.name()))
+                .append(", \"action\": ").append(quote(rule.action().name().toLowerCase(Locale.ROOT)))
+                .append(", \"direction\": ").append(quote(rule.direction().name().toLowerCase(Locale.ROOT)))
+                .append(", \"protocol\": ").append(quote(rule.protocol() == null ? "any" : rule.protocol()))
+                .append(", \"source\": ").append(quote(prefix(rule.source())))
+                .append(", \"destination\": ").append(quote(prefix(rule.destination())))
+                .append(", \"ports\": ").append(quote(rule.firstPort() == 0 && rule.lastPort() == 65535 ? "any" :
+                    rule.firstPort() == rule.lastPort() ? Integer.toString(rule.firstPort()) :
+                        rule.firstPort() + "-" + rule.lastPort()))
+                .append(", \"user\": ").append(rule.user() == null ? "null" : quote(rule.user()))
+                .append(", \"group\": ").append(rule.group() == null ? "null" : quote(rule.group()))
+                .append(", \"hits\": ").append(firewall.ruleHits(r)).append('}');
+        }
+        return json.append(rules.isEmpty() ? "]\n" : "\n]\n").toString();
+    }
+
+    private static String prefix(final Ipv4Prefix prefix)
+    {
+        return prefix == null || prefix.prefixLength() == 0 ? "any" : prefix.toString();
+    }
+
     private static String mappingJson(final InboundMapping mapping)
     {
         return "{\"protocol\": " + quote(Ipv4Protocols.name(mapping.protocol())) +
@@ -280,7 +363,12 @@ public final class FirewallAdmin implements HttpHandler
 
     private static String endpoint(final InetSocketAddress address)
     {
-        return address.getAddress().getHostAddress() + ":" + address.getPort();
+        return endpoint(address.getAddress(), address.getPort());
+    }
+
+    private static String endpoint(final InetAddress address, final int port)
+    {
+        return address.getHostAddress() + ":" + port;
     }
 
     // ------------------------------------------------------------------------------------------------------------

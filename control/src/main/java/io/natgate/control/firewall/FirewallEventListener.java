@@ -1,7 +1,8 @@
 package io.natgate.control.firewall;
 
 /**
- * Firewall events on their way to the journal: sessions opened and closed, and flows the compiled
+ * Firewall events on their way to the journal: sessions opened and closed, the inbound mappings each
+ * session opened (the session that admits the connections through it), and flows the compiled
  * policy refused (rate-limited). Times are the datapath clock's nanoseconds. Addresses are IPv4 as
  * ints, as in {@code io.natgate.datapath.nat.Ipv4}; values only, so that a journal can write and
  * replay them through this same interface.
@@ -21,6 +22,12 @@ public interface FirewallEventListener
 
         public void onSessionClosed(
             final long timeNs, final long sessionId, final int flags, final int clientAddress, final String user)
+        {
+        }
+
+        public void onInboundMappingOpened(
+            final long timeNs, final long sessionId, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress)
         {
         }
 
@@ -46,6 +53,16 @@ public interface FirewallEventListener
      * A session closed; its flags include {@link SessionFlag#TERMINATED} from now on.
      */
     void onSessionClosed(long timeNs, long sessionId, int flags, int clientAddress, String user);
+
+    /**
+     * A session opened an inbound mapping (or renewed it with another public endpoint): inbound primary
+     * connections through it are the session's, judged by its access rules and its user.
+     *
+     * @param remoteAddress the only remote that may connect through it; 0 for any.
+     */
+    void onInboundMappingOpened(
+        long timeNs, long sessionId, int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort,
+        int remoteAddress);
 
     /**
      * The datapath refused a new flow. At most a configured number per second are reported; the

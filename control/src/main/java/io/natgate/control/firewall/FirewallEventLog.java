@@ -32,6 +32,15 @@ public final class FirewallEventLog implements FirewallEventListener
             Ipv4.toString(clientAddress), user == null ? "" : " user " + user);
     }
 
+    public void onInboundMappingOpened(
+        final long timeNs, final long sessionId, final int protocol, final int insideAddress, final int insidePort,
+        final int publicAddress, final int publicPort, final int remoteAddress)
+    {
+        log.printf("natgate: firewall session %d opened inbound %s %s:%d -> %s:%d%s%n", sessionId,
+            Ipv4Protocols.name(protocol), Ipv4.toString(publicAddress), publicPort, Ipv4.toString(insideAddress),
+            insidePort, remoteAddress == 0 ? "" : " from " + Ipv4.toString(remoteAddress) + " only");
+    }
+
     public void onFlowDenied(
         final long timeNs, final DenialReason reason, final boolean inbound, final int protocol, final int sourceAddress,
         final int sourcePort, final int destinationAddress, final int destinationPort, final String rule,

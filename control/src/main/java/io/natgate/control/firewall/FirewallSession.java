@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A firewall session: groups one client's flows so that access rules are evaluated for it (its
+ * A firewall session: groups a client's connections so that access rules are evaluated for it (its
  * client address, and its authenticated user when it has one), and directs inbound primary
- * connections to the client through the inbound mappings it opens. A client session
- * ({@link SessionFlag#NAT}) comes from {@link Firewall#getClientSession}, a private one
- * ({@link SessionFlag#PRIVATE}) from {@link Firewall#createPrivateSession}. Once closed it is
- * {@link SessionFlag#TERMINATED} and every use but reading its state throws a
+ * connections to the client through the inbound mappings it opens, which belong to it alone. A client
+ * session ({@link SessionFlag#NAT}, from {@link Firewall#getClientSession}, one per address, never a
+ * user) is the session of every plain flow of its address; a private one ({@link SessionFlag#PRIVATE},
+ * from {@link Firewall#createPrivateSession}, several per address) stands only for the connections made
+ * through it: the mappings it opens and the checks its filter asks of it for the proxy's own connections.
+ * Once closed it is {@link SessionFlag#TERMINATED} and every use but reading its state throws a
  * {@link FirewallException} ({@link DenialReason#SESSION_TERMINATED}). Thread-safe: calls go through
  * its firewall's lock.
  */
@@ -133,7 +135,9 @@ public final class FirewallSession
     }
 
     /**
-     * Would the datapath let the client open this flow out? (The rules for this session.)
+     * Would the rules let a connection made through this session out (a proxy's own connection for its
+     * client)? Judged as this session, its user included; the client's plain flows are judged as its client
+     * session.
      */
     public AccessDecision checkOutbound(final int protocol, final InetSocketAddress destination)
     {
@@ -152,13 +156,15 @@ public final class FirewallSession
     /**
      * Directs inbound primary connections to the client's {@code insidePort}: asks the NAT for an
      * inbound mapping and makes the session the one that allows connections through it (the access
-     * rules still decide which). Opening the same protocol and port again renews it.
+     * rules, for this session and its user, still decide which). Opening the same protocol and port again
+     * renews it; while this session holds it, no other session of the client may open it.
      *
      * @param protocol   {@code Ipv4Protocols.TCP} or {@code Ipv4Protocols.UDP}.
      * @param publicPort the public port wanted, 0 to let the NAT choose (it prefers {@code insidePort}).
      * @param remote     the only remote that may connect through it, or null for any.
      * @param lifetime   how long the NAT keeps it, or null for as long as the session stays open.
-     * @throws FirewallException {@link DenialReason#NAT_ADDRESS_NOT_AVAILABLE} when the NAT cannot grant it.
+     * @throws FirewallException {@link DenialReason#NAT_ADDRESS_NOT_AVAILABLE} when the NAT cannot grant it,
+     *                           {@link DenialReason#MAPPING_HELD} when another open session holds it.
      */
     public InboundMapping openInboundMapping(
         final int protocol, final int insidePort, final int publicPort, final InetAddress remote, final Duration lifetime)
@@ -179,7 +185,8 @@ public final class FirewallSession
 
     /**
      * Terminates the session: its inbound mappings close and the connections through them end, rules
-     * no longer see its user. Closing a terminated session does nothing.
+     * no longer see its user; the client's other sessions and what they opened stay. Closing a terminated
+     * session does nothing.
      *
      * @throws IllegalStateException after terminating, when the worker could not be told.
      */

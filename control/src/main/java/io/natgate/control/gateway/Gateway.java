@@ -122,7 +122,8 @@ public final class Gateway implements AutoCloseable
             final Forwarder forwarder = new Forwarder(forwarderConfig, nat, datapathCounters);
             events = new GatewayEvents(journal == null ? NatEventListener.NONE : journal.natEvents());
             commands = pipeline.newCommandEncoder();
-            firewall = new Firewall(config.firewallRules(), settings.forwarderConfig().ports(), this::submit,
+            firewall = new Firewall(config.firewallRules(), settings.forwarderConfig().ports(), config.insideRoutes(),
+                this::submit,
                 policy -> onWorker(() ->
                 {
                     nat.flowPolicy(policy);

@@ -107,6 +107,13 @@ public interface JournalEvents extends NatEventListener, ProviderEventListener, 
     }
 
     @Override
+    default void onInboundMappingOpened(
+        final long timeNs, final long sessionId, final int protocol, final int insideAddress, final int insidePort,
+        final int publicAddress, final int publicPort, final int remoteAddress)
+    {
+    }
+
+    @Override
     default void onFlowDenied(
         final long timeNs, final DenialReason reason, final boolean inbound, final int protocol,
         final int sourceAddress, final int sourcePort, final int destinationAddress, final int destinationPort,

@@ -29,7 +29,8 @@ public final class JournalPrinter implements JournalEvents
         "mapping-created", "mapping-refreshed", "mapping-restored", "mapping-expired", "mapping-removed",
         "session-created", "session-refreshed", "session-restored", "session-expired", "session-removed",
         "provider-created", "provider-registered", "provider-active", "provider-terminated", "provider-deregistered",
-        "provider-destroyed", "firewall-session-opened", "firewall-session-closed", "flow-denied");
+        "provider-destroyed", "firewall-session-opened", "firewall-session-closed", "firewall-mapping-opened",
+        "flow-denied");
 
     private static final DateTimeFormatter TIME =
         DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -431,6 +432,15 @@ public final class JournalPrinter implements JournalEvents
     {
         begin(timeNs, "firewall-session-closed").number("session", sessionId).text("kind", firewallKind(flags))
             .text("client", Ipv4.toString(clientAddress)).text("user", user).end();
+    }
+
+    public void onInboundMappingOpened(
+        final long timeNs, final long sessionId, final int protocol, final int insideAddress, final int insidePort,
+        final int publicAddress, final int publicPort, final int remoteAddress)
+    {
+        begin(timeNs, "firewall-mapping-opened").number("session", sessionId).protocol(protocol)
+            .endpoint("inside", insideAddress, insidePort).endpoint("public", publicAddress, publicPort)
+            .text("remote", remoteAddress == 0 ? "any" : Ipv4.toString(remoteAddress)).end();
     }
 
     public void onFlowDenied(

@@ -727,6 +727,17 @@ public final class JournalWriter implements AutoCloseable
             enqueue(out -> out.onSessionClosed(epochNs, sessionId, flags, clientAddress, user));
         }
 
+        public void onInboundMappingOpened(
+            final long timeNs, final long sessionId, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress)
+        {
+            alsoTo.onInboundMappingOpened(timeNs, sessionId, protocol, insideAddress, insidePort, publicAddress,
+                publicPort, remoteAddress);
+            final long epochNs = epochFromAnyThread(timeNs);
+            enqueue(out -> out.onInboundMappingOpened(epochNs, sessionId, protocol, insideAddress, insidePort,
+                publicAddress, publicPort, remoteAddress));
+        }
+
         public void onFlowDenied(
             final long timeNs, final DenialReason reason, final boolean inbound, final int protocol,
             final int sourceAddress, final int sourcePort, final int destinationAddress, final int destinationPort,

@@ -88,7 +88,31 @@ class ConfigCheckErrorsTest
         assertRefused(VALID.replace("{udp: 5m}", "{udp: 5m, tcp: 2h}"),
             ":20: nat.timeouts.tcp=2h: unknown key (nat.timeouts takes icmp, tcpEstablished, tcpTransitory, udp)");
         assertRefused(VALID.replace("    mtu: 1500\n  - name: wan", "    mtu: 1500\n    vlan: 7\n  - name: wan"),
-            ":10: ports[0].vlan=7: unknown key (ports[0] takes address, backend, interface, mac, mtu, name, nextHop, role)");
+            ":10: ports[0].vlan=7: unknown key (ports[0] takes address, backend, interface, mac, mtu, name, nextHop, role, routes)");
+    }
+
+    @Test
+    void shouldRefuseRoutesOnAPortThatIsNotAnInsidePortWithARouter() throws IOException
+    {
+        assertRefused(VALID.replace("    nextHop: 203.0.113.254\n", "    nextHop: 203.0.113.254\n    routes: [198.51.100.0/24]\n"),
+            ":16: ports[1].routes=[...]: routes are the networks beyond an inside port's router: they need " +
+                "role inside and a nextHop");
+        assertRefused(VALID.replace("    address: 10.0.0.1/24\n", "    address: 10.0.0.1/24\n    routes: [192.168.5.0/24]\n"),
+            ":8: ports[0].routes=[...]: routes are the networks beyond an inside port's router: they need " +
+                "role inside and a nextHop");
+        assertRefused(VALID.replace("    address: 10.0.0.1/24\n",
+                "    address: 10.0.0.1/24\n    nextHop: 10.0.0.254\n    routes: [192.168.5.0/24, 10.0.0.128/25]\n"),
+            ":9: ports[0].routes[1]=10.0.0.128/25: overlaps the port's own network 10.0.0.1/24");
+    }
+
+    @Test
+    void shouldAcceptRoutesBeyondAnInsidePortsRouter() throws IOException
+    {
+        final Path file = write(VALID.replace("    address: 10.0.0.1/24\n",
+            "    address: 10.0.0.1/24\n    nextHop: 10.0.0.254\n    routes: [192.168.5.0/24, 192.168.6.0/23]\n"));
+        final GatewayConfig config = ConfigLoader.forThisHost().load(file);
+        assertEquals(java.util.Map.of("lan", java.util.List.of(Ipv4Prefix.parseNetwork("192.168.5.0/24"),
+            Ipv4Prefix.parseNetwork("192.168.6.0/23"))), config.insideRoutes());
     }
 
     @Test

@@ -169,19 +169,108 @@ class FirewallDatapathTest
     }
 
     @Test
-    void shouldKeepRulesOnlyForNewFlowsAfterASessionChange()
+    void shouldNotChangeHowAPlainFlowFromTheAddressIsJudgedWhenAlicesPrivateSessionIsOpen()
     {
         final FirewallHarness harness = new FirewallHarness(List.of(
             rule("alice-out", ALLOW, OUTBOUND, "tcp", null, 443, "alice", null),
-            rule("no-https", DENY, OUTBOUND, "tcp", null, 443, null, null)));
+            rule("no-https", DENY, OUTBOUND, "tcp", null, 443, null, null),
+            rule("alice-rdp", ALLOW, INBOUND, "tcp", null, 3389, "alice", null)));
+        final FirewallSession client = harness.firewall.getClientSession(address(CLIENT));
+        client.openInboundMapping(TCP, 3389, 3389, null, null); // the client's own mapping (as PCP opens it)
+        assertEquals(DropReason.FILTERED_BY_POLICY, dropReason(harness.tcpOut(CLIENT, 5000, REMOTE, 443, TcpSegment.SYN)),
+            "before alice's session");
+        assertEquals(DropReason.FILTERED_BY_POLICY, dropReason(harness.synIn(REMOTE, 40000, 3389)));
+        harness.drainDenials();
+
         final FirewallSession alice =
             harness.firewall.createPrivateSession(address(CLIENT), null, new AuthenticatedUser("alice"));
-        assertEquals(NatEngine.FORWARD, harness.tcpOut(CLIENT, 5000, REMOTE, 443, TcpSegment.SYN));
+        assertEquals(AccessDecision.ALLOWED, alice.checkOutbound(TCP, address(REMOTE, 443)),
+            "the proxy's own connection for alice is alice's");
+
+        assertEquals(DropReason.FILTERED_BY_POLICY, dropReason(harness.tcpOut(CLIENT, 5001, REMOTE, 443, TcpSegment.SYN)),
+            "a plain outbound flow from the same address is still judged without a user");
+        assertEquals(DropReason.FILTERED_BY_POLICY, dropReason(harness.synIn(REMOTE, 40001, 3389)),
+            "an inbound connection through the client session's mapping too");
+        assertEquals(List.of(
+            new FirewallHarness.Denial(SECOND_NS, DenialReason.NOT_AUTHENTICATED, false, TCP, ip(CLIENT), 5001, ip(REMOTE),
+                443, "alice-out", 0),
+            new FirewallHarness.Denial(SECOND_NS, DenialReason.NOT_AUTHENTICATED, true, TCP, ip(REMOTE), 40001,
+                ip(CLIENT), 3389, "alice-rdp", 0)), harness.drainDenials());
+        assertEquals(new AccessDecision(false, DenialReason.NOT_AUTHENTICATED, "alice-out"),
+            client.checkOutbound(TCP, address(REMOTE, 443)));
+    }
+
+    @Test
+    void shouldJudgeTwoPrivateSessionsOnOneAddressEachByItsOwnUserBesideAPcpSession()
+    {
+        final FirewallHarness harness = new FirewallHarness(List.of(
+            rule("alice-rdp", ALLOW, INBOUND, "tcp", null, 3389, "alice", null),
+            rule("bob-ssh", ALLOW, INBOUND, "tcp", null, 22, "bob", null),
+            rule("web", ALLOW, INBOUND, "tcp", null, 8080, null, null)));
+        final FirewallSession pcp = harness.firewall.getClientSession(address(CLIENT));
+        pcp.openInboundMapping(TCP, 8080, 8080, null, Duration.ofMinutes(10));
+        final FirewallSession alice =
+            harness.firewall.createPrivateSession(address(CLIENT), null, new AuthenticatedUser("alice"));
+        final FirewallSession bob =
+            harness.firewall.createPrivateSession(address(CLIENT), null, new AuthenticatedUser("bob"));
+        alice.openInboundMapping(TCP, 3389, 3389, null, null);
+        bob.openInboundMapping(TCP, 22, 2222, null, null);
+        final FirewallSession bobsOther =
+            harness.firewall.createPrivateSession(address(CLIENT), null, new AuthenticatedUser("bob"));
+        bobsOther.openInboundMapping(TCP, 3390, 3390, null, null);
+
+        assertEquals(NatEngine.FORWARD, harness.synIn(REMOTE, 40000, 3389), "alice's mapping, alice's rule");
+        assertEquals(NatEngine.FORWARD, harness.synIn(REMOTE, 40000, 2222), "bob's mapping, bob's rule");
+        assertEquals(NatEngine.FORWARD, harness.synIn(REMOTE, 40000, 8080), "the PCP mapping, a rule for anyone");
+        assertEquals(List.of(), harness.drainDenials());
+        assertEquals(new AccessDecision(false, DenialReason.POLICY_RULES_DENIED, null),
+            alice.checkInbound(TCP, address(REMOTE, 1), 22), "bob's rule is not alice's");
+        assertEquals(new AccessDecision(false, DenialReason.POLICY_RULES_DENIED, null),
+            bob.checkInbound(TCP, address(REMOTE, 1), 3389), "nor alice's bob's");
+        assertEquals(new AccessDecision(false, DenialReason.NOT_AUTHENTICATED, "alice-rdp"),
+            pcp.checkInbound(TCP, address(REMOTE, 1), 3389), "nor either the client session's");
 
         alice.close();
-        assertEquals(NatEngine.FORWARD, harness.tcpOut(CLIENT, 5000, REMOTE, 443, TcpSegment.ACK),
-            "an established flow is not asked again");
-        assertEquals(DropReason.FILTERED_BY_POLICY, dropReason(harness.tcpOut(CLIENT, 5001, REMOTE, 443, TcpSegment.SYN)));
+        assertEquals(DropReason.NO_MAPPING, dropReason(harness.synIn(REMOTE, 40001, 3389)), "alice's mapping closed");
+        assertEquals(NatEngine.FORWARD, harness.synIn(REMOTE, 40001, 2222), "closing alice's session left bob's");
+        assertEquals(NatEngine.FORWARD, harness.synIn(REMOTE, 40001, 8080), "and the PCP mapping");
+        assertEquals(List.of(3, 2), List.of(harness.engine.mappingCount(), bob.inboundMappings().size() +
+            pcp.inboundMappings().size()));
+    }
+
+    @Test
+    void shouldJudgeAnInboundConnectionBySessionThatOpenedItsMappingNotByAnotherOfTheAddress()
+    {
+        final FirewallHarness harness = new FirewallHarness(List.of(
+            rule("alice-rdp", ALLOW, INBOUND, "tcp", null, 3389, "alice", null)));
+        final FirewallSession anonymous = harness.firewall.createPrivateSession(address(CLIENT), null, null);
+        anonymous.openInboundMapping(TCP, 3389, 3389, null, null);
+        harness.firewall.createPrivateSession(address(CLIENT), null, new AuthenticatedUser("alice"));
+
+        assertEquals(DropReason.FILTERED_BY_POLICY, dropReason(harness.synIn(REMOTE, 40000, 3389)),
+            "alice's session on the address does not admit what the anonymous one opened");
         assertEquals(DenialReason.NOT_AUTHENTICATED, harness.drainDenials().getFirst().reason());
+    }
+
+    @Test
+    void shouldRefuseAMappingAnotherSessionOfTheClientHolds()
+    {
+        final FirewallHarness harness = new FirewallHarness(List.of(allowIn("ssh-in", "tcp", 22)));
+        final FirewallSession alice =
+            harness.firewall.createPrivateSession(address(CLIENT), null, new AuthenticatedUser("alice"));
+        alice.openInboundMapping(TCP, 22, 0, null, null);
+        final FirewallSession client = harness.firewall.getClientSession(address(CLIENT));
+
+        final FirewallException held =
+            assertThrows(FirewallException.class, () -> client.openInboundMapping(TCP, 22, 0, null, null));
+        assertEquals(DenialReason.MAPPING_HELD, held.reason());
+        assertEquals("inbound tcp mapping to 10.0.0.7:22 belongs to session 1 (private, 10.0.0.7, user alice); it " +
+            "directs that port until it closes the mapping (MAPPING_HELD)", held.getMessage());
+        assertEquals(List.of(), client.inboundMappings());
+        assertEquals(1, alice.inboundMappings().size());
+
+        alice.close();
+        client.openInboundMapping(TCP, 22, 0, null, null);
+        assertEquals(NatEngine.FORWARD, harness.synIn(REMOTE, 40000, 22), "free again once alice's session closed");
     }
 }

@@ -6,6 +6,8 @@ import io.natgate.datapath.nat.Ipv4Protocols;
 import io.natgate.datapath.nat.NatConfig;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -53,6 +55,25 @@ class FirewallEventsTest
             new FirewallHarness.SessionEvent(false, 13 * SECOND_NS, client.id(), nat | terminated, ip(CLIENT), null)),
             harness.events.sessions);
         assertEquals(13 * SECOND_NS, client.closedNs());
+    }
+
+    @Test
+    void shouldRecordWhichSessionOpenedEachInboundMapping()
+    {
+        final FirewallHarness harness = new FirewallHarness(List.of());
+        final FirewallSession client = harness.firewall.getClientSession(address(CLIENT));
+        final FirewallSession alice =
+            harness.firewall.createPrivateSession(address(CLIENT), null, new AuthenticatedUser("alice"));
+        harness.nowNs = 20 * SECOND_NS;
+        client.openInboundMapping(Ipv4Protocols.UDP, 5060, 5060, null, Duration.ofMinutes(10));
+        alice.openInboundMapping(Ipv4Protocols.TCP, 3389, 3390, InetAddress.ofLiteral(REMOTE), null);
+        client.openInboundMapping(Ipv4Protocols.UDP, 5060, 5060, null, Duration.ofMinutes(10)); // renewed, same endpoint
+
+        assertEquals(List.of(
+            new FirewallHarness.MappingEvent(20 * SECOND_NS, client.id(), Ipv4Protocols.UDP, ip(CLIENT), 5060,
+                ip(FirewallHarness.PUBLIC), 5060, 0),
+            new FirewallHarness.MappingEvent(20 * SECOND_NS, alice.id(), Ipv4Protocols.TCP, ip(CLIENT), 3389,
+                ip(FirewallHarness.PUBLIC), 3390, ip(REMOTE))), harness.events.mappings);
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -33,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * and packets go through the engine with an injected clock. Events are recorded.
  * <p>
  * Network: inside port {@code lan} 10.0.0.1/24 (no next hop), inside port {@code dmz} 172.16.0.1/24
- * with a router at 172.16.0.254 beyond which 192.168.5.0/24 lives, outside port {@code wan}
- * 203.0.113.1/24, the public address 203.0.113.1.
+ * with a router at 172.16.0.254 beyond which 192.168.5.0/24 lives (the port's route), outside port
+ * {@code wan} 203.0.113.1/24, the public address 203.0.113.1.
  */
 final class FirewallHarness implements NatCommandChannel
 {
@@ -46,6 +47,7 @@ final class FirewallHarness implements NatCommandChannel
     static final String CLIENT = "10.0.0.7";
     static final String OTHER_CLIENT = "10.0.0.8";
     static final String DMZ_CLIENT = "172.16.0.9";
+    static final String ROUTED_NETWORK = "192.168.5.0/24";
     static final String ROUTED_CLIENT = "192.168.5.5";
     static final String REMOTE = "198.51.100.7";
     static final String OTHER_REMOTE = "192.0.2.9";
@@ -75,7 +77,8 @@ final class FirewallHarness implements NatCommandChannel
     FirewallHarness(final List<FirewallRuleConfig> rules, final NatConfig natConfig, final int denialEventsPerSecond)
     {
         engine = new NatEngine(natConfig.publicAddresses(ip(PUBLIC)), new CompletionListener(), counters);
-        firewall = new Firewall(rules, PORTS, this, policy ->
+        firewall = new Firewall(rules, PORTS, Map.of("dmz", List.of(Ipv4Prefix.parseNetwork(ROUTED_NETWORK))), this,
+            policy ->
         {
             installed.add(policy);
             engine.flowPolicy(policy);
@@ -196,6 +199,12 @@ final class FirewallHarness implements NatCommandChannel
     {
     }
 
+    record MappingEvent(
+        long timeNs, long sessionId, int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort,
+        int remoteAddress)
+    {
+    }
+
     record Denial(
         long timeNs, DenialReason reason, boolean inbound, int protocol, int sourceAddress, int sourcePort,
         int destinationAddress, int destinationPort, String rule, long suppressedBefore)
@@ -206,6 +215,7 @@ final class FirewallHarness implements NatCommandChannel
     {
         final List<SessionEvent> sessions = new ArrayList<>();
         final List<Denial> denials = new ArrayList<>();
+        final List<MappingEvent> mappings = new ArrayList<>();
 
         public void onSessionOpened(
             final long timeNs, final long sessionId, final int flags, final int clientAddress, final int clientPort,
@@ -218,6 +228,14 @@ final class FirewallHarness implements NatCommandChannel
             final long timeNs, final long sessionId, final int flags, final int clientAddress, final String user)
         {
             sessions.add(new SessionEvent(false, timeNs, sessionId, flags, clientAddress, user));
+        }
+
+        public void onInboundMappingOpened(
+            final long timeNs, final long sessionId, final int protocol, final int insideAddress, final int insidePort,
+            final int publicAddress, final int publicPort, final int remoteAddress)
+        {
+            mappings.add(new MappingEvent(
+                timeNs, sessionId, protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress));
         }
 
         public void onFlowDenied(

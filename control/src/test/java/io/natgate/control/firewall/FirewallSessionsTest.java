@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static io.natgate.control.firewall.FirewallHarness.CLIENT;
@@ -19,14 +21,16 @@ import static io.natgate.control.firewall.FirewallHarness.address;
 import static io.natgate.control.firewall.FirewallHarness.allowIn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The session half of DESIGN.md's firewall section: createPrivateSession and getClientSession, one
- * session per client address, session flags, terminated sessions.
+ * The session half of DESIGN.md's firewall section: createPrivateSession (a new session on every call,
+ * several per client address) and getClientSession (the one client session of a SecureNAT client, never
+ * a private one), the inside port each is on, session flags, terminated sessions.
  */
 class FirewallSessionsTest
 {
@@ -45,7 +49,26 @@ class FirewallSessionsTest
         assertEquals(address("172.16.0.1"), onDmz.internalAddress());
 
         final FirewallSession beyondRouter = firewall.createPrivateSession(address(ROUTED_CLIENT), null, null);
-        assertEquals("dmz", beyondRouter.interfaceName(), "the inside port with a next hop reaches routed clients");
+        assertEquals("dmz", beyondRouter.interfaceName(), "the inside port whose routes hold the routed client");
+        assertEquals(address("172.16.0.1"), beyondRouter.internalAddress());
+    }
+
+    @Test
+    void shouldRefuseOutsideAndWanSubnetAddressesWithTheReasonWhenInternalAddressIsNull()
+    {
+        final FirewallException outside = assertThrows(FirewallException.class,
+            () -> firewall.createPrivateSession(address(REMOTE), null, new AuthenticatedUser("alice")));
+        assertEquals(DenialReason.NETWORK_RULES_DENIED, outside.reason());
+        assertEquals("no inside interface reaches client 198.51.100.7: no inside network or route holds it (inside: " +
+            "lan 10.0.0.1/24, dmz 172.16.0.1/24 routes 192.168.5.0/24) (NETWORK_RULES_DENIED)", outside.getMessage());
+
+        final FirewallException wanSubnet = assertThrows(FirewallException.class,
+            () -> firewall.createPrivateSession(address("203.0.113.50"), null, null));
+        assertEquals(DenialReason.NETWORK_RULES_DENIED, wanSubnet.reason());
+        assertEquals("no inside interface reaches client 203.0.113.50: it is on the outside network of wan " +
+            "203.0.113.1/24 (inside: lan 10.0.0.1/24, dmz 172.16.0.1/24 routes 192.168.5.0/24) (NETWORK_RULES_DENIED)",
+            wanSubnet.getMessage());
+        assertEquals(List.of(), firewall.sessions(), "no session made for either");
     }
 
     @Test
@@ -64,14 +87,14 @@ class FirewallSessionsTest
         final FirewallException outside = assertThrows(FirewallException.class,
             () -> firewall.createPrivateSession(address(CLIENT), address("203.0.113.1"), null));
         assertEquals(DenialReason.NETWORK_RULES_DENIED, outside.reason());
-        assertTrue(outside.getMessage().contains("203.0.113.1 is not an internal address of this gateway " +
-            "(inside: lan 10.0.0.1/24, dmz 172.16.0.1/24)"), outside.getMessage());
+        assertEquals("203.0.113.1 is not an internal address of this gateway (inside: lan 10.0.0.1/24, dmz " +
+            "172.16.0.1/24 routes 192.168.5.0/24) (NETWORK_RULES_DENIED)", outside.getMessage());
 
         final FirewallException unreachable = assertThrows(FirewallException.class,
             () -> firewall.createPrivateSession(address(ROUTED_CLIENT), address("10.0.0.1"), null));
         assertEquals(DenialReason.NETWORK_RULES_DENIED, unreachable.reason());
-        assertTrue(unreachable.getMessage().contains("not reachable through inside interface lan"),
-            unreachable.getMessage());
+        assertEquals("client 192.168.5.5 is not reachable through inside interface lan 10.0.0.1/24 (not on its " +
+            "network nor in its routes) (NETWORK_RULES_DENIED)", unreachable.getMessage());
         assertEquals(List.of(), firewall.sessions());
     }
 
@@ -108,42 +131,82 @@ class FirewallSessionsTest
     }
 
     @Test
-    void shouldRefuseClientSessionForAddressThatIsNotASecureNatClient()
+    void shouldGiveAClientSessionToEveryAddressAnInsidePortRoutesDirectlyOrBehindAnInsideRouter()
     {
-        for (final String notAClient : List.of(ROUTED_CLIENT, "198.51.100.7", "10.0.0.1", "10.0.0.255", "10.0.0.0"))
+        assertEquals("lan", firewall.getClientSession(address(CLIENT)).interfaceName());
+        assertEquals("dmz", firewall.getClientSession(address(DMZ_CLIENT)).interfaceName());
+        final FirewallSession routed = firewall.getClientSession(address(ROUTED_CLIENT));
+        assertEquals("dmz", routed.interfaceName(), "behind the dmz's router, in its routes");
+        assertEquals(EnumSet.of(SessionFlag.NAT), routed.flags());
+    }
+
+    @Test
+    void shouldRefuseClientSessionForAddressNoInsidePortRoutesWithTheReason()
+    {
+        final Map<String, String> refusals = new LinkedHashMap<>();
+        refusals.put(REMOTE, "198.51.100.7 is not a SecureNAT client of this gateway: no inside network or route " +
+            "holds it (inside: lan 10.0.0.1/24, dmz 172.16.0.1/24 routes 192.168.5.0/24)");
+        refusals.put("203.0.113.50", "203.0.113.50 is not a SecureNAT client of this gateway: it is on the outside " +
+            "network of wan 203.0.113.1/24 (inside: lan 10.0.0.1/24, dmz 172.16.0.1/24 routes 192.168.5.0/24)");
+        refusals.put("10.0.0.1", "10.0.0.1 is the gateway's own address, not a client");
+        refusals.put("10.0.0.255", "10.0.0.255 is the network or broadcast address of lan 10.0.0.1/24, not a client");
+        refusals.put("10.0.0.0", "10.0.0.0 is the network or broadcast address of lan 10.0.0.1/24, not a client");
+        refusals.forEach((notAClient, message) ->
         {
             final FirewallException refused =
                 assertThrows(FirewallException.class, () -> firewall.getClientSession(address(notAClient)));
             assertEquals(DenialReason.NETWORK_RULES_DENIED, refused.reason(), notAClient);
-        }
-        final FirewallException routed =
-            assertThrows(FirewallException.class, () -> firewall.getClientSession(address(ROUTED_CLIENT)));
-        assertTrue(routed.getMessage().startsWith("192.168.5.5 is not a SecureNAT client of this gateway: no inside " +
-            "network holds it (inside: lan 10.0.0.1/24, dmz 172.16.0.1/24)"), routed.getMessage());
+            assertEquals(message + " (NETWORK_RULES_DENIED)", refused.getMessage());
+        });
         assertEquals(List.of(), firewall.sessions());
-
-        firewall.createPrivateSession(address(ROUTED_CLIENT), null, null);
-        assertThrows(FirewallException.class, () -> firewall.getClientSession(address(ROUTED_CLIENT)),
-            "a private session does not make a routed host a SecureNAT client");
     }
 
     @Test
-    void shouldReturnTheClientsExistingSessionFromGetClientSession()
+    void shouldNeverReturnAPrivateSessionFromGetClientSession()
     {
-        final FirewallSession privateSession =
+        final FirewallSession alice =
             firewall.createPrivateSession(address(CLIENT), null, new AuthenticatedUser("alice"));
-        assertSame(privateSession, firewall.getClientSession(address(CLIENT, 80)));
+        final FirewallSession client = firewall.getClientSession(address(CLIENT, 80));
+
+        assertNotSame(alice, client);
+        assertEquals(EnumSet.of(SessionFlag.NAT), client.flags());
+        assertNull(client.authenticatedUser());
+        assertSame(client, firewall.getClientSession(address(CLIENT)));
     }
 
     @Test
-    void shouldRefusePrivateSessionForClientThatAlreadyHasOne()
+    void shouldOpenTwoPrivateSessionsOnOneAddressAtOnceBesideItsClientSession()
     {
-        final FirewallSession clientSession = firewall.getClientSession(address(CLIENT));
+        final FirewallSession client = firewall.getClientSession(address(CLIENT)); // as a PCP request makes it
+        client.openInboundMapping(Ipv4Protocols.UDP, 5353, 0, null, null);
+        final FirewallSession alice =
+            firewall.createPrivateSession(address(CLIENT, 9), null, new AuthenticatedUser("alice"));
+        final FirewallSession bob = firewall.createPrivateSession(address(CLIENT, 10), null, new AuthenticatedUser("bob"));
+        final FirewallSession anonymous = firewall.createPrivateSession(address(CLIENT), null, null);
+
+        assertEquals(List.of(client, alice, bob, anonymous), firewall.sessions());
+        assertEquals(List.of("alice", "bob"),
+            List.of(alice.authenticatedUser().name(), bob.authenticatedUser().name()));
+        assertEquals(4, List.of(client.id(), alice.id(), bob.id(), anonymous.id()).stream().distinct().count());
+    }
+
+    @Test
+    void shouldRefuseMorePrivateSessionsOnOneAddressThanTheLimit()
+    {
+        for (int i = 0; i < Firewall.MAX_PRIVATE_SESSIONS_PER_CLIENT; i++)
+        {
+            firewall.createPrivateSession(address(CLIENT), null, new AuthenticatedUser("user" + i));
+        }
         final FirewallException refused = assertThrows(FirewallException.class,
-            () -> firewall.createPrivateSession(address(CLIENT, 9), null, new AuthenticatedUser("bob")));
-        assertEquals(DenialReason.SESSION_EXISTS, refused.reason());
-        assertTrue(refused.getMessage().contains("10.0.0.7 already has session " + clientSession.id() + " (client"),
-            refused.getMessage());
+            () -> firewall.createPrivateSession(address(CLIENT), null, null));
+        assertEquals(DenialReason.SESSION_LIMIT, refused.reason());
+        assertEquals("10.0.0.7 has 64 private sessions open, the most a client may have; close one first " +
+            "(SESSION_LIMIT)", refused.getMessage());
+
+        firewall.createPrivateSession(address(OTHER_CLIENT), null, null); // another address is not limited by it
+        firewall.getClientSession(address(CLIENT)); // nor is the client session
+        firewall.sessions().getFirst().close();
+        firewall.createPrivateSession(address(CLIENT), null, null); // one closed: room for one
     }
 
     @Test

@@ -125,6 +125,25 @@ class JournalWriterTest
     }
 
     @Test
+    void shouldJournalWhichFirewallSessionOpenedEachInboundMapping()
+    {
+        try (JournalWriter writer = open(false))
+        {
+            writer.firewallEvents(FirewallEventListener.NONE)
+                .onInboundMappingOpened(3_000, 9, TCP, INSIDE, 3389, PUBLIC, 3390, REMOTE);
+            writer.firewallEvents(FirewallEventListener.NONE)
+                .onInboundMappingOpened(4_000, 10, UDP, INSIDE, 5060, PUBLIC, 5060, 0);
+            writer.doWork();
+        }
+
+        assertEquals(List.of(
+            "2025-11-13T02:13:20.000003Z firewall-mapping-opened session=9 protocol=tcp inside=10.0.0.2:3389 " +
+                "public=203.0.113.1:3390 remote=198.51.100.7",
+            "2025-11-13T02:13:20.000004Z firewall-mapping-opened session=10 protocol=udp inside=10.0.0.2:5060 " +
+                "public=203.0.113.1:5060 remote=any"), printed(false).subList(1, 3));
+    }
+
+    @Test
     void shouldLeaveDestinationsOutUnlessConfiguredAndDeriveMappingRefreshesAtMostOncePerMinute()
     {
         final long second = 1_000_000_000L;

@@ -3,6 +3,7 @@ package io.natgate.control.providers;
 import io.natgate.control.config.FirewallRuleConfig;
 import io.natgate.control.config.Ipv4Prefix;
 import io.natgate.control.config.ProviderConfig;
+import io.natgate.control.firewall.AuthenticatedUser;
 import io.natgate.control.firewall.Firewall;
 import io.natgate.control.firewall.FirewallEventListener;
 import io.natgate.control.firewall.FirewallSession;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -94,7 +96,7 @@ class FirewallPortMapperTest
                 completion = new CommandCompletion(id, CommandStatus.get(status), address, port);
             }
         }, counters);
-        firewall = new Firewall(rules, PORTS, this::submit, engine::flowPolicy, FirewallEventListener.NONE,
+        firewall = new Firewall(rules, PORTS, Map.of(), this::submit, engine::flowPolicy, FirewallEventListener.NONE,
             () -> nowNs, Firewall.DENIAL_EVENTS_PER_SECOND_DEFAULT);
         engine.flowPolicy(firewall.policy());
         server = new PcpServer(new ProviderConfig.NatPmpPcp(List.of("lan"), TimeUnit.SECONDS.toNanos(1),
@@ -197,6 +199,25 @@ class FirewallPortMapperTest
 
         assertEquals(PcpResult.NOT_AUTHORIZED, map(22, 600).result(), "no rule allows port 22 in");
         assertEquals(PcpResult.SUCCESS, map(8080, 600).result());
+    }
+
+    @Test
+    void shouldNotAdmitAPcpMappingOfTheHostByAnAliceOnlyRuleWhileAlicesPrivateSessionIsOpen()
+    {
+        final FirewallRuleConfig aliceRdp = new FirewallRuleConfig("alice-rdp", FirewallRuleConfig.Action.ALLOW,
+            FirewallRuleConfig.Direction.INBOUND, "tcp", Ipv4Prefix.ANY, Ipv4Prefix.ANY, 3389, 3389, "alice", null);
+        start(new NatConfig(), List.of(aliceRdp, ALLOW_TCP_IN));
+        final FirewallSession alice =
+            firewall.createPrivateSession(new InetSocketAddress("10.0.0.2", 0), null, new AuthenticatedUser("alice"));
+
+        assertEquals(PcpResult.NOT_AUTHORIZED, map(3389, 600).result(), "the PCP request is the client's, not alice's");
+        assertEquals(PcpResult.SUCCESS, map(8080, 600).result(), "a rule for anyone still admits its own mapping");
+        assertEquals(List.of(8080), clientSession().inboundMappings().stream().map(InboundMapping::insidePort).toList());
+        assertEquals(List.of(), alice.inboundMappings(), "PCP mappings never go to a private session");
+
+        clientSession().openInboundMapping(TCP, 3389, 3389, null, null); // past PCP's own check
+        assertEquals(NatEngine.drop(DropReason.FILTERED_BY_POLICY), synIn(REMOTE, 3389),
+            "the datapath judges it as the client session too");
     }
 
     @Test

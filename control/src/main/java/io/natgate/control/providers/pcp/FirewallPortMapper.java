@@ -6,6 +6,7 @@ import io.natgate.control.firewall.Firewall;
 import io.natgate.control.firewall.FirewallException;
 import io.natgate.control.firewall.FirewallSession;
 import io.natgate.control.firewall.InboundMapping;
+import io.natgate.control.firewall.SessionFlag;
 import io.natgate.datapath.nat.CommandStatus;
 
 import java.net.InetAddress;
@@ -15,9 +16,10 @@ import java.time.Duration;
 import java.util.NoSuchElementException;
 
 /**
- * The gateway's side of PCP: every mapping is an inbound mapping of the client's firewall session
- * ({@link Firewall#getClientSession}), so the firewall directs connections through it and its access
- * rules decide which get in; the NAT's refusals become PCP result codes.
+ * The gateway's side of PCP: every mapping is an inbound mapping of the client's SecureNAT client
+ * session ({@link Firewall#getClientSession}), never of a private session a filter made for the same
+ * address, so the firewall directs connections through it and its access rules, without any user,
+ * decide which get in; the NAT's refusals become PCP result codes.
  */
 public final class FirewallPortMapper implements PortMapper
 {
@@ -76,7 +78,7 @@ public final class FirewallPortMapper implements PortMapper
     {
         for (final FirewallSession session : firewall.sessions())
         {
-            if (!session.isTerminated() && clientAddress(session) == client)
+            if (!session.isTerminated() && session.has(SessionFlag.NAT) && clientAddress(session) == client)
             {
                 try
                 {
