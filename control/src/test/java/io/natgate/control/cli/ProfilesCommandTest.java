@@ -81,7 +81,7 @@ class ProfilesCommandTest
 
         final String text = out.toString();
         assertTrue(text.startsWith("profile small-2core (detected: linux, 2 cpus, 24.0 GiB)"), text);
-        assertTrue(text.matches("(?s).*\ntables\\.maxSessions +100000 +config +" + Pattern.quote(config + ":48") + "\n.*"),
+        assertTrue(text.matches("(?s).*\ntables\\.maxSessions +100000 +config +" + Pattern.quote(config + ":52") + "\n.*"),
             text);
         assertTrue(text.matches("(?s).*\ntables\\.maxClients +4096 +profile +hw-profiles/small-2core\\.yaml:\\d+\n.*"), text);
     }

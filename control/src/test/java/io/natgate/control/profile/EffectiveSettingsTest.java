@@ -48,7 +48,7 @@ class EffectiveSettingsTest
 
         final Setting sessions = settings.setting(ProfileKey.MAX_SESSIONS);
         assertEquals(Source.CONFIG, sessions.source());
-        assertEquals(new Location(directory.resolve("natgate.yaml").toString(), 48, "nat.maxSessions", "65536"),
+        assertEquals(new Location(directory.resolve("natgate.yaml").toString(), 52, "nat.maxSessions", "65536"),
             sessions.location());
         assertEquals(Source.PROFILE, settings.setting(ProfileKey.MAX_CLIENTS).source());
 
@@ -107,7 +107,7 @@ class EffectiveSettingsTest
     {
         final GatewayConfig config = loadConfig(example().replace("maxSessions: 65536", "maxSessions: 2000000"));
 
-        assertEquals(directory.resolve("natgate.yaml") + ":48: nat.maxSessions=2000000: tables 141.9 MiB + pipeline " +
+        assertEquals(directory.resolve("natgate.yaml") + ":52: nat.maxSessions=2000000: tables 141.9 MiB + pipeline " +
             "rings 5.1 MiB + backend rings 10.0 MiB (2 ports) = 157.0 MiB exceed the memoryBudget 64m of profile " +
             "small-2core (hw-profiles/small-2core.yaml:16); shrink the tables or rings, or raise the budget",
             assertThrows(ConfigException.class,
