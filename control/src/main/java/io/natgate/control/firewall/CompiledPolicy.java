@@ -80,26 +80,22 @@ final class CompiledPolicy implements FlowPolicy
             sessionAuthenticated[s] = byId[s].authenticatedUser() != null;
             mappingCount += byId[s].mappingKeys().length;
         }
-        final long[] keyAndSession = new long[mappingCount * 2];
-        final Integer[] order = new Integer[mappingCount];
+        final long[][] keyAndSession = new long[mappingCount][];
         int m = 0;
         for (int s = 0; s < byId.length; s++)
         {
             for (final long key : byId[s].mappingKeys())
             {
-                keyAndSession[2 * m] = key;
-                keyAndSession[2 * m + 1] = s;
-                order[m] = m;
-                m++;
+                keyAndSession[m++] = new long[] {key, s};
             }
         }
-        Arrays.sort(order, (a, b) -> Long.compare(keyAndSession[2 * a], keyAndSession[2 * b]));
+        Arrays.sort(keyAndSession, (a, b) -> Long.compare(a[0], b[0]));
         mappingKeys = new long[mappingCount];
         mappingSessions = new int[mappingCount];
         for (int i = 0; i < mappingCount; i++)
         {
-            mappingKeys[i] = keyAndSession[2 * order[i]];
-            mappingSessions[i] = (int)keyAndSession[2 * order[i] + 1];
+            mappingKeys[i] = keyAndSession[i][0];
+            mappingSessions[i] = (int)keyAndSession[i][1];
             if (i > 0 && mappingKeys[i] == mappingKeys[i - 1])
             {
                 throw new IllegalStateException("two open sessions hold one inbound mapping: " +
@@ -240,7 +236,7 @@ final class CompiledPolicy implements FlowPolicy
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Decisions: a denial reason's id (0 when allowed) and the deciding rule, packed by decision()
+    // Decisions: a denial reason's id (0 when allowed) and the deciding rule + 1, packed in an int
     // ------------------------------------------------------------------------------------------------------------
 
     /**
@@ -272,7 +268,7 @@ final class CompiledPolicy implements FlowPolicy
         }
         if (rule == NO_RULE || ruleAllows[rule])
         {
-            return decision(null, rule);
+            return allowed(rule);
         }
         return refused(false, protocol, insideAddress, remoteAddress, remotePort, session, rule);
     }
@@ -294,7 +290,7 @@ final class CompiledPolicy implements FlowPolicy
         }
         if (rule != NO_RULE ? ruleAllows[rule] : !primary)
         {
-            return decision(null, rule);
+            return allowed(rule);
         }
         return refused(true, protocol, remoteAddress, insideAddress, insidePort, session, rule);
     }
@@ -348,17 +344,14 @@ final class CompiledPolicy implements FlowPolicy
         return (bits[index >>> 6] & 1L << index) != 0;
     }
 
-    static int denied(final DenialReason reason, final int rule)
+    private static int allowed(final int rule)
     {
-        return decision(reason, rule);
+        return rule + 1;
     }
 
-    /**
-     * @param reason null when allowed.
-     */
-    private static int decision(final DenialReason reason, final int rule)
+    static int denied(final DenialReason reason, final int rule)
     {
-        return (reason == null ? 0 : reason.id()) << 16 | (rule + 1);
+        return reason.id() << 16 | (rule + 1);
     }
 
     static boolean isAllowed(final int decision)
