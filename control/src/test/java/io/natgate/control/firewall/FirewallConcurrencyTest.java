@@ -85,6 +85,48 @@ class FirewallConcurrencyTest
         assertTrue(firewall.sessions().stream().allMatch(FirewallSession::isTerminated));
     }
 
+    @Test
+    @Timeout(60)
+    void shouldKeepEachPrivateSessionsMappingsItsOwnWhenThreadsShareOneClientAddress() throws InterruptedException
+    {
+        final FirewallHarness harness = new FirewallHarness(List.of(allowIn("web-in", "tcp", 0)));
+        final Firewall firewall = harness.firewall;
+        final FirewallSession client = firewall.getClientSession(address(FirewallHarness.CLIENT));
+        client.openInboundMapping(Ipv4Protocols.TCP, 80, 0, null, null);
+        final CountDownLatch start = new CountDownLatch(1);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++)
+        {
+            final int port = 2000 + t;
+            final AuthenticatedUser user = new AuthenticatedUser("user" + t);
+            threads.add(Thread.ofPlatform().start(() -> run(start, failure, () ->
+            {
+                for (int round = 0; round < ROUNDS; round++)
+                {
+                    final FirewallSession session =
+                        firewall.createPrivateSession(address(FirewallHarness.CLIENT), null, user);
+                    session.openInboundMapping(Ipv4Protocols.TCP, port, 0, null, null);
+                    assertEquals(List.of(port), session.inboundMappings().stream().map(InboundMapping::insidePort).toList());
+                    session.close();
+                }
+            })));
+        }
+        start.countDown();
+        for (final Thread thread : threads)
+        {
+            thread.join();
+        }
+
+        assertNull(failure.get());
+        assertEquals(List.of(client), firewall.sessions().stream().filter(s -> !s.isTerminated()).toList());
+        assertEquals(1, harness.engine.mappingCount(), "the client session's mapping alone is left");
+        for (int i = 0; i < Firewall.MAX_PRIVATE_SESSIONS_PER_CLIENT; i++)
+        {
+            firewall.createPrivateSession(address(FirewallHarness.CLIENT), null, null); // the count went back to 0
+        }
+    }
+
     private static void run(final CountDownLatch start, final AtomicReference<Throwable> failure, final Runnable work)
     {
         try
