@@ -30,4 +30,26 @@ public final class Allocations
         }
         return fewestBytes;
     }
+
+    /**
+     * Runs {@code work} for {@code warmUpRounds} rounds unmeasured (class loading, first-call
+     * linkage and JIT tiers settle), then for {@code rounds} more and returns every byte those
+     * allocated together: an allocation in any measured round counts, not only one in every round.
+     */
+    public static long bytesAllocatedAfterWarmUp(final int warmUpRounds, final int rounds, final Runnable work)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long threadId = Thread.currentThread().threadId();
+        for (int round = 0; round < warmUpRounds; round++)
+        {
+            work.run();
+        }
+        final long before = threads.getThreadAllocatedBytes(threadId);
+        for (int round = 0; round < rounds; round++)
+        {
+            work.run();
+        }
+        return threads.getThreadAllocatedBytes(threadId) - before;
+    }
 }

@@ -23,6 +23,7 @@ import io.natgate.datapath.frame.FrameFormatter;
 import io.natgate.datapath.nat.NatCommands;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.nat.NatEventListener;
+import io.natgate.datapath.nat.SessionStatsVisitor;
 import io.natgate.datapath.pipeline.NatCommandEncoder;
 import io.natgate.datapath.pipeline.Pipeline;
 import io.natgate.datapath.port.AfPacketPort;
@@ -52,6 +53,8 @@ import java.util.function.BiConsumer;
 public final class Gateway implements AutoCloseable
 {
     private static final long COMMAND_TIMEOUT_MS = 5_000;
+    /** Session records the admin listing reads per worker task: a few hundred microseconds at most. */
+    private static final int SESSIONS_EXAMINED_PER_TASK = 16_384;
     private static final int PROVIDER_MTU = 1500;
 
     private final EffectiveSettings settings;
@@ -283,25 +286,29 @@ public final class Gateway implements AutoCloseable
     }
 
     /**
-     * @return up to {@code limit} sessions, read on the worker thread between bursts.
+     * @return up to {@code limit} sessions, read on the worker thread between bursts, a bounded part of
+     * the table per worker task ({@link #SESSIONS_EXAMINED_PER_TASK}) so a large table never holds up traffic.
      */
     public List<SessionView> sessions(final int limit)
     {
-        return onWorker(() ->
+        final long nowNs = System.nanoTime();
+        final List<SessionView> sessions = new ArrayList<>();
+        final SessionStatsVisitor collect = (protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, deadlineNs, tcpFlags, kind, packetsOut, bytesOut, packetsIn, bytesIn) ->
         {
-            final long nowNs = System.nanoTime();
-            final List<SessionView> sessions = new ArrayList<>();
-            nat.forEachSession((protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress,
-                remotePort, deadlineNs, tcpFlags, kind) ->
+            if (sessions.size() < limit)
             {
-                if (sessions.size() < limit)
-                {
-                    sessions.add(new SessionView(protocol, insideAddress, insidePort, publicAddress, publicPort,
-                        remoteAddress, remotePort, kind, Math.max(0, (deadlineNs - nowNs) / 1_000_000)));
-                }
-            });
-            return sessions;
-        });
+                sessions.add(new SessionView(protocol, insideAddress, insidePort, publicAddress, publicPort,
+                    remoteAddress, remotePort, kind, Math.max(0, (deadlineNs - nowNs) / 1_000_000)));
+            }
+        };
+        int cursor = 0;
+        while (cursor >= 0 && sessions.size() < limit)
+        {
+            final int from = cursor;
+            cursor = onWorker(() -> nat.visitSessions(from, SESSIONS_EXAMINED_PER_TASK, collect));
+        }
+        return sessions;
     }
 
     /**

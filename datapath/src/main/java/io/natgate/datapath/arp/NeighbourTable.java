@@ -51,6 +51,14 @@ public final class NeighbourTable
     }
 
     /**
+     * @return when the entry {@link #lookup} found for the address stops being reachable.
+     */
+    public long expiresAtNs(final int address)
+    {
+        return expiresNs[slotOf(address)];
+    }
+
+    /**
      * @return true when the address has an entry, resolved or still being resolved.
      */
     public boolean contains(final int address)

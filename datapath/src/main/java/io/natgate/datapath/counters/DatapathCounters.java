@@ -4,16 +4,58 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * All datapath counters in one buffer of longs: the global counters, then for each port
- * its {@link PortCounter}s followed by its {@link DropReason}s. Every slot has exactly one
- * writing thread (rx agent, worker or tx agent), which increments with a release store;
- * any thread reads with an acquire load, so reading needs no lock. The buffer may be a
- * memory-mapped file so another process can read it.
+ * All datapath counters in one buffer of longs: the global counters, then for each port its
+ * {@link PortCounter}s and {@link DropReason}s. Every slot has exactly one writing thread (rx
+ * agent, worker or tx agent), which increments with a release store; any thread reads with an
+ * acquire load, so reading needs no lock. The slots each thread writes lie in blocks of their own,
+ * {@link #BLOCK_BYTES} apart, so threads never write the same cache line (or its prefetched
+ * neighbour): per port a block for the rx agent's counters, one for the tx agent's, then the
+ * worker's. The buffer may be a memory-mapped file so another process can read it.
  */
 public final class DatapathCounters
 {
-    private static final int SLOTS_PER_PORT = PortCounter.values().length + DropReason.count();
-    private static final int GLOBAL_SLOTS = GlobalCounter.values().length;
+    /** Two cache lines: the unit one writer's slots are kept apart in. */
+    public static final int BLOCK_BYTES = 128;
+    private static final int BLOCK_SLOTS = BLOCK_BYTES / Long.BYTES;
+    private static final int GLOBAL_SLOTS = align(GlobalCounter.values().length);
+    private static final int[] PORT_COUNTER_SLOTS = new int[PortCounter.values().length];
+    private static final int[] DROP_SLOTS = new int[DropReason.count()];
+    private static final int SLOTS_PER_PORT;
+
+    static
+    {
+        int rx = 0;
+        int tx = BLOCK_SLOTS;
+        int worker = 2 * BLOCK_SLOTS;
+        for (final PortCounter counter : PortCounter.values())
+        {
+            PORT_COUNTER_SLOTS[counter.id()] = switch (counter)
+            {
+                case RX_FRAMES, RX_BYTES -> rx++;
+                case TX_FRAMES, TX_BYTES -> tx++;
+                default -> worker++;
+            };
+        }
+        for (int id = 0; id < DROP_SLOTS.length; id++)
+        {
+            DROP_SLOTS[id] = switch (DropReason.get(id))
+            {
+                case FRAME_TOO_LARGE, RX_RING_FULL -> rx++;
+                case TX_PORT_REFUSED -> tx++;
+                default -> worker++;
+            };
+        }
+        if (rx > BLOCK_SLOTS || tx > 2 * BLOCK_SLOTS)
+        {
+            throw new IllegalStateException("rx or tx counters overflow their block");
+        }
+        SLOTS_PER_PORT = align(worker);
+    }
+
+    private static int align(final int slots)
+    {
+        return (slots + BLOCK_SLOTS - 1) / BLOCK_SLOTS * BLOCK_SLOTS;
+    }
 
     private final AtomicBuffer buffer;
     private final int portCount;
@@ -51,17 +93,17 @@ public final class DatapathCounters
 
     public void increment(final int portIndex, final PortCounter counter)
     {
-        add(portSlot(portIndex, counter.id()), 1);
+        add(portSlot(portIndex, PORT_COUNTER_SLOTS[counter.id()]), 1);
     }
 
     public void add(final int portIndex, final PortCounter counter, final long delta)
     {
-        add(portSlot(portIndex, counter.id()), delta);
+        add(portSlot(portIndex, PORT_COUNTER_SLOTS[counter.id()]), delta);
     }
 
     public void drop(final int portIndex, final DropReason reason)
     {
-        add(portSlot(portIndex, PortCounter.values().length + reason.id()), 1);
+        add(portSlot(portIndex, DROP_SLOTS[reason.id()]), 1);
     }
 
     public void increment(final GlobalCounter counter)
@@ -81,12 +123,12 @@ public final class DatapathCounters
 
     public long get(final int portIndex, final PortCounter counter)
     {
-        return buffer.getLongAcquire(portSlot(portIndex, counter.id()) * Long.BYTES);
+        return buffer.getLongAcquire(portSlot(portIndex, PORT_COUNTER_SLOTS[counter.id()]) * Long.BYTES);
     }
 
     public long get(final int portIndex, final DropReason reason)
     {
-        return buffer.getLongAcquire(portSlot(portIndex, PortCounter.values().length + reason.id()) * Long.BYTES);
+        return buffer.getLongAcquire(portSlot(portIndex, DROP_SLOTS[reason.id()]) * Long.BYTES);
     }
 
     public long get(final GlobalCounter counter)
@@ -102,7 +144,7 @@ public final class DatapathCounters
         long total = 0;
         for (int id = 0; id < DropReason.count(); id++)
         {
-            total += buffer.getLongAcquire(portSlot(portIndex, PortCounter.values().length + id) * Long.BYTES);
+            total += buffer.getLongAcquire(portSlot(portIndex, DROP_SLOTS[id]) * Long.BYTES);
         }
         return total;
     }

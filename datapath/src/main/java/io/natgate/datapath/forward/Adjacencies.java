@@ -12,6 +12,8 @@ import io.natgate.datapath.pipeline.FrameSink;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteOrder;
+
 /**
  * Next hops on Ethernet ports: the neighbour table per port, the Ethernet header written before
  * an IP packet for its next hop's MAC, and while that is unresolved a bounded queue of waiting
@@ -31,6 +33,11 @@ final class Adjacencies
     private final UnsafeBuffer scratch =
         new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + PendingFrames.SLOT_BYTES + 64]);
     private final PendingFrames.WaitingVisitor retry = this::retryResolution;
+    // Per port, the rewrite for its last next hop: its address (0 = none), until when, the header words.
+    private final int[] cachedHop;
+    private final long[] cachedUntilNs;
+    private final long[] cachedHeaderHigh;
+    private final long[] cachedHeaderLow;
     private FrameSink timerSink;
     private long timerNowNs;
     private long nextTimerNs;
@@ -49,6 +56,10 @@ final class Adjacencies
             neighbours[i] = new NeighbourTable(config.neighbourCapacity());
         }
         pending = new PendingFrames(config.arpPendingFrames());
+        cachedHop = new int[ports.length];
+        cachedUntilNs = new long[ports.length];
+        cachedHeaderHigh = new long[ports.length];
+        cachedHeaderLow = new long[ports.length];
     }
 
     /**
@@ -60,16 +71,26 @@ final class Adjacencies
         final long nowNs, final FrameSink sink)
     {
         final PortSettings port = ports[egressPort];
-        final int destination = buffer.getInt(ipOffset + 16, java.nio.ByteOrder.BIG_ENDIAN);
+        final int destination = buffer.getInt(ipOffset + 16, ByteOrder.BIG_ENDIAN);
         final int nextHop = port.isOnLink(destination) ? destination : port.nextHop();
         if (nextHop == 0)
         {
             counters.drop(egressPort, DropReason.NO_ROUTE);
             return;
         }
-        final long mac = neighbours[egressPort].lookup(nextHop, nowNs);
+        if (nextHop == cachedHop[egressPort] && cachedUntilNs[egressPort] - nowNs > 0)
+        {
+            final int frameOffset = ipOffset - EthernetFrame.HEADER_LENGTH;
+            buffer.putLong(frameOffset, cachedHeaderHigh[egressPort], ByteOrder.BIG_ENDIAN);
+            buffer.putLong(frameOffset + 6, cachedHeaderLow[egressPort], ByteOrder.BIG_ENDIAN);
+            sink.send(egressPort, buffer, frameOffset, ipLength + EthernetFrame.HEADER_LENGTH);
+            return;
+        }
+        final NeighbourTable table = neighbours[egressPort];
+        final long mac = table.lookup(nextHop, nowNs);
         if (mac != 0)
         {
+            cache(egressPort, nextHop, mac, table.expiresAtNs(nextHop));
             sendEthernet(egressPort, mac, buffer, ipOffset, ipLength, sink);
             return;
         }
@@ -81,6 +102,19 @@ final class Adjacencies
         {
             requestArp(egressPort, nextHop, sink);
         }
+    }
+
+    /**
+     * Keeps the Ethernet header for the port's last next hop whole, as two words: destination MAC and
+     * the source MAC's first 2 bytes, then the source MAC and the ethertype (the words overlap by 2 bytes).
+     */
+    private void cache(final int port, final int nextHop, final long mac, final long untilNs)
+    {
+        final long sourceMac = ports[port].macAddress();
+        cachedHop[port] = nextHop;
+        cachedUntilNs[port] = untilNs;
+        cachedHeaderHigh[port] = (mac << 16) | (sourceMac >>> 32);
+        cachedHeaderLow[port] = (sourceMac << 16) | EthernetFrame.ETHERTYPE_IPV4;
     }
 
     /**
@@ -111,6 +145,7 @@ final class Adjacencies
     void learn(final int port, final int address, final long mac, final long nowNs, final FrameSink sink)
     {
         neighbours[port].learn(address, mac, nowNs + config.neighbourTimeoutNs());
+        cachedHop[port] = 0;
         final UnsafeBuffer scratch = this.scratch;
         int length;
         while ((length = pending.take(port, address, scratch, FrameProcessor.HEADROOM)) > 0)
@@ -150,6 +185,7 @@ final class Adjacencies
                 counters.drop(port, DropReason.ARP_UNRESOLVED);
             }
             table.forget(nextHop);
+            cachedHop[port] = 0;
         }
         else if (table.shouldRequest(nextHop, nowNs, config.arpRetryIntervalNs(), config.arpRetries()))
         {

@@ -55,7 +55,7 @@ final class Egress
         final int ingressPort = state.ingressPort(i);
         switch (next)
         {
-            case Next.TRANSLATED_OUT, Next.TRANSLATED_IN, Next.HAIRPINNED ->
+            case Next.TRANSLATED_OUT, Next.TRANSLATED_IN, Next.HAIRPINNED, Next.FAST_OUT, Next.FAST_IN ->
                 forward(next, buffer, offset, length, ingressPort, state.egressPort[i], nowNs, sink);
             case Next.ARP -> arp.process(buffer, offset, length, ingressPort, nowNs, sink);
             case Next.IPV6 -> ipv6.process(buffer, offset, length, ingressPort, sink);
@@ -88,7 +88,8 @@ final class Egress
     {
         final int destination = buffer.getInt(ipOffset + 16, ByteOrder.BIG_ENDIAN);
         int egressPort = routedPort;
-        if (next == Next.TRANSLATED_OUT)
+        final boolean outbound = next == Next.TRANSLATED_OUT || next == Next.FAST_OUT;
+        if (outbound)
         {
             if (nat.isPublicAddress(destination))
             {
@@ -106,10 +107,13 @@ final class Egress
             }
         }
         counters.increment(ingressPort, next == Next.HAIRPINNED ? PortCounter.HAIRPINNED :
-            next == Next.TRANSLATED_OUT ? PortCounter.TRANSLATED_OUT : PortCounter.TRANSLATED_IN);
-        final Ipv4Packet ip = this.ip;
-        ip.wrap(buffer, ipOffset);
-        ip.decrementTtl();
+            outbound ? PortCounter.TRANSLATED_OUT : PortCounter.TRANSLATED_IN);
+        if (next != Next.FAST_OUT && next != Next.FAST_IN) // the fast path decremented it already
+        {
+            final Ipv4Packet ip = this.ip;
+            ip.wrap(buffer, ipOffset);
+            ip.decrementTtl();
+        }
         output.send(egressPort, buffer, ipOffset, ipLength, nowNs, sink);
     }
 }

@@ -26,20 +26,21 @@ final class NatStage
     }
 
     /**
-     * Fast path: moves a {@link Next#NAT_OUT} or {@link Next#NAT_IN} frame on to translated, or to its slow path.
+     * Fast path: moves a {@link Next#NAT_OUT} or {@link Next#NAT_IN} frame on to translated (its TTL decremented
+     * in the same checksum update), or to its slow path.
      */
     void fast(final BurstState state, final int i, final long nowNs)
     {
         final MutableDirectBuffer buffer = state.buffer(i);
         if (state.next[i] == Next.NAT_OUT)
         {
-            state.next[i] = nat.fastOutbound(buffer, state.ipOffset[i], state.ipLength[i], nowNs) == NatEngine.FORWARD ?
-                Next.TRANSLATED_OUT : Next.NAT_SLOW_OUT;
+            state.next[i] = nat.fastOutbound(buffer, state.ipOffset[i], state.ipLength[i], true, nowNs) ==
+                NatEngine.FORWARD ? Next.FAST_OUT : Next.NAT_SLOW_OUT;
         }
         else
         {
-            state.next[i] = nat.fastInbound(buffer, state.ipOffset[i], state.ipLength[i], nowNs) == NatEngine.FORWARD ?
-                Next.TRANSLATED_IN : Next.NAT_SLOW_IN;
+            state.next[i] = nat.fastInbound(buffer, state.ipOffset[i], state.ipLength[i], true, nowNs) ==
+                NatEngine.FORWARD ? Next.FAST_IN : Next.NAT_SLOW_IN;
         }
     }
 

@@ -38,6 +38,10 @@ final class Next
     static final int TRANSLATED_IN = 13;
     /** Translated twice, an inside host to another's public endpoint: route inside and send. */
     static final int HAIRPINNED = 14;
+    /** Translated from the inside by the fast path, TTL decremented with it: route and send. */
+    static final int FAST_OUT = 15;
+    /** Translated from the outside by the fast path, TTL decremented with it: route inside and send. */
+    static final int FAST_IN = 16;
 
     private Next()
     {

@@ -11,6 +11,13 @@ final class Routes
 {
     private final PortSettings[] ports;
     private final int localPort;
+    // The ports as primitive arrays, scanned per packet: address, on-link prefix, role, and per role the
+    // first port with a next hop (its default route).
+    private final int[] addresses;
+    private final int[] networks;
+    private final int[] masks;
+    private final PortRole[] roles;
+    private final int[] defaultPorts = new int[PortRole.values().length];
     private final int[] routeNetworks;
     private final int[] routePrefixLengths;
     private final int[] routePorts;
@@ -20,6 +27,23 @@ final class Routes
     {
         this.ports = ports;
         this.localPort = localPort;
+        addresses = new int[ports.length];
+        networks = new int[ports.length];
+        masks = new int[ports.length];
+        roles = new PortRole[ports.length];
+        java.util.Arrays.fill(defaultPorts, -1);
+        for (int i = 0; i < ports.length; i++)
+        {
+            final PortSettings port = ports[i];
+            addresses[i] = port.address();
+            masks[i] = Ipv4.mask(port.prefixLength());
+            networks[i] = port.address() & masks[i];
+            roles[i] = port.role();
+            if (defaultPorts[port.role().ordinal()] < 0 && port.nextHop() != 0)
+            {
+                defaultPorts[port.role().ordinal()] = port.index();
+            }
+        }
         routeNetworks = new int[maxRoutes];
         routePrefixLengths = new int[maxRoutes];
         routePorts = new int[maxRoutes];
@@ -112,22 +136,15 @@ final class Routes
      */
     int byRole(final PortRole role, final int destination)
     {
-        int fallback = -1;
-        for (final PortSettings port : ports)
+        final PortRole[] roles = this.roles;
+        for (int i = 0; i < roles.length; i++)
         {
-            if (port.role() == role)
+            if (roles[i] == role && (destination & masks[i]) == networks[i])
             {
-                if (port.isOnLink(destination))
-                {
-                    return port.index();
-                }
-                if (fallback < 0 && port.nextHop() != 0)
-                {
-                    fallback = port.index();
-                }
+                return ports[i].index();
             }
         }
-        return fallback;
+        return defaultPorts[role.ordinal()];
     }
 
     /**
@@ -135,9 +152,9 @@ final class Routes
      */
     boolean isGatewayAddress(final int address)
     {
-        for (final PortSettings port : ports)
+        for (final int own : addresses)
         {
-            if (port.address() == address)
+            if (own == address)
             {
                 return true;
             }

@@ -15,7 +15,8 @@ final class BurstPrefetch
     private static final ByteOrder NETWORK = ByteOrder.BIG_ENDIAN;
 
     private final SessionTable sessions;
-    private final int[] slots = new int[NatEngine.MAX_PREFETCH];
+    private final int[] hashes = new int[NatEngine.MAX_PREFETCH];
+    private final boolean[] outbounds = new boolean[NatEngine.MAX_PREFETCH];
     private int count;
     private long sink; // keeps the prefetching reads from being elided; never read
 
@@ -25,7 +26,7 @@ final class BurstPrefetch
     }
 
     /**
-     * Remembers the index slot of a TCP or UDP packet or first fragment whose ports lie within
+     * Loads and remembers the index slot of a TCP or UDP packet or first fragment whose ports lie within
      * {@code ipLength}; ignores anything else, and everything once {@link NatEngine#MAX_PREFETCH} wait.
      */
     void slot(final boolean outbound, final MutableDirectBuffer buffer, final int ipOffset, final int ipLength)
@@ -45,9 +46,12 @@ final class BurstPrefetch
         final int destination = buffer.getInt(ipOffset + 16, NETWORK);
         final int sourcePort = buffer.getShort(l4Offset, NETWORK) & 0xFFFF;
         final int destinationPort = buffer.getShort(l4Offset + 2, NETWORK) & 0xFFFF;
-        slots[count++] = outbound ?
-            sessions.prefetchOutboundSlot(protocol, source, sourcePort, destination, destinationPort) :
-            sessions.prefetchInboundSlot(protocol, source, sourcePort, destination, destinationPort);
+        final int hash = outbound ?
+            SessionTable.outboundHash(protocol, source, sourcePort, destination, destinationPort) :
+            SessionTable.inboundHash(protocol, source, sourcePort, destination, destinationPort);
+        hashes[count] = hash;
+        outbounds[count++] = outbound;
+        sink += sessions.prefetchSlot(outbound, hash);
     }
 
     /**
@@ -58,7 +62,7 @@ final class BurstPrefetch
         long sum = 0;
         for (int i = 0; i < count; i++)
         {
-            sum += sessions.prefetchRecord(slots[i]);
+            sum += sessions.prefetchRecord(outbounds[i], hashes[i]);
         }
         sink += sum;
         count = 0;

@@ -49,7 +49,7 @@ final class ClientTable
         int value;
         while ((value = slots[slot]) != 0)
         {
-            final int entry = HashIndex.entry(value);
+            final int entry = index.entry(value);
             if (addresses[entry] == address)
             {
                 return entry;

@@ -18,6 +18,11 @@ final class FastPath
 {
     private static final ByteOrder NETWORK = ByteOrder.BIG_ENDIAN;
     private static final int MORE_FRAGMENTS_OR_OFFSET = 0x3FFF;
+    /**
+     * The header checksum delta of TTL minus one: the 16-bit word TTL | protocol drops by 0x0100,
+     * whatever it was (RFC 1624: ~m + m' = 0xFFFF - 0x0100).
+     */
+    static final int TTL_DECREMENT_DELTA = 0xFEFF;
 
     private final SessionTable sessions;
     private final SessionRefresh refresh;
@@ -38,9 +43,12 @@ final class FastPath
      * Translates a packet from the inside if its session exists. The IPv4 header must have been
      * validated by the caller.
      *
+     * @param decrementTtl whether to decrement the TTL too (a forwarding hop whose TTL check passed).
      * @return {@link NatEngine#FORWARD}, or {@link NatEngine#MISS} with the packet unchanged.
      */
-    int outbound(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final long nowNs)
+    int outbound(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final boolean decrementTtl,
+        final long nowNs)
     {
         final int protocol = buffer.getByte(ipOffset + 9);
         final int l4Offset = ipOffset + ((buffer.getByte(ipOffset) & 0x0F) << 2);
@@ -60,10 +68,10 @@ final class FastPath
         }
 
         buffer.putInt(ipOffset + 12, sessions.publicAddress(session), NETWORK);
-        patchIpChecksum(buffer, ipOffset, sessions.ipChecksumDelta(session));
+        patchIpHeader(buffer, ipOffset, sessions.ipChecksumDelta(session), decrementTtl);
         buffer.putShort(l4Offset, (short)sessions.publicPort(session), NETWORK);
         TransportChecks.rewriteTransportChecksum(buffer, protocol, l4Offset, sessions.l4ChecksumDelta(session));
-        refresh.refresh(session, protocol, tcpFlags(buffer, protocol, l4Offset), true, nowNs);
+        refresh.refresh(session, protocol, tcpFlags(buffer, protocol, l4Offset), true, ipLength, nowNs);
         return FORWARD;
     }
 
@@ -72,7 +80,9 @@ final class FastPath
      *
      * @return {@link NatEngine#FORWARD}, or {@link NatEngine#MISS} with the packet unchanged.
      */
-    int inbound(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final long nowNs)
+    int inbound(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final boolean decrementTtl,
+        final long nowNs)
     {
         final int protocol = buffer.getByte(ipOffset + 9);
         final int l4Offset = ipOffset + ((buffer.getByte(ipOffset) & 0x0F) << 2);
@@ -92,11 +102,11 @@ final class FastPath
         }
 
         buffer.putInt(ipOffset + 16, sessions.insideAddress(session), NETWORK);
-        patchIpChecksum(buffer, ipOffset, Checksums.negate(sessions.ipChecksumDelta(session)));
+        patchIpHeader(buffer, ipOffset, Checksums.negate(sessions.ipChecksumDelta(session)), decrementTtl);
         buffer.putShort(l4Offset + 2, (short)sessions.insidePort(session), NETWORK);
         TransportChecks.rewriteTransportChecksum(
             buffer, protocol, l4Offset, Checksums.negate(sessions.l4ChecksumDelta(session)));
-        refresh.refresh(session, protocol, tcpFlags(buffer, protocol, l4Offset), false, nowNs);
+        refresh.refresh(session, protocol, tcpFlags(buffer, protocol, l4Offset), false, ipLength, nowNs);
         return FORWARD;
     }
 
@@ -113,8 +123,19 @@ final class FastPath
         return protocol == Ipv4Protocols.TCP ? buffer.getByte(l4Offset + 13) & 0xFF : 0;
     }
 
-    private static void patchIpChecksum(final MutableDirectBuffer buffer, final int ipOffset, final int delta)
+    /**
+     * Patches the header checksum for the address rewrite, and for the TTL when this hop decrements
+     * it too: one checksum update for both.
+     */
+    private static void patchIpHeader(
+        final MutableDirectBuffer buffer, final int ipOffset, final int addressDelta, final boolean decrementTtl)
     {
+        int delta = addressDelta;
+        if (decrementTtl)
+        {
+            buffer.putByte(ipOffset + 8, (byte)(buffer.getByte(ipOffset + 8) - 1));
+            delta = Checksums.add(delta, TTL_DECREMENT_DELTA);
+        }
         final int at = ipOffset + 10;
         buffer.putShort(at, (short)Checksums.apply(buffer.getShort(at, NETWORK) & 0xFFFF, delta), NETWORK);
     }

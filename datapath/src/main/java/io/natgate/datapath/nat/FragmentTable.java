@@ -82,7 +82,7 @@ final class FragmentTable
         int value;
         while ((value = slots[slot]) != 0)
         {
-            final int entry = HashIndex.entry(value);
+            final int entry = index.entry(value);
             if (keyHigh[entry] == high && keyLow[entry] == low)
             {
                 return entry;

@@ -1,34 +1,39 @@
 package io.natgate.datapath.nat;
 
 /**
- * Open-addressing index from a key to an entry number of a record table, with linear
- * probing and backward-shift deletion (no tombstones). A slot holds {@code entry + 1} in its
- * low {@link #ENTRY_BITS} bits (0 = empty) and the entry's distance from its home slot in the
- * bits above, so deletion shifts entries back without reading their records to rehash them;
- * keys live in the records, so a probe compares against the record and the index costs 4
- * bytes a slot. Read a slot's entry with {@link #entry}. Capacity is a power of two at least
- * twice the entries, so probe sequences stay short.
+ * Open-addressing index from a key to an entry number of a record table, with linear probing
+ * and backward-shift deletion (no tombstones). A slot holds {@code entry + 1} in its low
+ * {@link #entryBits} bits (0 = empty) and, above them, the same bits of the key's hash as a
+ * fingerprint: a probe reads a record only when the fingerprint matches, so a lookup costs the
+ * index line and the one record it finds (a mismatch costs 1 in 2^(32 - entryBits)). Keys live in
+ * the records; the index costs 4 bytes a slot. Capacity is a power of two at least twice the
+ * entries, so probe sequences stay short.
  */
 abstract class HashIndex
 {
-    /** Bits of a slot holding {@code entry + 1}: room for the 2^26 entries configuration allows. */
-    static final int ENTRY_BITS = 27;
-    private static final int ENTRY_MASK = (1 << ENTRY_BITS) - 1;
-    /** A distance this large or larger is stored as this, and read back by rehashing the record. */
-    private static final int FAR = (1 << (Integer.SIZE - ENTRY_BITS)) - 1;
+    /** Entries an index holds at most: the 2^26 configuration allows. */
+    static final int MAX_ENTRIES = 1 << 26;
 
     final int[] slots;
     final int mask;
+    /** Bits of a slot holding {@code entry + 1}. */
+    final int entryBits;
+    /** The fingerprint bits of a slot and of a hash: compare {@code (slot & tagMask) == (hash & tagMask)}. */
+    final int tagMask;
+    private final int entryMask;
 
     HashIndex(final int maxEntries)
     {
-        if (maxEntries >= ENTRY_MASK)
+        if (maxEntries > MAX_ENTRIES)
         {
-            throw new IllegalArgumentException("at most " + (ENTRY_MASK - 1) + " entries: " + maxEntries);
+            throw new IllegalArgumentException("at most " + MAX_ENTRIES + " entries: " + maxEntries);
         }
         final int capacity = Integer.highestOneBit(Math.max(2, maxEntries) * 2 - 1) << 1;
         slots = new int[capacity];
         mask = capacity - 1;
+        entryBits = Integer.SIZE - Integer.numberOfLeadingZeros(Math.max(1, maxEntries));
+        entryMask = (1 << entryBits) - 1;
+        tagMask = ~entryMask;
     }
 
     /**
@@ -48,21 +53,37 @@ abstract class HashIndex
     /**
      * @return the entry a non-empty slot's content names.
      */
-    static int entry(final int slotValue)
+    final int entry(final int slotValue)
     {
-        return (slotValue & ENTRY_MASK) - 1;
+        return (slotValue & entryMask) - 1;
+    }
+
+    /**
+     * @return the slot of the first entry from the key's home slot on whose fingerprint matches
+     * {@code hash}, or of the empty slot that ends the probe: for a lookup, and for prefetching the
+     * record it will read.
+     */
+    final int candidate(final int hash)
+    {
+        final int[] slots = this.slots;
+        final int tag = hash & tagMask;
+        int slot = hash & mask;
+        int value;
+        while ((value = slots[slot]) != 0 && (value & tagMask) != tag)
+        {
+            slot = (slot + 1) & mask;
+        }
+        return slot;
     }
 
     final void insert(final int hash, final int entry)
     {
         int slot = hash & mask;
-        int distance = 0;
         while (slots[slot] != 0)
         {
             slot = (slot + 1) & mask;
-            distance++;
         }
-        slots[slot] = slotValue(entry + 1, distance);
+        slots[slot] = (hash & tagMask) | (entry + 1);
     }
 
     /**
@@ -71,7 +92,7 @@ abstract class HashIndex
     final void remove(final int hash, final int entry)
     {
         int slot = hash & mask;
-        while ((slots[slot] & ENTRY_MASK) != entry + 1)
+        while ((slots[slot] & entryMask) != entry + 1)
         {
             if (slots[slot] == 0)
             {
@@ -85,31 +106,16 @@ abstract class HashIndex
         int value;
         while ((value = slots[next]) != 0)
         {
-            int distance = value >>> ENTRY_BITS;
-            if (distance == FAR)
-            {
-                distance = (next - hashOf(entry(value))) & mask;
-            }
+            final int distance = (next - hashOf(entry(value))) & mask;
             // move next into the hole unless its home lies cyclically in (hole, next]
-            final int shift = (next - hole) & mask;
-            if (distance >= shift)
+            if (distance >= ((next - hole) & mask))
             {
-                slots[hole] = slotValue(value & ENTRY_MASK, distance - shift);
+                slots[hole] = value;
                 hole = next;
             }
             next = (next + 1) & mask;
         }
         slots[hole] = 0;
-    }
-
-    private static int slotValue(final int entryPlusOne, final int distance)
-    {
-        return (Math.min(distance, FAR) << ENTRY_BITS) | entryPlusOne;
-    }
-
-    final void clear()
-    {
-        java.util.Arrays.fill(slots, 0);
     }
 
     final long capacityBytes()

@@ -68,11 +68,11 @@ final class MappingTable
         int value;
         while ((value = slots[slot]) != 0)
         {
-            final int base = HashIndex.entry(value) * STRIDE;
+            final int base = byInside.entry(value) * STRIDE;
             if ((records[base] & 0xFFFF_FFFF_0000_0000L) == m0High &&
                 (records[base + 1] & 0xFFFF_FFFF_0000_0000L) == m1Key)
             {
-                return HashIndex.entry(value);
+                return byInside.entry(value);
             }
             slot = (slot + 1) & mask;
         }
@@ -88,10 +88,10 @@ final class MappingTable
         int value;
         while ((value = slots[slot]) != 0)
         {
-            final int base = HashIndex.entry(value) * STRIDE;
+            final int base = byPublic.entry(value) * STRIDE;
             if ((int)records[base] == address && (records[base + 1] & 0xFFFF_0000_FFFF_0000L) == m1Key)
             {
-                return HashIndex.entry(value);
+                return byPublic.entry(value);
             }
             slot = (slot + 1) & mask;
         }

@@ -133,7 +133,7 @@ public final class NatEngine implements NatCommands
     public int outbound(
         final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort, final long nowNs)
     {
-        final int result = fastPath.outbound(buffer, ipOffset, ipLength, nowNs);
+        final int result = fastPath.outbound(buffer, ipOffset, ipLength, false, nowNs);
         return result != MISS ? result : slowPath.outbound(buffer, ipOffset, ipLength, ingressPort, nowNs);
     }
 
@@ -144,18 +144,22 @@ public final class NatEngine implements NatCommands
     public int inbound(
         final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort, final long nowNs)
     {
-        final int result = fastPath.inbound(buffer, ipOffset, ipLength, nowNs);
+        final int result = fastPath.inbound(buffer, ipOffset, ipLength, false, nowNs);
         return result != MISS ? result : slowPath.inbound(buffer, ipOffset, ipLength, ingressPort, nowNs);
     }
 
     /**
      * The fast path alone, for a packet from the inside (see {@link FastPath}).
      *
+     * @param decrementTtl whether to decrement the TTL as well, in the same checksum update (a router
+     *                     forwarding the packet, after checking the TTL is above 1).
      * @return {@link #FORWARD}, or {@link #MISS} with the packet unchanged.
      */
-    public int fastOutbound(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final long nowNs)
+    public int fastOutbound(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final boolean decrementTtl,
+        final long nowNs)
     {
-        return fastPath.outbound(buffer, ipOffset, ipLength, nowNs);
+        return fastPath.outbound(buffer, ipOffset, ipLength, decrementTtl, nowNs);
     }
 
     /**
@@ -163,9 +167,11 @@ public final class NatEngine implements NatCommands
      *
      * @return {@link #FORWARD}, or {@link #MISS} with the packet unchanged.
      */
-    public int fastInbound(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final long nowNs)
+    public int fastInbound(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final boolean decrementTtl,
+        final long nowNs)
     {
-        return fastPath.inbound(buffer, ipOffset, ipLength, nowNs);
+        return fastPath.inbound(buffer, ipOffset, ipLength, decrementTtl, nowNs);
     }
 
     /**
@@ -375,6 +381,19 @@ public final class NatEngine implements NatCommands
     public void forEachSession(final SessionVisitor visitor)
     {
         inspection.forEachSession(visitor);
+    }
+
+    /**
+     * Walks a part of the session table, for inspection that must not hold the worker long (the admin
+     * endpoint calls it once per worker task, a duty cycle apart): the records from {@code cursor} on,
+     * at most {@code maxExamined} of them, live or free.
+     *
+     * @param cursor where to start: 0 the first time, then what the previous call returned.
+     * @return where to go on from, or -1 when the walk is done.
+     */
+    public int visitSessions(final int cursor, final int maxExamined, final SessionStatsVisitor visitor)
+    {
+        return inspection.visitSessions(cursor, maxExamined, visitor);
     }
 
     /**

@@ -41,6 +41,24 @@ final class NatInspection
         }
     }
 
+    int visitSessions(final int cursor, final int maxExamined, final SessionStatsVisitor visitor)
+    {
+        final SessionTable sessions = this.sessions;
+        final int end = (int)Math.min(sessions.capacity(), (long)Math.max(0, cursor) + Math.max(1, maxExamined));
+        for (int s = Math.max(0, cursor); s < end; s++)
+        {
+            if (sessions.isLive(s))
+            {
+                visitor.onSession(
+                    sessions.protocol(s), sessions.insideAddress(s), sessions.insidePort(s), sessions.publicAddress(s),
+                    sessions.publicPort(s), sessions.remoteAddress(s), sessions.remotePort(s), sessions.deadlineNs(s),
+                    sessions.tcpFlags(s), mappings.kind(sessions.mapping(s)), sessions.packetsOut(s),
+                    sessions.bytesOut(s), sessions.packetsIn(s), sessions.bytesIn(s));
+            }
+        }
+        return end < sessions.capacity() ? end : -1;
+    }
+
     void forEachMapping(final MappingVisitor visitor)
     {
         for (int m = 0; m < mappings.capacity(); m++)

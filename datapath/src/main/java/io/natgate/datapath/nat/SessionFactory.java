@@ -204,7 +204,7 @@ final class SessionFactory
         mappings.firstSession(mapping, session);
         clients.addSessions(client, 1);
         final int timeoutClass = SessionRefresh.initialClass(protocol);
-        sessions.touch(session, timeoutClass, nowNs + tables.timeoutNs(timeoutClass));
+        sessions.place(session, timeoutClass, nowNs + tables.timeoutNs(timeoutClass));
 
         tables.counters.increment(GlobalCounter.SESSIONS_CREATED);
         tables.counters.set(GlobalCounter.SESSIONS_ACTIVE, sessions.size());

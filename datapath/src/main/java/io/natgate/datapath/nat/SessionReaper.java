@@ -45,8 +45,7 @@ final class SessionReaper
         for (int timeoutClass = 0; timeoutClass < SessionTable.CLASS_COUNT; timeoutClass++)
         {
             int session;
-            while (work < limit && (session = sessions.oldest(timeoutClass)) != SessionTable.NONE &&
-                sessions.deadlineNs(session) - nowNs <= 0)
+            while (work < limit && (session = sessions.expired(timeoutClass, nowNs)) != SessionTable.NONE)
             {
                 removeSession(session, true, nowNs);
                 counters.increment(GlobalCounter.SESSIONS_EXPIRED);
@@ -94,8 +93,8 @@ final class SessionReaper
             for (int timeoutClass = 0; timeoutClass < SessionTable.CLASS_COUNT; timeoutClass++)
             {
                 int session;
-                while (reclaimed < RECLAIM_LIMIT && (session = sessions.oldest(timeoutClass)) != SessionTable.NONE &&
-                    sessions.deadlineNs(session) - nowNs <= 0)
+                while (reclaimed < RECLAIM_LIMIT &&
+                    (session = sessions.expired(timeoutClass, nowNs)) != SessionTable.NONE)
                 {
                     removeSession(session, true, nowNs);
                     reclaimed++;

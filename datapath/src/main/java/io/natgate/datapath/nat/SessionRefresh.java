@@ -38,9 +38,18 @@ final class SessionRefresh
         };
     }
 
-    void refresh(final int session, final int protocol, final int tcpFlags, final boolean outbound, final long nowNs)
+    /**
+     * Counts the packet on the session, then refreshes the session as the packet's direction and
+     * TCP flags say.
+     *
+     * @param ipLength the packet's length, counted in the session's bytes.
+     */
+    void refresh(
+        final int session, final int protocol, final int tcpFlags, final boolean outbound, final int ipLength,
+        final long nowNs)
     {
         final SessionTable sessions = this.sessions;
+        sessions.count(session, outbound, ipLength);
         int timeoutClass = initialClass(protocol);
         if (protocol == Ipv4Protocols.TCP)
         {

@@ -3,25 +3,36 @@ package io.natgate.datapath.nat;
 import io.natgate.datapath.frame.Checksums;
 
 /**
- * Sessions: one per inside endpoint, remote endpoint and protocol, each belonging to a
- * mapping. Records are 7 longs in one array, found by two {@link HashIndex}es (outbound
- * key and inbound key). Each session sits in the LRU list of its timeout class, so the
- * list is in deadline order and expiry costs O(1) a session; a free record is threaded
- * on the free list through its LRU link.
+ * Sessions: one per inside endpoint, remote endpoint and protocol, each belonging to a mapping,
+ * found by two {@link HashIndex}es (outbound key and inbound key). What the fast path reads and
+ * writes is one 64-byte record, a cache line of its own (the records start a cache line into their
+ * array, and an array this large starts a heap region):
  * <pre>
- *   s0: insideAddress(32) | remoteAddress(32)
- *   s1: protocol(16) | insidePort(16) | remotePort(16) | publicPort(16)
- *   s2: publicAddress(32) | mapping(32)
- *   s3: deadlineNs
- *   s4: lruPrevious(32) | lruNext(32)
- *   s5: mappingPrevious(32) | mappingNext(32)
- *   s6: ipChecksumDelta(16) | l4ChecksumDelta(16) | flags(16) | tcpFlags(8) | inList(1) timeoutClass(7)
+ *   h0: insideAddress(32) | remoteAddress(32)
+ *   h1: protocol(16) | insidePort(16) | remotePort(16) | publicPort(16)
+ *   h2: publicAddress(32) | ipChecksumDelta(16) | l4ChecksumDelta(16)
+ *   h3: deadlineNs
+ *   h4: mapping(32) | linkEpoch(16) | tcpFlags(8) | admittedInbound(1) inList(1) . timeoutClass(2)
+ *   h5: packetsOut(32) | packetsIn(32), each modulo 2^32
+ *   h6: bytesOut
+ *   h7: bytesIn
  * </pre>
- * Checksum deltas are those of the outbound rewrite; inbound uses their negation.
+ * The slow path's links live apart, 3 longs a session: {@code c0} LRU previous | next, {@code c1}
+ * mapping previous | next, {@code c2} the deadline the session had when last linked.
+ * <p>
+ * Each session sits in the LRU list of its timeout class in order of that linked deadline, so
+ * expiry looks at the head only. A refresh only writes the deadline; it moves the session to the
+ * tail when the deadline left the second it was linked in ({@code linkEpoch}), so at most once a
+ * second, as VPP does. A session's deadline is never before its linked one and less than about a
+ * second after it unless it was relinked, so a head whose linked deadline is in the future ends
+ * the search for expired sessions, and one past its linked deadline but not its own holds back
+ * the sessions behind it for at most that second. A free record is threaded on the free list
+ * through its LRU link. Checksum deltas are those of the outbound rewrite; inbound uses their negation.
  */
 final class SessionTable
 {
-    static final int STRIDE = 7;
+    static final int STRIDE = 8;
+    static final int COLD_STRIDE = 3;
     static final int NONE = -1;
 
     static final int CLASS_UDP = 0;
@@ -30,9 +41,19 @@ final class SessionTable
     static final int CLASS_ICMP = 3;
     static final int CLASS_COUNT = 4;
 
-    private static final long ADMITTED_INBOUND = 1L << 16;
+    /** A relink moves the session only when its deadline's 2^30 ns (about one second) epoch changed. */
+    static final int LINK_EPOCH_SHIFT = 30;
+
+    /** Records start here in their array: 16 bytes of array header and 48 of padding, a cache line. */
+    private static final int FIRST = 6;
+    private static final long CLASS_MASK = 0x03L;
+    private static final long IN_LIST = 0x04L;
+    private static final long ADMITTED_INBOUND = 0x08L;
+    private static final long STATE_LINK = IN_LIST | CLASS_MASK;
+    private static final long LOW = 0xFFFF_FFFFL;
 
     private final long[] records;
+    private final long[] links;
     private final int capacity;
     private int freeHead;
     private int size;
@@ -44,10 +65,11 @@ final class SessionTable
     SessionTable(final int capacity)
     {
         this.capacity = capacity;
-        records = new long[capacity * STRIDE];
+        records = new long[FIRST + capacity * STRIDE];
+        links = new long[capacity * COLD_STRIDE];
         for (int i = 0; i < capacity; i++)
         {
-            records[i * STRIDE + 4] = (i + 1 < capacity ? i + 1 : NONE) & 0xFFFF_FFFFL;
+            links[i * COLD_STRIDE] = (i + 1 < capacity ? i + 1 : NONE) & LOW;
         }
         freeHead = capacity > 0 ? 0 : NONE;
         java.util.Arrays.fill(lruHeads, NONE);
@@ -56,7 +78,7 @@ final class SessionTable
         {
             int hashOf(final int entry)
             {
-                final int base = entry * STRIDE;
+                final int base = base(entry);
                 return outboundHash(records[base], records[base + 1]);
             }
         };
@@ -64,26 +86,30 @@ final class SessionTable
         {
             int hashOf(final int entry)
             {
-                final int base = entry * STRIDE;
+                final int base = base(entry);
                 return inboundHash((int)records[base], (int)(records[base + 2] >>> 32), records[base + 1]);
             }
         };
     }
 
-    private static int outboundHash(final long s0, final long s1)
+    private static int base(final int entry)
     {
-        return HashIndex.hash(s0, s1 & 0xFFFF_FFFF_FFFF_0000L);
+        return FIRST + entry * STRIDE;
     }
 
-    private static int inboundHash(final int remoteAddress, final int publicAddress, final long s1)
+    private static int outboundHash(final long h0, final long h1)
     {
-        return HashIndex.hash(
-            ((long)remoteAddress << 32) | (publicAddress & 0xFFFF_FFFFL), s1 & 0xFFFF_0000_FFFF_FFFFL);
+        return HashIndex.hash(h0, h1 & 0xFFFF_FFFF_FFFF_0000L);
+    }
+
+    private static int inboundHash(final int remoteAddress, final int publicAddress, final long h1)
+    {
+        return HashIndex.hash(((long)remoteAddress << 32) | (publicAddress & LOW), h1 & 0xFFFF_0000_FFFF_FFFFL);
     }
 
     private static long outboundKey0(final int insideAddress, final int remoteAddress)
     {
-        return ((long)insideAddress << 32) | (remoteAddress & 0xFFFF_FFFFL);
+        return ((long)insideAddress << 32) | (remoteAddress & LOW);
     }
 
     private static long outboundKey1(final int protocol, final int insidePort, final int remotePort)
@@ -96,21 +122,53 @@ final class SessionTable
         return ((long)protocol << 48) | ((long)remotePort << 16) | publicPort;
     }
 
+    static int outboundHash(
+        final int protocol, final int insideAddress, final int insidePort, final int remoteAddress, final int remotePort)
+    {
+        return outboundHash(outboundKey0(insideAddress, remoteAddress), outboundKey1(protocol, insidePort, remotePort));
+    }
+
+    static int inboundHash(
+        final int protocol, final int remoteAddress, final int remotePort, final int publicAddress, final int publicPort)
+    {
+        return inboundHash(remoteAddress, publicAddress, inboundKey1(protocol, remotePort, publicPort));
+    }
+
     int findOutbound(
         final int protocol, final int insideAddress, final int insidePort, final int remoteAddress, final int remotePort)
     {
-        final long s0 = outboundKey0(insideAddress, remoteAddress);
-        final long s1 = outboundKey1(protocol, insidePort, remotePort);
-        final int[] slots = byOutboundKey.slots;
-        final int mask = byOutboundKey.mask;
-        int slot = outboundHash(s0, s1) & mask;
+        return findOutbound(
+            protocol, insideAddress, insidePort, remoteAddress, remotePort,
+            outboundHash(protocol, insideAddress, insidePort, remoteAddress, remotePort));
+    }
+
+    /**
+     * @param hash {@link #outboundHash} of the same key.
+     */
+    int findOutbound(
+        final int protocol, final int insideAddress, final int insidePort, final int remoteAddress, final int remotePort,
+        final int hash)
+    {
+        final long h0 = outboundKey0(insideAddress, remoteAddress);
+        final long h1 = outboundKey1(protocol, insidePort, remotePort);
+        final HashIndex index = byOutboundKey;
+        final int[] slots = index.slots;
+        final int mask = index.mask;
+        final int tagMask = index.tagMask;
+        final int tag = hash & tagMask;
+        final long[] records = this.records;
+        int slot = hash & mask;
         int value;
         while ((value = slots[slot]) != 0)
         {
-            final int base = HashIndex.entry(value) * STRIDE;
-            if (records[base] == s0 && (records[base + 1] & 0xFFFF_FFFF_FFFF_0000L) == s1)
+            if ((value & tagMask) == tag)
             {
-                return HashIndex.entry(value);
+                final int entry = index.entry(value);
+                final int base = base(entry);
+                if (records[base] == h0 && (records[base + 1] & 0xFFFF_FFFF_FFFF_0000L) == h1)
+                {
+                    return entry;
+                }
             }
             slot = (slot + 1) & mask;
         }
@@ -120,18 +178,38 @@ final class SessionTable
     int findInbound(
         final int protocol, final int remoteAddress, final int remotePort, final int publicAddress, final int publicPort)
     {
-        final long s1 = inboundKey1(protocol, remotePort, publicPort);
-        final int[] slots = byInboundKey.slots;
-        final int mask = byInboundKey.mask;
-        int slot = inboundHash(remoteAddress, publicAddress, s1) & mask;
+        return findInbound(
+            protocol, remoteAddress, remotePort, publicAddress, publicPort,
+            inboundHash(protocol, remoteAddress, remotePort, publicAddress, publicPort));
+    }
+
+    /**
+     * @param hash {@link #inboundHash} of the same key.
+     */
+    int findInbound(
+        final int protocol, final int remoteAddress, final int remotePort, final int publicAddress, final int publicPort,
+        final int hash)
+    {
+        final long h1 = inboundKey1(protocol, remotePort, publicPort);
+        final HashIndex index = byInboundKey;
+        final int[] slots = index.slots;
+        final int mask = index.mask;
+        final int tagMask = index.tagMask;
+        final int tag = hash & tagMask;
+        final long[] records = this.records;
+        int slot = hash & mask;
         int value;
         while ((value = slots[slot]) != 0)
         {
-            final int base = HashIndex.entry(value) * STRIDE;
-            if ((int)records[base] == remoteAddress && (int)(records[base + 2] >>> 32) == publicAddress &&
-                (records[base + 1] & 0xFFFF_0000_FFFF_FFFFL) == s1)
+            if ((value & tagMask) == tag)
             {
-                return HashIndex.entry(value);
+                final int entry = index.entry(value);
+                final int base = base(entry);
+                if ((int)records[base] == remoteAddress && (int)(records[base + 2] >>> 32) == publicAddress &&
+                    (records[base + 1] & 0xFFFF_0000_FFFF_FFFFL) == h1)
+                {
+                    return entry;
+                }
             }
             slot = (slot + 1) & mask;
         }
@@ -139,46 +217,32 @@ final class SessionTable
     }
 
     /**
-     * First step of prefetching a burst: reads the index slot {@link #findOutbound} starts at.
+     * First step of prefetching a burst: reads the index slot a lookup by {@code hash} starts at.
      *
-     * @return the slot's content, for {@link #prefetchRecord}.
+     * @return the slot's content, to keep the read from being elided.
      */
-    int prefetchOutboundSlot(
-        final int protocol, final int insideAddress, final int insidePort, final int remoteAddress, final int remotePort)
+    int prefetchSlot(final boolean outbound, final int hash)
     {
-        final int hash =
-            outboundHash(outboundKey0(insideAddress, remoteAddress), outboundKey1(protocol, insidePort, remotePort));
-        return byOutboundKey.slots[hash & byOutboundKey.mask];
+        final HashIndex index = outbound ? byOutboundKey : byInboundKey;
+        return index.slots[hash & index.mask];
     }
 
     /**
-     * As {@link #prefetchOutboundSlot}, for {@link #findInbound}.
-     */
-    int prefetchInboundSlot(
-        final int protocol, final int remoteAddress, final int remotePort, final int publicAddress, final int publicPort)
-    {
-        final int hash = inboundHash(remoteAddress, publicAddress, inboundKey1(protocol, remotePort, publicPort));
-        return byInboundKey.slots[hash & byInboundKey.mask];
-    }
-
-    /**
-     * Second step: reads the first and last word of the record a slot's content names, so both
-     * cache lines a record may straddle are loaded.
+     * Second step: reads the record the lookup by {@code hash} will compare first (its slot is in
+     * the cache by now), so the burst's record misses overlap.
      *
-     * @return a value derived from the reads, for the caller to keep so they are not elided.
+     * @return a value derived from the read, for the caller to keep so it is not elided.
      */
-    long prefetchRecord(final int slotValue)
+    long prefetchRecord(final boolean outbound, final int hash)
     {
-        if (slotValue == 0)
-        {
-            return 0;
-        }
-        final int base = HashIndex.entry(slotValue) * STRIDE;
-        return records[base] ^ records[base + STRIDE - 1];
+        final HashIndex index = outbound ? byOutboundKey : byInboundKey;
+        final int value = index.slots[index.candidate(hash)];
+        return value == 0 ? 0 : records[base(index.entry(value))];
     }
 
     /**
-     * @return the new session, or {@link #NONE} when the table is full.
+     * @return the new session, or {@link #NONE} when the table is full. It is in no LRU list until
+     * {@link #place}d.
      */
     int add(
         final int protocol, final int insideAddress, final int insidePort, final int remoteAddress,
@@ -189,22 +253,26 @@ final class SessionTable
             return NONE;
         }
         final int entry = freeHead;
-        final int base = entry * STRIDE;
-        freeHead = (int)records[base + 4];
+        final int base = base(entry);
+        final int cold = entry * COLD_STRIDE;
+        freeHead = (int)links[cold];
         size++;
 
         final int ipDelta = Checksums.delta32(insideAddress, publicAddress);
         final int portDelta = Checksums.delta16(insidePort, publicPort);
-        final int l4Delta = protocol == Ipv4Protocols.ICMP ?
-            portDelta : Checksums.add(ipDelta, portDelta);
+        final int l4Delta = protocol == Ipv4Protocols.ICMP ? portDelta : Checksums.add(ipDelta, portDelta);
 
-        records[base] = ((long)insideAddress << 32) | (remoteAddress & 0xFFFF_FFFFL);
+        records[base] = ((long)insideAddress << 32) | (remoteAddress & LOW);
         records[base + 1] = ((long)protocol << 48) | ((long)insidePort << 32) | ((long)remotePort << 16) | publicPort;
-        records[base + 2] = ((long)publicAddress << 32) | (mapping & 0xFFFF_FFFFL);
+        records[base + 2] = ((long)publicAddress << 32) | ((long)ipDelta << 16) | l4Delta;
         records[base + 3] = 0;
-        records[base + 4] = ((long)NONE << 32) | (NONE & 0xFFFF_FFFFL);
-        records[base + 5] = ((long)NONE << 32) | (NONE & 0xFFFF_FFFFL);
-        records[base + 6] = ((long)ipDelta << 48) | ((long)l4Delta << 32);
+        records[base + 4] = (long)mapping << 32;
+        records[base + 5] = 0;
+        records[base + 6] = 0;
+        records[base + 7] = 0;
+        links[cold] = ((long)NONE << 32) | (NONE & LOW);
+        links[cold + 1] = ((long)NONE << 32) | (NONE & LOW);
+        links[cold + 2] = 0;
         byOutboundKey.insert(outboundHash(records[base], records[base + 1]), entry);
         byInboundKey.insert(inboundHash(remoteAddress, publicAddress, records[base + 1]), entry);
         return entry;
@@ -215,60 +283,81 @@ final class SessionTable
      */
     void remove(final int entry)
     {
-        final int base = entry * STRIDE;
+        final int base = base(entry);
         unlinkLru(entry);
         byOutboundKey.remove(outboundHash(records[base], records[base + 1]), entry);
         byInboundKey.remove(inboundHash((int)records[base], (int)(records[base + 2] >>> 32), records[base + 1]), entry);
         records[base + 1] = 0;
-        records[base + 4] = freeHead & 0xFFFF_FFFFL;
+        links[entry * COLD_STRIDE] = freeHead & LOW;
         freeHead = entry;
         size--;
     }
 
     /**
-     * Sets the session's deadline and timeout class and moves it to the tail of that class's list.
+     * A packet refreshed the session: sets its deadline, and its timeout class. It moves to the tail
+     * of that class's list only when the class changed or the deadline left its linked second.
      */
     void touch(final int entry, final int timeoutClass, final long deadlineNs)
     {
-        final int base = entry * STRIDE;
-        if (lruTails[timeoutClass] != entry || timeoutClass(entry) != timeoutClass)
+        final int base = base(entry);
+        final long state = records[base + 4];
+        if ((state & STATE_LINK) != (IN_LIST | timeoutClass) ||
+            ((state >>> 16) & 0xFFFF) != ((deadlineNs >>> LINK_EPOCH_SHIFT) & 0xFFFF))
         {
-            unlinkLru(entry);
-            final int tail = lruTails[timeoutClass];
-            records[base + 4] = ((long)tail << 32) | (NONE & 0xFFFF_FFFFL);
-            if (tail == NONE)
-            {
-                lruHeads[timeoutClass] = entry;
-            }
-            else
-            {
-                final int tailBase = tail * STRIDE + 4;
-                records[tailBase] = (records[tailBase] & 0xFFFF_FFFF_0000_0000L) | (entry & 0xFFFF_FFFFL);
-            }
-            lruTails[timeoutClass] = entry;
-            records[base + 6] = (records[base + 6] & ~0xFFL) | timeoutClass | 0x80;
+            place(entry, timeoutClass, deadlineNs);
         }
+        else
+        {
+            records[base + 3] = deadlineNs;
+        }
+    }
+
+    /**
+     * Sets the session's deadline and timeout class and moves it to the tail of that class's list:
+     * a new or restored session, or a relink. Sessions of a class must be placed in order of deadline.
+     */
+    void place(final int entry, final int timeoutClass, final long deadlineNs)
+    {
+        final int base = base(entry);
+        final int cold = entry * COLD_STRIDE;
+        unlinkLru(entry);
+        final int tail = lruTails[timeoutClass];
+        links[cold] = ((long)tail << 32) | (NONE & LOW);
+        if (tail == NONE)
+        {
+            lruHeads[timeoutClass] = entry;
+        }
+        else
+        {
+            final int tailLink = tail * COLD_STRIDE;
+            links[tailLink] = (links[tailLink] & 0xFFFF_FFFF_0000_0000L) | (entry & LOW);
+        }
+        lruTails[timeoutClass] = entry;
+        links[cold + 2] = deadlineNs;
         records[base + 3] = deadlineNs;
+        records[base + 4] = (records[base + 4] & ~(0xFFFF_0000L | STATE_LINK)) |
+            (((deadlineNs >>> LINK_EPOCH_SHIFT) & 0xFFFF) << 16) | IN_LIST | timeoutClass;
     }
 
     private void unlinkLru(final int entry)
     {
-        final int base = entry * STRIDE;
-        if ((records[base + 6] & 0x80) == 0)
+        final int base = base(entry);
+        if ((records[base + 4] & IN_LIST) == 0)
         {
             return; // not in any list yet
         }
         final int timeoutClass = timeoutClass(entry);
-        final int previous = (int)(records[base + 4] >>> 32);
-        final int next = (int)records[base + 4];
+        final int cold = entry * COLD_STRIDE;
+        final int previous = (int)(links[cold] >>> 32);
+        final int next = (int)links[cold];
         if (previous == NONE)
         {
             lruHeads[timeoutClass] = next;
         }
         else
         {
-            final int b = previous * STRIDE + 4;
-            records[b] = (records[b] & 0xFFFF_FFFF_0000_0000L) | (next & 0xFFFF_FFFFL);
+            final int b = previous * COLD_STRIDE;
+            links[b] = (links[b] & 0xFFFF_FFFF_0000_0000L) | (next & LOW);
         }
         if (next == NONE)
         {
@@ -276,19 +365,41 @@ final class SessionTable
         }
         else
         {
-            final int b = next * STRIDE + 4;
-            records[b] = ((long)previous << 32) | (records[b] & 0xFFFF_FFFFL);
+            final int b = next * COLD_STRIDE;
+            links[b] = ((long)previous << 32) | (links[b] & LOW);
         }
-        records[base + 4] = ((long)NONE << 32) | (NONE & 0xFFFF_FFFFL);
-        records[base + 6] &= ~0xFFL;
+        links[cold] = ((long)NONE << 32) | (NONE & LOW);
+        records[base + 4] &= ~STATE_LINK;
     }
 
     /**
-     * @return the least recently refreshed session of a timeout class (earliest deadline), or NONE.
+     * @return the session of a timeout class to expire at {@code nowNs}: the head of its list when
+     * its deadline has passed; else {@link #NONE}, when the head's linked deadline has not passed (no
+     * session of the class has expired) or has but the head was refreshed since (see the class comment).
      */
-    int oldest(final int timeoutClass)
+    int expired(final int timeoutClass, final long nowNs)
     {
-        return lruHeads[timeoutClass];
+        final int head = lruHeads[timeoutClass];
+        return head != NONE && records[base(head) + 3] - nowNs <= 0 ? head : NONE;
+    }
+
+    /**
+     * Counts a translated packet of {@code ipLength} bytes on the session: an add or two.
+     */
+    void count(final int entry, final boolean outbound, final int ipLength)
+    {
+        final int base = base(entry);
+        if (outbound)
+        {
+            records[base + 5] += 1L << 32;
+            records[base + 6] += ipLength;
+        }
+        else
+        {
+            final long packets = records[base + 5];
+            records[base + 5] = (packets & 0xFFFF_FFFF_0000_0000L) | ((packets + 1) & LOW);
+            records[base + 7] += ipLength;
+        }
     }
 
     int size()
@@ -303,72 +414,72 @@ final class SessionTable
 
     boolean isLive(final int entry)
     {
-        return records[entry * STRIDE + 1] != 0;
+        return records[base(entry) + 1] != 0;
     }
 
     int insideAddress(final int entry)
     {
-        return (int)(records[entry * STRIDE] >>> 32);
+        return (int)(records[base(entry)] >>> 32);
     }
 
     int remoteAddress(final int entry)
     {
-        return (int)records[entry * STRIDE];
+        return (int)records[base(entry)];
     }
 
     int protocol(final int entry)
     {
-        return (int)(records[entry * STRIDE + 1] >>> 48);
+        return (int)(records[base(entry) + 1] >>> 48);
     }
 
     int insidePort(final int entry)
     {
-        return (int)(records[entry * STRIDE + 1] >>> 32) & 0xFFFF;
+        return (int)(records[base(entry) + 1] >>> 32) & 0xFFFF;
     }
 
     int remotePort(final int entry)
     {
-        return (int)(records[entry * STRIDE + 1] >>> 16) & 0xFFFF;
+        return (int)(records[base(entry) + 1] >>> 16) & 0xFFFF;
     }
 
     int publicPort(final int entry)
     {
-        return (int)records[entry * STRIDE + 1] & 0xFFFF;
+        return (int)records[base(entry) + 1] & 0xFFFF;
     }
 
     int publicAddress(final int entry)
     {
-        return (int)(records[entry * STRIDE + 2] >>> 32);
-    }
-
-    int mapping(final int entry)
-    {
-        return (int)records[entry * STRIDE + 2];
-    }
-
-    long deadlineNs(final int entry)
-    {
-        return records[entry * STRIDE + 3];
+        return (int)(records[base(entry) + 2] >>> 32);
     }
 
     int ipChecksumDelta(final int entry)
     {
-        return (int)(records[entry * STRIDE + 6] >>> 48);
+        return (int)(records[base(entry) + 2] >>> 16) & 0xFFFF;
     }
 
     int l4ChecksumDelta(final int entry)
     {
-        return (int)(records[entry * STRIDE + 6] >>> 32) & 0xFFFF;
+        return (int)records[base(entry) + 2] & 0xFFFF;
+    }
+
+    long deadlineNs(final int entry)
+    {
+        return records[base(entry) + 3];
+    }
+
+    int mapping(final int entry)
+    {
+        return (int)(records[base(entry) + 4] >>> 32);
     }
 
     int tcpFlags(final int entry)
     {
-        return (int)(records[entry * STRIDE + 6] >>> 8) & 0xFF;
+        return (int)(records[base(entry) + 4] >>> 8) & 0xFF;
     }
 
     void tcpFlags(final int entry, final int flags)
     {
-        final int base = entry * STRIDE + 6;
+        final int base = base(entry) + 4;
         records[base] = (records[base] & ~0xFF00L) | ((long)flags << 8);
     }
 
@@ -377,36 +488,63 @@ final class SessionTable
      */
     void admittedInbound(final int entry)
     {
-        records[entry * STRIDE + 6] |= ADMITTED_INBOUND;
+        records[base(entry) + 4] |= ADMITTED_INBOUND;
     }
 
     boolean isAdmittedInbound(final int entry)
     {
-        return (records[entry * STRIDE + 6] & ADMITTED_INBOUND) != 0;
+        return (records[base(entry) + 4] & ADMITTED_INBOUND) != 0;
     }
 
     int timeoutClass(final int entry)
     {
-        return (int)records[entry * STRIDE + 6] & 0x7F;
+        return (int)(records[base(entry) + 4] & CLASS_MASK);
+    }
+
+    /**
+     * @return packets translated inside to outside, modulo 2^32.
+     */
+    long packetsOut(final int entry)
+    {
+        return records[base(entry) + 5] >>> 32;
+    }
+
+    /**
+     * @return packets translated outside to inside, modulo 2^32.
+     */
+    long packetsIn(final int entry)
+    {
+        return records[base(entry) + 5] & LOW;
+    }
+
+    long bytesOut(final int entry)
+    {
+        return records[base(entry) + 6];
+    }
+
+    long bytesIn(final int entry)
+    {
+        return records[base(entry) + 7];
     }
 
     int mappingPrevious(final int entry)
     {
-        return (int)(records[entry * STRIDE + 5] >>> 32);
+        return (int)(links[entry * COLD_STRIDE + 1] >>> 32);
     }
 
     int mappingNext(final int entry)
     {
-        return (int)records[entry * STRIDE + 5];
+        return (int)links[entry * COLD_STRIDE + 1];
     }
 
     void mappingLinks(final int entry, final int previous, final int next)
     {
-        records[entry * STRIDE + 5] = ((long)previous << 32) | (next & 0xFFFF_FFFFL);
+        links[entry * COLD_STRIDE + 1] = ((long)previous << 32) | (next & LOW);
     }
 
     long capacityBytes()
     {
-        return (long)records.length * Long.BYTES + byOutboundKey.capacityBytes() + byInboundKey.capacityBytes();
+        return (long)records.length * Long.BYTES + (long)links.length * Long.BYTES + byOutboundKey.capacityBytes() +
+            byInboundKey.capacityBytes();
     }
 }

@@ -32,6 +32,7 @@ final class SlowPath
     private final IcmpErrorTranslation icmpErrors;
     private final Ipv4Packet ip = new Ipv4Packet();
     private final IcmpMessage icmp = new IcmpMessage();
+    private int ipLength; // of the packet being translated, counted on its session
 
     SlowPath(
         final NatTables tables, final SessionFactory factory, final SessionRefresh refresh,
@@ -51,6 +52,7 @@ final class SlowPath
     {
         final Ipv4Packet ip = this.ip;
         ip.wrap(buffer, ipOffset);
+        this.ipLength = ipLength;
         if (ip.fragmentOffsetBytes() != 0)
         {
             final int result = fragments.translateLater(true, ip, buffer, ipOffset, ipLength, ingressPort, nowNs);
@@ -98,6 +100,7 @@ final class SlowPath
     {
         final Ipv4Packet ip = this.ip;
         ip.wrap(buffer, ipOffset);
+        this.ipLength = ipLength;
         if (ip.fragmentOffsetBytes() != 0)
         {
             return fragments.translateLater(false, ip, buffer, ipOffset, ipLength, ingressPort, nowNs);
@@ -196,7 +199,7 @@ final class SlowPath
         buffer.putShort(l4Offset, (short)sessions.publicPort(session), NETWORK);
         TransportChecks.rewriteTransportChecksum(buffer, protocol, l4Offset, sessions.l4ChecksumDelta(session));
 
-        refresh.refresh(session, protocol, tcpFlags, true, nowNs);
+        refresh.refresh(session, protocol, tcpFlags, true, ipLength, nowNs);
         return FORWARD;
     }
 
@@ -245,7 +248,7 @@ final class SlowPath
         ip.headerChecksum(Checksums.apply(ip.headerChecksum(), sessions.ipChecksumDelta(session)));
         icmp.identifier(sessions.publicPort(session));
         icmp.checksum(Checksums.apply(icmp.checksum(), sessions.l4ChecksumDelta(session)));
-        refresh.refresh(session, Ipv4Protocols.ICMP, 0, true, nowNs);
+        refresh.refresh(session, Ipv4Protocols.ICMP, 0, true, ipLength, nowNs);
         return FORWARD;
     }
 
@@ -290,7 +293,7 @@ final class SlowPath
         TransportChecks.rewriteTransportChecksum(
             buffer, protocol, l4Offset, Checksums.negate(sessions.l4ChecksumDelta(session)));
 
-        refresh.refresh(session, protocol, tcpFlags, false, nowNs);
+        refresh.refresh(session, protocol, tcpFlags, false, ipLength, nowNs);
         return FORWARD;
     }
 
@@ -322,10 +325,7 @@ final class SlowPath
         ip.headerChecksum(Checksums.apply(ip.headerChecksum(), Checksums.negate(sessions.ipChecksumDelta(session))));
         icmp.identifier(sessions.insidePort(session));
         icmp.checksum(Checksums.apply(icmp.checksum(), Checksums.negate(sessions.l4ChecksumDelta(session))));
-        if (config.inboundRefresh())
-        {
-            refresh.refresh(session, Ipv4Protocols.ICMP, 0, false, nowNs);
-        }
+        refresh.refresh(session, Ipv4Protocols.ICMP, 0, false, ipLength, nowNs); // counts; refreshes if configured
         return FORWARD;
     }
 }

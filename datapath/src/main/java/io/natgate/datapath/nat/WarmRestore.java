@@ -106,7 +106,7 @@ final class WarmRestore
         final int timeoutClass = protocol != Ipv4Protocols.TCP ? SessionRefresh.initialClass(protocol) :
             SessionRefresh.isEstablished(tcpState) ?
                 SessionTable.CLASS_TCP_ESTABLISHED : SessionTable.CLASS_TCP_TRANSITORY;
-        sessions.touch(session, timeoutClass, deadlineNs);
+        sessions.place(session, timeoutClass, deadlineNs);
         return CommandStatus.OK;
     }
 }

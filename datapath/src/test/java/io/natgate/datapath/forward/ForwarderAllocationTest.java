@@ -1,0 +1,134 @@
+package io.natgate.datapath.forward;
+
+import io.natgate.bindings.testing.Allocations;
+import io.natgate.datapath.counters.DatapathCounters;
+import io.natgate.datapath.counters.PortCounter;
+import io.natgate.datapath.frame.ArpPacket;
+import io.natgate.datapath.frame.EthernetFrame;
+import io.natgate.datapath.frame.IcmpMessage;
+import io.natgate.datapath.frame.TcpSegment;
+import io.natgate.datapath.nat.NatConfig;
+import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.nat.NatEventListener;
+import io.natgate.datapath.pipeline.FrameProcessor;
+import io.natgate.datapath.pipeline.FrameSink;
+import io.natgate.datapath.pipeline.FrameVector;
+import io.natgate.datapath.port.LinkLayer;
+import io.natgate.datapath.testing.Frames;
+import io.natgate.datapath.testing.Packets;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.natgate.datapath.testing.Packets.ip;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The real {@link Forwarder} and {@link NatEngine} on real frames allocate nothing per burst once
+ * warm: every byte the measured rounds allocate together counts.
+ */
+class ForwarderAllocationTest
+{
+    private static final int INSIDE = 0;
+    private static final int OUTSIDE = 1;
+    private static final long GW_IN = 0x0200_0000_0001L;
+    private static final long GW_OUT = 0x0200_0000_0002L;
+    private static final long CLIENT = 0x0200_0000_000AL;
+    private static final long ROUTER = 0x0200_0000_000BL;
+    private static final int FLOWS = 12;
+    private static final int SLOT = 256;
+
+    private final DatapathCounters counters = new DatapathCounters(2);
+    private final NatEngine engine = new NatEngine(
+        new NatConfig().publicAddresses(ip("203.0.113.1")), NatEventListener.NONE, counters);
+    private final Forwarder forwarder = new Forwarder(new ForwarderConfig().ports(List.of(
+        new PortSettings(INSIDE, "lan", PortRole.INSIDE, LinkLayer.ETHERNET, GW_IN, 1500, ip("10.0.0.1"), 24, 0),
+        new PortSettings(OUTSIDE, "wan", PortRole.OUTSIDE, LinkLayer.ETHERNET, GW_OUT, 1500, ip("203.0.113.1"), 24,
+            ip("203.0.113.254")))), engine, counters);
+    private long sent;
+    private final FrameSink sink = (port, buffer, offset, length) ->
+    {
+        sent++;
+        return true;
+    };
+
+    @Test
+    void shouldNotAllocateForwardingBurstsOfEstablishedFlowsPingsAndArp()
+    {
+        final Frames.RecordingSink recording = new Frames.RecordingSink();
+        receive(INSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0,
+            "10.0.0.1"), recording);
+        receive(OUTSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, ROUTER, "203.0.113.254", 0,
+            "203.0.113.1"), recording);
+        assertEquals(2, recording.size(), "both neighbours answered, so both are learned");
+
+        final List<byte[]> frames = new ArrayList<>();
+        final List<Integer> ports = new ArrayList<>();
+        for (int flow = 0; flow < FLOWS; flow++)
+        {
+            final byte[] out = flow % 2 == 0 ?
+                Packets.udp("10.0.0.2", 5000 + flow, "198.51.100.7", 53, new byte[18]) :
+                Packets.tcp("10.0.0.2", 5000 + flow, "198.51.100.7", 443, TcpSegment.ACK, new byte[6]);
+            final byte[] in = flow % 2 == 0 ?
+                Packets.udp("198.51.100.7", 53, "203.0.113.1", 5000 + flow, new byte[18]) :
+                Packets.tcp("198.51.100.7", 443, "203.0.113.1", 5000 + flow, TcpSegment.ACK, new byte[6]);
+            frames.add(Frames.ipv4(GW_IN, CLIENT, out));
+            ports.add(INSIDE);
+            frames.add(Frames.ipv4(GW_OUT, ROUTER, in));
+            ports.add(OUTSIDE);
+        }
+        frames.add(Frames.ipv4(GW_IN, CLIENT, Packets.icmpEcho("10.0.0.2", "198.51.100.7", IcmpMessage.ECHO_REQUEST, 9, 1)));
+        ports.add(INSIDE);
+        frames.add(Frames.ipv4(GW_IN, CLIENT, Packets.icmpEcho("10.0.0.2", "10.0.0.1", IcmpMessage.ECHO_REQUEST, 9, 1)));
+        ports.add(INSIDE);
+        frames.add(Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0, "10.0.0.1"));
+        ports.add(INSIDE);
+
+        final UnsafeBuffer templates = new UnsafeBuffer(new byte[frames.size() * SLOT]);
+        final UnsafeBuffer burst = new UnsafeBuffer(new byte[frames.size() * SLOT]);
+        for (int i = 0; i < frames.size(); i++)
+        {
+            templates.putBytes(i * SLOT + FrameProcessor.HEADROOM, frames.get(i));
+        }
+        final FrameVector vector = new FrameVector(frames.size());
+        final List<Throwable> errors = new ArrayList<>();
+        final ErrorHandler errorHandler = errors::add;
+        final long[] nowNs = {1_000_000_000L};
+        final Runnable round = () ->
+        {
+            burst.putBytes(0, templates, 0, templates.capacity());
+            vector.clear();
+            for (int i = 0; i < frames.size(); i++)
+            {
+                vector.add(burst, i * SLOT + FrameProcessor.HEADROOM, frames.get(i).length, ports.get(i));
+            }
+            nowNs[0] += 1_000_000L;
+            forwarder.processBurst(vector, nowNs[0], sink, errorHandler);
+            forwarder.onTimer(nowNs[0], sink);
+        };
+
+        round.run(); // the first burst makes the sessions (the inbound frames before their session are dropped)
+        final long translatedBefore =
+            counters.get(INSIDE, PortCounter.TRANSLATED_OUT) + counters.get(OUTSIDE, PortCounter.TRANSLATED_IN);
+        final int rounds = 20_000;
+        final long bytes = Allocations.bytesAllocatedAfterWarmUp(20_000, rounds, round);
+
+        assertEquals(0, bytes, "bytes allocated by " + rounds + " bursts of " + frames.size() + " frames");
+        assertEquals(List.of(), errors);
+        assertEquals(FLOWS + 1, engine.sessionCount());
+        final long translated =
+            counters.get(INSIDE, PortCounter.TRANSLATED_OUT) + counters.get(OUTSIDE, PortCounter.TRANSLATED_IN);
+        assertEquals((long)(2 * FLOWS + 1) * (20_000 + rounds), translated - translatedBefore,
+            "every flow translated both ways, and the ping out, in every burst");
+    }
+
+    private void receive(final int port, final byte[] frame, final FrameSink sink)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + frame.length]);
+        buffer.putBytes(FrameProcessor.HEADROOM, frame);
+        forwarder.process(buffer, FrameProcessor.HEADROOM, frame.length, port, 1, sink);
+    }
+}
