@@ -124,8 +124,8 @@ public class NatTranslateBenchmark
                 burst[k] = UdpFlows.packetBuffer();
                 burst[k].putBytes(0, packet, 0, PACKET_LENGTH);
             }
-            outbound = inOrder(outByFlow, UdpFlows.shuffled(sessions, 0x5EED_0001L));
-            inbound = inOrder(inByFlow, UdpFlows.shuffled(sessions, 0x5EED_0002L));
+            outbound = UdpFlows.inOrder(outByFlow, UdpFlows.shuffled(sessions, 0x5EED_0001L));
+            inbound = UdpFlows.inOrder(inByFlow, UdpFlows.shuffled(sessions, 0x5EED_0002L));
         }
 
         @TearDown(Level.Trial)
@@ -151,17 +151,6 @@ public class NatTranslateBenchmark
             final int i = cursor;
             cursor = i + 2 == outbound.length ? 0 : i + 2;
             return i;
-        }
-
-        private static long[] inOrder(final long[] byFlow, final int[] order)
-        {
-            final long[] words = new long[byFlow.length];
-            for (int i = 0; i < order.length; i++)
-            {
-                words[2 * i] = byFlow[2 * order[i]];
-                words[2 * i + 1] = byFlow[2 * order[i] + 1];
-            }
-            return words;
         }
     }
 

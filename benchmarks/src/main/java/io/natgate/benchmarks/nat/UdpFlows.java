@@ -37,7 +37,7 @@ final class UdpFlows
     private static final int PORT_STRIDE = 40_499;
     private static final int FIRST_CLIENT = Ipv4.parse("10.0.0.1");
     private static final int FIRST_REMOTE = Ipv4.parse("203.0.0.0");
-    private static final int FIRST_PUBLIC = Ipv4.parse("198.18.0.1");
+    static final int FIRST_PUBLIC = Ipv4.parse("198.18.0.1");
 
     private UdpFlows()
     {
@@ -154,6 +154,20 @@ final class UdpFlows
         final long udpSum = Checksums.sum(buffer, UDP_OFFSET, PACKET_LENGTH - UDP_OFFSET, Checksums.pseudoHeaderSum(
             ip.sourceAddress(), ip.destinationAddress(), Ipv4Packet.PROTO_UDP, PACKET_LENGTH - UDP_OFFSET));
         return ip.isHeaderChecksumValid() && Checksums.fold(udpSum) == 0xFFFF;
+    }
+
+    /**
+     * @return the (address word, port word) pairs of {@code byFlow} in the flow order {@code order} gives.
+     */
+    static long[] inOrder(final long[] byFlow, final int[] order)
+    {
+        final long[] words = new long[byFlow.length];
+        for (int i = 0; i < order.length; i++)
+        {
+            words[2 * i] = byFlow[2 * order[i]];
+            words[2 * i + 1] = byFlow[2 * order[i] + 1];
+        }
+        return words;
     }
 
     /**

@@ -1,14 +1,18 @@
 package io.natgate.datapath.arp;
 
 /**
- * The ARP cache of one Ethernet port: next-hop address to MAC. Direct-mapped by a hash of the
- * address, a colliding address evicting the older entry, so lookups are one probe and the
- * table never needs deleting. An entry is incomplete (MAC 0) while its ARP request is
- * outstanding; the owner retries and gives up by the timestamps kept here.
+ * The ARP cache of one Ethernet port: next-hop address to MAC. An address lives in one of the
+ * {@link #WAYS} slots from its hash's slot on (a set-associative cache: neighbours whose hashes
+ * collide each keep an entry, where a direct-mapped table made them evict each other and ARP
+ * without end); only when all of those are taken does a new address evict one, the entry closest
+ * to expiry. An entry is incomplete (MAC 0) while its ARP request is outstanding; the owner
+ * retries and gives up by the timestamps kept here.
  */
 public final class NeighbourTable
 {
     public static final int NOT_FOUND = -1;
+    /** Slots an address may occupy, from its hash's slot on. */
+    public static final int WAYS = 16;
 
     private final int[] addresses;
     private final long[] macs;
@@ -32,9 +36,52 @@ public final class NeighbourTable
 
     private int slotOf(final int address)
     {
-        int h = address * 0x9E37_79B9;
+        int h = address; // MurmurHash3's finalizer: consecutive addresses spread over the whole table
+        h ^= h >>> 16;
+        h *= 0x85EB_CA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2_AE35;
         h ^= h >>> 16;
         return h & mask;
+    }
+
+    /**
+     * @return the slot holding the address, or -1.
+     */
+    private int find(final int address)
+    {
+        final int home = slotOf(address);
+        for (int i = 0; i < WAYS; i++)
+        {
+            final int slot = (home + i) & mask;
+            if (used[slot] && addresses[slot] == address)
+            {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @return a slot for a new address: a free one of its ways, else the one expiring first.
+     */
+    private int victim(final int address)
+    {
+        final int home = slotOf(address);
+        int victim = home;
+        for (int i = 0; i < WAYS; i++)
+        {
+            final int slot = (home + i) & mask;
+            if (!used[slot])
+            {
+                return slot;
+            }
+            if (expiresNs[slot] - expiresNs[victim] < 0)
+            {
+                victim = slot;
+            }
+        }
+        return victim;
     }
 
     /**
@@ -42,8 +89,8 @@ public final class NeighbourTable
      */
     public long lookup(final int address, final long nowNs)
     {
-        final int slot = slotOf(address);
-        if (used[slot] && addresses[slot] == address && macs[slot] != 0 && expiresNs[slot] - nowNs > 0)
+        final int slot = find(address);
+        if (slot >= 0 && macs[slot] != 0 && expiresNs[slot] - nowNs > 0)
         {
             return macs[slot];
         }
@@ -55,7 +102,8 @@ public final class NeighbourTable
      */
     public long expiresAtNs(final int address)
     {
-        return expiresNs[slotOf(address)];
+        final int slot = find(address);
+        return slot >= 0 ? expiresNs[slot] : 0;
     }
 
     /**
@@ -63,8 +111,7 @@ public final class NeighbourTable
      */
     public boolean contains(final int address)
     {
-        final int slot = slotOf(address);
-        return used[slot] && addresses[slot] == address;
+        return find(address) >= 0;
     }
 
     /**
@@ -72,7 +119,11 @@ public final class NeighbourTable
      */
     public void learn(final int address, final long mac, final long expiresAtNs)
     {
-        final int slot = slotOf(address);
+        int slot = find(address);
+        if (slot < 0)
+        {
+            slot = victim(address);
+        }
         used[slot] = true;
         addresses[slot] = address;
         macs[slot] = mac;
@@ -87,12 +138,17 @@ public final class NeighbourTable
      */
     public boolean shouldRequest(final int address, final long nowNs, final long retryIntervalNs, final int maxRequests)
     {
-        final int slot = slotOf(address);
-        if (!used[slot] || addresses[slot] != address || macs[slot] != 0 && expiresNs[slot] - nowNs <= 0)
+        int slot = find(address);
+        if (slot < 0 || macs[slot] != 0 && expiresNs[slot] - nowNs <= 0)
         {
+            if (slot < 0)
+            {
+                slot = victim(address);
+            }
             used[slot] = true;
             addresses[slot] = address;
             macs[slot] = 0;
+            expiresNs[slot] = nowNs;
             requestsSent[slot] = 1;
             lastRequestNs[slot] = nowNs;
             return true;
@@ -111,8 +167,8 @@ public final class NeighbourTable
      */
     public boolean hasFailed(final int address, final long nowNs, final long retryIntervalNs, final int maxRequests)
     {
-        final int slot = slotOf(address);
-        return used[slot] && addresses[slot] == address && macs[slot] == 0 && requestsSent[slot] >= maxRequests &&
+        final int slot = find(address);
+        return slot >= 0 && macs[slot] == 0 && requestsSent[slot] >= maxRequests &&
             nowNs - lastRequestNs[slot] >= retryIntervalNs;
     }
 
@@ -121,8 +177,8 @@ public final class NeighbourTable
      */
     public void forget(final int address)
     {
-        final int slot = slotOf(address);
-        if (used[slot] && addresses[slot] == address)
+        final int slot = find(address);
+        if (slot >= 0)
         {
             used[slot] = false;
         }
