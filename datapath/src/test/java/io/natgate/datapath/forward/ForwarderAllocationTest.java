@@ -7,13 +7,10 @@ import io.natgate.datapath.frame.ArpPacket;
 import io.natgate.datapath.frame.EthernetFrame;
 import io.natgate.datapath.frame.IcmpMessage;
 import io.natgate.datapath.frame.TcpSegment;
-import io.natgate.datapath.nat.NatConfig;
 import io.natgate.datapath.nat.NatEngine;
-import io.natgate.datapath.nat.NatEventListener;
 import io.natgate.datapath.pipeline.FrameProcessor;
 import io.natgate.datapath.pipeline.FrameSink;
 import io.natgate.datapath.pipeline.FrameVector;
-import io.natgate.datapath.port.LinkLayer;
 import io.natgate.datapath.testing.Frames;
 import io.natgate.datapath.testing.Packets;
 import org.agrona.ErrorHandler;
@@ -23,7 +20,12 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.natgate.datapath.testing.Packets.ip;
+import static io.natgate.datapath.forward.TestGateway.CLIENT;
+import static io.natgate.datapath.forward.TestGateway.GW_IN;
+import static io.natgate.datapath.forward.TestGateway.GW_OUT;
+import static io.natgate.datapath.forward.TestGateway.INSIDE;
+import static io.natgate.datapath.forward.TestGateway.OUTSIDE;
+import static io.natgate.datapath.forward.TestGateway.ROUTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -32,22 +34,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class ForwarderAllocationTest
 {
-    private static final int INSIDE = 0;
-    private static final int OUTSIDE = 1;
-    private static final long GW_IN = 0x0200_0000_0001L;
-    private static final long GW_OUT = 0x0200_0000_0002L;
-    private static final long CLIENT = 0x0200_0000_000AL;
-    private static final long ROUTER = 0x0200_0000_000BL;
     private static final int FLOWS = 12;
     private static final int SLOT = 256;
 
-    private final DatapathCounters counters = new DatapathCounters(2);
-    private final NatEngine engine = new NatEngine(
-        new NatConfig().publicAddresses(ip("203.0.113.1")), NatEventListener.NONE, counters);
-    private final Forwarder forwarder = new Forwarder(new ForwarderConfig().ports(List.of(
-        new PortSettings(INSIDE, "lan", PortRole.INSIDE, LinkLayer.ETHERNET, GW_IN, 1500, ip("10.0.0.1"), 24, 0),
-        new PortSettings(OUTSIDE, "wan", PortRole.OUTSIDE, LinkLayer.ETHERNET, GW_OUT, 1500, ip("203.0.113.1"), 24,
-            ip("203.0.113.254")))), engine, counters);
+    private final TestGateway gateway = new TestGateway();
+    private final DatapathCounters counters = gateway.counters;
+    private final NatEngine engine = gateway.engine;
+    private final Forwarder forwarder = gateway.forwarder;
     private long sent;
     private final FrameSink sink = (port, buffer, offset, length) ->
     {
@@ -59,10 +52,7 @@ class ForwarderAllocationTest
     void shouldNotAllocateForwardingBurstsOfEstablishedFlowsPingsAndArp()
     {
         final Frames.RecordingSink recording = new Frames.RecordingSink();
-        receive(INSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0,
-            "10.0.0.1"), recording);
-        receive(OUTSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, ROUTER, "203.0.113.254", 0,
-            "203.0.113.1"), recording);
+        gateway.resolveBoth(recording);
         assertEquals(2, recording.size(), "both neighbours answered, so both are learned");
 
         final List<byte[]> frames = new ArrayList<>();
@@ -123,12 +113,5 @@ class ForwarderAllocationTest
             counters.get(INSIDE, PortCounter.TRANSLATED_OUT) + counters.get(OUTSIDE, PortCounter.TRANSLATED_IN);
         assertEquals((long)(2 * FLOWS + 1) * (20_000 + rounds), translated - translatedBefore,
             "every flow translated both ways, and the ping out, in every burst");
-    }
-
-    private void receive(final int port, final byte[] frame, final FrameSink sink)
-    {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + frame.length]);
-        buffer.putBytes(FrameProcessor.HEADROOM, frame);
-        forwarder.process(buffer, FrameProcessor.HEADROOM, frame.length, port, 1, sink);
     }
 }

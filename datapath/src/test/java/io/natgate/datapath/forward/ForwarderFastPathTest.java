@@ -1,22 +1,20 @@
 package io.natgate.datapath.forward;
 
-import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.PortCounter;
-import io.natgate.datapath.frame.ArpPacket;
 import io.natgate.datapath.frame.EthernetFrame;
 import io.natgate.datapath.frame.TcpSegment;
-import io.natgate.datapath.nat.NatConfig;
-import io.natgate.datapath.nat.NatEngine;
-import io.natgate.datapath.nat.NatEventListener;
-import io.natgate.datapath.pipeline.FrameProcessor;
-import io.natgate.datapath.port.LinkLayer;
 import io.natgate.datapath.testing.Frames;
 import io.natgate.datapath.testing.Packets;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static io.natgate.datapath.forward.TestGateway.CLIENT;
+import static io.natgate.datapath.forward.TestGateway.GW_IN;
+import static io.natgate.datapath.forward.TestGateway.GW_OUT;
+import static io.natgate.datapath.forward.TestGateway.INSIDE;
+import static io.natgate.datapath.forward.TestGateway.OUTSIDE;
+import static io.natgate.datapath.forward.TestGateway.ROUTER;
 import static io.natgate.datapath.testing.Packets.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -27,21 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class ForwarderFastPathTest
 {
-    private static final int INSIDE = 0;
-    private static final int OUTSIDE = 1;
-    private static final long GW_IN = 0x0200_0000_0001L;
-    private static final long GW_OUT = 0x0200_0000_0002L;
-    private static final long CLIENT = 0x0200_0000_000AL;
-    private static final long ROUTER = 0x0200_0000_000BL;
     private static final long NEW_ROUTER = 0x0200_0000_00BBL;
 
-    private final DatapathCounters counters = new DatapathCounters(2);
-    private final NatEngine engine = new NatEngine(
-        new NatConfig().publicAddresses(ip("203.0.113.1")), NatEventListener.NONE, counters);
-    private final Forwarder forwarder = new Forwarder(new ForwarderConfig().ports(List.of(
-        new PortSettings(INSIDE, "lan", PortRole.INSIDE, LinkLayer.ETHERNET, GW_IN, 1500, ip("10.0.0.1"), 24, 0),
-        new PortSettings(OUTSIDE, "wan", PortRole.OUTSIDE, LinkLayer.ETHERNET, GW_OUT, 1500, ip("203.0.113.1"), 24,
-            ip("203.0.113.254")))), engine, counters);
+    private final TestGateway gateway = new TestGateway();
     private final Frames.RecordingSink sink = new Frames.RecordingSink();
 
     /** RFC 1071, written out here: the one's complement of the one's complement sum of 16-bit words. */
@@ -77,14 +63,7 @@ class ForwarderFastPathTest
 
     private void receive(final int port, final byte[] frame)
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + frame.length]);
-        buffer.putBytes(FrameProcessor.HEADROOM, frame);
-        forwarder.process(buffer, FrameProcessor.HEADROOM, frame.length, port, 1_000_000_000L, sink);
-    }
-
-    private void resolve(final int port, final long mac, final String address, final String gateway)
-    {
-        receive(port, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, mac, address, 0, gateway));
+        gateway.receive(port, frame, sink);
     }
 
     @Test
@@ -99,8 +78,7 @@ class ForwarderFastPathTest
     @Test
     void shouldRewriteAddressPortAndTtlOfEstablishedFlowsWithChecksumsThatVerifyFromScratch()
     {
-        resolve(INSIDE, CLIENT, "10.0.0.2", "10.0.0.1");
-        resolve(OUTSIDE, ROUTER, "203.0.113.254", "203.0.113.1");
+        gateway.resolveBoth(sink);
         final byte[][] outbound = {
             Packets.udp("10.0.0.2", 5000, "198.51.100.7", 53, new byte[] {1, 2, 3}),
             Packets.tcp("10.0.0.2", 6000, "198.51.100.7", 443, TcpSegment.ACK, new byte[] {9, 8, 7, 6, 5})};
@@ -129,19 +107,18 @@ class ForwarderFastPathTest
                 assertEquals(true, headerAndTransportChecksumsVerify(in), "inbound " + i + " round " + round);
             }
         }
-        assertEquals(4, counters.get(INSIDE, PortCounter.TRANSLATED_OUT));
-        assertEquals(4, counters.get(OUTSIDE, PortCounter.TRANSLATED_IN));
+        assertEquals(4, gateway.counters.get(INSIDE, PortCounter.TRANSLATED_OUT));
+        assertEquals(4, gateway.counters.get(OUTSIDE, PortCounter.TRANSLATED_IN));
     }
 
     @Test
     void shouldSendToTheNewMacOnceTheNextHopAnnouncesOne()
     {
-        resolve(INSIDE, CLIENT, "10.0.0.2", "10.0.0.1");
-        resolve(OUTSIDE, ROUTER, "203.0.113.254", "203.0.113.1");
+        gateway.resolveBoth(sink);
         final byte[] frame = Frames.ipv4(GW_IN, CLIENT, Packets.udp("10.0.0.2", 5000, "198.51.100.7", 53, new byte[1]));
         receive(INSIDE, frame);
         receive(INSIDE, frame);
-        resolve(OUTSIDE, NEW_ROUTER, "203.0.113.254", "203.0.113.1"); // the router was replaced
+        gateway.resolve(OUTSIDE, NEW_ROUTER, "203.0.113.254", "203.0.113.1", sink); // the router was replaced
         sink.clear();
         receive(INSIDE, frame);
 

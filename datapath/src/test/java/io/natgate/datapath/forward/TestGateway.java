@@ -1,0 +1,66 @@
+package io.natgate.datapath.forward;
+
+import io.natgate.datapath.counters.DatapathCounters;
+import io.natgate.datapath.frame.ArpPacket;
+import io.natgate.datapath.frame.EthernetFrame;
+import io.natgate.datapath.nat.NatConfig;
+import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.nat.NatEventListener;
+import io.natgate.datapath.pipeline.FrameProcessor;
+import io.natgate.datapath.pipeline.FrameSink;
+import io.natgate.datapath.port.LinkLayer;
+import io.natgate.datapath.testing.Frames;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.List;
+
+import static io.natgate.datapath.testing.Packets.ip;
+
+/**
+ * The real engine and forwarder of a two-port gateway for tests: lan 10.0.0.1/24 with a client
+ * 10.0.0.2, wan 203.0.113.1/24 (the one public address) with a router 203.0.113.254.
+ */
+final class TestGateway
+{
+    static final int INSIDE = 0;
+    static final int OUTSIDE = 1;
+    static final long GW_IN = 0x0200_0000_0001L;
+    static final long GW_OUT = 0x0200_0000_0002L;
+    static final long CLIENT = 0x0200_0000_000AL;
+    static final long ROUTER = 0x0200_0000_000BL;
+
+    final DatapathCounters counters = new DatapathCounters(2);
+    final NatEngine engine = new NatEngine(
+        new NatConfig().publicAddresses(ip("203.0.113.1")), NatEventListener.NONE, counters);
+    final Forwarder forwarder = new Forwarder(new ForwarderConfig().ports(List.of(
+        new PortSettings(INSIDE, "lan", PortRole.INSIDE, LinkLayer.ETHERNET, GW_IN, 1500, ip("10.0.0.1"), 24, 0),
+        new PortSettings(OUTSIDE, "wan", PortRole.OUTSIDE, LinkLayer.ETHERNET, GW_OUT, 1500, ip("203.0.113.1"), 24,
+            ip("203.0.113.254")))), engine, counters);
+
+    /**
+     * Processes a copy of a frame, with headroom before it, at t = 1 s.
+     */
+    void receive(final int port, final byte[] frame, final FrameSink sink)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + frame.length]);
+        buffer.putBytes(FrameProcessor.HEADROOM, frame);
+        forwarder.process(buffer, FrameProcessor.HEADROOM, frame.length, port, 1_000_000_000L, sink);
+    }
+
+    /**
+     * A neighbour with {@code mac} at {@code address} asks for the gateway's {@code gateway}: learned.
+     */
+    void resolve(final int port, final long mac, final String address, final String gateway, final FrameSink sink)
+    {
+        receive(port, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, mac, address, 0, gateway), sink);
+    }
+
+    /**
+     * Both neighbours learned: the client inside, the router outside.
+     */
+    void resolveBoth(final FrameSink sink)
+    {
+        resolve(INSIDE, CLIENT, "10.0.0.2", "10.0.0.1", sink);
+        resolve(OUTSIDE, ROUTER, "203.0.113.254", "203.0.113.1", sink);
+    }
+}
