@@ -2,12 +2,14 @@ package io.natgate.datapath.nat;
 
 /**
  * Open-addressing index from a key to an entry number of a record table, with linear probing
- * and backward-shift deletion (no tombstones). A slot holds {@code entry + 1} in its low
- * {@link #entryBits} bits (0 = empty) and, above them, the same bits of the key's hash as a
- * fingerprint: a probe reads a record only when the fingerprint matches, so a lookup costs the
- * index line and the one record it finds (a mismatch costs 1 in 2^(32 - entryBits)). Keys live in
- * the records; the index costs 4 bytes a slot. Capacity is a power of two at least twice the
- * entries, so probe sequences stay short.
+ * and backward-shift deletion (no tombstones). A slot holds, from the low bits up: {@code entry + 1}
+ * in {@link #entryBits} bits (0 = empty); the entry's distance from its home slot in 4 bits (15 =
+ * that far or farther, read by rehashing the record), so deletion moves entries without reading
+ * their records; and in the bits left the same bits of the key's hash as a fingerprint, so a probe
+ * reads a record only when the fingerprint matches and a lookup costs the index line and the one
+ * record it finds (7 fingerprint bits at a million entries: a needless record read in 1 of 128
+ * probes past the first). Keys live in the records; the index costs 4 bytes a slot. Capacity is a
+ * power of two at least twice the entries, so probe sequences stay short.
  */
 abstract class HashIndex
 {
@@ -21,6 +23,8 @@ abstract class HashIndex
     /** The fingerprint bits of a slot and of a hash: compare {@code (slot & tagMask) == (hash & tagMask)}. */
     final int tagMask;
     private final int entryMask;
+    private static final int DISTANCE_BITS = 4;
+    private static final int FAR = (1 << DISTANCE_BITS) - 1;
 
     HashIndex(final int maxEntries)
     {
@@ -33,7 +37,7 @@ abstract class HashIndex
         mask = capacity - 1;
         entryBits = Integer.SIZE - Integer.numberOfLeadingZeros(Math.max(1, maxEntries));
         entryMask = (1 << entryBits) - 1;
-        tagMask = ~entryMask;
+        tagMask = ~((1 << (entryBits + DISTANCE_BITS)) - 1);
     }
 
     /**
@@ -79,11 +83,18 @@ abstract class HashIndex
     final void insert(final int hash, final int entry)
     {
         int slot = hash & mask;
+        int distance = 0;
         while (slots[slot] != 0)
         {
             slot = (slot + 1) & mask;
+            distance++;
         }
-        slots[slot] = (hash & tagMask) | (entry + 1);
+        slots[slot] = withDistance((hash & tagMask) | (entry + 1), distance);
+    }
+
+    private int withDistance(final int value, final int distance)
+    {
+        return (value & ~(FAR << entryBits)) | (Math.min(distance, FAR) << entryBits);
     }
 
     /**
@@ -106,11 +117,16 @@ abstract class HashIndex
         int value;
         while ((value = slots[next]) != 0)
         {
-            final int distance = (next - hashOf(entry(value))) & mask;
-            // move next into the hole unless its home lies cyclically in (hole, next]
-            if (distance >= ((next - hole) & mask))
+            int distance = (value >>> entryBits) & FAR;
+            if (distance == FAR)
             {
-                slots[hole] = value;
+                distance = (next - hashOf(entry(value))) & mask;
+            }
+            // move next into the hole unless its home lies cyclically in (hole, next]
+            final int shift = (next - hole) & mask;
+            if (distance >= shift)
+            {
+                slots[hole] = withDistance(value, distance - shift);
                 hole = next;
             }
             next = (next + 1) & mask;

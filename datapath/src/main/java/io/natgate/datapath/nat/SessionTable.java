@@ -17,11 +17,11 @@ import io.natgate.datapath.frame.Checksums;
  *   h6: bytesOut
  *   h7: bytesIn
  * </pre>
- * The slow path's links live apart, 3 longs a session: {@code c0} LRU previous | next, {@code c1}
- * mapping previous | next, {@code c2} the deadline the session had when last linked.
+ * The slow path's links live apart, 2 longs a session: {@code c0} LRU previous | next, {@code c1}
+ * mapping previous | next.
  * <p>
- * Each session sits in the LRU list of its timeout class in order of that linked deadline, so
- * expiry looks at the head only. A refresh only writes the deadline; it moves the session to the
+ * Each session sits in the LRU list of its timeout class in order of the deadline it had when last
+ * linked, so expiry looks at the head only. A refresh only writes the deadline; it moves the session to the
  * tail when the deadline left the second it was linked in ({@code linkEpoch}), so at most once a
  * second, as VPP does. A session's deadline is never before its linked one and less than about a
  * second after it unless it was relinked, so a head whose linked deadline is in the future ends
@@ -32,7 +32,7 @@ import io.natgate.datapath.frame.Checksums;
 final class SessionTable
 {
     static final int STRIDE = 8;
-    static final int COLD_STRIDE = 3;
+    static final int COLD_STRIDE = 2;
     static final int NONE = -1;
 
     static final int CLASS_UDP = 0;
@@ -272,7 +272,6 @@ final class SessionTable
         records[base + 7] = 0;
         links[cold] = ((long)NONE << 32) | (NONE & LOW);
         links[cold + 1] = ((long)NONE << 32) | (NONE & LOW);
-        links[cold + 2] = 0;
         byOutboundKey.insert(outboundHash(records[base], records[base + 1]), entry);
         byInboundKey.insert(inboundHash(remoteAddress, publicAddress, records[base + 1]), entry);
         return entry;
@@ -333,7 +332,6 @@ final class SessionTable
             links[tailLink] = (links[tailLink] & 0xFFFF_FFFF_0000_0000L) | (entry & LOW);
         }
         lruTails[timeoutClass] = entry;
-        links[cold + 2] = deadlineNs;
         records[base + 3] = deadlineNs;
         records[base + 4] = (records[base + 4] & ~(0xFFFF_0000L | STATE_LINK)) |
             (((deadlineNs >>> LINK_EPOCH_SHIFT) & 0xFFFF) << 16) | IN_LIST | timeoutClass;
