@@ -8,7 +8,8 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * hold a profile to its {@code memoryBudget} before anything starts.
  * <ul>
  *   <li>NAT tables, as {@code NatEngine.tableCapacityBytes()} counts them once allocated: sessions
- *       (7 longs each, indexed by two open-addressing hash indexes), mappings (4 longs, two indexes),
+ *       (a 64-byte record and 2 longs of links each, the records a cache line into their array,
+ *       indexed by two open-addressing hash indexes), mappings (4 longs, two indexes),
  *       clients (4 ints, one index), and the port bitmaps (65,536 bits per public address and protocol,
  *       for TCP, UDP and ICMP). A hash index is a power of two of 4-byte slots, at least twice its
  *       entries. A test holds this to the engine's own count.</li>
@@ -22,7 +23,8 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  */
 public record MemoryEstimate(long tableBytes, long pipelineRingBytes, long backendBytes, int ports, long budgetBytes)
 {
-    private static final int SESSION_LONGS = 7;
+    private static final int SESSION_LONGS = 8 + 2;
+    private static final int SESSION_RECORDS_OFFSET_LONGS = 6;
     private static final int MAPPING_LONGS = 4;
     private static final int CLIENT_INTS = 4;
     private static final int PORT_PROTOCOLS = 3;
@@ -56,7 +58,8 @@ public record MemoryEstimate(long tableBytes, long pipelineRingBytes, long backe
         final int maxSessions, final int maxMappings, final int maxClients, final int publicAddresses)
     {
         final int mappings = maxMappings == 0 ? maxSessions : maxMappings;
-        final long sessionBytes = (long)maxSessions * SESSION_LONGS * Long.BYTES + 2 * hashIndexBytes(maxSessions);
+        final long sessionBytes = ((long)maxSessions * SESSION_LONGS + SESSION_RECORDS_OFFSET_LONGS) * Long.BYTES +
+            2 * hashIndexBytes(maxSessions);
         final long mappingBytes = (long)mappings * MAPPING_LONGS * Long.BYTES + 2 * hashIndexBytes(mappings);
         final long clientBytes = (long)maxClients * CLIENT_INTS * Integer.BYTES + hashIndexBytes(maxClients);
         final long portBytes = (long)publicAddresses * PORT_PROTOCOLS * (PORTS_PER_ADDRESS / Byte.SIZE + Integer.BYTES);
