@@ -96,8 +96,8 @@ class EffectiveSettingsTest
         final ConfigException refused = assertThrows(ConfigException.class,
             () -> HardwareProfiles.directory(directory).get("tiny", null));
 
-        assertEquals(file + ":2: memoryBudget=16m: tables 116.3 MiB + pipeline rings 5.1 MiB + backend rings 20.0 MiB " +
-            "(2 ports) = 141.4 MiB exceed the memoryBudget 16m; shrink the tables or rings, or raise the budget",
+        assertEquals(file + ":2: memoryBudget=16m: tables 139.2 MiB + pipeline rings 5.1 MiB + backend rings 20.0 MiB " +
+            "(2 ports) = 164.3 MiB exceed the memoryBudget 16m; shrink the tables or rings, or raise the budget",
             refused.getMessage());
         assertEquals(new Location(file.toString(), 2, "memoryBudget", "16m"), refused.location());
     }
@@ -107,8 +107,8 @@ class EffectiveSettingsTest
     {
         final GatewayConfig config = loadConfig(example().replace("maxSessions: 65536", "maxSessions: 2000000"));
 
-        assertEquals(directory.resolve("natgate.yaml") + ":52: nat.maxSessions=2000000: tables 141.9 MiB + pipeline " +
-            "rings 5.1 MiB + backend rings 10.0 MiB (2 ports) = 157.0 MiB exceed the memoryBudget 64m of profile " +
+        assertEquals(directory.resolve("natgate.yaml") + ":52: nat.maxSessions=2000000: tables 187.7 MiB + pipeline " +
+            "rings 5.1 MiB + backend rings 10.0 MiB (2 ports) = 202.8 MiB exceed the memoryBudget 64m of profile " +
             "small-2core (hw-profiles/small-2core.yaml:16); shrink the tables or rings, or raise the budget",
             assertThrows(ConfigException.class,
                 () -> EffectiveSettings.resolve(config, null, TestHosts.SMALL_LINUX, builtin)).getMessage());
