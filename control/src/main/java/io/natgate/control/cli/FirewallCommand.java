@@ -19,10 +19,9 @@ import java.util.concurrent.Callable;
 @Command(
     name = "firewall",
     mixinStandardHelpOptions = true,
-    description = {
-        "Lists, opens and closes a running gateway's firewall sessions, and lists its access rules, through its",
-        "admin endpoint. A private session with an inbound mapping directs inbound connections to a client; the",
-        "access rules, for that session and its user, decide which get through."},
+    description = "Lists, opens and closes a running gateway's firewall sessions, and lists its access rules, " +
+        "through its admin endpoint. A private session with an inbound mapping directs inbound connections to a " +
+        "client; the access rules, for that session and its user, decide which get through.",
     subcommands = {FirewallCommand.Sessions.class, FirewallCommand.Rules.class, FirewallCommand.Open.class,
         FirewallCommand.Close.class})
 final class FirewallCommand implements Runnable
@@ -114,11 +113,10 @@ final class FirewallCommand implements Runnable
     }
 
     @Command(name = "open", mixinStandardHelpOptions = true,
-        description = {
-            "Opens a new private session for a client (or, with --client-session, gets the client session of a",
-            "client an inside port reaches), with an inbound mapping for it when --protocol and --port are given;",
-            "with --session, opens the mapping in an existing session. A mapping the access rules would drop",
-            "connections through is refused, naming the rule."})
+        description = "Opens a new private session for a client (or, with --client-session, gets the client " +
+            "session of a client an inside port reaches), with an inbound mapping for it when --protocol and --port " +
+            "are given; with --session, opens the mapping in an existing session. A mapping the access rules would " +
+            "drop connections through is refused, naming the rule.")
     static final class Open implements Callable<Integer>
     {
         @Mixin
@@ -218,10 +216,10 @@ final class FirewallCommand implements Runnable
         @Parameters(paramLabel = "ID", description = "The session, as natgate firewall sessions lists it.")
         private long id;
 
-        @Option(names = "--protocol", paramLabel = "tcp|udp", description = "Close only this mapping's protocol...")
+        @Option(names = "--protocol", paramLabel = "tcp|udp", description = "With --port: close only the session's mapping of this protocol.")
         private String protocol;
 
-        @Option(names = "--port", paramLabel = "PORT", description = "...and client port.")
+        @Option(names = "--port", paramLabel = "PORT", description = "With --protocol: close only the session's mapping to this client port.")
         private Integer port;
 
         public Integer call()
