@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -22,11 +23,17 @@ import java.util.function.Supplier;
  * The admin endpoint (loopback by default): {@code /metrics} in the Prometheus text format,
  * {@code /sessions} and {@code /mappings} as JSON, {@code /healthz}, and the firewall's sessions under
  * {@code /firewall/} ({@link FirewallAdmin}). It reads the worker's
- * tables only through the worker ({@link Gateway#sessions}), never directly.
+ * tables only through the worker ({@link Gateway#sessions}), never directly. It serves on
+ * {@value #THREADS} threads with read, write and idle timeouts, so one slow or half-open client
+ * cannot keep {@code /healthz} from answering.
  */
 public final class AdminServer implements AutoCloseable
 {
     public static final int DEFAULT_LIMIT = 10_000;
+    /** Threads serving requests: a client that is slow to send (or read) holds one, not the endpoint. */
+    public static final int THREADS = 4;
+    /** The JDK server's limit on the time to receive a whole request, in seconds (jvm.options sets it). */
+    public static final String REQUEST_TIMEOUT_PROPERTY = "sun.net.httpserver.maxReqTime";
 
     private final HttpServer server;
 
@@ -42,23 +49,7 @@ public final class AdminServer implements AutoCloseable
      */
     public static AdminServer start(final InetSocketAddress address, final Gateway gateway)
     {
-        final HttpServer server;
-        try
-        {
-            server = HttpServer.create(address, 16);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("admin endpoint cannot bind " + address.getHostString() + ":" +
-                address.getPort() + ": " + ex.getMessage(), ex);
-        }
-        server.setExecutor(Executors.newSingleThreadExecutor(runnable ->
-        {
-            final Thread thread = new Thread(runnable, "natgate-admin");
-            thread.setDaemon(true);
-            return thread;
-        }));
-        server.createContext("/healthz", exchange -> reply(exchange, 200, "text/plain", "ok\n"));
+        final HttpServer server = listen(address);
         server.createContext("/metrics", exchange -> reply(exchange, 200, "text/plain; version=0.0.4",
             Metrics.render(gateway.counters(), gateway.portNames(), gateway.pipeline())));
         server.createContext("/sessions", exchange -> replyJson(exchange, () ->
@@ -69,6 +60,36 @@ public final class AdminServer implements AutoCloseable
         server.createContext(FirewallAdmin.CONTEXT, new FirewallAdmin(gateway.firewall()));
         server.start();
         return new AdminServer(server);
+    }
+
+    /**
+     * Binds the endpoint with its {@value #THREADS} threads and {@code /healthz}, not started yet: the
+     * part that keeps a slow client from blocking the others. Requests are read on those threads; the
+     * JDK server closes a connection whose request is not in after {@code sun.net.httpserver.maxReqTime}
+     * seconds, whose response is not out after {@code maxRspTime}, idle after {@code idleInterval}
+     * (set in jvm.options, read once when the JDK's server class loads; see {@link #REQUEST_TIMEOUT_PROPERTY}).
+     */
+    static HttpServer listen(final InetSocketAddress address)
+    {
+        final HttpServer server;
+        try
+        {
+            server = HttpServer.create(address, 64);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("admin endpoint cannot bind " + address.getHostString() + ":" +
+                address.getPort() + ": " + ex.getMessage(), ex);
+        }
+        final AtomicInteger threadNumber = new AtomicInteger();
+        server.setExecutor(Executors.newFixedThreadPool(THREADS, runnable ->
+        {
+            final Thread thread = new Thread(runnable, "natgate-admin-" + threadNumber.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.createContext("/healthz", exchange -> reply(exchange, 200, "text/plain", "ok\n"));
+        return server;
     }
 
     public InetSocketAddress address()

@@ -35,7 +35,7 @@ public final class Natgate implements Runnable
      */
     public static CommandLine newCommandLine()
     {
-        return new CommandLine(new Natgate());
+        return oneLineErrors(new CommandLine(new Natgate()));
     }
 
     /**
@@ -44,7 +44,7 @@ public final class Natgate implements Runnable
      */
     public static CommandLine newCommandLine(final Environment environment)
     {
-        return new CommandLine(new Natgate(), new CommandLine.IFactory()
+        return oneLineErrors(new CommandLine(new Natgate(), new CommandLine.IFactory()
         {
             public <K> K create(final Class<K> type) throws Exception
             {
@@ -59,7 +59,50 @@ public final class Natgate implements Runnable
                     return CommandLine.defaultFactory().create(type);
                 }
             }
+        }));
+    }
+
+    /**
+     * Every error a command line can end in is one line on standard error: a usage error names what was
+     * wrong and where the help is (exit 2), a failure while running says what failed (exit 1), never a
+     * stack trace.
+     */
+    static CommandLine oneLineErrors(final CommandLine commandLine)
+    {
+        commandLine.setParameterExceptionHandler((ex, args) ->
+        {
+            final CommandLine command = ex.getCommandLine();
+            command.getErr().println(qualifiedName(command) + ": " + oneLine(ex.getMessage()) +
+                " (see " + qualifiedName(command) + " --help)");
+            command.getErr().flush();
+            return command.getCommandSpec().exitCodeOnInvalidInput();
         });
+        commandLine.setExecutionExceptionHandler((ex, command, parseResult) ->
+        {
+            command.getErr().println(qualifiedName(command) + ": " + describe(ex));
+            command.getErr().flush();
+            return command.getCommandSpec().exitCodeOnExecutionException();
+        });
+        return commandLine;
+    }
+
+    private static String qualifiedName(final CommandLine command)
+    {
+        return command.getCommandSpec().qualifiedName();
+    }
+
+    /**
+     * @return the exception's message on one line, or its kind when it has none.
+     */
+    static String describe(final Throwable ex)
+    {
+        final String message = ex.getMessage();
+        return message == null || message.isBlank() ? ex.getClass().getSimpleName() : oneLine(message);
+    }
+
+    private static String oneLine(final String text)
+    {
+        return text == null ? "" : text.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; ");
     }
 
     /**

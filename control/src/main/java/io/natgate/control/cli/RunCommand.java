@@ -5,7 +5,11 @@ import io.natgate.control.config.ConfigException;
 import io.natgate.control.gateway.CountersFile;
 import io.natgate.control.gateway.Gateway;
 import io.natgate.control.profile.EffectiveSettings;
+import io.natgate.control.config.JournalConfig;
+import io.natgate.control.journal.GatewayLock;
+import io.natgate.control.journal.JournalException;
 import io.natgate.control.journal.JournalWriter;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,7 +57,26 @@ final class RunCommand implements Callable<Integer>
             return ConfigException.EXIT_STATUS;
         }
 
-        final JournalWriter journal = JournalWriter.open(settings.gateway().orElseThrow().journal(),
+        // one gateway per journal directory, checked before anything is opened or written
+        final JournalConfig journalConfig = settings.gateway().orElseThrow().journal();
+        GatewayLock lock = null;
+        try
+        {
+            lock = GatewayLock.acquire(journalConfig.directory());
+        }
+        catch (final GatewayLock.HeldException ex)
+        {
+            System.err.println("natgate: cannot start: " + ex.getMessage());
+            return 1;
+        }
+        catch (final JournalException ex)
+        {
+            // the journal cannot be written either: the writer says so and forwarding goes on without it
+            System.out.println("natgate: journal: " + ex.getMessage() + "; not checked for another gateway");
+        }
+        final GatewayLock heldLock = lock;
+
+        final JournalWriter journal = JournalWriter.open(journalConfig,
             settings.pipelineConfig().nanoClock(), new SystemEpochNanoClock(), System.out);
         final Gateway gateway;
         try
@@ -63,6 +86,7 @@ final class RunCommand implements Callable<Integer>
         catch (final RuntimeException ex)
         {
             journal.close();
+            CloseHelper.quietClose(heldLock);
             System.err.println("natgate: cannot start: " + ex.getMessage());
             return 1;
         }
@@ -76,6 +100,7 @@ final class RunCommand implements Callable<Integer>
         {
             gateway.close();
             journal.close();
+            CloseHelper.quietClose(heldLock);
             System.err.println("natgate: " + ex.getMessage());
             return 1;
         }
@@ -90,6 +115,7 @@ final class RunCommand implements Callable<Integer>
                 admin.close();
                 gateway.close();
                 journal.close();
+                CloseHelper.quietClose(heldLock);
                 System.out.println("natgate: stopped");
                 System.out.flush();
             }

@@ -138,7 +138,16 @@ public final class ConfigLoader
         final List<PortConfig> ports = new ArrayList<>();
         for (final ConfigNode portNode : portsNode.items())
         {
-            ports.add(readPort(ports.size(), portNode, origins));
+            final PortConfig port = readPort(ports.size(), portNode, origins);
+            for (final PortConfig earlier : ports)
+            {
+                if (earlier.interfaceName().equals(port.interfaceName()))
+                {
+                    throw portNode.get("interface").error("the interface of ports[" + ports.indexOf(earlier) + "] (" +
+                        earlier.name() + ") too: each port needs an interface of its own");
+                }
+            }
+            ports.add(port);
         }
         Ipv6Policy ipv6 = ForwarderConfig.IPV6_DEFAULT;
         final ConfigNode ipv6Node = root.get("ipv6");

@@ -14,6 +14,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,9 @@ import java.util.function.ToLongFunction;
  */
 public final class ConfigNode
 {
-    private static final int MAX_DOCUMENT_CODE_POINTS = 1 << 20;
+    /** The largest config file or hardware profile read: far above any real one, far below harm. */
+    public static final int MAX_FILE_BYTES = 1 << 20;
+    private static final int MAX_DOCUMENT_CODE_POINTS = MAX_FILE_BYTES;
     private static final Set<String> TRUE_WORDS = Set.of("true", "yes", "on");
     private static final Set<String> FALSE_WORDS = Set.of("false", "no", "off");
 
@@ -61,16 +64,23 @@ public final class ConfigNode
      */
     public static ConfigNode parseFile(final Path file)
     {
-        final String text;
-        try
+        final Location whole = new Location(file.toString(), 0, "", null);
+        final byte[] bytes;
+        try (InputStream in = Files.newInputStream(file))
         {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            // bounded before anything is parsed: at most one byte past the limit is ever read
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
         }
         catch (final IOException ex)
         {
-            throw new ConfigException(new Location(file.toString(), 0, "", null), null, "cannot read: " + ex);
+            throw new ConfigException(whole, null, "cannot read: " + ex);
         }
-        return parse(file.toString(), text);
+        if (bytes.length > MAX_FILE_BYTES)
+        {
+            throw new ConfigException(whole, null, "too large: more than " + MAX_FILE_BYTES +
+                " bytes (a config file or hardware profile is at most " + (MAX_FILE_BYTES >> 10) + " KiB)");
+        }
+        return parse(file.toString(), new String(bytes, StandardCharsets.UTF_8));
     }
 
     /**

@@ -88,7 +88,7 @@ public record LabTopology(String prefix)
         if (!prefix.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,40}"))
         {
             throw new IllegalArgumentException(
-                "a lab prefix is 1 to 41 letters, digits, '.', '-' or '_', starting with a letter or digit: " + prefix);
+                "a lab prefix is 1 to 41 letters, digits, '.', '-' or '_', starting with a letter or digit, not '" + prefix + "'");
         }
     }
 

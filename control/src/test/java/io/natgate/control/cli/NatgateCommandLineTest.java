@@ -64,4 +64,39 @@ class NatgateCommandLineTest
         commandLine.setErr(new PrintWriter(new StringWriter()));
         assertEquals(2, commandLine.execute("no-such-command"));
     }
+
+    @Test
+    void shouldRefuseAnEmptyLabPrefixInOneLineWithoutAStackTrace()
+    {
+        final StringWriter err = new StringWriter();
+        final CommandLine commandLine = Natgate.newCommandLine();
+        commandLine.setErr(new PrintWriter(err));
+
+        final int status = commandLine.execute("lab", "down", "--prefix", "");
+
+        assertEquals(List.of("natgate lab down: a lab prefix is 1 to 41 letters, digits, '.', '-' or '_', starting " +
+            "with a letter or digit, not ''"), err.toString().lines().toList());
+        assertEquals(1, status);
+    }
+
+    @Test
+    void shouldReportAUsageErrorInOneLine()
+    {
+        final StringWriter err = new StringWriter();
+        final CommandLine commandLine = Natgate.newCommandLine();
+        commandLine.setErr(new PrintWriter(err));
+
+        final int status = commandLine.execute("journal", "who", "--public", "203.0.113.1:80");
+
+        assertEquals(2, status);
+        assertEquals(List.of("natgate journal who: Missing required options: '--proto=udp|tcp', '--at=TIME' " +
+            "(see natgate journal who --help)"), err.toString().lines().toList());
+    }
+
+    @Test
+    void shouldReportAFailureWithoutAMessageByItsKindInOneLine()
+    {
+        assertEquals("NullPointerException", Natgate.describe(new NullPointerException()));
+        assertEquals("first; second", Natgate.describe(new IllegalStateException("first\n  second\n")));
+    }
 }

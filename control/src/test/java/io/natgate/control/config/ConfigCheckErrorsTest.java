@@ -5,7 +5,9 @@ import io.natgate.control.cli.Environment;
 import io.natgate.control.cli.Natgate;
 import io.natgate.control.profile.HardwareProfiles;
 import io.natgate.control.testing.TestHosts;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,9 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Each class of config error through {@code natgate config check}, on this host's real interfaces
- * ({@code lo} exists, {@code nonexistent0} does not): exit status 2 and one line naming the file,
- * line, key path and value. No privileges needed.
+ * Each class of config error through {@code natgate config check}, on a host whose interfaces are
+ * {@code lo} and {@code wan0} ({@code nonexistent0} is not): exit status 2 and one line naming the
+ * file, line, key path and value. No privileges needed.
  */
 @EnabledOnOs(OS.LINUX)
 class ConfigCheckErrorsTest
@@ -40,7 +42,7 @@ class ConfigCheckErrorsTest
             mac: 02:00:00:00:00:01
             mtu: 1500
           - name: wan
-            interface: lo
+            interface: wan0
             backend: afpacket
             role: outside
             address: 203.0.113.1/24
@@ -57,8 +59,16 @@ class ConfigCheckErrorsTest
     @TempDir
     Path directory;
 
-    private final Environment environment = new Environment(
-        TestHosts.SMALL_LINUX, ConfigLoader.forThisHost(), HardwareProfiles.builtin());
+    private Environment environment;
+
+    /** A host with a loopback like Linux's ({@code lo}) and one Ethernet interface ({@code wan0}). */
+    @BeforeEach
+    void host()
+    {
+        final Path sysfs = TestHosts.fakeInterface(directory.resolve("sys"), "lo", "00:00:00:00:00:00", 65536);
+        TestHosts.fakeInterface(sysfs, "wan0", "02:00:00:00:00:02", 1500);
+        environment = TestHosts.smallLinux(sysfs);
+    }
 
     @Test
     void shouldAcceptTheValidConfig() throws IOException
@@ -257,6 +267,39 @@ class ConfigCheckErrorsTest
         assertRefused(VALID.replace("profile: small-2core", "profile: huge"),
             ":1: profile=huge: no such hardware profile (there are server-16core-10g, small-2core, windows-npcap; " +
             "or give a path to a profile file)");
+    }
+
+    @Test
+    void shouldRefuseBothPortsOnOneInterface() throws IOException
+    {
+        assertRefused(VALID.replace("interface: wan0", "interface: lo"),
+            ":11: ports[1].interface=lo: the interface of ports[0] (lan) too: each port needs an interface of its own");
+    }
+
+    @Test
+    @Timeout(10)
+    void shouldRefuseAHundredMegabyteOneLineFileAtOnceInOneLine() throws IOException
+    {
+        final Path file = directory.resolve("huge.yaml");
+        try (var out = Files.newOutputStream(file))
+        {
+            final byte[] chunk = "a".repeat(1 << 20).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int i = 0; i < 100; i++)
+            {
+                out.write(chunk);
+            }
+        }
+        final StringWriter err = new StringWriter();
+        final CommandLine commandLine = Natgate.newCommandLine(environment);
+        commandLine.setErr(new PrintWriter(err));
+        final long startNs = System.nanoTime();
+
+        assertEquals(ConfigException.EXIT_STATUS, commandLine.execute("config", "check", file.toString()));
+
+        final long elapsedMs = (System.nanoTime() - startNs) / 1_000_000;
+        assertEquals(file + ": too large: more than 1048576 bytes (a config file or hardware profile is at most " +
+            "1024 KiB)\n", err.toString().replace(System.lineSeparator(), "\n"));
+        assertTrue(elapsedMs < 5_000, "refused after " + elapsedMs + " ms");
     }
 
     @Test

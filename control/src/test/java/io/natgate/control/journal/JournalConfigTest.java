@@ -7,6 +7,7 @@ import io.natgate.control.config.GatewayConfig;
 import io.natgate.control.config.JournalConfig;
 import io.natgate.control.profile.HardwareProfiles;
 import io.natgate.control.testing.TestHosts;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -40,7 +41,7 @@ class JournalConfigTest
             mac: 02:00:00:00:00:01
             mtu: 1500
           - name: wan
-            interface: lo
+            interface: wan0
             backend: pcap
             role: outside
             address: 203.0.113.1/24
@@ -57,17 +58,25 @@ class JournalConfigTest
     @TempDir
     Path directory;
 
-    private final Environment environment = new Environment(
-        TestHosts.SMALL_LINUX, ConfigLoader.forThisHost(), HardwareProfiles.builtin());
+    private Environment environment;
+
+    /** A host with a loopback like Linux's ({@code lo}) and one Ethernet interface ({@code wan0}). */
+    @BeforeEach
+    void host()
+    {
+        final Path sysfs = TestHosts.fakeInterface(directory.resolve("sys"), "lo", "00:00:00:00:00:00", 65536);
+        TestHosts.fakeInterface(sysfs, "wan0", "02:00:00:00:00:02", 1500);
+        environment = TestHosts.smallLinux(sysfs);
+    }
 
     @Test
     void shouldReadTheJournalSectionAndDefaultWhatItLeavesOut() throws IOException
     {
-        final GatewayConfig config = ConfigLoader.forThisHost().load(write(VALID));
+        final GatewayConfig config = TestHosts.linuxLoader(directory.resolve("sys")).load(write(VALID));
         assertEquals(new JournalConfig(directory.resolve("journal"), JournalConfig.RollCycle.HOURLY,
             TimeUnit.DAYS.toNanos(7), true), config.journal());
 
-        final GatewayConfig defaults = ConfigLoader.forThisHost().load(write(VALID.substring(0,
+        final GatewayConfig defaults = TestHosts.linuxLoader(directory.resolve("sys")).load(write(VALID.substring(0,
             VALID.indexOf("journal:"))));
         assertEquals(new JournalConfig(Path.of(JournalConfig.DIRECTORY_DEFAULT), JournalConfig.RollCycle.DAILY,
             TimeUnit.DAYS.toNanos(90), false), defaults.journal());

@@ -119,6 +119,36 @@ class NatgateRunTest
             run.stderr().lines().toList());
     }
 
+    @Test
+    void shouldRefuseASecondGatewayOnTheSameJournalInOneLineWithoutJournalingAnything()
+    {
+        final Path file = config("second", LabGatewayConfig.text(Backend.AFPACKET, "small-2core"));
+        try (LabGateway first = LabGateway.start(lab, jvm, file, null))
+        {
+            final Path journal = file.resolveSibling("journal");
+            final String before = journal(journal);
+
+            final Exec.Result second = run(Role.GATEWAY, file);
+
+            assertEquals(1, second.exitStatus(), second.describe());
+            final List<String> lines = second.stderr().lines().toList();
+            assertEquals(List.of("natgate: cannot start: another natgate gateway (pid " + first.process().pid() +
+                ") is running on the journal " + journal + "; one gateway per journal directory"), lines);
+            assertTrue(!second.stdout().contains(LabGateway.FORWARDING), second.stdout());
+            assertTrue(before.contains("gateway-started"), before);
+            assertEquals(before, journal(journal), "the second run journaled nothing");
+            assertTrue(first.healthy(), "the first gateway still answers");
+        }
+    }
+
+    private static String journal(final Path directory)
+    {
+        final Exec.Result show = Exec.run(RUN_TIMEOUT,
+            jvm.natgate("journal", "show", "--journal", directory.toString(), "--json"));
+        assertEquals(0, show.exitStatus(), show.describe());
+        return show.stdout();
+    }
+
     private static Exec.Result run(final Role role, final Path file)
     {
         final List<String> command = new ArrayList<>(jvm.natgate("run", "--config", file.toString(), "--counters",

@@ -123,6 +123,11 @@ final class Classifier
 
         if (routes.isGatewayAddress(destination))
         {
+            if (ingress.role() != PortRole.INSIDE && routes.isInsideAddress(destination))
+            {
+                counters.drop(ingressPort, DropReason.LOCAL_UNHANDLED); // the inside is not the gateway from outside
+                return;
+            }
             if (destination == ingress.address() && local.isForEndpoint(buffer, ipOffset, ipLength))
             {
                 to(state, i, Next.LOCAL_PUNT, ipOffset, ipLength);

@@ -148,6 +148,21 @@ final class Routes
     }
 
     /**
+     * @return whether an inside port has this address as its own (not the gateway seen from outside).
+     */
+    boolean isInsideAddress(final int address)
+    {
+        for (final PortSettings port : ports)
+        {
+            if (port.role() == PortRole.INSIDE && port.address() == address)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @return whether a port has this address as its own.
      */
     boolean isGatewayAddress(final int address)

@@ -207,6 +207,20 @@ class ForwarderTest
         assertEquals(CLIENT, Frames.destinationMac(sink.frames.get(0)));
     }
 
+    /** Found by FramePathFuzzTest: the gateway answered outsiders' pings to its inside address, from it. */
+    @Test
+    void shouldNotAnswerAPingFromOutsideToTheInsideAddress()
+    {
+        start();
+        resolveNeighbours();
+        receive(OUTSIDE, Frames.ipv4(GW_OUT, ROUTER,
+            Packets.icmpEcho("198.51.100.7", "10.0.0.1", IcmpMessage.ECHO_REQUEST, 7, 1)));
+
+        assertEquals(0, sink.size(), "nothing sent");
+        assertEquals(1, counters.get(OUTSIDE, DropReason.LOCAL_UNHANDLED));
+        assertEquals(0, counters.get(OUTSIDE, PortCounter.ICMP_ECHO_REPLIES_SENT));
+    }
+
     @Test
     void shouldSendTimeExceededWhenTtlWouldReachZero()
     {
