@@ -4,7 +4,9 @@ import io.natgate.control.admin.AdminServer;
 import io.natgate.control.config.ConfigException;
 import io.natgate.control.gateway.CountersFile;
 import io.natgate.control.gateway.Gateway;
+import io.natgate.control.config.Units;
 import io.natgate.control.profile.EffectiveSettings;
+import io.natgate.control.profile.MemoryEstimate;
 import io.natgate.control.config.JournalConfig;
 import io.natgate.control.journal.GatewayLock;
 import io.natgate.control.journal.JournalException;
@@ -30,7 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
     description = {
         "Starts the gateway: opens the configured ports, forwards and translates until SIGINT or SIGTERM,",
         "then stops cleanly. Logs its ports, addresses, profile and admin address. A bad configuration",
-        "is reported in one line (file:line: key=value: reason) with exit status 2 and nothing started."})
+        "is reported in one line (file:line: key=value: reason) with exit status 2 and nothing started.",
+        "One gateway per journal directory: a second one on the same journal exits 1 before writing anything.",
+        "The launcher bounds the heap from the profile (--jvm-heap)."})
 final class RunCommand implements Callable<Integer>
 {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gateway's YAML config.")
@@ -44,6 +48,11 @@ final class RunCommand implements Callable<Integer>
         description = "Where to publish live counters for natgate stat (default: ${DEFAULT-VALUE}).")
     private Path counters = CountersFile.defaultPath();
 
+    @Option(names = "--jvm-heap",
+        description = "Print the JVM option bounding the heap for this config and profile (-Xmx...) and exit: " +
+            "the launcher starts the gateway with it (docs/operations.md).")
+    private boolean jvmHeap;
+
     public Integer call()
     {
         final EffectiveSettings settings;
@@ -55,6 +64,12 @@ final class RunCommand implements Callable<Integer>
         {
             System.err.println(ex.getMessage());
             return ConfigException.EXIT_STATUS;
+        }
+        final MemoryEstimate memory = settings.memory();
+        if (jvmHeap)
+        {
+            System.out.println(memory.jvmHeapOption());
+            return 0;
         }
 
         // one gateway per journal directory, checked before anything is opened or written
@@ -135,6 +150,11 @@ final class RunCommand implements Callable<Integer>
         }
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "natgate-shutdown"));
 
+        final long maxHeapBytes = Runtime.getRuntime().maxMemory();
+        System.out.printf("natgate: heap %s max (%s the profile's tables and control plane need%s)%n",
+            Units.humanSize(maxHeapBytes), Units.humanSize(memory.heapBytes()),
+            maxHeapBytes > memory.heapBytes() + (memory.heapBytes() >> 3) ? "; started without the launcher's " +
+                memory.jvmHeapOption() + ", the heap is not bounded by the profile" : "");
         final InetSocketAddress address = admin.address();
         System.out.printf("natgate: counters %s%n", counters);
         System.out.printf("natgate: forwarding (admin http://%s:%d)%n", address.getHostString(), address.getPort());

@@ -13,13 +13,16 @@ import java.util.stream.Collectors;
  * The command that runs natgate in a child JVM, as {@code ip netns exec} runs it inside a lab
  * namespace: this JVM's own {@code java}, the repository's {@code jvm.options} (the one place the JVM
  * options are kept) and this JVM's class path, so the child runs the very code of its parent,
- * whether that is {@code natgate.jar}, the benchmarks jar or a test class path.
+ * whether that is {@code natgate.jar}, the benchmarks jar or a test class path. {@code natgate run}
+ * starts as the launcher starts it, through {@code bin/run-with-heap-bound}.
  */
 public record NatgateJvm(String java, Path jvmOptions, String classPath)
 {
     /** Names {@code jvm.options} explicitly when it cannot be found from the code's location. */
     public static final String JVM_OPTIONS_PROPERTY = "natgate.jvmOptions";
     private static final String MAIN_CLASS = "io.natgate.control.cli.Natgate";
+    /** Beside jvm.options, in bin/: starts {@code natgate run} with the heap its profile needs, as the launcher does. */
+    private static final String HEAP_BOUND_SCRIPT = "run-with-heap-bound";
 
     /**
      * @return the command of this JVM.
@@ -41,7 +44,18 @@ public record NatgateJvm(String java, Path jvmOptions, String classPath)
      */
     public List<String> natgate(final String... arguments)
     {
-        final List<String> command = new ArrayList<>(List.of(java, "@" + jvmOptions, "-cp", classPath, MAIN_CLASS));
+        final List<String> command = new ArrayList<>();
+        final Path heapBound = jvmOptions.resolveSibling("bin").resolve(HEAP_BOUND_SCRIPT);
+        if (arguments.length > 0 && arguments[0].equals("run") && Files.isExecutable(heapBound))
+        {
+            // as the launcher starts a gateway: its heap bounded from its profile
+            command.add(heapBound.toString());
+        }
+        command.addAll(List.of(java, "@" + jvmOptions, "-cp", classPath, MAIN_CLASS));
+        if (!command.getFirst().equals(java))
+        {
+            command.add("--");
+        }
         command.addAll(List.of(arguments));
         return command;
     }

@@ -29,6 +29,11 @@ public record MemoryEstimate(long tableBytes, long pipelineRingBytes, long backe
     private static final int CLIENT_INTS = 4;
     private static final int PORT_PROTOCOLS = 3;
     private static final int PORTS_PER_ADDRESS = 65_536;
+    /**
+     * The gateway's heap beside its NAT tables: the control plane (admin endpoint, journal writer and
+     * warm restart, providers, firewall) and the JVM's own. The pipeline's rings are direct memory.
+     */
+    public static final long CONTROL_PLANE_HEAP_BYTES = 256L << 20;
 
     public long totalBytes()
     {
@@ -38,6 +43,25 @@ public record MemoryEstimate(long tableBytes, long pipelineRingBytes, long backe
     public boolean fits()
     {
         return totalBytes() <= budgetBytes;
+    }
+
+    /**
+     * @return the heap the gateway runs with: its NAT tables (on the heap, preallocated) and
+     * {@link #CONTROL_PLANE_HEAP_BYTES}, rounded up to a MiB.
+     */
+    public long heapBytes()
+    {
+        final long mib = 1L << 20;
+        return (tableBytes + CONTROL_PLANE_HEAP_BYTES + mib - 1) / mib * mib;
+    }
+
+    /**
+     * @return the JVM option that bounds the heap to {@link #heapBytes()}, e.g. {@code -Xmx266m}: what
+     * the launcher starts {@code natgate run} with (see {@code natgate run --jvm-heap}).
+     */
+    public String jvmHeapOption()
+    {
+        return "-Xmx" + (heapBytes() >> 20) + "m";
     }
 
     /**

@@ -141,6 +141,28 @@ class NatgateRunTest
         }
     }
 
+    @Test
+    void shouldStartTheGatewayWithItsHeapBoundedFromItsProfile() throws Exception
+    {
+        final Path file = config("heap", LabGatewayConfig.text(Backend.AFPACKET, "small-2core"));
+        final Exec.Result asked = run(Role.GATEWAY, file, "--jvm-heap");
+        assertEquals(0, asked.exitStatus(), asked.describe());
+        final String option = asked.stdout().strip();
+        assertTrue(option.matches("-Xmx[0-9]+m"), option);
+        final long boundMib = Long.parseLong(option.substring(4, option.length() - 1));
+        assertTrue(boundMib >= 256 && boundMib < 1024, option + " for small-2core");
+
+        try (LabGateway gateway = LabGateway.start(lab, jvm, file, null))
+        {
+            final List<String> jvmArguments = List.of(Files.readString(
+                Path.of("/proc", String.valueOf(gateway.process().pid()), "cmdline")).split("\0"));
+            assertTrue(jvmArguments.contains(option), jvmArguments.toString());
+            final String heapLine = gateway.output().stream().filter(line -> line.startsWith("natgate: heap "))
+                .findFirst().orElseThrow(() -> new AssertionError(gateway.output().toString()));
+            assertTrue(!heapLine.contains("not bounded"), heapLine);
+        }
+    }
+
     private static String journal(final Path directory)
     {
         final Exec.Result show = Exec.run(RUN_TIMEOUT,
@@ -149,10 +171,11 @@ class NatgateRunTest
         return show.stdout();
     }
 
-    private static Exec.Result run(final Role role, final Path file)
+    private static Exec.Result run(final Role role, final Path file, final String... more)
     {
         final List<String> command = new ArrayList<>(jvm.natgate("run", "--config", file.toString(), "--counters",
             file.resolveSibling(file.getFileName() + ".counters").toString()));
+        command.addAll(List.of(more));
         return Exec.run(RUN_TIMEOUT, lab.in(role, command));
     }
 

@@ -52,4 +52,15 @@ class MemoryEstimateTest
         assertEquals("tables 10 B + pipeline rings 20 B + backend rings 2.0 KiB (2 ports) = 2.0 KiB",
             new MemoryEstimate(10, 20, 2018, 2, 4096).describe());
     }
+
+    @Test
+    void shouldBoundTheHeapToTheTablesAndTheControlPlaneInWholeMebibytes()
+    {
+        final long mib = 1 << 20;
+        // 10 MiB + 1 byte of tables, 256 MiB for the rest: 267 MiB (rounded up), rings and backend not on the heap
+        final MemoryEstimate estimate = new MemoryEstimate(10 * mib + 1, 500 * mib, 900 * mib, 2, 4096 * mib);
+
+        assertEquals(267 * mib, estimate.heapBytes());
+        assertEquals("-Xmx267m", estimate.jvmHeapOption());
+    }
 }

@@ -81,13 +81,21 @@ public final class InternetChecksum
         {
             return complement(sum(packet, l4, l4Length, 0)) == 0;
         }
-        if (protocol == 17 && packet[l4 + 6] == 0 && packet[l4 + 7] == 0)
+        int covered = l4Length;
+        if (protocol == 17)
         {
-            return true;
+            if (packet[l4 + 6] == 0 && packet[l4 + 7] == 0)
+            {
+                return true;
+            }
+            covered = ((packet[l4 + 4] & 0xFF) << 8) | (packet[l4 + 5] & 0xFF); // the UDP length, not the IP one
+            if (covered < 8 || covered > l4Length)
+            {
+                return false;
+            }
         }
-        final long pseudo = pseudoHeader(
-            address(packet, offset + 12), address(packet, offset + 16), protocol, l4Length);
-        return complement(sum(packet, l4, l4Length, pseudo)) == 0;
+        final long pseudo = pseudoHeader(address(packet, offset + 12), address(packet, offset + 16), protocol, covered);
+        return complement(sum(packet, l4, covered, pseudo)) == 0;
     }
 
     /**
@@ -108,7 +116,7 @@ public final class InternetChecksum
         }
         final int protocol = packet[offset + 9] & 0xFF;
         final int l4 = offset + headerLength;
-        final int l4Length = totalLength - headerLength;
+        int l4Length = totalLength - headerLength;
         final int checksumAt = switch (protocol)
         {
             case 1 -> l4 + 2;
@@ -119,6 +127,11 @@ public final class InternetChecksum
         if (checksumAt < 0 || checksumAt + 2 > offset + totalLength)
         {
             return;
+        }
+        if (protocol == 17)
+        {
+            final int udpLength = ((packet[l4 + 4] & 0xFF) << 8) | (packet[l4 + 5] & 0xFF);
+            l4Length = udpLength >= 8 && udpLength <= l4Length ? udpLength : l4Length;
         }
         packet[checksumAt] = 0;
         packet[checksumAt + 1] = 0;

@@ -1,6 +1,5 @@
 package io.natgate.datapath.testing;
 
-import io.natgate.datapath.frame.Checksums;
 import io.natgate.datapath.frame.IcmpMessage;
 import io.natgate.datapath.frame.PacketBuilder;
 import io.natgate.datapath.frame.Ipv4Packet;
@@ -12,8 +11,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Crafts IPv4 packets (no link header) with correct checksums computed from scratch, and
- * checks translated ones the same way. For tests only.
+ * Crafts IPv4 packets (no link header) with correct checksums, and checks translated ones with
+ * {@link InternetChecksum}, an implementation independent of the code under test. For tests only.
  */
 public final class Packets
 {
@@ -140,38 +139,29 @@ public final class Packets
         return fragments;
     }
 
+    /**
+     * @return the UDP checksum the datagram at {@code ipOffset} should carry, computed from scratch by
+     * {@link InternetChecksum} (0xFFFF for a computed zero).
+     */
     public static int udpChecksum(final UnsafeBuffer buffer, final int ipOffset, final int length)
     {
-        final int saved = buffer.getShort(ipOffset + 26);
-        buffer.putShort(ipOffset + 26, (short)0);
-        final Ipv4Packet header = (Ipv4Packet)new Ipv4Packet().wrap(buffer, ipOffset);
-        final int checksum = Checksums.l4Checksum(
-            buffer, ipOffset + 20, length - 20, header.sourceAddress(), header.destinationAddress(), Ipv4Packet.PROTO_UDP);
-        buffer.putShort(ipOffset + 26, (short)saved);
+        final byte[] packet = new byte[length];
+        buffer.getBytes(ipOffset, packet);
+        packet[26] = 0;
+        packet[27] = 0;
+        final long pseudo = InternetChecksum.pseudoHeader(source(packet), destination(packet), 17, length - 20);
+        final int checksum = InternetChecksum.complement(InternetChecksum.sum(packet, 20, length - 20, pseudo));
         return checksum == 0 ? 0xFFFF : checksum;
     }
 
     /**
      * @return true when the IP header checksum and the transport checksum (TCP, UDP, ICMP) of an
-     * unfragmented packet verify when recomputed from scratch.
+     * unfragmented packet verify, recomputed from scratch by {@link InternetChecksum} (not by the
+     * code under test).
      */
     public static boolean checksumsValid(final byte[] packet)
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(packet);
-        final Ipv4Packet header = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
-        if (!header.isHeaderChecksumValid())
-        {
-            return false;
-        }
-        final int l4 = header.headerLength();
-        final int l4Length = header.totalLength() - l4;
-        return switch (header.protocol())
-        {
-            case Ipv4Packet.PROTO_ICMP -> Checksums.checksum(buffer, l4, l4Length) == 0;
-            case Ipv4Packet.PROTO_UDP -> buffer.getShort(l4 + 6) == 0 || udpChecksumValid(buffer, header, l4);
-            default -> Checksums.fold(Checksums.sum(buffer, l4, l4Length, Checksums.pseudoHeaderSum(
-                header.sourceAddress(), header.destinationAddress(), header.protocol(), l4Length))) == 0xFFFF;
-        };
+        return headerChecksumValid(packet) && InternetChecksum.transportValid(packet, 0);
     }
 
     public static int source(final byte[] packet)
@@ -214,7 +204,7 @@ public final class Packets
      */
     public static boolean headerChecksumValid(final byte[] packet)
     {
-        return ((Ipv4Packet)new Ipv4Packet().wrap(new UnsafeBuffer(packet), 0)).isHeaderChecksumValid();
+        return InternetChecksum.ipv4HeaderValid(packet, 0, (packet[0] & 0x0F) << 2);
     }
 
     /**
@@ -261,10 +251,9 @@ public final class Packets
     public static boolean embeddedChecksumsValid(final byte[] icmpError)
     {
         final byte[] quoted = embedded(icmpError);
-        final UnsafeBuffer buffer = new UnsafeBuffer(quoted);
-        final Ipv4Packet header = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
-        return checksumsValid(icmpError) && header.isHeaderChecksumValid() &&
-            (header.totalLength() > quoted.length || checksumsValid(quoted));
+        final int quotedTotalLength = ((quoted[2] & 0xFF) << 8) | (quoted[3] & 0xFF);
+        return checksumsValid(icmpError) && headerChecksumValid(quoted) &&
+            (quotedTotalLength > quoted.length || checksumsValid(quoted));
     }
 
     /**
@@ -339,24 +328,8 @@ public final class Packets
     public static byte[] withSourceAddress(final byte[] packet, final int source)
     {
         final byte[] result = packet.clone();
-        final UnsafeBuffer buffer = new UnsafeBuffer(result);
-        final Ipv4Packet header = (Ipv4Packet)new Ipv4Packet().wrap(buffer, 0);
-        header.sourceAddress(source);
-        header.updateHeaderChecksum();
-        final int l4 = header.headerLength();
-        final int l4Length = header.totalLength() - l4;
-        switch (header.protocol())
-        {
-            case Ipv4Packet.PROTO_ICMP -> ((IcmpMessage)new IcmpMessage().wrap(buffer, l4)).updateChecksum(l4Length);
-            case Ipv4Packet.PROTO_UDP -> buffer.putShort(l4 + 6, (short)udpChecksum(buffer, 0, header.totalLength()),
-                ByteOrder.BIG_ENDIAN);
-            default ->
-            {
-                buffer.putShort(l4 + TcpSegment.CHECKSUM_OFFSET, (short)0);
-                buffer.putShort(l4 + TcpSegment.CHECKSUM_OFFSET, (short)Checksums.l4Checksum(
-                    buffer, l4, l4Length, source, header.destinationAddress(), header.protocol()), ByteOrder.BIG_ENDIAN);
-            }
-        }
+        new UnsafeBuffer(result).putInt(12, source, ByteOrder.BIG_ENDIAN);
+        InternetChecksum.fill(result, 0);
         return result;
     }
 
@@ -402,13 +375,5 @@ public final class Packets
         header.totalLength(length);
         header.updateHeaderChecksum();
         return result;
-    }
-
-    private static boolean udpChecksumValid(final UnsafeBuffer buffer, final Ipv4Packet header, final int l4)
-    {
-        final int udpLength = buffer.getShort(l4 + 4, ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        return udpLength >= UdpDatagram.HEADER_LENGTH && l4 + udpLength <= header.totalLength() &&
-            Checksums.fold(Checksums.sum(buffer, l4, udpLength, Checksums.pseudoHeaderSum(
-                header.sourceAddress(), header.destinationAddress(), Ipv4Packet.PROTO_UDP, udpLength))) == 0xFFFF;
     }
 }
