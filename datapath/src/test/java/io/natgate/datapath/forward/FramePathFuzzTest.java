@@ -9,6 +9,8 @@ import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.nat.NatEventListener;
 import io.natgate.datapath.pipeline.FrameProcessor;
 import io.natgate.datapath.pipeline.FrameSink;
+import io.natgate.datapath.pipeline.FrameVector;
+import org.agrona.ErrorHandler;
 import io.natgate.datapath.port.LinkLayer;
 import io.natgate.datapath.testing.Frames;
 import io.natgate.datapath.testing.InternetChecksum;
@@ -36,7 +38,9 @@ import static io.natgate.datapath.testing.Packets.ip;
  *
  * <p>Input format, repeated: a control byte (bit 0 port, bit 1 "fix the checksums", bit 2 "prepend
  * an Ethernet header addressed to the gateway", bits 3-4 clock step, bits 5-7 high bits of the
- * length), a length byte, then that many bytes of frame (or IPv4 packet when bit 2 is set).
+ * length), a length byte, then that many bytes of frame (or IPv4 packet when bit 2 is set). Frames
+ * go to {@link Forwarder#processBurst} in bursts of up to {@value #BURST_FRAMES}, as the worker
+ * hands them over; a clock step ends a burst and runs the timers.
  * Long runs: see docs/fuzzing.md.
  */
 class FramePathFuzzTest
@@ -57,7 +61,15 @@ class FramePathFuzzTest
     private static long frames;
     private static long executions;
 
-    private final byte[] frame = new byte[FrameProcessor.HEADROOM + 4096];
+    private static final int BURST_FRAMES = 32;
+    private static final int SLOT_BYTES = FrameProcessor.HEADROOM + 2048;
+    private static final ErrorHandler RETHROW = ex ->
+    {
+        throw new AssertionError("the frame path threw", ex);
+    };
+
+    private final byte[] frame = new byte[BURST_FRAMES * SLOT_BYTES];
+    private final FrameVector burst = new FrameVector(BURST_FRAMES);
     private final UnsafeBuffer frameBuffer = new UnsafeBuffer(frame);
     private final byte[] sent = new byte[16 * 1024];
     private final CheckingSink sink = new CheckingSink();
@@ -90,6 +102,8 @@ class FramePathFuzzTest
             EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, ROUTER, "203.0.113.254", 0, "203.0.113.1"), nowNs);
 
         int at = 0;
+        final FrameVector burst = this.burst;
+        burst.clear();
         for (int n = 0; n < MAX_FRAMES_PER_INPUT && at + 2 <= input.length; n++)
         {
             final int control = input[at] & 0xFF;
@@ -97,19 +111,21 @@ class FramePathFuzzTest
             at += 2;
             final int length = Math.min(declared, input.length - at);
             final int port = control & 1;
-            nowNs += CLOCK_STEPS_NS[(control >>> 3) & 3];
-            final int offset = FrameProcessor.HEADROOM;
+            final int clockStep = (control >>> 3) & 3;
+            if (clockStep != 0 || burst.size() == burst.capacity())
+            {
+                // a burst shares one clock reading: a step in time ends it, as does a full vector
+                flush(forwarder, nowNs);
+                nowNs += CLOCK_STEPS_NS[clockStep];
+                forwarder.onTimer(nowNs, sink);
+            }
+            final int offset = burst.size() * SLOT_BYTES + FrameProcessor.HEADROOM;
             int frameLength = length;
-            int ipOffset = offset;
+            final int ipOffset = offset + EthernetFrame.HEADER_LENGTH;
             if ((control & 4) != 0)
             {
                 writeEthernet(offset, port == INSIDE ? GW_IN : GW_OUT, port == INSIDE ? CLIENT : ROUTER);
-                ipOffset = offset + EthernetFrame.HEADER_LENGTH;
                 frameLength += EthernetFrame.HEADER_LENGTH;
-            }
-            else
-            {
-                ipOffset = offset + EthernetFrame.HEADER_LENGTH;
             }
             System.arraycopy(input, at, frame, (control & 4) != 0 ? ipOffset : offset, length);
             at += length;
@@ -121,12 +137,18 @@ class FramePathFuzzTest
             {
                 System.out.println("frame path fuzz: " + frames + " frames in " + executions + " executions");
             }
-            sink.ingressPort = port;
-            forwarder.process(frameBuffer, offset, frameLength, port, nowNs, sink);
-            if (((control >>> 3) & 3) != 0)
-            {
-                forwarder.onTimer(nowNs, sink);
-            }
+            burst.add(frameBuffer, offset, frameLength, port);
+        }
+        flush(forwarder, nowNs);
+    }
+
+    /** Hands the frames gathered to the forwarder as one burst, as the worker does. */
+    private void flush(final Forwarder forwarder, final long nowNs)
+    {
+        if (burst.size() > 0)
+        {
+            forwarder.processBurst(burst, nowNs, sink, RETHROW);
+            burst.clear();
         }
     }
 
