@@ -100,7 +100,14 @@ final class JournalCommand implements Runnable
         {
             try (Journal journal = Journal.openForReading(location.directory()))
             {
-                return read(journal);
+                final int status = read(journal);
+                if (journal.unreadableEntries() > 0)
+                {
+                    out().flush();
+                    spec.commandLine().getErr().println("natgate journal " + spec.name() + ": " +
+                        journal.unreadableEntries() + " damaged entries could not be read and were skipped");
+                }
+                return status;
             }
             catch (final JournalException | ConfigException | IllegalArgumentException ex)
             {

@@ -8,6 +8,7 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,6 +36,7 @@ public final class Journal implements AutoCloseable
 
     private final Path directory;
     private final SingleChronicleQueue queue;
+    private long unreadableEntries;
 
     private Journal(final Path directory, final SingleChronicleQueue queue)
     {
@@ -170,8 +172,21 @@ public final class Journal implements AutoCloseable
             position(tailer, fromIndex);
             final MethodReader reader = tailer.methodReader(events);
             long count = 0;
-            while (!until.stop() && reader.readOne())
+            while (!until.stop())
             {
+                final long index = tailer.index();
+                try
+                {
+                    if (!reader.readOne())
+                    {
+                        break;
+                    }
+                }
+                catch (final RuntimeException ex)
+                {
+                    skipUnreadable(tailer, index, ex);
+                    continue;
+                }
                 count++;
                 if (progress != null && (count & 0xFFFF) == 0)
                 {
@@ -180,6 +195,36 @@ public final class Journal implements AutoCloseable
             }
             return count;
         }
+    }
+
+    /**
+     * A damaged entry (a disk error, a foreign write) is skipped and counted, so the entries after it
+     * are still read; one that cannot even be stepped over ends the reading in words.
+     */
+    private void skipUnreadable(final ExcerptTailer tailer, final long index, final RuntimeException ex)
+    {
+        unreadableEntries++;
+        if (tailer.index() == index)
+        {
+            final boolean present;
+            try (DocumentContext entry = tailer.readingDocument())
+            {
+                present = entry.isPresent();
+            }
+            if (!present || tailer.index() == index)
+            {
+                throw new JournalException("cannot read the journal's entry " + Long.toHexString(index) + " in " +
+                    directory + ": " + describe(ex), ex);
+            }
+        }
+    }
+
+    /**
+     * @return the entries {@link #read} skipped because they could not be decoded.
+     */
+    public long unreadableEntries()
+    {
+        return unreadableEntries;
     }
 
     private static void position(final ExcerptTailer tailer, final long index)
