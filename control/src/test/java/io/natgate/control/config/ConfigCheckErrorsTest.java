@@ -120,7 +120,7 @@ class ConfigCheckErrorsTest
     {
         final Path file = write(VALID.replace("    address: 10.0.0.1/24\n",
             "    address: 10.0.0.1/24\n    nextHop: 10.0.0.254\n    routes: [192.168.5.0/24, 192.168.6.0/23]\n"));
-        final GatewayConfig config = ConfigLoader.forThisHost().load(file);
+        final GatewayConfig config = TestHosts.linuxLoader(directory.resolve("sys")).load(file);
         assertEquals(java.util.Map.of("lan", java.util.List.of(Ipv4Prefix.parseNetwork("192.168.5.0/24"),
             Ipv4Prefix.parseNetwork("192.168.6.0/23"))), config.insideRoutes());
     }

@@ -62,7 +62,7 @@ class FramePathFuzzTest
     private static long executions;
 
     private static final int BURST_FRAMES = 32;
-    private static final int SLOT_BYTES = FrameProcessor.HEADROOM + 2048;
+    private static final int SLOT_BYTES = FrameProcessor.HEADROOM + 2048 + EthernetFrame.HEADER_LENGTH; // length field max 2047
     private static final ErrorHandler RETHROW = ex ->
     {
         throw new AssertionError("the frame path threw", ex);
