@@ -174,6 +174,23 @@ final class MappingCommands implements NatCommands
         completed(correlationId, CommandStatus.OK, publicAddress, publicPort);
     }
 
+    public void removeSession(
+        final long correlationId, final int protocol, final int insideAddress, final int insidePort,
+        final int remoteAddress, final int remotePort)
+    {
+        final SessionTable sessions = tables.sessions;
+        final int session = sessions.findOutbound(protocol, insideAddress, insidePort, remoteAddress, remotePort);
+        if (session == SessionTable.NONE)
+        {
+            completed(correlationId, CommandStatus.NOT_FOUND, 0, 0);
+            return;
+        }
+        final int publicAddress = sessions.publicAddress(session);
+        final int publicPort = sessions.publicPort(session);
+        reaper.removeSession(session, false, tables.commandTimeNs);
+        completed(correlationId, CommandStatus.OK, publicAddress, publicPort);
+    }
+
     private void completed(
         final long correlationId, final CommandStatus status, final int publicAddress, final int publicPort)
     {

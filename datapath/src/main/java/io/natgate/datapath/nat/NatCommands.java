@@ -43,4 +43,11 @@ public interface NatCommands
      * Closes an inbound mapping opened by {@link #openInboundMapping}.
      */
     void closeInboundMapping(long correlationId, int protocol, int insideAddress, int insidePort);
+
+    /**
+     * Ends one session now (an operator's delete), journaled as removed; a dynamic mapping left without
+     * sessions ends with it. Completes {@link CommandStatus#NOT_FOUND} when there is no such session.
+     */
+    void removeSession(
+        long correlationId, int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort);
 }

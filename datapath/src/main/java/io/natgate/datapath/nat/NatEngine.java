@@ -283,6 +283,13 @@ public final class NatEngine implements NatCommands
         commands.closeInboundMapping(correlationId, protocol, insideAddress, insidePort);
     }
 
+    public void removeSession(
+        final long correlationId, final int protocol, final int insideAddress, final int insidePort,
+        final int remoteAddress, final int remotePort)
+    {
+        commands.removeSession(correlationId, protocol, insideAddress, insidePort, remoteAddress, remotePort);
+    }
+
     /**
      * Replaces the policy new flows are checked against (existing sessions keep going). Worker thread
      * only, like every other call: the control plane swaps it in through a worker task.
@@ -394,6 +401,25 @@ public final class NatEngine implements NatCommands
     public int visitSessions(final int cursor, final int maxExamined, final SessionStatsVisitor visitor)
     {
         return inspection.visitSessions(cursor, maxExamined, visitor);
+    }
+
+    /**
+     * Walks the session records {@code [fromRecord, fromRecord + recordCount)}, so a large table can be read a
+     * bounded chunk per duty cycle.
+     *
+     * @return the record to continue from, or -1 when the walk has reached the end of the table.
+     */
+    public int forEachSession(final int fromRecord, final int recordCount, final SessionVisitor visitor)
+    {
+        return inspection.forEachSession(fromRecord, recordCount, visitor);
+    }
+
+    /**
+     * @return the session table's capacity (the records {@link #forEachSession(int, int, SessionVisitor)} walks).
+     */
+    public int sessionCapacity()
+    {
+        return tables.sessions.capacity();
     }
 
     /**

@@ -29,7 +29,13 @@ final class NatInspection
 
     void forEachSession(final SessionVisitor visitor)
     {
-        for (int s = 0; s < sessions.capacity(); s++)
+        forEachSession(0, sessions.capacity(), visitor);
+    }
+
+    int forEachSession(final int fromRecord, final int recordCount, final SessionVisitor visitor)
+    {
+        final int end = (int)Math.min(sessions.capacity(), (long)Math.max(0, fromRecord) + recordCount);
+        for (int s = Math.max(0, fromRecord); s < end; s++)
         {
             if (sessions.isLive(s))
             {
@@ -39,6 +45,7 @@ final class NatInspection
                     sessions.tcpFlags(s), mappings.kind(sessions.mapping(s)));
             }
         }
+        return end >= sessions.capacity() ? -1 : end;
     }
 
     int visitSessions(final int cursor, final int maxExamined, final SessionStatsVisitor visitor)

@@ -90,6 +90,13 @@ public final class NatCommandDecoder
                 protocol,
                 buffer.getInt(index + COMMAND_INSIDE_ADDRESS_OFFSET),
                 buffer.getInt(index + COMMAND_INSIDE_PORT_OFFSET));
+            case REMOVE_SESSION_MSG_TYPE_ID -> target.removeSession(
+                correlationId,
+                protocol,
+                buffer.getInt(index + COMMAND_INSIDE_ADDRESS_OFFSET),
+                buffer.getInt(index + COMMAND_INSIDE_PORT_OFFSET),
+                buffer.getInt(index + COMMAND_REMOTE_ADDRESS_OFFSET),
+                buffer.getInt(index + COMMAND_REMOTE_PORT_OFFSET));
             default ->
             {
                 unknownMessageCount++;

@@ -109,6 +109,17 @@ public final class NatCommandEncoder implements NatCommands
         return offer(CLOSE_INBOUND_MAPPING_MSG_TYPE_ID, correlationId, 0, protocol, insideAddress, insidePort, 0, 0, 0);
     }
 
+    /**
+     * @return false when the command ring is full.
+     */
+    public boolean offerRemoveSession(
+        final long correlationId, final int protocol, final int insideAddress, final int insidePort,
+        final int remoteAddress, final int remotePort)
+    {
+        return offer(REMOVE_SESSION_MSG_TYPE_ID, correlationId, 0, protocol, insideAddress, insidePort, 0, 0,
+            remoteAddress, remotePort);
+    }
+
     @Override
     public void addStaticMapping(
         final long correlationId,
@@ -149,6 +160,14 @@ public final class NatCommandEncoder implements NatCommands
         record(offerCloseInboundMapping(correlationId, protocol, insideAddress, insidePort));
     }
 
+    @Override
+    public void removeSession(
+        final long correlationId, final int protocol, final int insideAddress, final int insidePort,
+        final int remoteAddress, final int remotePort)
+    {
+        record(offerRemoveSession(correlationId, protocol, insideAddress, insidePort, remoteAddress, remotePort));
+    }
+
     /**
      * Writes one command record; every command uses the same record, with zero in the fields it does not have.
      */
@@ -163,6 +182,22 @@ public final class NatCommandEncoder implements NatCommands
         final int publicPort,
         final int remoteAddress)
     {
+        return offer(msgTypeId, correlationId, lifetimeNs, protocol, insideAddress, insidePort, publicAddress,
+            publicPort, remoteAddress, 0);
+    }
+
+    private boolean offer(
+        final int msgTypeId,
+        final long correlationId,
+        final long lifetimeNs,
+        final int protocol,
+        final int insideAddress,
+        final int insidePort,
+        final int publicAddress,
+        final int publicPort,
+        final int remoteAddress,
+        final int remotePort)
+    {
         final int index = ring.tryClaim(msgTypeId, COMMAND_LENGTH);
         if (index <= 0)
         {
@@ -176,6 +211,7 @@ public final class NatCommandEncoder implements NatCommands
         buffer.putInt(index + COMMAND_PUBLIC_ADDRESS_OFFSET, publicAddress);
         buffer.putInt(index + COMMAND_PUBLIC_PORT_OFFSET, publicPort);
         buffer.putInt(index + COMMAND_REMOTE_ADDRESS_OFFSET, remoteAddress);
+        buffer.putInt(index + COMMAND_REMOTE_PORT_OFFSET, remotePort);
         ring.commit(index);
         return true;
     }

@@ -95,6 +95,54 @@ class NatSessionEventsTest
     }
 
     @Test
+    void shouldRemoveASessionOnCommandReportingItRemovedAndEndingItsEmptyDynamicMapping()
+    {
+        nat.assertUdpOut(HOST_A, 5000, REMOTE_1, 53, 5000, 0);
+        nat.engine.commandTimeNs(SECOND_NS);
+
+        nat.engine.removeSession(7, UDP, ip(HOST_A), 5000, ip(REMOTE_1), 53);
+
+        assertEquals(new NatHarness.Completion(SECOND_NS, 7, CommandStatus.OK, ip(PUBLIC), 5000),
+            nat.events.completions.getLast());
+        assertEquals(new SessionEvent("Removed", SECOND_NS, UDP, HOST_A + ":5000", PUBLIC + ":5000", REMOTE_1 + ":53",
+            0), nat.events.sessionEvents.getLast());
+        assertEquals(NatHarness.EventType.REMOVED, nat.events.mappingEvents.getLast().type());
+        assertEquals(0, nat.engine.sessionCount());
+        assertEquals(0, nat.engine.portsInUse());
+        nat.assertDropsIn(udp(REMOTE_1, 53, PUBLIC, 5000, PAYLOAD), DropReason.NO_MAPPING, 2 * SECOND_NS);
+    }
+
+    @Test
+    void shouldAnswerNotFoundWhenRemovingASessionThatIsNotThere()
+    {
+        nat.assertUdpOut(HOST_A, 5000, REMOTE_1, 53, 5000, 0);
+
+        nat.engine.removeSession(8, UDP, ip(HOST_A), 5000, ip(REMOTE_1), 54);
+
+        assertEquals(CommandStatus.NOT_FOUND, nat.events.completions.getLast().status());
+        assertEquals(1, nat.engine.sessionCount());
+    }
+
+    @Test
+    void shouldWalkEverySessionOnceInBoundedChunks()
+    {
+        for (int port = 5000; port < 5010; port++)
+        {
+            nat.assertUdpOut(HOST_A, port, REMOTE_1, 53, port, 0);
+        }
+        final List<Integer> seen = new java.util.ArrayList<>();
+        int chunks = 0;
+        for (int next = 0; next >= 0; chunks++)
+        {
+            next = nat.engine.forEachSession(next, 3, (protocol, insideAddress, insidePort, publicAddress, publicPort,
+                remoteAddress, remotePort, deadlineNs, tcpFlags, kind) -> seen.add(insidePort));
+        }
+
+        assertEquals(java.util.stream.IntStream.range(5000, 5010).boxed().toList(), seen.stream().sorted().toList());
+        assertEquals((nat.engine.sessionCapacity() + 2) / 3, chunks);
+    }
+
+    @Test
     void shouldForwardInboundMidStreamTcpOfARestoredSessionWithoutReportingTheRestore()
     {
         final long holdNs = 10 * MINUTE_NS;

@@ -166,6 +166,14 @@ class CommandRingStressTest
             check(protocol == 6 && insideAddress == seq && insidePort == producer(correlationId), correlationId);
         }
 
+        @Override
+        public void removeSession(
+            final long correlationId, final int protocol, final int insideAddress, final int insidePort,
+            final int remoteAddress, final int remotePort)
+        {
+            check(false, correlationId);
+        }
+
         private static int producer(final long correlationId)
         {
             return (int)(correlationId >>> 32);

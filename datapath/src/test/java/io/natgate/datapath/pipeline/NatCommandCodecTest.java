@@ -26,8 +26,9 @@ class NatCommandCodecTest
         encoder.openInboundMapping(-1L, 1, 0x0A00_0002, 4_500, 0, 0x0808_0808, 120_000_000_000L);
         encoder.closeInboundMapping(0L, 255, -1, Integer.MAX_VALUE);
         encoder.openInboundMapping(7L, 17, 0x7FFF_FFFF, 0, 61_000, -2, Long.MIN_VALUE);
+        encoder.removeSession(8L, 6, 0x0A00_0002, 40_000, 0xC633_6407, 65_535);
 
-        assertEquals(5, decoder.poll(target, Integer.MAX_VALUE));
+        assertEquals(6, decoder.poll(target, Integer.MAX_VALUE));
 
         assertEquals(
             List.of(
@@ -35,7 +36,8 @@ class NatCommandCodecTest
                 "removeStaticMapping " + Long.MIN_VALUE + " 17 " + Integer.MIN_VALUE + " 65535",
                 "openInboundMapping -1 1 " + 0x0A00_0002 + " 4500 0 " + 0x0808_0808 + " 120000000000",
                 "closeInboundMapping 0 255 -1 " + Integer.MAX_VALUE,
-                "openInboundMapping 7 17 " + 0x7FFF_FFFF + " 0 61000 -2 " + Long.MIN_VALUE),
+                "openInboundMapping 7 17 " + 0x7FFF_FFFF + " 0 61000 -2 " + Long.MIN_VALUE,
+                "removeSession 8 6 " + 0x0A00_0002 + " 40000 " + 0xC633_6407 + " 65535"),
             target.calls);
         assertEquals(0, decoder.unknownMessageCount());
     }
@@ -43,24 +45,24 @@ class NatCommandCodecTest
     @Test
     void shouldReturnFalseAndRecordTheFailureWhenCommandRingIsFull()
     {
-        // 1024 bytes hold 21 commands of 40 bytes with their 8-byte headers.
+        // 1024 bytes hold 18 commands of 44 bytes with their 8-byte headers, each record aligned to 56 bytes.
         int queued = 0;
         while (encoder.offerRemoveStaticMapping(queued, 6, 1, 2))
         {
             queued++;
         }
-        assertEquals(21, queued);
+        assertEquals(18, queued);
 
         encoder.closeInboundMapping(99, 6, 1, 2);
         assertFalse(encoder.lastOfferSucceeded());
         assertEquals(1, encoder.failedOfferCount());
 
-        assertEquals(21, decoder.poll(target, Integer.MAX_VALUE));
+        assertEquals(18, decoder.poll(target, Integer.MAX_VALUE));
         encoder.closeInboundMapping(100, 6, 1, 2);
         assertTrue(encoder.lastOfferSucceeded());
         assertEquals(1, encoder.failedOfferCount());
         assertEquals(1, decoder.poll(target, Integer.MAX_VALUE));
-        assertEquals("closeInboundMapping 100 6 1 2", target.calls.get(21));
+        assertEquals("closeInboundMapping 100 6 1 2", target.calls.get(18));
     }
 
     @Test

@@ -55,6 +55,15 @@ class RecordingNat implements NatCommands, NatEventListener
     }
 
     @Override
+    public void removeSession(
+        final long correlationId, final int protocol, final int insideAddress, final int insidePort,
+        final int remoteAddress, final int remotePort)
+    {
+        calls.add("removeSession " + correlationId + " " + protocol + " " + insideAddress + " " + insidePort + " " +
+            remoteAddress + " " + remotePort);
+    }
+
+    @Override
     public void onMappingCreated(
         final long timeNs,
         final int protocol,
