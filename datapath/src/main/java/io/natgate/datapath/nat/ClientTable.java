@@ -77,6 +77,32 @@ final class ClientTable
         return entry;
     }
 
+    /**
+     * @return the clients holding ports or sessions.
+     */
+    int size()
+    {
+        return addresses.length - freeCount;
+    }
+
+    int capacity()
+    {
+        return addresses.length;
+    }
+
+    /**
+     * @return true when the entry is a client holding ports or sessions (a free entry holds neither).
+     */
+    boolean isLive(final int entry)
+    {
+        return ports[entry] > 0 || sessions[entry] > 0;
+    }
+
+    int address(final int entry)
+    {
+        return addresses[entry];
+    }
+
     int ports(final int entry)
     {
         return ports[entry];

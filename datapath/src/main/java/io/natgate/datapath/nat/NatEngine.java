@@ -366,6 +366,20 @@ public final class NatEngine implements NatCommands
     }
 
     /**
+     * @return the public ports (TCP, UDP and ICMP identifiers) in use on the public pool's address
+     * {@code publicAddresses()[addressIndex]}.
+     */
+    public int portsInUse(final int addressIndex)
+    {
+        return ports.portsInUse(addressIndex);
+    }
+
+    public int clientCount()
+    {
+        return clients.size();
+    }
+
+    /**
      * @return the memory the tables take, all preallocated at construction.
      */
     public long tableCapacityBytes()
@@ -420,6 +434,25 @@ public final class NatEngine implements NatCommands
     public int sessionCapacity()
     {
         return tables.sessions.capacity();
+    }
+
+    /**
+     * Walks the client entries {@code [fromEntry, fromEntry + entryCount)}: each inside host's public ports and
+     * sessions, as the per-client quotas count them.
+     *
+     * @return the entry to continue from, or -1 when the walk has reached the end of the table.
+     */
+    public int forEachClient(final int fromEntry, final int entryCount, final ClientVisitor visitor)
+    {
+        final int end = (int)Math.min(clients.capacity(), (long)Math.max(0, fromEntry) + entryCount);
+        for (int c = Math.max(0, fromEntry); c < end; c++)
+        {
+            if (clients.isLive(c))
+            {
+                visitor.onClient(clients.address(c), clients.ports(c), clients.sessions(c));
+            }
+        }
+        return end >= clients.capacity() ? -1 : end;
     }
 
     /**

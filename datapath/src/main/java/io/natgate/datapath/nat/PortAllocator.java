@@ -13,12 +13,14 @@ final class PortAllocator
 
     private final long[] bitmaps;
     private final int[] cursors;
+    private final int[] portsInUseByAddress;
     private int portsInUse;
 
     PortAllocator(final int addressCount)
     {
         bitmaps = new long[addressCount * PROTOCOL_SLOTS * WORDS];
         cursors = new int[addressCount * PROTOCOL_SLOTS];
+        portsInUseByAddress = new int[addressCount];
         for (int i = 0; i < cursors.length; i++)
         {
             cursors[i] = 1024 + (int)((i * 0x9E37_79B9L) & 0x7FFF);
@@ -56,6 +58,7 @@ final class PortAllocator
         }
         bitmaps[index] |= bit;
         portsInUse++;
+        portsInUseByAddress[addressIndex]++;
         return true;
     }
 
@@ -147,6 +150,7 @@ final class PortAllocator
         {
             bitmaps[index] &= ~bit;
             portsInUse--;
+            portsInUseByAddress[addressIndex]--;
         }
     }
 
@@ -155,9 +159,17 @@ final class PortAllocator
         return portsInUse;
     }
 
+    /**
+     * @return the public ports (of every protocol) in use on the pool's address at {@code addressIndex}.
+     */
+    int portsInUse(final int addressIndex)
+    {
+        return portsInUseByAddress[addressIndex];
+    }
+
     long capacityBytes()
     {
-        return (long)bitmaps.length * Long.BYTES + (long)cursors.length * Integer.BYTES;
+        return (long)bitmaps.length * Long.BYTES + (long)(cursors.length + portsInUseByAddress.length) * Integer.BYTES;
     }
 
     private static int base(final int addressIndex, final int protocol)

@@ -143,6 +143,25 @@ class NatSessionEventsTest
     }
 
     @Test
+    void shouldWalkClientsWithThePortsAndSessionsTheQuotasCount()
+    {
+        nat.assertUdpOut(HOST_A, 5000, REMOTE_1, 53, 5000, 0);
+        nat.assertUdpOut(HOST_A, 5000, NatHarness.REMOTE_2, 53, 5000, 0);
+        nat.assertUdpOut(HOST_A, 5001, REMOTE_1, 53, 5001, 0);
+        final List<String> seen = new java.util.ArrayList<>();
+
+        for (int next = 0; next >= 0; )
+        {
+            next = nat.engine.forEachClient(next, 5, (address, ports, sessions) ->
+                seen.add(Ipv4.toString(address) + " " + ports + " " + sessions));
+        }
+
+        assertEquals(List.of(HOST_A + " 2 3"), seen);
+        assertEquals(1, nat.engine.clientCount());
+        assertEquals(2, nat.engine.portsInUse(0), "ports in use on the pool's first address");
+    }
+
+    @Test
     void shouldForwardInboundMidStreamTcpOfARestoredSessionWithoutReportingTheRestore()
     {
         final long holdNs = 10 * MINUTE_NS;
