@@ -6,7 +6,6 @@ import io.natgate.control.firewall.FirewallAdmin;
 import io.natgate.control.cp.ProvidersAdmin;
 import io.natgate.control.gateway.Gateway;
 import io.natgate.control.gateway.MappingView;
-import io.natgate.control.gateway.SessionView;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,7 +20,8 @@ import java.util.function.Supplier;
 
 /**
  * The admin endpoint (loopback by default): {@code /metrics} in the Prometheus text format,
- * {@code /sessions} and {@code /mappings} as JSON, {@code /healthz}, and the firewall's sessions under
+ * {@code /sessions}, {@code /clients} and {@code /summary} ({@link SessionsAdmin}) and {@code /mappings} as JSON,
+ * {@code /healthz}, and the firewall's sessions under
  * {@code /firewall/} ({@link FirewallAdmin}). It reads the worker's
  * tables only through the worker ({@link Gateway#sessions}), never directly. It serves on
  * {@value #THREADS} threads with read, write and idle timeouts, so one slow or half-open client
@@ -50,10 +50,12 @@ public final class AdminServer implements AutoCloseable
     public static AdminServer start(final InetSocketAddress address, final Gateway gateway)
     {
         final HttpServer server = listen(address);
-        server.createContext("/metrics", exchange -> reply(exchange, 200, "text/plain; version=0.0.4",
-            Metrics.render(gateway.counters(), gateway.portNames(), gateway.pipeline())));
-        server.createContext("/sessions", exchange -> replyJson(exchange, () ->
-            jsonArray(gateway.sessions(limit(exchange.getRequestURI())), SessionView::toJson)));
+        server.createContext("/metrics", exchange -> replyText(exchange, "text/plain; version=0.0.4",
+            () -> Metrics.render(gateway)));
+        final SessionsAdmin tables = new SessionsAdmin(gateway);
+        server.createContext(SessionsAdmin.SESSIONS, tables);
+        server.createContext(SessionsAdmin.CLIENTS, tables);
+        server.createContext(SessionsAdmin.SUMMARY, tables);
         server.createContext("/mappings", exchange -> replyJson(exchange, () ->
             jsonArray(gateway.mappings(limit(exchange.getRequestURI())), MappingView::toJson)));
         server.createContext(ProvidersAdmin.CONTEXT, new ProvidersAdmin(gateway.platform()));
@@ -148,11 +150,39 @@ public final class AdminServer implements AutoCloseable
         reply(exchange, 200, "application/json", body);
     }
 
+    /**
+     * Replies with the text, or 503 with the reason when the worker could not answer.
+     */
+    private static void replyText(final HttpExchange exchange, final String type, final Supplier<String> text)
+        throws IOException
+    {
+        final String body;
+        try
+        {
+            body = text.get();
+        }
+        catch (final RuntimeException ex)
+        {
+            reply(exchange, 503, "text/plain", ex.getMessage() + "\n");
+            return;
+        }
+        reply(exchange, 200, type, body);
+    }
+
+    /**
+     * Replies; to a HEAD request with the headers only, as HTTP wants (no body, no length mismatch to warn of).
+     */
     private static void reply(final HttpExchange exchange, final int status, final String type, final String body)
         throws IOException
     {
         final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", type);
+        if ("HEAD".equals(exchange.getRequestMethod()))
+        {
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+            return;
+        }
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody())
         {

@@ -5,6 +5,11 @@ import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.counters.PortCounter;
 import io.natgate.datapath.pipeline.Pipeline;
+import io.natgate.control.gateway.ClientView;
+import io.natgate.control.gateway.Gateway;
+import io.natgate.control.gateway.TableUse;
+import io.natgate.datapath.nat.Ipv4;
+import io.natgate.datapath.port.PortStats;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.util.List;
@@ -55,32 +60,133 @@ public final class Metrics
         }
         if (pipeline != null)
         {
+            // one family after the other: Prometheus wants a family's samples together, after its HELP and TYPE
             header(out, "natgate_ring_used_bytes", "bytes waiting in a ring", "gauge");
-            for (int port = 0; port < portNames.size(); port++)
-            {
-                ring(out, "rx", portNames.get(port), pipeline.rxRing(port));
-                ring(out, "tx", portNames.get(port), pipeline.txRing(port));
-            }
-            ring(out, "command", "", pipeline.commandRing());
-            ring(out, "event", "", pipeline.eventRing());
+            rings(out, "natgate_ring_used_bytes", portNames, pipeline, true);
+            header(out, "natgate_ring_capacity_bytes", "capacity of a ring in bytes", "gauge");
+            rings(out, "natgate_ring_capacity_bytes", portNames, pipeline, false);
         }
         return out.toString();
     }
 
-    private static void ring(final StringBuilder out, final String ring, final String port, final RingBuffer buffer)
+    /**
+     * The counters as {@link #render(DatapathCounters, List, Pipeline)} renders them, then what only the running
+     * gateway knows: its build, its tables' capacity and use, the journal's losses, the kernel's drops below each
+     * port, and the ports in use per public address and per inside host.
+     */
+    public static String render(final Gateway gateway)
     {
-        out.append("natgate_ring_used_bytes{ring=\"").append(ring).append('"');
+        final StringBuilder out = new StringBuilder(render(gateway.counters(), gateway.portNames(), gateway.pipeline()));
+        header(out, "natgate_build_info", "the running build: version and Java runtime; always 1", "gauge");
+        out.append("natgate_build_info{version=\"").append(label(Gateway.version())).append("\",java=\"")
+            .append(label(Runtime.version().toString())).append("\"} 1\n");
+
+        final TableUse use = gateway.tableUse();
+        header(out, "natgate_table_capacity", "entries a NAT table holds (ports: public ports of all protocols)",
+            "gauge");
+        table(out, "natgate_table_capacity", "sessions", use.sessionCapacity());
+        table(out, "natgate_table_capacity", "mappings", use.mappingCapacity());
+        table(out, "natgate_table_capacity", "clients", use.clientCapacity());
+        table(out, "natgate_table_capacity", "ports", use.portCapacity());
+        header(out, "natgate_table_used", "entries in use in a NAT table", "gauge");
+        table(out, "natgate_table_used", "sessions", use.sessions());
+        table(out, "natgate_table_used", "mappings", use.mappings());
+        table(out, "natgate_table_used", "clients", use.clients());
+        table(out, "natgate_table_used", "ports", use.portsInUse());
+        header(out, "natgate_table_memory_bytes", "memory the NAT tables take, preallocated", "gauge");
+        out.append("natgate_table_memory_bytes ").append(use.memoryBytes()).append('\n');
+
+        header(out, "natgate_journal_events_lost_total",
+            "events the journal could not write (ring full, disk full or unwritable)", "counter");
+        out.append("natgate_journal_events_lost_total ").append(gateway.journalEventsLost()).append('\n');
+
+        final List<PortStats> stats = gateway.portStats();
+        header(out, "natgate_port_kernel_rx_dropped_total",
+            "frames the kernel dropped below a port because its capture ring or buffer was full", "counter");
+        for (int port = 0; port < stats.size(); port++)
+        {
+            portSample(out, "natgate_port_kernel_rx_dropped_total", gateway.portNames().get(port),
+                stats.get(port).rxDropped());
+        }
+        header(out, "natgate_port_interface_rx_dropped_total",
+            "frames the interface or driver dropped before capture, where the backend reports it", "counter");
+        for (int port = 0; port < stats.size(); port++)
+        {
+            portSample(out, "natgate_port_interface_rx_dropped_total", gateway.portNames().get(port),
+                stats.get(port).rxInterfaceDropped());
+        }
+        header(out, "natgate_port_tx_failed_total", "frames a port accepted that its device then failed to send",
+            "counter");
+        for (int port = 0; port < stats.size(); port++)
+        {
+            portSample(out, "natgate_port_tx_failed_total", gateway.portNames().get(port), stats.get(port).txFailed());
+        }
+
+        header(out, "natgate_public_address_ports_in_use", "public ports (all protocols) in use on a public address",
+            "gauge");
+        use.portsByPublicAddress().forEach((address, ports) -> out.append("natgate_public_address_ports_in_use{" +
+            "address=\"").append(Ipv4.toString(address)).append("\"} ").append(ports).append('\n'));
+
+        final StringBuilder sessions = new StringBuilder();
+        header(out, "natgate_client_ports_in_use", "public ports an inside host holds (nat.quota.portsPerClient)",
+            "gauge");
+        header(sessions, "natgate_client_sessions", "sessions an inside host holds (nat.quota.sessionsPerClient)",
+            "gauge");
+        gateway.clients(chunk ->
+        {
+            for (final ClientView client : chunk)
+            {
+                final String inside = Ipv4.toString(client.insideAddress());
+                out.append("natgate_client_ports_in_use{inside=\"").append(inside).append("\"} ")
+                    .append(client.portsInUse()).append('\n');
+                sessions.append("natgate_client_sessions{inside=\"").append(inside).append("\"} ")
+                    .append(client.sessions()).append('\n');
+            }
+        });
+        return out.append(sessions).toString();
+    }
+
+    private static void table(final StringBuilder out, final String name, final String table, final long value)
+    {
+        out.append(name).append("{table=\"").append(table).append("\"} ").append(value).append('\n');
+    }
+
+    private static void portSample(final StringBuilder out, final String name, final String port, final long value)
+    {
+        out.append(name).append("{port=\"").append(port).append("\"} ").append(value).append('\n');
+    }
+
+    /**
+     * @return {@code text} escaped for a label value.
+     */
+    private static String label(final String text)
+    {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    private static void rings(
+        final StringBuilder out, final String name, final List<String> portNames, final Pipeline pipeline,
+        final boolean used)
+    {
+        for (int port = 0; port < portNames.size(); port++)
+        {
+            ring(out, name, "rx", portNames.get(port), pipeline.rxRing(port), used);
+            ring(out, name, "tx", portNames.get(port), pipeline.txRing(port), used);
+        }
+        ring(out, name, "command", "", pipeline.commandRing(), used);
+        ring(out, name, "event", "", pipeline.eventRing(), used);
+    }
+
+    private static void ring(
+        final StringBuilder out, final String name, final String ring, final String port, final RingBuffer buffer,
+        final boolean used)
+    {
+        out.append(name).append("{ring=\"").append(ring).append('"');
         if (!port.isEmpty())
         {
             out.append(",port=\"").append(port).append('"');
         }
-        out.append("} ").append(buffer.size()).append('\n');
-        out.append("natgate_ring_capacity_bytes{ring=\"").append(ring).append('"');
-        if (!port.isEmpty())
-        {
-            out.append(",port=\"").append(port).append('"');
-        }
-        out.append("} ").append(buffer.capacity()).append('\n');
+        out.append("} ").append(used ? buffer.size() : buffer.capacity()).append('\n');
     }
 
     private static void header(final StringBuilder out, final String name, final String help, final String type)

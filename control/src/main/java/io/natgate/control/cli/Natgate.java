@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     description = "Userspace NAT44 and firewall-traversal gateway.",
     subcommands = {
         DemoCommand.class, LabCommand.class, RunCommand.class, StatCommand.class, ConfigCommand.class,
-        ProfilesCommand.class, FirewallCommand.class, ProvidersCommand.class, JournalCommand.class,
+        ProfilesCommand.class, SessionsCommand.class, ClientsCommand.class, SummaryCommand.class,
+        FirewallCommand.class, ProvidersCommand.class, JournalCommand.class,
         CommandLine.HelpCommand.class})
 public final class Natgate implements Runnable
 {
@@ -112,8 +113,7 @@ public final class Natgate implements Runnable
     {
         public String[] getVersion()
         {
-            final String version = Natgate.class.getPackage().getImplementationVersion();
-            return new String[] {"natgate " + (version == null ? "development build" : version) + " on Java " +
+            return new String[] {"natgate " + io.natgate.control.gateway.Gateway.version() + " on Java " +
                 Runtime.version()};
         }
     }

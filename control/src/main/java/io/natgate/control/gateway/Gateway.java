@@ -23,13 +23,13 @@ import io.natgate.datapath.frame.FrameFormatter;
 import io.natgate.datapath.nat.NatCommands;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.nat.NatEventListener;
-import io.natgate.datapath.nat.SessionStatsVisitor;
 import io.natgate.datapath.pipeline.NatCommandEncoder;
 import io.natgate.datapath.pipeline.Pipeline;
 import io.natgate.datapath.port.AfPacketPort;
 import io.natgate.datapath.port.PcapPort;
 import io.natgate.datapath.port.ProviderPort;
 import io.natgate.datapath.port.Port;
+import io.natgate.datapath.port.PortStats;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -44,6 +44,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import io.natgate.datapath.nat.NatConfig;
 
 /**
  * The appliance: opens the configured ports, builds the NAT engine, forwarder and pipeline from
@@ -53,9 +58,9 @@ import java.util.function.BiConsumer;
 public final class Gateway implements AutoCloseable
 {
     private static final long COMMAND_TIMEOUT_MS = 5_000;
-    /** Session records the admin listing reads per worker task: a few hundred microseconds at most. */
-    private static final int SESSIONS_EXAMINED_PER_TASK = 16_384;
     private static final int PROVIDER_MTU = 1500;
+    /** Table records the worker reads per task when a listing walks its tables. */
+    public static final int WALK_CHUNK_RECORDS = 4096;
 
     private final EffectiveSettings settings;
     private final GatewayConfig config;
@@ -72,6 +77,7 @@ public final class Gateway implements AutoCloseable
     private final ConnectivityPlatform platform;
     private final java.util.Set<StaticMapping> restoredStatics;
     private final LocalUdp localUdp;
+    private final JournalWriter journal;
     private Providers providers;
 
     private Gateway(
@@ -79,6 +85,7 @@ public final class Gateway implements AutoCloseable
         final PrintStream log)
     {
         this.settings = settings;
+        this.journal = journal;
         this.config = settings.gateway().orElseThrow(() -> new IllegalArgumentException("no config file"));
         CountersFile counters = null;
         Pipeline pipeline = null;
@@ -243,7 +250,17 @@ public final class Gateway implements AutoCloseable
      *
      * @param command given the command API and a fresh correlation id.
      */
-    public synchronized CommandCompletion submit(final BiConsumer<NatCommands, Long> command)
+    public CommandCompletion submit(final BiConsumer<NatCommands, Long> command)
+    {
+        return await(offer(command));
+    }
+
+    /**
+     * Offers a command to the worker, retrying while the command ring is full.
+     *
+     * @return its outcome, to come.
+     */
+    private synchronized CompletableFuture<CommandCompletion> offer(final BiConsumer<NatCommands, Long> command)
     {
         final long correlationId = commands.nextCorrelationId();
         final CompletableFuture<CommandCompletion> completion = events.expect(correlationId);
@@ -259,56 +276,187 @@ public final class Gateway implements AutoCloseable
             sleepQuietly();
             command.accept(commands, correlationId);
         }
-        return await(completion, correlationId);
+        return completion.orTimeout(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+            .whenComplete((result, failure) -> events.forget(correlationId));
     }
 
-    private CommandCompletion await(final CompletableFuture<CommandCompletion> completion, final long correlationId)
+    private static CommandCompletion await(final CompletableFuture<CommandCompletion> completion)
     {
         try
         {
-            return completion.get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final TimeoutException ex)
-        {
-            events.forget(correlationId);
-            throw new IllegalStateException("worker did not answer command " + correlationId + " within " +
-                COMMAND_TIMEOUT_MS + " ms", ex);
+            return completion.get();
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for command " + correlationId, ex);
+            throw new IllegalStateException("interrupted waiting for a command", ex);
         }
         catch (final ExecutionException ex)
         {
+            if (ex.getCause() instanceof TimeoutException)
+            {
+                throw new IllegalStateException("worker did not answer a command within " + COMMAND_TIMEOUT_MS + " ms",
+                    ex.getCause());
+            }
             throw new IllegalStateException(ex.getCause());
         }
     }
 
     /**
-     * @return up to {@code limit} sessions, read on the worker thread between bursts, a bounded part of
-     * the table per worker task ({@link #SESSIONS_EXAMINED_PER_TASK}) so a large table never holds up traffic.
+     * Hands on the sessions {@code query} matches, at most {@code limit}, a chunk at a time: the worker reads
+     * {@link #WALK_CHUNK_RECORDS} records of its table per task, between bursts, so a listing of a large table
+     * never holds it up for long; {@code chunk} runs on the caller's thread (it may write to a slow client).
+     *
+     * @return how many sessions were handed on.
      */
-    public List<SessionView> sessions(final int limit)
+    public int sessions(final SessionQuery query, final int limit, final Consumer<List<SessionView>> chunk)
     {
-        final long nowNs = System.nanoTime();
-        final List<SessionView> sessions = new ArrayList<>();
-        final SessionStatsVisitor collect = (protocol, insideAddress, insidePort, publicAddress, publicPort,
-            remoteAddress, remotePort, deadlineNs, tcpFlags, kind, packetsOut, bytesOut, packetsIn, bytesIn) ->
+        int count = 0;
+        for (int next = 0; next >= 0 && count < limit; )
         {
-            if (sessions.size() < limit)
+            final int from = next;
+            final int room = limit - count;
+            final List<SessionView> sessions = new ArrayList<>();
+            next = onWorker(() ->
             {
-                sessions.add(new SessionView(protocol, insideAddress, insidePort, publicAddress, publicPort,
-                    remoteAddress, remotePort, kind, Math.max(0, (deadlineNs - nowNs) / 1_000_000)));
+                final long nowNs = System.nanoTime();
+                return nat.forEachSession(from, WALK_CHUNK_RECORDS, (protocol, insideAddress, insidePort,
+                    publicAddress, publicPort, remoteAddress, remotePort, deadlineNs, tcpFlags, kind) ->
+                {
+                    if (sessions.size() < room && query.matches(protocol, insideAddress, insidePort, publicAddress,
+                        publicPort, remoteAddress, remotePort, tcpFlags))
+                    {
+                        sessions.add(new SessionView(protocol, insideAddress, insidePort, publicAddress, publicPort,
+                            remoteAddress, remotePort, kind, SessionState.of(protocol, tcpFlags),
+                            Math.max(0, (deadlineNs - nowNs) / 1_000_000)));
+                    }
+                });
+            });
+            if (!sessions.isEmpty())
+            {
+                count += sessions.size();
+                chunk.accept(sessions);
             }
-        };
-        int cursor = 0;
-        while (cursor >= 0 && sessions.size() < limit)
-        {
-            final int from = cursor;
-            cursor = onWorker(() -> nat.visitSessions(from, SESSIONS_EXAMINED_PER_TASK, collect));
         }
-        return sessions;
+        return count;
+    }
+
+    /**
+     * Ends the sessions {@code query} matches: found a chunk at a time as {@link #sessions} finds them, each ended
+     * by a remove-session command on the worker, so each is journaled as removed (and a dynamic mapping left
+     * without sessions with it).
+     *
+     * @return how many sessions were removed (a session that ended meanwhile is not counted).
+     */
+    public int removeSessions(final SessionQuery query)
+    {
+        final int[] removed = new int[1];
+        sessions(query, Integer.MAX_VALUE, chunk ->
+        {
+            final List<CompletableFuture<CommandCompletion>> pending = new ArrayList<>(chunk.size());
+            for (final SessionView session : chunk)
+            {
+                pending.add(offer((nat, id) -> nat.removeSession(id, session.protocol(), session.insideAddress(),
+                    session.insidePort(), session.remoteAddress(), session.remotePort())));
+            }
+            for (final CompletableFuture<CommandCompletion> completion : pending)
+            {
+                if (await(completion).isOk())
+                {
+                    removed[0]++;
+                }
+            }
+        });
+        return removed[0];
+    }
+
+    /**
+     * Hands on every inside host holding ports or sessions, with the quotas they count against, a chunk at a time.
+     */
+    public void clients(final Consumer<List<ClientView>> chunk)
+    {
+        final int portQuota = settings.natConfig().portsPerClient();
+        final int sessionQuota = settings.natConfig().sessionsPerClient();
+        for (int next = 0; next >= 0; )
+        {
+            final int from = next;
+            final List<ClientView> clients = new ArrayList<>();
+            next = onWorker(() -> nat.forEachClient(from, WALK_CHUNK_RECORDS, (address, ports, sessions) ->
+                clients.add(new ClientView(address, ports, portQuota, sessions, sessionQuota))));
+            if (!clients.isEmpty())
+            {
+                chunk.accept(clients);
+            }
+        }
+    }
+
+    /**
+     * @return sessions by protocol and state and how full each table is, the sessions counted a chunk at a time.
+     */
+    public TableSummary summary()
+    {
+        final Map<String, Integer> counts = TableSummary.newCounts();
+        for (int next = 0; next >= 0; )
+        {
+            final int from = next;
+            final Map<String, Integer> chunk = new HashMap<>();
+            next = onWorker(() -> nat.forEachSession(from, WALK_CHUNK_RECORDS, (protocol, insideAddress, insidePort,
+                publicAddress, publicPort, remoteAddress, remotePort, deadlineNs, tcpFlags, kind) ->
+                chunk.merge(TableSummary.key(protocol, SessionState.of(protocol, tcpFlags)), 1, Integer::sum)));
+            chunk.forEach((key, count) -> counts.merge(key, count, Integer::sum));
+        }
+        return new TableSummary(counts, tableUse());
+    }
+
+    /**
+     * @return how full the tables are, from the counts the worker keeps (one short task, no walk).
+     */
+    public TableUse tableUse()
+    {
+        final NatConfig natConfig = settings.natConfig();
+        final int[] publicAddresses = natConfig.publicAddresses();
+        return onWorker(() ->
+        {
+            final Map<Integer, Integer> ports = new LinkedHashMap<>();
+            for (int i = 0; i < publicAddresses.length; i++)
+            {
+                ports.put(publicAddresses[i], nat.portsInUse(i));
+            }
+            return new TableUse(nat.sessionCount(), natConfig.maxSessions(), nat.mappingCount(),
+                natConfig.maxMappings(), nat.clientCount(), natConfig.maxClients(), nat.portsInUse(),
+                (long)publicAddresses.length * 3 * 65_535, ports, nat.tableCapacityBytes());
+        });
+    }
+
+    /**
+     * @return events the journal could not write since the start (0 without a journal).
+     */
+    public long journalEventsLost()
+    {
+        return journal == null ? 0 : journal.lostEvents();
+    }
+
+    /**
+     * @return what each port's device reports beyond the pipeline's counters (kernel ring drops), in port order;
+     * one caller at a time, as {@link Port#stats} asks.
+     */
+    public synchronized List<PortStats> portStats()
+    {
+        final List<PortStats> stats = new ArrayList<>(ports.size());
+        for (final Port port : ports)
+        {
+            stats.add(port.stats(new PortStats()));
+        }
+        return stats;
+    }
+
+    /**
+     * @return the build's version, from the jar manifest.
+     */
+    public static String version()
+    {
+        final String version = Gateway.class.getPackage().getImplementationVersion();
+        return version == null ? "development build" : version;
     }
 
     /**

@@ -11,14 +11,14 @@ import io.natgate.datapath.nat.MappingKind;
  */
 public record SessionView(
     int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort, int remoteAddress,
-    int remotePort, MappingKind kind, long expiresInMs)
+    int remotePort, MappingKind kind, SessionState state, long expiresInMs)
 {
     public String toJson()
     {
         return "{\"protocol\":\"" + Ipv4Protocols.name(protocol) + "\",\"inside\":\"" + endpoint(insideAddress, insidePort) +
             "\",\"public\":\"" + endpoint(publicAddress, publicPort) + "\",\"remote\":\"" +
             endpoint(remoteAddress, remotePort) + "\",\"kind\":\"" + kind.name().toLowerCase() +
-            "\",\"expiresInMs\":" + expiresInMs + "}";
+            "\",\"state\":\"" + state.label() + "\",\"expiresInMs\":" + expiresInMs + "}";
     }
 
     static String endpoint(final int address, final int port)

@@ -1,0 +1,238 @@
+package io.natgate.control.lab;
+
+import io.natgate.control.config.Backend;
+import io.natgate.control.lab.LabTopology.Role;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.natgate.control.lab.LabTopology.ADMIN_ADDRESS;
+import static io.natgate.control.lab.LabTopology.CLIENT2_ADDRESS;
+import static io.natgate.control.lab.LabTopology.CLIENT_ADDRESS;
+import static io.natgate.control.lab.LabTopology.PUBLIC_ADDRESS;
+import static io.natgate.control.lab.LabTopology.SERVER_ADDRESS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The operator's commands against a live gateway in the lab, with real traffic from the lab's clients: sessions
+ * listed and filtered by the gateway, deleted and flushed on the worker and journaled, clients against the quotas,
+ * the summary, and a scrape of {@code /metrics} that Debian's {@code promtool check metrics} accepts. Needs root
+ * (CI runs it as root).
+ */
+@Timeout(120)
+class OperatorLabTest
+{
+    private static final Duration CLI_TIMEOUT = Duration.ofSeconds(60);
+    private static final int UDP_PORT = 5353;
+
+    private static LabFixture fixture;
+    private static NatgateJvm jvm;
+
+    @BeforeAll
+    static void startLab()
+    {
+        jvm = NatgateJvm.current();
+        fixture = LabFixture.start(Backend.AFPACKET);
+    }
+
+    @AfterAll
+    static void removeLab()
+    {
+        if (fixture != null)
+        {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void shouldListOnlyTheSessionsOfTheInsideHostTheFilterNames()
+    {
+        udp(Role.CLIENT, 41_001);
+        udp(Role.CLIENT2, 41_002);
+
+        final List<Map<String, Object>> client = sessions("?inside=" + CLIENT_ADDRESS);
+        final List<Map<String, Object>> client2Udp = sessions("?inside=" + CLIENT2_ADDRESS + ":41002&proto=udp");
+
+        assertTrue(client.stream().anyMatch(session -> (CLIENT_ADDRESS + ":41001").equals(session.get("inside"))),
+            client.toString());
+        assertTrue(client.stream().allMatch(session -> String.valueOf(session.get("inside"))
+            .startsWith(CLIENT_ADDRESS + ":")), client.toString());
+        assertEquals(1, client2Udp.size(), client2Udp.toString());
+        assertEquals(SERVER_ADDRESS + ":" + UDP_PORT, client2Udp.getFirst().get("remote"));
+        assertEquals("active", client2Udp.getFirst().get("state"));
+    }
+
+    @Test
+    void shouldShowAnEstablishedTcpSessionWithItsStateInTheCliListing()
+    {
+        // a TCP connection held open (nc's standard input stays open) while it is listed
+        try (LabProcess open = fixture.lab().start(Role.CLIENT, "nc", null, List.of("timeout", "30", "nc", "-n",
+            "-p", "41010", SERVER_ADDRESS, String.valueOf(Iperf3.PORT))))
+        {
+            final String inside = "?inside=" + CLIENT_ADDRESS + ":41010&state=established";
+            final long deadlineNs = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (sessions(inside).isEmpty() && deadlineNs - System.nanoTime() > 0)
+            {
+                Thread.onSpinWait();
+            }
+
+            final Exec.Result listing = cli("sessions", "--inside", CLIENT_ADDRESS + ":41010", "--proto", "tcp");
+
+            assertTrue(listing.stdout().lines().anyMatch(line -> line.startsWith("tcp") &&
+                line.contains(CLIENT_ADDRESS + ":41010") && line.contains(PUBLIC_ADDRESS + ":") &&
+                line.contains(SERVER_ADDRESS + ":" + Iperf3.PORT) && line.contains("established")), listing.describe());
+        }
+    }
+
+    @Test
+    void shouldDeleteTheMatchingSessionOnTheWorkerAndJournalItsMappingRemoved()
+    {
+        udp(Role.CLIENT, 41_003);
+        assertEquals(1, sessions("?inside=" + CLIENT_ADDRESS + ":41003").size());
+
+        final Exec.Result delete = cli("sessions", "delete", "--inside", CLIENT_ADDRESS + ":41003", "--proto", "udp");
+
+        assertEquals(0, delete.exitStatus(), delete.describe());
+        assertEquals("1 session deleted", delete.stdout().strip(), delete.describe());
+        assertEquals(List.of(), sessions("?inside=" + CLIENT_ADDRESS + ":41003"));
+        final Exec.Result journal = cli("journal", "tail", "-n", "500", "--journal",
+            fixture.directory().resolve("journal").toString());
+        assertTrue(journal.stdout().lines().anyMatch(line -> line.contains("mapping-removed") &&
+            line.contains(CLIENT_ADDRESS + ":41003")), journal.describe());
+    }
+
+    @Test
+    void shouldRefuseADeleteThatNamesNoSessions()
+    {
+        final Exec.Result curl = fixture.lab().exec(Role.GATEWAY, CLI_TIMEOUT, "curl", "-s", "-o", "/dev/null",
+            "-w", "%{http_code}", "-X", "DELETE", "http://" + ADMIN_ADDRESS + "/sessions");
+        final Exec.Result cli = cli("sessions", "delete");
+
+        assertEquals("400", curl.stdout().strip(), curl.describe());
+        assertEquals(2, cli.exitStatus(), cli.describe());
+        assertTrue(cli.stderr().contains("flush"), cli.describe());
+    }
+
+    @Test
+    void shouldFlushEverySession()
+    {
+        udp(Role.CLIENT, 41_004);
+        udp(Role.CLIENT2, 41_005);
+
+        final Exec.Result flush = cli("sessions", "flush");
+
+        assertEquals(0, flush.exitStatus(), flush.describe());
+        assertTrue(flush.stdout().strip().matches("\\d+ sessions? deleted"), flush.describe());
+        assertTrue(sessions("?proto=udp").stream().noneMatch(session ->
+            String.valueOf(session.get("inside")).endsWith(":41004") ||
+            String.valueOf(session.get("inside")).endsWith(":41005")), "after the flush");
+    }
+
+    @Test
+    void shouldCountEachClientsPortsAndSessionsAgainstTheQuotas()
+    {
+        udp(Role.CLIENT, 41_006);
+        udp(Role.CLIENT, 41_007);
+
+        final List<Map<String, Object>> clients = Json.objects(Json.parse(fixture.gateway().admin("/clients")));
+        final Exec.Result table = cli("clients");
+
+        final Map<String, Object> client = clients.stream().filter(entry -> CLIENT_ADDRESS.equals(entry.get("inside")))
+            .findFirst().orElseThrow(() -> new AssertionError(clients.toString()));
+        final long listed = sessions("?inside=" + CLIENT_ADDRESS).size();
+        assertEquals(listed, ((Number)client.get("sessions")).longValue(), clients.toString());
+        assertTrue(((Number)client.get("ports")).intValue() >= 2, clients.toString());
+        assertEquals(0, ((Number)client.get("portQuota")).intValue(), "the lab's config sets no quota");
+        assertTrue(table.stdout().lines().anyMatch(line -> line.startsWith(CLIENT_ADDRESS + " ") &&
+            line.contains("unlimited")), table.describe());
+    }
+
+    @Test
+    void shouldSummarizeSessionsByProtocolAndStateWithTableUse()
+    {
+        udp(Role.CLIENT, 41_008);
+
+        final Object summary = Json.parse(fixture.gateway().admin("/summary"));
+        final Exec.Result table = cli("summary");
+
+        assertTrue(Json.number(summary, "sessions", "udp active") >= 1, summary.toString());
+        final double used = Json.number(summary, "tables", "sessions", "used");
+        final double capacity = Json.number(summary, "tables", "sessions", "capacity");
+        assertTrue(capacity > 0 && used >= 1, summary.toString());
+        assertEquals(100.0 * used / capacity, Json.number(summary, "tables", "sessions", "percent"), 0.01);
+        assertTrue(Json.number(summary, "publicAddresses", PUBLIC_ADDRESS) >= 1, summary.toString());
+        assertTrue(table.stdout().lines().anyMatch(line -> line.matches("udp\\s+active\\s+\\d+")), table.describe());
+        assertTrue(table.stdout().lines().anyMatch(line -> line.matches("sessions\\s+\\d+\\s+\\d+\\s+[0-9.]+%")),
+            table.describe());
+    }
+
+    @Test
+    void shouldPassPromtoolCheckMetricsOnALiveScrape()
+    {
+        udp(Role.CLIENT, 41_009);
+        final String scrape = fixture.gateway().admin("/metrics");
+
+        final Exec.Result promtool = Exec.run(CLI_TIMEOUT, List.of("promtool", "check", "metrics"), scrape);
+
+        assertEquals(0, promtool.exitStatus(), promtool.describe());
+        assertEquals("", (promtool.stdout() + promtool.stderr()).strip(), promtool.describe());
+        for (final String family : List.of("natgate_build_info", "natgate_table_capacity", "natgate_table_used",
+            "natgate_journal_events_lost_total", "natgate_port_kernel_rx_dropped_total",
+            "natgate_public_address_ports_in_use", "natgate_client_ports_in_use", "natgate_client_sessions",
+            "natgate_ring_capacity_bytes"))
+        {
+            assertTrue(scrape.contains("# TYPE " + family + " "), family);
+        }
+        assertTrue(PrometheusText.sum(scrape, "natgate_client_ports_in_use", Map.of("inside", CLIENT_ADDRESS)) >= 1,
+            scrape);
+        assertTrue(PrometheusText.sum(scrape, "natgate_public_address_ports_in_use",
+            Map.of("address", PUBLIC_ADDRESS)) >= 1, scrape);
+    }
+
+    @Test
+    void shouldAnswerHeadMetricsWithHeadersOnlyAndNoWarning()
+    {
+        final int linesBefore = fixture.gateway().process().stderr().size();
+
+        final Exec.Result head = fixture.lab().exec(Role.GATEWAY, CLI_TIMEOUT, "curl", "-sfI",
+            "http://" + ADMIN_ADDRESS + "/metrics");
+
+        assertEquals(0, head.exitStatus(), head.describe());
+        assertTrue(head.stdout().startsWith("HTTP/1.1 200"), head.describe());
+        assertTrue(fixture.gateway().healthy());
+        final List<String> after = fixture.gateway().process().stderr();
+        assertFalse(after.subList(linesBefore, after.size()).stream().anyMatch(line -> line.contains("WARNING")),
+            after.toString());
+    }
+
+    /**
+     * One datagram from {@code role}'s port {@code sourcePort} to the server: a UDP session through the gateway.
+     */
+    private static void udp(final Role role, final int sourcePort)
+    {
+        fixture.lab().exec(role, CLI_TIMEOUT, "sh", "-c", "echo hello | nc -u -n -w 1 -p " + sourcePort + " " +
+            SERVER_ADDRESS + " " + UDP_PORT);
+    }
+
+    private static List<Map<String, Object>> sessions(final String query)
+    {
+        return Json.objects(Json.parse(fixture.gateway().admin("/sessions" + query)));
+    }
+
+    /**
+     * Runs {@code natgate ARGUMENTS} in the gateway's namespace, where its admin endpoint listens.
+     */
+    private static Exec.Result cli(final String... arguments)
+    {
+        final List<String> command = new ArrayList<>(jvm.natgate(arguments));
+        return fixture.lab().exec(Role.GATEWAY, CLI_TIMEOUT, command.toArray(String[]::new));
+    }
+}
