@@ -371,12 +371,12 @@ public final class NatEngine implements NatCommands
      */
     public int portsInUse(final int addressIndex)
     {
-        return ports.portsInUse(addressIndex);
+        return tables.ports.portsInUse(addressIndex);
     }
 
     public int clientCount()
     {
-        return clients.size();
+        return tables.clients.size();
     }
 
     /**
@@ -444,15 +444,7 @@ public final class NatEngine implements NatCommands
      */
     public int forEachClient(final int fromEntry, final int entryCount, final ClientVisitor visitor)
     {
-        final int end = (int)Math.min(clients.capacity(), (long)Math.max(0, fromEntry) + entryCount);
-        for (int c = Math.max(0, fromEntry); c < end; c++)
-        {
-            if (clients.isLive(c))
-            {
-                visitor.onClient(clients.address(c), clients.ports(c), clients.sessions(c));
-            }
-        }
-        return end >= clients.capacity() ? -1 : end;
+        return inspection.forEachClient(fromEntry, entryCount, visitor);
     }
 
     /**

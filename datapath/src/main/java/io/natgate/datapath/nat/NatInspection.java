@@ -66,6 +66,20 @@ final class NatInspection
         return end < sessions.capacity() ? end : -1;
     }
 
+    int forEachClient(final int fromEntry, final int entryCount, final ClientVisitor visitor)
+    {
+        final ClientTable clients = tables.clients;
+        final int end = (int)Math.min(clients.capacity(), (long)Math.max(0, fromEntry) + entryCount);
+        for (int c = Math.max(0, fromEntry); c < end; c++)
+        {
+            if (clients.isLive(c))
+            {
+                visitor.onClient(clients.address(c), clients.ports(c), clients.sessions(c));
+            }
+        }
+        return end >= clients.capacity() ? -1 : end;
+    }
+
     void forEachMapping(final MappingVisitor visitor)
     {
         for (int m = 0; m < mappings.capacity(); m++)
