@@ -86,7 +86,9 @@ public record MemoryEstimate(long tableBytes, long pipelineRingBytes, long backe
             2 * hashIndexBytes(maxSessions);
         final long mappingBytes = (long)mappings * MAPPING_LONGS * Long.BYTES + 2 * hashIndexBytes(mappings);
         final long clientBytes = (long)maxClients * CLIENT_INTS * Integer.BYTES + hashIndexBytes(maxClients);
-        final long portBytes = (long)publicAddresses * PORT_PROTOCOLS * (PORTS_PER_ADDRESS / Byte.SIZE + Integer.BYTES);
+        // a bitmap and a cursor per address and protocol, and a count of ports in use per address
+        final long portBytes = (long)publicAddresses * PORT_PROTOCOLS * (PORTS_PER_ADDRESS / Byte.SIZE + Integer.BYTES) +
+            (long)publicAddresses * Integer.BYTES;
         return sessionBytes + mappingBytes + clientBytes + portBytes;
     }
 
