@@ -7,12 +7,11 @@ public enum XdpAttach
 {
     /**
      * In the driver ({@code XDP_FLAGS_DRV_MODE}): before an skb exists. veth has it; there the kernel
-     * turns off the peer's GSO while a program is attached, so frames arrive at MTU size.
+     * turns off the peer's TSO while a program is attached, so TCP arrives in MTU-sized segments.
      */
     NATIVE("native", LibXdp.XDP_FLAGS_DRV_MODE),
     /**
-     * Generic XDP ({@code XDP_FLAGS_SKB_MODE}) after the skb is built: every device has it, slower, and
-     * GSO aggregates from a local peer arrive whole (longer than a UMEM frame, so dropped).
+     * Generic XDP ({@code XDP_FLAGS_SKB_MODE}) after the skb is built: every device has it, slower.
      */
     SKB("skb", LibXdp.XDP_FLAGS_SKB_MODE),
     /** Native where the driver has it, else generic: the kernel's choice. */

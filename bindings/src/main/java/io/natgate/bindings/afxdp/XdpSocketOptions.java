@@ -8,7 +8,7 @@ package io.natgate.bindings.afxdp;
 public final class XdpSocketOptions
 {
     public static final int DEFAULT_FRAME_SIZE_BYTES = 2048;
-    public static final int DEFAULT_UMEM_FRAME_COUNT = 8192;
+    public static final int DEFAULT_UMEM_FRAME_COUNT = 4096;
     public static final int DEFAULT_RING_SIZE = 2048;
 
     private String interfaceName;
@@ -192,8 +192,8 @@ public final class XdpSocketOptions
         checkRing("completionRingSize", completionRingSize);
         if (completionRingSize < txRingSize)
         {
-            throw new IllegalArgumentException("completionRingSize must be >= txRingSize " + txRingSize +
-                ": completionRingSize=" + completionRingSize);
+            throw new IllegalArgumentException("txRingSize must be <= completionRingSize " + completionRingSize +
+                ": txRingSize=" + txRingSize);
         }
         if ((long)umemFrameCount < (long)framesPerSocket() * sockets)
         {

@@ -45,10 +45,10 @@ class XdpSocketOptionsTest
     }
 
     @Test
-    void shouldRefuseCompletionRingSmallerThanTxRing()
+    void shouldRefuseTxRingLargerThanCompletionRing()
     {
         assertRefused(o -> o.txRingSize(1024).completionRingSize(512),
-            "completionRingSize must be >= txRingSize 1024: completionRingSize=512");
+            "txRingSize must be <= completionRingSize 512: txRingSize=1024");
     }
 
     @Test
@@ -59,7 +59,7 @@ class XdpSocketOptionsTest
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> new XdpSocketOptions().interfaceName("eth0").validate(PAGE_SIZE, 3));
         assertEquals("umemFrameCount must hold fillRingSize + txRingSize frames for each of 3 socket(s), 12288: " +
-            "umemFrameCount=8192", ex.getMessage());
+            "umemFrameCount=4096", ex.getMessage());
     }
 
     @Test

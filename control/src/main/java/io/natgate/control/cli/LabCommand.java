@@ -68,7 +68,7 @@ final class LabCommand implements Runnable
     static final class BackendChoice
     {
         @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "afpacket",
-            description = "The gateway's port backend: afpacket or pcap (default: ${DEFAULT-VALUE}).")
+            description = "The gateway's port backend: afpacket, afxdp or pcap (default: ${DEFAULT-VALUE}).")
         String name;
 
         /**
@@ -92,14 +92,14 @@ final class LabCommand implements Runnable
                     " --prefix " + topology.prefix()) + "` or choose another --prefix");
                 return null;
             }
-            for (final Backend candidate : List.of(Backend.AFPACKET, Backend.PCAP))
+            for (final Backend candidate : List.of(Backend.AFPACKET, Backend.AFXDP, Backend.PCAP))
             {
                 if (candidate.configName().equals(name))
                 {
                     return candidate;
                 }
             }
-            err.println("--backend: " + name + " is not one of afpacket, pcap");
+            err.println("--backend: " + name + " is not one of afpacket, afxdp, pcap");
             return null;
         }
     }

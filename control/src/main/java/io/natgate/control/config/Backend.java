@@ -14,6 +14,8 @@ public enum Backend
 {
     /** Linux AF_PACKET sockets with TPACKET_V3 rings: Ethernet frames, the fastest on Linux. */
     AFPACKET("afpacket", LinkLayer.ETHERNET, EnumSet.of(OperatingSystem.LINUX)),
+    /** Linux AF_XDP sockets through libxdp: Ethernet frames in a UMEM, kernel bypass where the driver has it. */
+    AFXDP("afxdp", LinkLayer.ETHERNET, EnumSet.of(OperatingSystem.LINUX)),
     /** libpcap (Linux, macOS) or Npcap (Windows): Ethernet frames, everywhere. */
     PCAP("pcap", LinkLayer.ETHERNET, EnumSet.allOf(OperatingSystem.class)),
     /** WinDivert 2.x: raw IP packets, no link layer, Windows only. */

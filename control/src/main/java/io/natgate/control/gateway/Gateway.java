@@ -1,6 +1,7 @@
 package io.natgate.control.gateway;
 
 import io.natgate.bindings.afpacket.PacketSocketOptions;
+import io.natgate.bindings.afxdp.XdpSocketOptions;
 import io.natgate.control.config.GatewayConfig;
 import io.natgate.control.config.PortConfig;
 import io.natgate.control.config.StaticMapping;
@@ -26,6 +27,7 @@ import io.natgate.datapath.nat.NatEventListener;
 import io.natgate.datapath.pipeline.NatCommandEncoder;
 import io.natgate.datapath.pipeline.Pipeline;
 import io.natgate.datapath.port.AfPacketPort;
+import io.natgate.datapath.port.AfXdpPort;
 import io.natgate.datapath.port.PcapPort;
 import io.natgate.datapath.port.ProviderPort;
 import io.natgate.datapath.port.Port;
@@ -97,11 +99,16 @@ public final class Gateway implements AutoCloseable
             final List<String> names = new ArrayList<>();
             for (final PortConfig port : config.ports())
             {
-                ports.add(openPort(port));
+                final Port opened = openPort(port);
+                ports.add(opened);
                 names.add(port.name());
                 log.printf("natgate: port %s %s %s %s %s mac %s mtu %d%n", port.name(), port.interfaceName(),
                     port.backend().configName(), port.role().name().toLowerCase(), port.prefix(),
                     FrameFormatter.mac(port.settings().macAddress()), port.settings().mtu());
+                if (opened instanceof AfXdpPort xdp)
+                {
+                    log.printf("natgate: port %s afxdp %s%n", port.name(), xdp.describe());
+                }
             }
             // traversal providers' interfaces: raw-IP ports after the configured ones
             providerSlots = new ProviderSlots(ports.size(), Math.max(1, config.providers().size()),
@@ -238,6 +245,7 @@ public final class Gateway implements AutoCloseable
                     .interfaceName(device).promiscuous(true).qdiscBypass(true).ignoreOutgoing(true));
                 yield AfPacketPort.open(name, options);
             }
+            case AFXDP -> AfXdpPort.open(name, settings.afXdp().applyTo(new XdpSocketOptions().interfaceName(device)));
             case PCAP -> PcapPort.open(
                 name, settings.pcap().applyTo(PcapPort.defaultOptions(device, mtu)), port.settings().macAddress(), mtu);
             case WINDIVERT -> throw new UnsupportedOperationException(

@@ -1,6 +1,10 @@
 package io.natgate.control.profile;
 
 import io.natgate.bindings.afpacket.PacketSocketOptions;
+import io.natgate.bindings.afxdp.LibXdp;
+import io.natgate.bindings.afxdp.XdpAttach;
+import io.natgate.bindings.afxdp.XdpMode;
+import io.natgate.bindings.afxdp.XdpSocketOptions;
 import io.natgate.bindings.afpacket.Tpacket;
 import io.natgate.bindings.pcap.PcapOptions;
 import io.natgate.control.config.Backend;
@@ -226,6 +230,14 @@ public final class EffectiveSettings
             intValue(ProfileKey.AFPACKET_TX_BLOCK_SIZE));
     }
 
+    public AfXdpGeometry afXdp()
+    {
+        return new AfXdpGeometry((XdpMode)settings.get(ProfileKey.AFXDP_MODE).value(),
+            (XdpAttach)settings.get(ProfileKey.AFXDP_ATTACH).value(), intValue(ProfileKey.AFXDP_FRAME_SIZE),
+            longValue(ProfileKey.AFXDP_UMEM_SIZE), intValue(ProfileKey.AFXDP_RX_RING), intValue(ProfileKey.AFXDP_TX_RING),
+            intValue(ProfileKey.AFXDP_FILL_RING), intValue(ProfileKey.AFXDP_COMPLETION_RING));
+    }
+
     public PcapGeometry pcap()
     {
         return new PcapGeometry(intValue(ProfileKey.PCAP_BUFFER_SIZE), intValue(ProfileKey.PCAP_SNAP_LENGTH),
@@ -302,6 +314,10 @@ public final class EffectiveSettings
         final PcapGeometry pcap = pcap();
         locatedBinding(
             () -> pcap.applyTo(new PcapOptions().device(CHECK_INTERFACE)).validate(), ProfileKey.PCAP_SNAP_LENGTH);
+        final AfXdpGeometry afXdp = afXdp();
+        locatedBinding(
+            () -> afXdp.applyTo(new XdpSocketOptions().interfaceName(CHECK_INTERFACE)).validate(PAGE_SIZE),
+            ProfileKey.AFXDP_UMEM_SIZE);
 
         final ThreadingMode threading = pipeline.threadingMode();
         for (final CpuPinning.ThreadKind pinned : pinning().cpus().keySet())
@@ -319,7 +335,7 @@ public final class EffectiveSettings
             natConfig();
             for (final PortConfig port : gateway.ports())
             {
-                checkFrames(port, maxFrameLength, afPacket, pcap);
+                checkFrames(port, maxFrameLength, afPacket, pcap, afXdp);
             }
         }
         else
@@ -351,7 +367,8 @@ public final class EffectiveSettings
      * backend's slots cannot carry, at the line of the port's MTU.
      */
     private void checkFrames(
-        final PortConfig port, final int maxFrameLength, final AfPacketGeometry afPacket, final PcapGeometry pcap)
+        final PortConfig port, final int maxFrameLength, final AfPacketGeometry afPacket, final PcapGeometry pcap,
+        final AfXdpGeometry afXdp)
     {
         final int frameLength = port.settings().mtu() + (port.backend().linkLayer() == LinkLayer.ETHERNET ?
             EthernetFrame.HEADER_LENGTH + EthernetFrame.VLAN_TAG_LENGTH : 0);
@@ -369,6 +386,11 @@ public final class EffectiveSettings
                 limitKey = ProfileKey.PCAP_SNAP_LENGTH;
                 limit = pcap.snapLength();
             }
+            case AFXDP ->
+            {
+                limitKey = ProfileKey.AFXDP_FRAME_SIZE;
+                limit = afXdp.maxFrameLength();
+            }
             default ->
             {
                 limitKey = ProfileKey.MAX_FRAME_LENGTH;
@@ -383,7 +405,9 @@ public final class EffectiveSettings
             throw new ConfigException(gateway.locate("ports." + port.name() + ".mtu"), "frames of up to " + frameLength +
                 " bytes do not fit " + (tighter == ProfileKey.AFPACKET_TX_FRAME_SIZE ?
                 "an afpacket tx slot of " + tightest + " bytes (" + tighter.path() + "=" + setting.text() + " less " +
-                Tpacket.TX_DATA_OFFSET + " of header)" : tighter.path() + "=" + setting.text()) +
+                Tpacket.TX_DATA_OFFSET + " of header)" : tighter == ProfileKey.AFXDP_FRAME_SIZE ?
+                "an afxdp chunk of " + tightest + " bytes (" + tighter.path() + "=" + setting.text() + " less " +
+                LibXdp.XDP_PACKET_HEADROOM + " of kernel headroom)" : tighter.path() + "=" + setting.text()) +
                 " of profile " + profile.name() + " (" + where(setting) + ")");
         }
     }
@@ -450,6 +474,7 @@ public final class EffectiveSettings
         return switch (backend)
         {
             case AFPACKET -> afPacket().ringBytesPerPort();
+            case AFXDP -> afXdp().umemBytesPerPort();
             case PCAP -> longValue(ProfileKey.PCAP_BUFFER_SIZE);
             case WINDIVERT -> longValue(ProfileKey.WINDIVERT_QUEUE_SIZE);
         };

@@ -1,6 +1,9 @@
 package io.natgate.control.profile;
 
 import io.natgate.bindings.afpacket.PacketSocketOptions;
+import io.natgate.bindings.afxdp.XdpAttach;
+import io.natgate.bindings.afxdp.XdpMode;
+import io.natgate.bindings.afxdp.XdpSocketOptions;
 import io.natgate.bindings.pcap.PcapOptions;
 import io.natgate.control.config.ConfigNode;
 import io.natgate.control.config.Units;
@@ -98,6 +101,36 @@ public enum ProfileKey
         Integer.MAX_VALUE, "txBlockSizeBytes",
         "Tx block: a multiple of the page size and of txFrameSize. Only the ring's layout; rarely worth changing."),
 
+    AFXDP_MODE("afxdp.mode", Kind.XDP_MODE, XdpMode.AUTO, 0, 0, null,
+        "copy: the kernel copies frames into and out of the UMEM (every driver, veth included); zero-copy: the " +
+        "NIC DMAs into the UMEM (drivers with AF_XDP zero-copy only, refused elsewhere); auto: zero-copy where " +
+        "the driver has it."),
+    AFXDP_ATTACH("afxdp.attach", Kind.XDP_ATTACH, XdpAttach.NATIVE, 0, 0, null,
+        "Where libxdp's redirect program runs: native (in the driver, before an skb exists: fastest; on veth the " +
+        "kernel then turns off the peer's TSO, so TCP arrives in MTU-sized segments), skb (generic XDP, every " +
+        "device, slower) or auto (native where the driver has it)."),
+    AFXDP_FRAME_SIZE("afxdp.frameSize", Kind.SIZE, XdpSocketOptions.DEFAULT_FRAME_SIZE_BYTES, 0, Integer.MAX_VALUE,
+        "frameSizeBytes",
+        "UMEM chunk (power of two, 2048 to the page size); a frame gets the chunk less 256 bytes of kernel " +
+        "headroom, so it must hold maxFrameLength. Larger allows jumbo frames and costs memory per frame."),
+    AFXDP_UMEM_SIZE("afxdp.umemSize", Kind.SIZE, (long)XdpSocketOptions.DEFAULT_UMEM_FRAME_COUNT *
+        XdpSocketOptions.DEFAULT_FRAME_SIZE_BYTES, 0, Integer.MAX_VALUE, "umemFrameCount",
+        "UMEM per port: frameSize chunks, at least fillRing + txRing of them. More chunks ride out longer " +
+        "bursts; it is memory the kernel pins."),
+    AFXDP_RX_RING("afxdp.rxRing", Kind.COUNT, XdpSocketOptions.DEFAULT_RING_SIZE, 0, Integer.MAX_VALUE, "rxRingSize",
+        "Rx descriptors (power of two, 64..65536): frames received and not yet taken by natgate. More absorbs " +
+        "longer stalls; fewer stays in cache."),
+    AFXDP_TX_RING("afxdp.txRing", Kind.COUNT, XdpSocketOptions.DEFAULT_RING_SIZE, 0, Integer.MAX_VALUE, "txRingSize",
+        "Tx descriptors and the chunks kept for sending (power of two): more lets one kick send more and ride " +
+        "out a busy link."),
+    AFXDP_FILL_RING("afxdp.fillRing", Kind.COUNT, XdpSocketOptions.DEFAULT_RING_SIZE, 0, Integer.MAX_VALUE,
+        "fillRingSize",
+        "Chunks offered to the kernel for receiving (power of two): fewer and a burst finds the fill ring empty " +
+        "(counted as rx drops)."),
+    AFXDP_COMPLETION_RING("afxdp.completionRing", Kind.COUNT, XdpSocketOptions.DEFAULT_RING_SIZE, 0,
+        Integer.MAX_VALUE, "completionRingSize",
+        "Sent chunks the kernel hands back (power of two, at least txRing); rarely worth changing."),
+
     PCAP_BUFFER_SIZE("pcap.bufferSize", Kind.SIZE, PcapOptions.DEFAULT_BUFFER_SIZE_BYTES, 0, Integer.MAX_VALUE,
         "bufferSizeBytes",
         "Kernel (or Npcap driver) capture buffer per port. Larger absorbs bursts while natgate is busy; it is " +
@@ -150,11 +183,18 @@ public enum ProfileKey
         /** An idle strategy name, a String, checked by the pipeline. */
         IDLE_STRATEGY,
         /** A {@link CpuPinning}. */
-        PINNING
+        PINNING,
+        /** An {@link XdpMode}. */
+        XDP_MODE,
+        /** An {@link XdpAttach}. */
+        XDP_ATTACH
     }
 
     private static final Map<String, ThreadingMode> THREADING_MODES =
         ConfigNode.choices(ThreadingMode.values(), ThreadingMode::configName);
+    private static final Map<String, XdpMode> XDP_MODES = ConfigNode.choices(XdpMode.values(), XdpMode::configName);
+    private static final Map<String, XdpAttach> XDP_ATTACHES =
+        ConfigNode.choices(XdpAttach.values(), XdpAttach::configName);
 
     private final String path;
     private final Kind kind;
@@ -219,6 +259,8 @@ public enum ProfileKey
             case SIZE -> Units.formatSize((Long)value);
             case DURATION -> Units.formatDuration((Long)value);
             case THREADING -> ((ThreadingMode)value).configName();
+            case XDP_MODE -> ((XdpMode)value).configName();
+            case XDP_ATTACH -> ((XdpAttach)value).configName();
             case COUNT, IDLE_STRATEGY, PINNING -> String.valueOf(value);
         };
     }
@@ -244,6 +286,8 @@ public enum ProfileKey
             case THREADING -> node.asChoice(THREADING_MODES);
             case IDLE_STRATEGY -> node.asText();
             case PINNING -> CpuPinning.parse(node);
+            case XDP_MODE -> node.asChoice(XDP_MODES);
+            case XDP_ATTACH -> node.asChoice(XDP_ATTACHES);
         };
     }
 

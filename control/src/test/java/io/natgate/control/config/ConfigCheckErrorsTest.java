@@ -225,7 +225,7 @@ class ConfigCheckErrorsTest
         assertRefused(VALID.replace("backend: pcap", "backend: windivert"),
             ":5: ports[0].backend=windivert: not available on Linux (windivert runs on Windows)");
         assertRefused(VALID.replace("backend: pcap", "backend: netmap"),
-            ":5: ports[0].backend=netmap: expected afpacket, pcap or windivert");
+            ":5: ports[0].backend=netmap: expected afpacket, afxdp, pcap or windivert");
     }
 
     @Test

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * test asserts on what the clients received. Needs root (CI runs it as root).
  */
 @ParameterizedClass(name = "{0}")
-@EnumSource(value = Backend.class, names = {"AFPACKET", "PCAP"})
+@EnumSource(value = Backend.class, names = {"AFPACKET", "AFXDP", "PCAP"})
 @Timeout(60)
 class LabEndToEndTest
 {

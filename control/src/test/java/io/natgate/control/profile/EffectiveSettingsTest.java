@@ -147,6 +147,37 @@ class EffectiveSettingsTest
     }
 
     @Test
+    void shouldRefuseBadAfXdpSettingsNamingKeyAndLine() throws IOException
+    {
+        assertProfileRefused("afxdp:\n  mode: fast\n",
+            ":3: afxdp.mode=fast: expected copy, zero-copy or auto");
+        assertProfileRefused("afxdp:\n  attach: driver\n",
+            ":3: afxdp.attach=driver: expected native, skb or auto");
+        assertProfileRefused("afxdp:\n  frameSize: 3000\n",
+            ":3: afxdp.frameSize=3000: frameSizeBytes must be a power of two from 2048 to the page size 4096");
+        assertProfileRefused("afxdp:\n  rxRing: 1000\n",
+            ":3: afxdp.rxRing=1000: rxRingSize must be a power of two from 64 to 65536");
+        assertProfileRefused("afxdp:\n  txRing: 4096\n",
+            ":3: afxdp.txRing=4096: txRingSize must be <= completionRingSize 2048");
+        assertProfileRefused("afxdp:\n  umemSize: 1m\n",
+            ":3: afxdp.umemSize=1m: umemFrameCount must hold fillRingSize + txRingSize frames for each of 1 " +
+            "socket(s), 4096");
+    }
+
+    @Test
+    void shouldRefuseAnAfXdpPortWhoseFramesDoNotFitAChunk() throws IOException
+    {
+        final GatewayConfig jumbo = loadConfig(example().replace("    mtu: 1500 ", "    mtu: 1800 ")
+            .replace("backend: afpacket ", "backend: afxdp    "));
+
+        assertEquals(directory.resolve("natgate.yaml") + ":27: ports[0].mtu=1800: frames of up to 1818 bytes do not fit " +
+            "an afxdp chunk of 1792 bytes (afxdp.frameSize=2k less 256 of kernel headroom) of profile small-2core " +
+            "(default)",
+            assertThrows(ConfigException.class,
+                () -> EffectiveSettings.resolve(jumbo, null, TestHosts.SMALL_LINUX, builtin)).getMessage());
+    }
+
+    @Test
     void shouldRefusePinningCpusTheHostDoesNotHave() throws IOException
     {
         final EffectiveSettings settings = EffectiveSettings.resolve(exampleConfig(), "server-16core-10g",

@@ -367,11 +367,22 @@ public final class AfXdpPort implements Port
         }
     }
 
+    /**
+     * @return how the socket is bound, for the log: queue, copy or zero-copy, where the program runs,
+     * and the id of a program an earlier run left that opening replaced.
+     */
+    public String describe()
+    {
+        final int replaced = socket.replacedProgramId();
+        return "queue " + socket.queueId() + ", " + (socket.isZeroCopy() ? "zero-copy" : "copy") + " mode, XDP program " +
+            socket.attached().configName() + (replaced == 0 ? "" : ", replaced XDP program id " + replaced +
+            " left by an earlier run");
+    }
+
     @Override
     public String toString()
     {
-        return "AfXdpPort{" + name + " on " + socket.interfaceName() + " queue " + socket.queueId() + ", " +
-            (socket.isZeroCopy() ? "zero-copy" : "copy") + ", " + socket.attached().configName() + '}';
+        return "AfXdpPort{" + name + " on " + socket.interfaceName() + ", " + describe() + '}';
     }
 
     /**

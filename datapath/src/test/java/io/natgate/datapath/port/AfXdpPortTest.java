@@ -148,7 +148,8 @@ class AfXdpPortTest
         try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(lab.namespace()))
         {
             shared = AfXdpPort.openShared(List.of("in", "out"), List.of(
-                new XdpSocketOptions().interfaceName(lab.endB()), new XdpSocketOptions().interfaceName(outsideEnd)));
+                new XdpSocketOptions().interfaceName(lab.endB()).umemFrameCount(8192),
+                new XdpSocketOptions().interfaceName(outsideEnd)));
         }
         try (AfXdpPort in = shared.get(0); AfXdpPort out = shared.get(1);
             AfPacketPort sender = openAfPacket("sender", lab, lab.endA());
