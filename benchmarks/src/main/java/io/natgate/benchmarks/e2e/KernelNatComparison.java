@@ -27,7 +27,7 @@ import java.util.Locale;
  * Needs root and the lab's packages.
  * <pre>
  * java @jvm.options -cp benchmarks/target/benchmarks.jar io.natgate.benchmarks.e2e.KernelNatComparison \
- *     [--seconds 10] [--rounds 1] [--backend afpacket|pcap] [--udp-lengths 64,1400] [--udp-rate 0]
+ *     [--seconds 10] [--rounds 1] [--backend afpacket|afxdp|pcap] [--udp-lengths 64,1400] [--udp-rate 0]
  * </pre>
  */
 public final class KernelNatComparison
@@ -69,13 +69,13 @@ public final class KernelNatComparison
             {
                 case "--seconds" -> seconds = Integer.parseInt(required(args[i], value));
                 case "--rounds" -> rounds = Integer.parseInt(required(args[i], value));
-                case "--backend" -> backend = "pcap".equals(required(args[i], value)) ? Backend.PCAP : Backend.AFPACKET;
+                case "--backend" -> backend = backendNamed(required(args[i], value));
                 case "--udp-lengths" -> udpLengths = java.util.Arrays.stream(required(args[i], value).split(","))
                     .mapToInt(Integer::parseInt).toArray();
                 case "--udp-rate" -> udpRate = required(args[i], value);
                 default ->
                 {
-                    System.err.println("usage: KernelNatComparison [--seconds N] [--rounds N] [--backend afpacket|pcap] " +
+                    System.err.println("usage: KernelNatComparison [--seconds N] [--rounds N] [--backend afpacket|afxdp|pcap] " +
                         "[--udp-lengths 64,1400] [--udp-rate 0|RATE]");
                     System.exit(2);
                 }
@@ -109,6 +109,20 @@ public final class KernelNatComparison
         System.out.printf(Locale.ROOT, "load average after: %s%s%n", loadAverage(),
             rounds > 1 ? "; medians of " + rounds + " rounds" : "");
         System.out.print(table(natgate, kernel));
+    }
+
+    private static Backend backendNamed(final String name)
+    {
+        for (final Backend backend : List.of(Backend.AFPACKET, Backend.AFXDP, Backend.PCAP))
+        {
+            if (backend.configName().equals(name))
+            {
+                return backend;
+            }
+        }
+        System.err.println("--backend: " + name + " is not one of afpacket, afxdp, pcap");
+        System.exit(2);
+        return null;
     }
 
     /**

@@ -1,10 +1,12 @@
 package io.natgate.benchmarks.port;
 
 import io.natgate.bindings.afpacket.PacketSocketOptions;
+import io.natgate.bindings.afxdp.XdpSocketOptions;
 import io.natgate.bindings.linux.NetworkNamespace;
 import io.natgate.bindings.testing.TestFrames;
 import io.natgate.bindings.testing.VethLab;
 import io.natgate.datapath.port.AfPacketPort;
+import io.natgate.datapath.port.AfXdpPort;
 import io.natgate.datapath.port.FrameHandler;
 import io.natgate.datapath.port.PcapPort;
 import io.natgate.datapath.port.Port;
@@ -40,7 +42,7 @@ public final class PortBenchmark
 {
     static final int BURST = 64;
     static final int[] FRAME_LENGTHS = {64, 1500};
-    static final List<String> BACKENDS = List.of("afpacket", "pcap");
+    static final List<String> BACKENDS = List.of("afpacket", "afxdp", "pcap");
     private static final int WARMING_UP = 0;
     private static final int MEASURING = 1;
     private static final int DRAINING = 2;
@@ -168,6 +170,7 @@ public final class PortBenchmark
             {
                 case "afpacket" -> AfPacketPort.open(name, new PacketSocketOptions().interfaceName(device)
                     .rxBlockSizeBytes(1 << 20).rxBlockCount(32).txFrameCount(4096));
+                case "afxdp" -> AfXdpPort.open(name, new XdpSocketOptions().interfaceName(device));
                 case "pcap" -> PcapPort.open(name, PcapPort.defaultOptions(device, 1500)
                     .bufferSizeBytes(32 * 1024 * 1024), 0, 1500);
                 default -> throw new IllegalArgumentException("unknown backend " + backend);

@@ -4,6 +4,7 @@ import io.natgate.bindings.afxdp.XdpSocket;
 import io.natgate.bindings.afxdp.XdpSocketOptions;
 import io.natgate.bindings.afxdp.XdpUmem;
 import io.natgate.bindings.afxdp.XskRing;
+import io.natgate.datapath.frame.PartialChecksum;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -14,7 +15,10 @@ import java.util.List;
  * An Ethernet port on one queue of a Linux interface through an AF_XDP socket (libxdp), the
  * kernel-bypass backend. Frames are received where the kernel (copy mode) or the NIC (zero-copy
  * mode) put them in the UMEM and handed over in place; the chunk goes back to the fill ring after
- * the handler returns. A transmitted frame is copied once into a free chunk and its descriptor
+ * the handler returns. AF_XDP carries no checksum metadata, so a TCP/UDP checksum that a local
+ * sender with checksum offload (a veth peer) left partial is completed in place first
+ * ({@link PartialChecksum}): without it the frame would leave natgate with a checksum its receiver
+ * refuses. A transmitted frame is copied once into a free chunk and its descriptor
  * queued on the tx ring; {@link #flush()} publishes the burst and kicks the kernel. A full tx ring
  * or no free chunk makes {@link #transmit} return false.
  * <p>
@@ -51,6 +55,7 @@ public final class AfXdpPort implements Port
     private int txPending;
     private long forwardedInPlace;
     private long copied;
+    private long checksumsCompleted;
     private boolean closed;
 
     /** What ports on one UMEM share: the UMEM and who is on it. */
@@ -216,6 +221,10 @@ public final class AfXdpPort implements Port
             received++;
             handledChunk = address & chunkMask;
             replacementChunk = -1;
+            if (PartialChecksum.complete(umem, (int)address, length))
+            {
+                checksumsCompleted++;
+            }
             final boolean more = handler.onFrame(umem, (int)address, length);
             final long slot = fill.reserve(1);
             fill.putAddress(slot, replacementChunk >= 0 ? replacementChunk : handledChunk);
@@ -327,6 +336,14 @@ public final class AfXdpPort implements Port
     public long forwardedInPlace()
     {
         return forwardedInPlace;
+    }
+
+    /**
+     * @return received frames whose partial TCP/UDP checksum (a local sender's checksum offload) was completed.
+     */
+    public long checksumsCompleted()
+    {
+        return checksumsCompleted;
     }
 
     /**

@@ -183,6 +183,95 @@ class AfXdpPortTest
     }
 
     @Test
+    void shouldCompleteChecksumsThatAPeerWithDefaultOffloadsLeftPartial() throws Exception
+    {
+        final VethLab lab = LAB.lab();
+        final String pid = Long.toString(ProcessHandle.current().pid());
+        final String peerEnd = "ngp" + pid;
+        final String portEnd = "ngq" + pid;
+        lab.exec("ip", "link", "add", peerEnd, "type", "veth", "peer", "name", portEnd);
+        try
+        {
+            lab.exec("ip", "link", "set", peerEnd, "up");
+            lab.exec("ip", "link", "set", portEnd, "up");
+            lab.exec("ip", "addr", "add", "192.0.2.1/24", "dev", peerEnd);
+            lab.exec("ip", "neigh", "add", "192.0.2.2", "lladdr", macText(lab.mac(portEnd)), "dev", peerEnd);
+            assertTrue(lab.exec("ethtool", "-k", peerEnd).contains("tx-checksum-ip-generic: on"),
+                "the peer keeps transmit checksum offload");
+            try (AfXdpPort port = open("xdp", lab, portEnd, o -> { }))
+            {
+                lab.exec("bash", "-c", "echo question > /dev/udp/192.0.2.2/4000; " +
+                    "timeout 1 bash -c 'exec 3<>/dev/tcp/192.0.2.2/80' || true");
+                final boolean[] seen = new boolean[2];
+                final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (!(seen[0] && seen[1]) && System.nanoTime() - deadlineNs < 0)
+                {
+                    port.receive((buffer, offset, length) ->
+                    {
+                        if (length < 34 || buffer.getShort(offset + 12, java.nio.ByteOrder.BIG_ENDIAN) != 0x0800)
+                        {
+                            return true;
+                        }
+                        final int ip = offset + 14;
+                        final int headerLength = (buffer.getByte(ip) & 0x0F) * 4;
+                        final int totalLength = buffer.getShort(ip + 2, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
+                        final int protocol = buffer.getByte(ip + 9) & 0xFF;
+                        final int sum = onesComplementSum(buffer, ip, headerLength, totalLength, protocol);
+                        if (protocol == 17 || protocol == 6)
+                        {
+                            assertEquals(0xFFFF, sum, (protocol == 17 ? "UDP" : "TCP") + " checksum incomplete");
+                            seen[protocol == 17 ? 0 : 1] = true;
+                        }
+                        return true;
+                    }, 64);
+                }
+                assertTrue(seen[0], "the peer's UDP datagram arrived");
+                assertTrue(seen[1], "the peer's TCP SYN arrived");
+                assertTrue(port.checksumsCompleted() >= 2, () -> "completed " + port.checksumsCompleted());
+            }
+        }
+        finally
+        {
+            lab.exec("ip", "link", "del", peerEnd);
+        }
+    }
+
+    /**
+     * @return the folded one's complement sum of a TCP/UDP segment with its pseudo-header, computed
+     * here byte by byte: 0xFFFF when the checksum in it is right.
+     */
+    private static int onesComplementSum(final org.agrona.DirectBuffer buffer, final int ip, final int headerLength,
+        final int totalLength, final int protocol)
+    {
+        long sum = protocol + (totalLength - headerLength);
+        for (int i = 12; i < 20; i += 2)
+        {
+            sum += ((buffer.getByte(ip + i) & 0xFF) << 8) | (buffer.getByte(ip + i + 1) & 0xFF);
+        }
+        for (int i = headerLength; i < totalLength; i += 2)
+        {
+            final int high = buffer.getByte(ip + i) & 0xFF;
+            final int low = i + 1 < totalLength ? buffer.getByte(ip + i + 1) & 0xFF : 0;
+            sum += (high << 8) | low;
+        }
+        while (sum > 0xFFFF)
+        {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return (int)sum;
+    }
+
+    private static String macText(final long mac)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int shift = 40; shift >= 0; shift -= 8)
+        {
+            text.append(String.format("%02x", (mac >>> shift) & 0xFF)).append(shift > 0 ? ":" : "");
+        }
+        return text.toString();
+    }
+
+    @Test
     void shouldLeaveNoXdpProgramOnInterfaceAfterClose()
     {
         final VethLab lab = LAB.lab();
