@@ -39,7 +39,7 @@ public final class ConfigLoader
     private static final Set<String> TOP_KEYS =
         Set.of("profile", "ports", "nat", "ipv6", "firewall", "providers", "journal", "admin");
     private static final Set<String> PORT_KEYS =
-        Set.of("name", "interface", "backend", "role", "address", "nextHop", "routes", "mac", "mtu");
+        Set.of("name", "interface", "backend", "role", "address", "nextHop", "routes", "mac", "mtu", "vlan");
     private static final Set<String> NAT_KEYS = Set.of(
         "publicAddresses", "filtering", "timeouts", "quotas", "maxSessions", "maxMappings", "maxClients",
         "staticMappings", "inboundRefresh", "portPreservation", "portParity", "hairpinning", "verifyChecksums",
@@ -327,11 +327,20 @@ public final class ConfigLoader
                 node.path() + ".mtu", mtu + " (interface " + found.name() + "'s)"));
         }
 
+        int vlan = 0;
+        final ConfigNode vlanNode = node.get("vlan");
+        if (vlanNode != null)
+        {
+            vlan = vlanNode.asInt(0, Integer.MAX_VALUE);
+            origins.put(key + ".vlan", vlanNode.location());
+        }
+
         final long macAddress = mac;
         final int nextHopAddress = nextHop;
+        final int vlanId = vlan;
         final PortSettings settings = located(
             () -> new PortSettings(index, name, role, backend.linkLayer(), macAddress, mtu, prefix.address(),
-                prefix.prefixLength(), nextHopAddress),
+                prefix.prefixLength(), nextHopAddress, vlanId),
             origins, node.location());
         return new PortConfig(found.name(), backend, settings, routes);
     }

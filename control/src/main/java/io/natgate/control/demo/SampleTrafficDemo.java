@@ -95,9 +95,13 @@ public final class SampleTrafficDemo
             out.println();
 
             step("Gateway starts: gratuitous ARP on each port", invoker);
-            step("Clients find the gateway", invoker,
+            step("Clients find the gateway, the gateway asks back", invoker,
                 PacketBuilder.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT_MAC, CLIENT, 0, GATEWAY_LAN),
                 PacketBuilder.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT2_MAC, CLIENT2, 0,
+                    GATEWAY_LAN));
+            step("Clients answer the gateway (the only ARP it learns from)", invoker,
+                PacketBuilder.arp(GATEWAY_LAN_MAC, ArpPacket.OP_REPLY, CLIENT_MAC, CLIENT, GATEWAY_LAN_MAC, GATEWAY_LAN),
+                PacketBuilder.arp(GATEWAY_LAN_MAC, ArpPacket.OP_REPLY, CLIENT2_MAC, CLIENT2, GATEWAY_LAN_MAC,
                     GATEWAY_LAN));
             step("Ping the server", invoker, fromClient(
                 PacketBuilder.icmpQuery(CLIENT, SERVER, IcmpMessage.ECHO_REQUEST, 0x4242, 1, 32)));

@@ -82,8 +82,14 @@ final class InMemoryGateway implements AutoCloseable
             slots.attach(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS), ProviderEventListener.NONE);
         udp.start(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS, errors::add);
 
-        lan.offer(PacketBuilder.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT_MAC, CLIENT, 0, GW_LAN));
-        wan.offer(PacketBuilder.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, ROUTER_MAC, ROUTER, 0, PUBLIC));
+        for (final byte[] frame : PacketBuilder.arpIntroduction(CLIENT_MAC, CLIENT, GW_LAN_MAC, GW_LAN))
+        {
+            lan.offer(frame);
+        }
+        for (final byte[] frame : PacketBuilder.arpIntroduction(ROUTER_MAC, ROUTER, GW_WAN_MAC, PUBLIC))
+        {
+            wan.offer(frame);
+        }
         awaitFrame(LAN, frame -> etherType(frame) == EthernetFrame.ETHERTYPE_ARP, "ARP reply to the client");
         awaitFrame(WAN, frame -> etherType(frame) == EthernetFrame.ETHERTYPE_ARP, "ARP reply to the router");
     }

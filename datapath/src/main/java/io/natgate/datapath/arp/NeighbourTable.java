@@ -7,6 +7,11 @@ package io.natgate.datapath.arp;
  * without end); only when all of those are taken does a new address evict one, the entry closest
  * to expiry. An entry is incomplete (MAC 0) while its ARP request is outstanding; the owner
  * retries and gives up by the timestamps kept here.
+ * <p>
+ * What ARP may change is decided here ({@link #observe}): an entry is learned only from a reply to
+ * a request the gateway sent, refreshed by anything from the same MAC, and a different MAC for a
+ * known neighbour is only a candidate until confirmed: it must still answer after a confirmation
+ * window in which the known MAC stayed silent.
  */
 public final class NeighbourTable
 {
@@ -14,12 +19,25 @@ public final class NeighbourTable
     /** Slots an address may occupy, from its hash's slot on. */
     public static final int WAYS = 16;
 
+    /** {@link #observe}: no entry for the address, nothing learned (an unsolicited reply when it was one). */
+    public static final int UNKNOWN = 0;
+    /** {@link #observe}: the reply to our request resolved the entry. */
+    public static final int LEARNED = 1;
+    /** {@link #observe}: the known MAC spoke again; the entry lives on. */
+    public static final int REFRESHED = 2;
+    /** {@link #observe}: a MAC other than the known one; kept as a candidate, the caller asks for confirmation. */
+    public static final int CHANGED = 3;
+    /** {@link #observe}: the candidate MAC answered after the window with the known one silent: now it is the entry. */
+    public static final int ADOPTED = 4;
+
     private final int[] addresses;
     private final long[] macs;
     private final long[] expiresNs;
     private final long[] lastRequestNs;
     private final int[] requestsSent;
     private final boolean[] used;
+    private final long[] candidateMacs;
+    private final long[] candidateSinceNs;
     private final int mask;
 
     public NeighbourTable(final int capacity)
@@ -31,6 +49,8 @@ public final class NeighbourTable
         lastRequestNs = new long[size];
         requestsSent = new int[size];
         used = new boolean[size];
+        candidateMacs = new long[size];
+        candidateSinceNs = new long[size];
         mask = size - 1;
     }
 
@@ -115,7 +135,76 @@ public final class NeighbourTable
     }
 
     /**
-     * Records a neighbour's MAC (from an ARP request or reply it sent).
+     * @return the MAC the address is resolved to, expired or not, or 0 when it has none.
+     */
+    public long macOf(final int address)
+    {
+        final int slot = find(address);
+        return slot >= 0 ? macs[slot] : 0;
+    }
+
+    /**
+     * Applies what an ARP packet from {@code address} at {@code mac} says, as the gateway's rules allow.
+     *
+     * @param replyToUs the packet is a reply addressed to the gateway: the only kind that resolves an entry.
+     * @param windowNs  how long the known MAC has to speak up before a changed one is adopted.
+     * @return {@link #UNKNOWN}, {@link #LEARNED}, {@link #REFRESHED}, {@link #CHANGED} or {@link #ADOPTED}.
+     */
+    public int observe(
+        final int address, final long mac, final boolean replyToUs, final long nowNs, final long expiresAtNs,
+        final long windowNs)
+    {
+        final int slot = find(address);
+        if (slot < 0)
+        {
+            return UNKNOWN;
+        }
+        final long known = macs[slot];
+        if (known == 0)
+        {
+            if (!replyToUs)
+            {
+                return UNKNOWN;
+            }
+            learn(address, mac, expiresAtNs);
+            return LEARNED;
+        }
+        if (known == mac)
+        {
+            expiresNs[slot] = expiresAtNs;
+            candidateMacs[slot] = 0; // the known host is alive: whoever claimed otherwise was not it
+            return REFRESHED;
+        }
+        if (candidateMacs[slot] == mac && replyToUs && nowNs - candidateSinceNs[slot] >= windowNs)
+        {
+            learn(address, mac, expiresAtNs);
+            return ADOPTED;
+        }
+        if (candidateMacs[slot] != mac)
+        {
+            candidateMacs[slot] = mac;
+            candidateSinceNs[slot] = nowNs;
+        }
+        return CHANGED;
+    }
+
+    /**
+     * Decides whether to ask a known neighbour again while its MAC stays in use, and records it: at most
+     * once a retry interval.
+     */
+    public boolean shouldRefresh(final int address, final long nowNs, final long retryIntervalNs)
+    {
+        final int slot = find(address);
+        if (slot >= 0 && nowNs - lastRequestNs[slot] >= retryIntervalNs)
+        {
+            lastRequestNs[slot] = nowNs;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Records a neighbour's MAC. The caller decided it may ({@link #observe} does for ARP).
      */
     public void learn(final int address, final long mac, final long expiresAtNs)
     {
@@ -129,6 +218,7 @@ public final class NeighbourTable
         macs[slot] = mac;
         expiresNs[slot] = expiresAtNs;
         requestsSent[slot] = 0;
+        candidateMacs[slot] = 0;
     }
 
     /**

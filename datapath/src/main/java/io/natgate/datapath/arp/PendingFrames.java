@@ -32,9 +32,31 @@ public final class PendingFrames
      */
     public boolean add(final int port, final int nextHop, final DirectBuffer buffer, final int offset, final int length)
     {
+        return add(port, nextHop, buffer, offset, length, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #add(int, int, DirectBuffer, int, int)}, refusing also when {@code maxPerKey} packets already wait
+     * for the same port and address, so no one address takes the pool.
+     */
+    public boolean add(
+        final int port, final int nextHop, final DirectBuffer buffer, final int offset, final int length,
+        final int maxPerKey)
+    {
         if (count == lengths.length || length > SLOT_BYTES)
         {
             return false;
+        }
+        if (maxPerKey < lengths.length)
+        {
+            int waiting = 0;
+            for (int slot = 0; slot < lengths.length; slot++)
+            {
+                if (lengths[slot] != 0 && ports[slot] == port && nextHops[slot] == nextHop && ++waiting >= maxPerKey)
+                {
+                    return false;
+                }
+            }
         }
         for (int slot = 0; slot < lengths.length; slot++)
         {

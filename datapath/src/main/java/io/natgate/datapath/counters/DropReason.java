@@ -40,7 +40,20 @@ public enum DropReason
     MARTIAN_SOURCE(31, "source address not valid on the ingress port"),
     ADMIN_PROHIBITED(32, "no mapping could be created (ICMP 3/13 sent)"),
     LOCAL_UNHANDLED(33, "addressed to the gateway itself but not ARP or ping"),
-    FILTERED_BY_POLICY(34, "new flow refused by the firewall's access policy");
+    FILTERED_BY_POLICY(34, "new flow refused by the firewall's access policy"),
+    SOURCE_MAC_MISMATCH(35, "inside source address not bound to the frame's MAC"),
+    SOURCE_UNRESOLVED(36, "inside source address the gateway could not resolve by ARP"),
+    ARP_UNSOLICITED(37, "ARP reply the gateway did not ask for"),
+    ARP_MAC_CHANGED(38, "ARP claiming a new MAC for a known neighbour (confirmation asked)"),
+    VLAN_MISMATCH(39, "802.1Q tag other than the port's VLAN"),
+    SOURCE_ROUTED(40, "IP source-route option (LSRR/SSRR, RFC 7126)"),
+    BAD_IP_OPTIONS(41, "malformed IP options"),
+    BAD_TCP_FLAGS(42, "TCP flag combination no stack sends"),
+    FRAGMENT_OVERLAP(43, "fragment overlapping one already seen"),
+    FRAGMENT_SHARE(44, "fragment buffer share of its side or source used up"),
+    REMOTE_SESSION_LIMIT(45, "remote address over its inbound session limit"),
+    MAPPING_SESSION_LIMIT(46, "inbound mapping over its session limit"),
+    EVENT_RING_FULL(47, "new mapping refused: its journal record could not be queued");
 
     private static final DropReason[] BY_ID;
 

@@ -15,7 +15,9 @@ public enum GlobalCounter
     COMMANDS_APPLIED(7, "control commands applied"),
     COMMANDS_REJECTED(8, "control commands rejected"),
     FRAGMENTS_BUFFERED(9, "out-of-order fragments buffered"),
-    WORKER_ERRORS(10, "errors caught in datapath agents");
+    WORKER_ERRORS(10, "errors caught in datapath agents"),
+    SESSIONS_EARLY_DROPPED(11, "unreplied sessions evicted to make room for a new flow (table full)"),
+    REFRESH_EVENTS_SKIPPED(12, "session refresh events not queued to keep room for creates and removes");
 
     private final int id;
     private final String label;

@@ -124,27 +124,29 @@ final class Adjacencies
         final int egressPort, final long destinationMac, final MutableDirectBuffer buffer, final int ipOffset,
         final int ipLength, final FrameSink sink)
     {
-        final int frameOffset = ipOffset - EthernetFrame.HEADER_LENGTH;
+        final PortSettings port = ports[egressPort];
+        final int headerLength = port.vlan() == 0 ? EthernetFrame.HEADER_LENGTH :
+            EthernetFrame.HEADER_LENGTH + EthernetFrame.VLAN_TAG_LENGTH;
+        final int frameOffset = ipOffset - headerLength;
         final EthernetFrame ethernet = this.ethernet;
         ethernet.wrap(buffer, frameOffset);
-        ethernet.writeHeader(destinationMac, ports[egressPort].macAddress(), EthernetFrame.ETHERTYPE_IPV4);
-        sink.send(egressPort, buffer, frameOffset, ipLength + EthernetFrame.HEADER_LENGTH);
+        ethernet.writeHeader(destinationMac, port.macAddress(), port.vlan(), EthernetFrame.ETHERTYPE_IPV4);
+        sink.send(egressPort, buffer, frameOffset, ipLength + headerLength);
     }
 
     /**
-     * @return whether a port's neighbour table has an entry (resolved or not) for the address.
+     * @return a port's neighbour table.
      */
-    boolean knows(final int port, final int address)
+    NeighbourTable table(final int port)
     {
-        return neighbours[port].contains(address);
+        return neighbours[port];
     }
 
     /**
-     * Learns a neighbour's MAC and sends what waited for it.
+     * Sends what waited for a neighbour its table has just resolved.
      */
-    void learn(final int port, final int address, final long mac, final long nowNs, final FrameSink sink)
+    void resolved(final int port, final int address, final long mac, final FrameSink sink)
     {
-        neighbours[port].learn(address, mac, nowNs + config.neighbourTimeoutNs());
         cachedHop[port] = 0;
         final UnsafeBuffer scratch = this.scratch;
         int length;
@@ -193,7 +195,7 @@ final class Adjacencies
         }
     }
 
-    private void requestArp(final int port, final int nextHop, final FrameSink sink)
+    void requestArp(final int port, final int nextHop, final FrameSink sink)
     {
         if (arpSender.send(sink, ports[port], ArpPacket.OP_REQUEST, EthernetFrame.BROADCAST_MAC, ports[port].address(),
             0, nextHop))

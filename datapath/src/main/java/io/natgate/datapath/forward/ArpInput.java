@@ -1,5 +1,6 @@
 package io.natgate.datapath.forward;
 
+import io.natgate.datapath.arp.NeighbourTable;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.counters.PortCounter;
@@ -12,8 +13,10 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * ARP on Ethernet ports: answers for the gateway's addresses (an outside port answers for the
- * whole public pool), learns neighbours from whoever talks to us, and announces the gateway's
- * addresses at start.
+ * whole public pool) and announces them at start. It learns a neighbour only from the reply to the
+ * gateway's own request (a neighbour that asks for the gateway is asked back), refreshes it from the
+ * same MAC, and takes a changed MAC only after confirmation ({@link NeighbourTable#observe}); what it
+ * refuses is counted (unsolicited reply, changed MAC).
  */
 final class ArpInput
 {
@@ -22,12 +25,16 @@ final class ArpInput
     private final DatapathCounters counters;
     private final Adjacencies adjacencies;
     private final ArpSender sender;
+    private final ForwarderConfig config;
+    private final SourceBinding binding;
     private final ArpPacket arp = new ArpPacket();
 
     ArpInput(
-        final PortSettings[] ports, final NatEngine nat, final DatapathCounters counters,
-        final Adjacencies adjacencies, final ArpSender sender)
+        final ForwarderConfig config, final PortSettings[] ports, final NatEngine nat, final DatapathCounters counters,
+        final Adjacencies adjacencies, final ArpSender sender, final SourceBinding binding)
     {
+        this.config = config;
+        this.binding = binding;
         this.ports = ports;
         this.nat = nat;
         this.counters = counters;
@@ -53,20 +60,61 @@ final class ArpInput
         final int operation = arp.operation();
         final boolean forUs = isOurAddressOn(port, targetAddress);
 
-        if (senderAddress != 0 && port.isOnLink(senderAddress) && senderMac != 0 &&
-            (senderMac >>> 40 & 1) == 0 && !isOurAddressOn(port, senderAddress))
-        {
-            // learn from whoever talks to us, and refresh or complete entries we already have
-            if (forUs || adjacencies.knows(ingressPort, senderAddress))
-            {
-                adjacencies.learn(ingressPort, senderAddress, senderMac, nowNs, sink);
-            }
-        }
         if (operation == ArpPacket.OP_REQUEST && forUs && senderAddress != targetAddress)
         {
             if (sender.send(sink, port, ArpPacket.OP_REPLY, senderMac, targetAddress, senderMac, senderAddress))
             {
                 counters.increment(ingressPort, PortCounter.ARP_REPLIES_SENT);
+            }
+        }
+        if (senderAddress != 0 && port.isOnLink(senderAddress) && senderMac != 0 &&
+            (senderMac >>> 40 & 1) == 0 && !isOurAddressOn(port, senderAddress))
+        {
+            onSender(ingressPort, operation, forUs, senderAddress, senderMac, nowNs, sink);
+        }
+    }
+
+    /**
+     * Applies what an ARP packet says about its sender, as {@link NeighbourTable#observe} allows; what it may
+     * not change is counted as a drop.
+     */
+    private void onSender(
+        final int ingressPort, final int operation, final boolean forUs, final int senderAddress,
+        final long senderMac, final long nowNs, final FrameSink sink)
+    {
+        final NeighbourTable table = adjacencies.table(ingressPort);
+        switch (table.observe(senderAddress, senderMac, operation == ArpPacket.OP_REPLY && forUs, nowNs,
+            nowNs + config.neighbourTimeoutNs(), config.arpRetryIntervalNs()))
+        {
+            case NeighbourTable.LEARNED, NeighbourTable.ADOPTED ->
+            {
+                adjacencies.resolved(ingressPort, senderAddress, senderMac, sink);
+                binding.resolved(ingressPort, senderAddress, nowNs, sink);
+            }
+            case NeighbourTable.CHANGED ->
+            {
+                // keep the known MAC and ask again: the known host answers, or the claim is adopted after the window
+                counters.drop(ingressPort, DropReason.ARP_MAC_CHANGED);
+                if (table.shouldRefresh(senderAddress, nowNs, config.arpRetryIntervalNs()))
+                {
+                    adjacencies.requestArp(ingressPort, senderAddress, sink);
+                }
+            }
+            case NeighbourTable.UNKNOWN ->
+            {
+                if (operation == ArpPacket.OP_REPLY)
+                {
+                    counters.drop(ingressPort, DropReason.ARP_UNSOLICITED);
+                }
+                else if (forUs &&
+                    table.shouldRequest(senderAddress, nowNs, config.arpRetryIntervalNs(), config.arpRetries()))
+                {
+                    adjacencies.requestArp(ingressPort, senderAddress, sink); // learn the asker from its answer
+                }
+            }
+            default ->
+            {
+                // refreshed, or bound by configuration
             }
         }
     }

@@ -15,20 +15,21 @@ final class ArpSender
 
     private final EthernetFrame ethernet = new EthernetFrame();
     private final ArpPacket arp = new ArpPacket();
-    private final UnsafeBuffer frame = new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + MIN_FRAME_LENGTH]);
+    private final UnsafeBuffer frame = new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + MIN_FRAME_LENGTH + EthernetFrame.VLAN_TAG_LENGTH]);
 
     boolean send(
         final FrameSink sink, final PortSettings port, final int operation, final long ethernetDestination,
         final int senderAddress, final long targetMac, final int targetAddress)
     {
         final UnsafeBuffer frame = this.frame;
+        final int tagLength = port.vlan() == 0 ? 0 : EthernetFrame.VLAN_TAG_LENGTH;
         ethernet.wrap(frame, 0);
-        ethernet.writeHeader(ethernetDestination, port.macAddress(), EthernetFrame.ETHERTYPE_ARP);
-        arp.wrap(frame, EthernetFrame.HEADER_LENGTH);
+        ethernet.writeHeader(ethernetDestination, port.macAddress(), port.vlan(), EthernetFrame.ETHERTYPE_ARP);
+        arp.wrap(frame, EthernetFrame.HEADER_LENGTH + tagLength);
         arp.write(operation, port.macAddress(), senderAddress, targetMac, targetAddress);
-        // pad to the Ethernet minimum of 60 bytes before the FCS
-        frame.setMemory(EthernetFrame.HEADER_LENGTH + ArpPacket.LENGTH,
+        // pad to the Ethernet minimum of 60 bytes (64 tagged) before the FCS
+        frame.setMemory(EthernetFrame.HEADER_LENGTH + tagLength + ArpPacket.LENGTH,
             MIN_FRAME_LENGTH - EthernetFrame.HEADER_LENGTH - ArpPacket.LENGTH, (byte)0);
-        return sink.send(port.index(), frame, 0, MIN_FRAME_LENGTH);
+        return sink.send(port.index(), frame, 0, MIN_FRAME_LENGTH + tagLength);
     }
 }

@@ -4,6 +4,9 @@ import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.frame.EthernetFrame;
 import io.natgate.datapath.frame.Ipv4Packet;
+import io.natgate.datapath.guard.IpOptions;
+import io.natgate.datapath.guard.SourceGuard;
+import io.natgate.datapath.guard.TcpFlags;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.port.LinkLayer;
 import org.agrona.MutableDirectBuffer;
@@ -13,9 +16,18 @@ import org.agrona.MutableDirectBuffer;
  * counts the drops it finds (truncated, not for us, malformed IPv4, no route); for a frame to
  * translate, finds its egress (outbound) and starts loading its session. Sends nothing, so what
  * it decides is acted on in frame order by the last pass.
+ * <p>
+ * Hostile input dies here: a frame of another VLAN than its port's; a source valid nowhere, the
+ * gateway's own, or not of the ingress side ({@link SourceGuard}); an inside source from another MAC
+ * than the one the gateway resolved for it ({@link SourceBinding} holds the frames of a source not
+ * resolved yet); source-routed or malformed IP options ({@link IpOptions}); TCP flags no stack sends
+ * ({@link TcpFlags}).
  */
 final class Classifier
 {
+    static final long NO_MAC = -1;
+    private static final int TCP_FLAGS_OFFSET = 13;
+
     private final PortSettings[] ports;
     private final int localPort;
     private final int insideMtu;
@@ -24,12 +36,14 @@ final class Classifier
     private final Routes routes;
     private final LocalDelivery local;
     private final Ipv4Input input;
+    private final SourceGuard sourceGuard;
+    private final SourceBinding binding;
     private final EthernetFrame ethernet = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
 
     Classifier(
         final PortSettings[] ports, final int insideMtu, final NatEngine nat, final DatapathCounters counters,
-        final Routes routes, final LocalDelivery local, final Ipv4Input input)
+        final Routes routes, final LocalDelivery local, final Ipv4Input input, final SourceBinding binding)
     {
         this.ports = ports;
         this.localPort = local.localPort();
@@ -39,6 +53,8 @@ final class Classifier
         this.routes = routes;
         this.local = local;
         this.input = input;
+        this.binding = binding;
+        sourceGuard = new SourceGuard(ports, nat.publicAddresses());
     }
 
     /**
@@ -55,7 +71,7 @@ final class Classifier
         final PortSettings port = ports[ingressPort];
         if (ipOnly)
         {
-            classifyIpv4(state, i, buffer, offset, length, ingressPort, prefetch);
+            classifyIpv4(state, i, buffer, offset, length, ingressPort, prefetch, NO_MAC); // checked on arrival
             return;
         }
         if (port.linkLayer() == LinkLayer.RAW_IP)
@@ -65,7 +81,7 @@ final class Classifier
                 to(state, i, Next.LOCAL_ORIGIN, offset, length);
                 return;
             }
-            classifyIpv4(state, i, buffer, offset, length, ingressPort, prefetch);
+            classifyIpv4(state, i, buffer, offset, length, ingressPort, prefetch, NO_MAC);
             return;
         }
         if (length < EthernetFrame.HEADER_LENGTH)
@@ -79,6 +95,11 @@ final class Classifier
         if (length < headerLength)
         {
             counters.drop(ingressPort, DropReason.TRUNCATED_FRAME);
+            return;
+        }
+        if (!port.servesVlan(ethernet.vlanId()))
+        {
+            counters.drop(ingressPort, DropReason.VLAN_MISMATCH);
             return;
         }
         final int etherType = ethernet.etherType();
@@ -95,7 +116,12 @@ final class Classifier
         }
         if (etherType == EthernetFrame.ETHERTYPE_IPV4)
         {
-            classifyIpv4(state, i, buffer, offset + headerLength, length - headerLength, ingressPort, prefetch);
+            classifyIpv4(state, i, buffer, offset + headerLength, length - headerLength, ingressPort, prefetch,
+                ethernet.sourceMac());
+            if (state.next[i] == Next.VERIFY_SOURCE)
+            {
+                to(state, i, Next.VERIFY_SOURCE, offset, length); // held whole, to be classified again
+            }
         }
         else if (etherType == EthernetFrame.ETHERTYPE_ARP)
         {
@@ -107,9 +133,13 @@ final class Classifier
         }
     }
 
+    /**
+     * @param sourceMac the Ethernet source of a frame from an Ethernet port, {@link #NO_MAC} when there is none
+     *                  or its source was checked already.
+     */
     private void classifyIpv4(
         final BurstState state, final int i, final MutableDirectBuffer buffer, final int ipOffset,
-        final int available, final int ingressPort, final boolean prefetch)
+        final int available, final int ingressPort, final boolean prefetch, final long sourceMac)
     {
         final int ipLength = input.validate(buffer, ipOffset, available, ingressPort);
         if (ipLength < 0)
@@ -118,6 +148,24 @@ final class Classifier
         }
         final Ipv4Packet ip = this.ip;
         ip.wrap(buffer, ipOffset);
+        if (!isAcceptable(buffer, ipOffset, ipLength, ingressPort))
+        {
+            return;
+        }
+        if (sourceMac != NO_MAC && sourceGuard.isInside(ingressPort))
+        {
+            final int bound = binding.check(ingressPort, ip.sourceAddress(), sourceMac);
+            if (bound == SourceBinding.MISMATCH)
+            {
+                counters.drop(ingressPort, DropReason.SOURCE_MAC_MISMATCH);
+                return;
+            }
+            if (bound == SourceBinding.UNRESOLVED)
+            {
+                state.next[i] = Next.VERIFY_SOURCE;
+                return;
+            }
+        }
         final PortSettings ingress = ports[ingressPort];
         final int destination = ip.destinationAddress();
 
@@ -189,6 +237,41 @@ final class Classifier
                 nat.prefetchInbound(buffer, ipOffset, ipLength);
             }
         }
+    }
+
+    /**
+     * The source and header checks every IPv4 packet passes before anything else looks at it ({@link #ip}
+     * wraps it).
+     *
+     * @return false when it was dropped, counted.
+     */
+    private boolean isAcceptable(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort)
+    {
+        final Ipv4Packet ip = this.ip;
+        if (!sourceGuard.isValidSource(ingressPort, ip.sourceAddress()))
+        {
+            counters.drop(ingressPort, DropReason.MARTIAN_SOURCE);
+            return false;
+        }
+        final int headerLength = ip.headerLength();
+        if (headerLength > Ipv4Packet.MIN_HEADER_LENGTH)
+        {
+            final DropReason options = IpOptions.check(buffer, ipOffset, headerLength);
+            if (options != null)
+            {
+                counters.drop(ingressPort, options);
+                return false;
+            }
+        }
+        if (ip.protocol() == Ipv4Packet.PROTO_TCP && ip.fragmentOffsetBytes() == 0 &&
+            ipLength - headerLength > TCP_FLAGS_OFFSET &&
+            !TcpFlags.isValid(buffer.getByte(ipOffset + headerLength + TCP_FLAGS_OFFSET) & 0xFF))
+        {
+            counters.drop(ingressPort, DropReason.BAD_TCP_FLAGS);
+            return false;
+        }
+        return true;
     }
 
     /**

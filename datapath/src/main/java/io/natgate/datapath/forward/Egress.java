@@ -27,13 +27,15 @@ final class Egress
     private final ArpInput arp;
     private final Ipv6Passthrough ipv6;
     private final LocalDelivery local;
+    private final SourceBinding binding;
     private final Ipv4Packet ip = new Ipv4Packet();
 
     Egress(
         final DatapathCounters counters, final NatEngine nat, final Routes routes, final Classifier classifier,
         final Ipv4Output output, final IcmpErrors icmpErrors, final ArpInput arp, final Ipv6Passthrough ipv6,
-        final LocalDelivery local)
+        final LocalDelivery local, final SourceBinding binding)
     {
+        this.binding = binding;
         this.counters = counters;
         this.nat = nat;
         this.routes = routes;
@@ -58,6 +60,7 @@ final class Egress
             case Next.TRANSLATED_OUT, Next.TRANSLATED_IN, Next.HAIRPINNED, Next.FAST_OUT, Next.FAST_IN ->
                 forward(next, buffer, offset, length, ingressPort, state.egressPort[i], nowNs, sink);
             case Next.ARP -> arp.process(buffer, offset, length, ingressPort, nowNs, sink);
+            case Next.VERIFY_SOURCE -> binding.hold(buffer, offset, length, ingressPort, nowNs, sink);
             case Next.IPV6 -> ipv6.process(buffer, offset, length, ingressPort, sink);
             case Next.LOCAL_ORIGIN -> local.sendLocallyOriginated(buffer, offset, length, ingressPort, nowNs, sink);
             case Next.LOCAL_PUNT -> local.punt(buffer, offset, length, sink);

@@ -39,8 +39,10 @@ public final class Forwarder implements FrameProcessor
     private final Classifier classifier;
     private final NatStage natStage;
     private final Egress egress;
+    private final SourceBinding sourceBinding;
     private final BurstState single = new BurstState(new FrameVector(1));
     private final BurstState released = new BurstState(new FrameVector(1));
+    private final BurstState verified = new BurstState(new FrameVector(1));
     private final UnsafeBuffer releaseScratch = new UnsafeBuffer(new byte[HEADROOM + PendingFrames.SLOT_BYTES + 64]);
     private BurstState burst;
     private boolean releasing;
@@ -65,11 +67,13 @@ public final class Forwarder implements FrameProcessor
         final Ipv4Output output = new Ipv4Output(ports, adjacencies);
         final IcmpErrors icmpErrors = new IcmpErrors(ports, counters, output, config.icmpErrorsPerSecond());
         local = new LocalDelivery(config, ports, nat, counters, routes, input, output, adjacencies);
-        arp = new ArpInput(ports, nat, counters, adjacencies, arpSender);
-        classifier = new Classifier(ports, insideMtu, nat, counters, routes, local, input);
+        sourceBinding = new SourceBinding(config, counters, adjacencies);
+        sourceBinding.reprocessor(this::reprocess);
+        arp = new ArpInput(config, ports, nat, counters, adjacencies, arpSender, sourceBinding);
+        classifier = new Classifier(ports, insideMtu, nat, counters, routes, local, input, sourceBinding);
         natStage = new NatStage(nat, counters, icmpErrors);
         egress = new Egress(counters, nat, routes, classifier, output, icmpErrors, arp,
-            new Ipv6Passthrough(ports, counters, config.ipv6()), local);
+            new Ipv6Passthrough(ports, counters, config.ipv6()), local, sourceBinding);
     }
 
     public void process(
@@ -91,6 +95,20 @@ public final class Forwarder implements FrameProcessor
             this.burst = burst;
         }
         run(burst, false, nowNs, sink, errors);
+    }
+
+    /**
+     * Runs a frame that waited for its source's resolution through every pass, with a burst state of its own
+     * (it is released while another frame, the ARP reply, is in the last pass).
+     */
+    private void reprocess(
+        final MutableDirectBuffer buffer, final int offset, final int length, final int ingressPort, final long nowNs,
+        final FrameSink sink)
+    {
+        final BurstState verified = this.verified;
+        verified.frames.clear();
+        verified.frames.add(buffer, offset, length, ingressPort);
+        run(verified, false, nowNs, sink, RETHROW);
     }
 
     private void run(
@@ -195,7 +213,7 @@ public final class Forwarder implements FrameProcessor
     public int onTimer(final long nowNs, final FrameSink sink)
     {
         nat.commandTimeNs(nowNs);
-        return nat.expire(nowNs, EXPIRY_BATCH) + adjacencies.onTimer(nowNs, sink);
+        return nat.expire(nowNs, EXPIRY_BATCH) + adjacencies.onTimer(nowNs, sink) + sourceBinding.onTimer(nowNs, sink);
     }
 
     public void onStart(final FrameSink sink)

@@ -34,6 +34,21 @@ public final class ForwarderConfig
     public static final String ICMP_ERRORS_PER_SECOND = "icmp.errorsPerSecond";
     public static final int ICMP_ERRORS_PER_SECOND_DEFAULT = 1000;
 
+    /**
+     * Inside sources must come from the MAC the gateway resolved for them by ARP (or a configured binding);
+     * frames from an address not yet resolved wait while the gateway asks.
+     */
+    public static final String BIND_SOURCES = "arp.bindSources";
+    public static final boolean BIND_SOURCES_DEFAULT = true;
+
+    /** Frames that may wait, all sources together, while the gateway resolves their source. */
+    public static final String UNVERIFIED_FRAMES = "arp.unverifiedFrames";
+    public static final int UNVERIFIED_FRAMES_DEFAULT = 128;
+
+    /** Frames that may wait for one source's resolution. */
+    public static final String UNVERIFIED_FRAMES_PER_SOURCE = "arp.unverifiedFramesPerSource";
+    public static final int UNVERIFIED_FRAMES_PER_SOURCE_DEFAULT = 32;
+
     /** Routes the control plane may add, e.g. a traversal provider's remote subnet to its interface. */
     public static final String MAX_ROUTES = "routes.max";
     public static final int MAX_ROUTES_DEFAULT = 64;
@@ -61,6 +76,9 @@ public final class ForwarderConfig
     private int maxRoutes = MAX_ROUTES_DEFAULT;
     private int localPort = LOCAL_PORT_DEFAULT;
     private int maxLocalEndpoints = MAX_LOCAL_ENDPOINTS_DEFAULT;
+    private boolean bindSources = BIND_SOURCES_DEFAULT;
+    private int unverifiedFrames = UNVERIFIED_FRAMES_DEFAULT;
+    private int unverifiedFramesPerSource = UNVERIFIED_FRAMES_PER_SOURCE_DEFAULT;
 
     public ForwarderConfig validate()
     {
@@ -102,6 +120,8 @@ public final class ForwarderConfig
         positive(ICMP_ERRORS_PER_SECOND, icmpErrorsPerSecond);
         positive(MAX_ROUTES, maxRoutes);
         positive(MAX_LOCAL_ENDPOINTS, maxLocalEndpoints);
+        positive(UNVERIFIED_FRAMES, unverifiedFrames);
+        positive(UNVERIFIED_FRAMES_PER_SOURCE, unverifiedFramesPerSource);
         if (localPort != LOCAL_PORT_DEFAULT &&
             (localPort < 0 || localPort >= ports.size() || ports.get(localPort).linkLayer() != LinkLayer.RAW_IP))
         {
@@ -244,6 +264,39 @@ public final class ForwarderConfig
     public ForwarderConfig maxLocalEndpoints(final int maxLocalEndpoints)
     {
         this.maxLocalEndpoints = maxLocalEndpoints;
+        return this;
+    }
+
+    public boolean bindSources()
+    {
+        return bindSources;
+    }
+
+    public ForwarderConfig bindSources(final boolean bindSources)
+    {
+        this.bindSources = bindSources;
+        return this;
+    }
+
+    public int unverifiedFrames()
+    {
+        return unverifiedFrames;
+    }
+
+    public ForwarderConfig unverifiedFrames(final int unverifiedFrames)
+    {
+        this.unverifiedFrames = unverifiedFrames;
+        return this;
+    }
+
+    public int unverifiedFramesPerSource()
+    {
+        return unverifiedFramesPerSource;
+    }
+
+    public ForwarderConfig unverifiedFramesPerSource(final int unverifiedFramesPerSource)
+    {
+        this.unverifiedFramesPerSource = unverifiedFramesPerSource;
         return this;
     }
 }

@@ -42,6 +42,8 @@ final class Next
     static final int FAST_OUT = 15;
     /** Translated from the outside by the fast path, TTL decremented with it: route inside and send. */
     static final int FAST_IN = 16;
+    /** From an inside source the gateway has not resolved yet: held while it asks; offset and length are the frame's. */
+    static final int VERIFY_SOURCE = 17;
 
     private Next()
     {

@@ -83,6 +83,24 @@ public final class EthernetFrame extends Flyweight
     }
 
     /**
+     * Writes an Ethernet II header, tagged with {@code vlan} when it is not 0 ({@link #VLAN_TAG_LENGTH} bytes
+     * longer), priority 0.
+     */
+    public void writeHeader(final long destinationMac, final long sourceMac, final int vlan, final int etherType)
+    {
+        if (vlan == 0)
+        {
+            writeHeader(destinationMac, sourceMac, etherType);
+            return;
+        }
+        destinationMac(destinationMac);
+        sourceMac(sourceMac);
+        u16(12, ETHERTYPE_VLAN);
+        u16(14, vlan & 0x0FFF);
+        u16(16, etherType);
+    }
+
+    /**
      * Writes an untagged Ethernet II header.
      */
     public void writeHeader(final long destinationMac, final long sourceMac, final int etherType)

@@ -85,4 +85,16 @@ public final class PacketBuilder
             operation, senderMac, senderAddress, targetMac, targetAddress);
         return ethernet(destinationMac, senderMac, EthernetFrame.ETHERTYPE_ARP, payload);
     }
+
+    /**
+     * @return how a neighbour becomes known to the gateway: it asks for the gateway's address (the gateway
+     * answers and asks back), then answers the gateway's request, the only ARP the gateway learns from.
+     */
+    public static byte[][] arpIntroduction(
+        final long mac, final int address, final long gatewayMac, final int gatewayAddress)
+    {
+        return new byte[][] {
+            arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, mac, address, 0, gatewayAddress),
+            arp(gatewayMac, ArpPacket.OP_REPLY, mac, address, gatewayMac, gatewayAddress)};
+    }
 }

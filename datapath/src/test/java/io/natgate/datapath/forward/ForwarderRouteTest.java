@@ -53,9 +53,14 @@ class ForwarderRouteTest
             new PortSettings(PROVIDER, "cp0", PortRole.OUTSIDE, LinkLayer.RAW_IP, 0, 1400, ip("169.254.64.1"), 32, 0),
             new PortSettings(PROVIDER2, "cp1", PortRole.OUTSIDE, LinkLayer.RAW_IP, 0, 1400, ip("169.254.64.2"), 32,
                 0))), engine, counters);
-        receive(LAN, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0, "10.0.0.1"));
-        receive(WAN, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, ROUTER, "203.0.113.254", 0,
-            "203.0.113.1"));
+        for (final byte[] frame : Frames.arpIntroduction(CLIENT, "10.0.0.2", GW_IN, "10.0.0.1"))
+        {
+            receive(LAN, frame);
+        }
+        for (final byte[] frame : Frames.arpIntroduction(ROUTER, "203.0.113.254", GW_OUT, "203.0.113.1"))
+        {
+            receive(WAN, frame);
+        }
         sink.clear();
     }
 

@@ -75,10 +75,18 @@ class ForwarderTest
 
     private void resolveNeighbours()
     {
-        receive(INSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0, "10.0.0.1"));
-        receive(OUTSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, ROUTER, "203.0.113.254", 0,
-            "203.0.113.1"));
+        introduce(INSIDE, CLIENT, "10.0.0.2", GW_IN, "10.0.0.1");
+        introduce(OUTSIDE, ROUTER, "203.0.113.254", GW_OUT, "203.0.113.1");
         sink.clear();
+    }
+
+    private void introduce(final int port, final long mac, final String address, final long gatewayMac,
+        final String gatewayAddress)
+    {
+        for (final byte[] frame : Frames.arpIntroduction(mac, address, gatewayMac, gatewayAddress))
+        {
+            receive(port, frame);
+        }
     }
 
     @Test
@@ -87,8 +95,10 @@ class ForwarderTest
         start();
         receive(INSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0, "10.0.0.1"));
 
-        assertEquals(1, sink.size());
+        assertEquals(2, sink.size(), "the reply, then the gateway's own request for the asker");
         assertEquals(INSIDE, sink.ports.get(0));
+        assertArrayEquals(Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, GW_IN, "10.0.0.1", 0, "10.0.0.2"),
+            java.util.Arrays.copyOf(sink.frames.get(1), 42));
         final byte[] expected = Frames.arp(CLIENT, ArpPacket.OP_REPLY, GW_IN, "10.0.0.1", CLIENT, "10.0.0.2");
         final byte[] reply = sink.frames.get(0);
         assertEquals(60, reply.length);
@@ -108,7 +118,7 @@ class ForwarderTest
     void shouldQueueFrameWhileResolvingNextHopThenSendItTranslated()
     {
         start();
-        receive(INSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0, "10.0.0.1"));
+        introduce(INSIDE, CLIENT, "10.0.0.2", GW_IN, "10.0.0.1");
         sink.clear();
 
         final byte[] request = Packets.udp("10.0.0.2", 5000, "198.51.100.7", 53, new byte[] {1, 2, 3, 4});
@@ -344,7 +354,7 @@ class ForwarderTest
     {
         start(c -> c.filtering(FilteringMode.ENDPOINT_INDEPENDENT), c -> c);
         resolveNeighbours();
-        receive(INSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT2, "10.0.0.3", 0, "10.0.0.1"));
+        introduce(INSIDE, CLIENT2, "10.0.0.3", GW_IN, "10.0.0.1");
         // client 2 opens a mapping 203.0.113.1:7000
         receive(INSIDE, Frames.ipv4(GW_IN, CLIENT2, Packets.udp("10.0.0.3", 7000, "198.51.100.7", 53, new byte[4])));
         sink.clear();
@@ -377,6 +387,7 @@ class ForwarderTest
     void shouldCountMalformedFramesAsDropsByReason()
     {
         start();
+        resolveNeighbours();
         final byte[] good = Frames.ipv4(GW_IN, CLIENT, Packets.udp("10.0.0.2", 5000, "198.51.100.7", 53, new byte[4]));
 
         receive(INSIDE, new byte[10]);
@@ -461,7 +472,7 @@ class ForwarderTest
     void shouldDropQueuedFramesWhenNextHopNeverAnswersArp()
     {
         start();
-        receive(INSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0, "10.0.0.1"));
+        introduce(INSIDE, CLIENT, "10.0.0.2", GW_IN, "10.0.0.1");
         receive(INSIDE, Frames.ipv4(GW_IN, CLIENT, Packets.udp("10.0.0.2", 5000, "198.51.100.7", 53, new byte[4])));
         sink.clear();
         for (int i = 0; i < 10; i++)

@@ -170,16 +170,17 @@ class PcapFilePortTest
         final Path insideOut = directory.resolve("inside-out.pcap");
         final Path outsideOut = directory.resolve("outside-out.pcap");
         final int flows = 100;
-        final byte[][] inside = new byte[flows + 1][];
-        inside[0] = Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0, "10.0.0.1");
+        final byte[][] inside = new byte[flows + 2][];
+        final byte[][] introduction = Frames.arpIntroduction(CLIENT, "10.0.0.2", GW_IN, "10.0.0.1");
+        inside[0] = introduction[0];
+        inside[1] = introduction[1];
         for (int i = 1; i <= flows; i++)
         {
-            inside[i] = Frames.ipv4(GW_IN, CLIENT,
+            inside[i + 1] = Frames.ipv4(GW_IN, CLIENT,
                 Packets.udp("10.0.0.2", 40_000 + i, "198.51.100.7", 53, ("query " + i).getBytes()));
         }
         write(insideIn, LibPcap.DLT_EN10MB, inside);
-        write(outsideIn, LibPcap.DLT_EN10MB, new byte[][]{
-            Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, ROUTER, "203.0.113.254", 0, "203.0.113.1") });
+        write(outsideIn, LibPcap.DLT_EN10MB, Frames.arpIntroduction(ROUTER, "203.0.113.254", GW_OUT, "203.0.113.1"));
 
         try (PcapFilePort lan = PcapFilePort.replay("lan", insideIn, insideOut, GW_IN);
             PcapFilePort wan = PcapFilePort.replay("wan", outsideIn, outsideOut, GW_OUT);
@@ -193,7 +194,7 @@ class PcapFilePortTest
                     ip("203.0.113.254")))), nat, pipeline.counters());
             pipeline.start(forwarder, nat);
             final AgentInvoker invoker = pipeline.invoker();
-            for (int cycle = 0; cycle < 10_000 && pipeline.counters().get(1, PortCounter.TX_FRAMES) < flows + 1; cycle++)
+            for (int cycle = 0; cycle < 10_000 && pipeline.counters().get(1, PortCounter.TX_FRAMES) < flows + 2; cycle++)
             {
                 invoker.invoke();
             }

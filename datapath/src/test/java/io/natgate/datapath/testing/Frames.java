@@ -43,6 +43,17 @@ public final class Frames
     }
 
     /**
+     * @return how a neighbour becomes known to the gateway: it asks for the gateway's address (the gateway
+     * answers and asks back), then answers the gateway's request, the only ARP the gateway learns from.
+     */
+    public static byte[][] arpIntroduction(
+        final long mac, final String address, final long gatewayMac, final String gatewayAddress)
+    {
+        return io.natgate.datapath.frame.PacketBuilder.arpIntroduction(
+            mac, Packets.ip(address), gatewayMac, Packets.ip(gatewayAddress));
+    }
+
+    /**
      * @return the IP packet of an untagged Ethernet frame.
      */
     public static byte[] payload(final byte[] frame)
