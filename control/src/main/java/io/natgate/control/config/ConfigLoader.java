@@ -45,7 +45,7 @@ public final class ConfigLoader
         "staticMappings", "inboundRefresh", "portPreservation", "portParity", "hairpinning", "verifyChecksums",
         "fragments");
     private static final Set<String> TIMEOUT_KEYS = Set.of("udp", "tcpEstablished", "tcpTransitory", "icmp");
-    private static final Set<String> QUOTA_KEYS = Set.of("portsPerClient", "sessionsPerClient");
+    private static final Set<String> QUOTA_KEYS = Set.of("portsPerClient", "sessionsPerClient", "inboundSessionsPerRemote", "sessionsPerInboundMapping");
     private static final Set<String> FRAGMENT_KEYS = Set.of("maxHeld", "maxFlows", "timeout");
     private static final Set<String> STATIC_MAPPING_KEYS = Set.of("protocol", "public", "inside");
     private static final Set<String> RULE_KEYS =
@@ -375,6 +375,10 @@ public final class ConfigLoader
         final ConfigNode quotas = section(nat, "quotas", QUOTA_KEYS);
         read.value(quotas, "portsPerClient", NatConfig.PORTS_PER_CLIENT, INTEGER, NatConfig::portsPerClient);
         read.value(quotas, "sessionsPerClient", NatConfig.SESSIONS_PER_CLIENT, INTEGER, NatConfig::sessionsPerClient);
+        read.value(quotas, "inboundSessionsPerRemote", NatConfig.INBOUND_SESSIONS_PER_REMOTE, INTEGER,
+            NatConfig::inboundSessionsPerRemote);
+        read.value(quotas, "sessionsPerInboundMapping", NatConfig.SESSIONS_PER_INBOUND_MAPPING, INTEGER,
+            NatConfig::sessionsPerInboundMapping);
 
         read.value(nat, "inboundRefresh", NatConfig.INBOUND_REFRESH, BOOLEAN, NatConfig::inboundRefresh);
         read.value(nat, "portPreservation", NatConfig.PORT_PRESERVATION, BOOLEAN, NatConfig::portPreservation);

@@ -59,7 +59,9 @@ class ConfigLoaderTest
         assertEquals(TimeUnit.MINUTES.toNanos(124), nat.tcpEstablishedTimeoutNs());
         assertEquals(TimeUnit.MINUTES.toNanos(4), nat.tcpTransitoryTimeoutNs());
         assertEquals(TimeUnit.SECONDS.toNanos(60), nat.icmpTimeoutNs());
-        assertEquals(0, nat.portsPerClient());
+        assertEquals(4096, nat.portsPerClient());
+        assertEquals(4096, nat.sessionsPerClient());
+        assertEquals(64, new NatConfig().maxSessions(1000).sessionsPerClient(), "by default a fair share, at least 64");
         assertEquals(1000, nat.maxSessions());
         assertEquals("65536", config.profileOverrides().get("tables.maxSessions").asText());
 

@@ -64,7 +64,8 @@ public final class JournalChild
         final DatapathCounters counters = new DatapathCounters(2);
         final JournalWriter writer = JournalWriter.open(config, SystemNanoClock.INSTANCE, new SystemEpochNanoClock(),
             System.out);
-        final NatConfig natConfig = new NatConfig().publicAddresses(PUBLIC).maxSessions(1 << 20).maxMappings(1 << 20);
+        final NatConfig natConfig = new NatConfig().publicAddresses(PUBLIC).maxSessions(1 << 20).maxMappings(1 << 20)
+            .sessionsPerClient(0); // one client opens every session: no fair share here
         writer.restore(new NatEngine(natConfig, NatEventListener.NONE, counters), natConfig, List.of(), counters);
         if (args[0].equals("write"))
         {

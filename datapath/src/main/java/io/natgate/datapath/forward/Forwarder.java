@@ -67,7 +67,7 @@ public final class Forwarder implements FrameProcessor
         final Ipv4Output output = new Ipv4Output(ports, adjacencies);
         final IcmpErrors icmpErrors = new IcmpErrors(ports, counters, output, config.icmpErrorsPerSecond());
         local = new LocalDelivery(config, ports, nat, counters, routes, input, output, adjacencies);
-        sourceBinding = new SourceBinding(config, counters, adjacencies);
+        sourceBinding = new SourceBinding(config, ports, counters, adjacencies);
         sourceBinding.reprocessor(this::reprocess);
         arp = new ArpInput(config, ports, nat, counters, adjacencies, arpSender, sourceBinding);
         classifier = new Classifier(ports, insideMtu, nat, counters, routes, local, input, sourceBinding);

@@ -39,6 +39,7 @@ final class SourceBinding
     }
 
     private final ForwarderConfig config;
+    private final PortSettings[] ports;
     private final DatapathCounters counters;
     private final Adjacencies adjacencies;
     private static final int SOURCE_ADDRESS_OFFSET = 12;
@@ -54,8 +55,11 @@ final class SourceBinding
     private long timerNowNs;
     private long nextTimerNs;
 
-    SourceBinding(final ForwarderConfig config, final DatapathCounters counters, final Adjacencies adjacencies)
+    SourceBinding(
+        final ForwarderConfig config, final PortSettings[] ports, final DatapathCounters counters,
+        final Adjacencies adjacencies)
     {
+        this.ports = ports;
         this.config = config;
         this.counters = counters;
         this.adjacencies = adjacencies;
@@ -76,8 +80,18 @@ final class SourceBinding
         {
             return BOUND;
         }
-        final long boundMac = adjacencies.table(port).macOf(source);
+        final long boundMac = adjacencies.table(port).macOf(boundAddress(port, source));
         return boundMac == sourceMac ? BOUND : boundMac != 0 ? MISMATCH : UNRESOLVED;
+    }
+
+    /**
+     * @return the neighbour a source must be bound to: itself on the port's network, the port's router beyond it
+     * (routed inside networks).
+     */
+    private int boundAddress(final int port, final int source)
+    {
+        final PortSettings settings = ports[port];
+        return settings.isOnLink(source) || settings.nextHop() == 0 ? source : settings.nextHop();
     }
 
     /**
@@ -93,6 +107,7 @@ final class SourceBinding
         ethernet.wrap(buffer, frameOffset);
         final int source = buffer.getInt(frameOffset + ethernet.headerLength() + SOURCE_ADDRESS_OFFSET,
             ByteOrder.BIG_ENDIAN);
+        final int address = boundAddress(port, source);
         switch (check(port, source, ethernet.sourceMac()))
         {
             case BOUND ->
@@ -109,13 +124,13 @@ final class SourceBinding
             {
             }
         }
-        if (!waiting.add(port, source, buffer, frameOffset, frameLength, config.unverifiedFramesPerSource()))
+        if (!waiting.add(port, address, buffer, frameOffset, frameLength, config.unverifiedFramesPerSource()))
         {
             counters.drop(port, DropReason.SOURCE_UNRESOLVED);
         }
-        if (adjacencies.table(port).shouldRequest(source, nowNs, config.arpRetryIntervalNs(), config.arpRetries()))
+        if (adjacencies.table(port).shouldRequest(address, nowNs, config.arpRetryIntervalNs(), config.arpRetries()))
         {
-            adjacencies.requestArp(port, source, sink);
+            adjacencies.requestArp(port, address, sink);
         }
     }
 

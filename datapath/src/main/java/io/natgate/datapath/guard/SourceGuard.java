@@ -8,8 +8,9 @@ import io.natgate.datapath.nat.Ipv4;
  * Unicast reverse-path and martian checks of an IPv4 source address (RFC 1812 5.3.7, RFC 3704 strict
  * uRPF on inside ports): a source valid nowhere (0/8, loopback, link-local, multicast, class E, limited
  * broadcast) or one of the gateway's own addresses is refused on every port; a packet from an inside
- * port must come from that port's network (neither its network nor its broadcast address), one from an
- * outside port must not come from an inside network. That the address also belongs to the frame's MAC is
+ * port must come from that port's network (neither its network nor its broadcast address), or from beyond
+ * its router when it has one (routed inside networks), one from an outside port must not come from an inside
+ * network. That the address also belongs to the frame's MAC is
  * checked against the neighbour table by the caller. Allocation-free; immutable after construction.
  */
 public final class SourceGuard
@@ -20,6 +21,7 @@ public final class SourceGuard
     private final boolean[] inside;
     private final int[] portNetworks;
     private final int[] portPrefixLengths;
+    private final boolean[] routed;
 
     /**
      * @param ports           the datapath's ports, by index.
@@ -31,6 +33,7 @@ public final class SourceGuard
         inside = new boolean[ports.length];
         portNetworks = new int[ports.length];
         portPrefixLengths = new int[ports.length];
+        routed = new boolean[ports.length];
         int insideCount = 0;
         for (final PortSettings port : ports)
         {
@@ -46,6 +49,7 @@ public final class SourceGuard
             ownAddresses[own++] = port.address();
             portNetworks[i] = port.address() & Ipv4.mask(port.prefixLength());
             portPrefixLengths[i] = port.prefixLength();
+            routed[i] = port.nextHop() != 0;
             if (port.role() == PortRole.INSIDE)
             {
                 inside[i] = true;
@@ -80,7 +84,10 @@ public final class SourceGuard
         }
         if (inside[portIndex])
         {
-            return isHostOf(source, portNetworks[portIndex], portPrefixLengths[portIndex]);
+            // beyond the port's network only through its router (routed inside networks), never another port's
+            return isHostOf(source, portNetworks[portIndex], portPrefixLengths[portIndex]) ||
+                (routed[portIndex] && !Ipv4.inPrefix(source, portNetworks[portIndex], portPrefixLengths[portIndex]) &&
+                !isOnAnotherPort(portIndex, source));
         }
         for (int i = 0; i < insideNetworks.length; i++)
         {
@@ -119,6 +126,18 @@ public final class SourceGuard
     public boolean isInside(final int portIndex)
     {
         return inside[portIndex];
+    }
+
+    private boolean isOnAnotherPort(final int portIndex, final int address)
+    {
+        for (int i = 0; i < portNetworks.length; i++)
+        {
+            if (i != portIndex && Ipv4.inPrefix(address, portNetworks[i], portPrefixLengths[i]))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean isOwnAddress(final int address)

@@ -9,12 +9,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the transport header and is translated like any packet; it records a flow keyed by
  * (direction, source, destination, protocol, identification) holding the address rewrite,
  * which later fragments follow. Fragments that arrive before their first fragment are
- * held in a bounded buffer and released when it arrives, or dropped at the timeout.
+ * held in a bounded buffer and released when it arrives, or dropped at the timeout. The buffer is
+ * shared fairly: each side (inside, outside) may fill half of it, one source address a
+ * {@link #SOURCE_SHARE_DIVISOR}th of its side's half, so no one sender can keep it full for everyone.
  */
 final class FragmentTable
 {
     static final int NONE = -1;
     static final int HELD_SLOT_BYTES = 9216;
+    /** {@link #hold}: the fragment was copied. */
+    static final int HELD = 0;
+    /** {@link #hold}: the buffer is full, or the fragment too big for a slot. */
+    static final int BUFFER_FULL = 1;
+    /** {@link #hold}: its side or its source has all the slots it may have. */
+    static final int SHARE_USED = 2;
+    static final int SOURCE_SHARE_DIVISOR = 4;
 
     private final int capacity;
     private final long[] keyHigh;  // source(32) | destination(32)
@@ -33,6 +42,8 @@ final class FragmentTable
     private final int[] heldPorts;
     private final long[] heldDeadlineNs;
     private int heldCount;
+    private final int sideShare;
+    private final int sourceShare;
 
     FragmentTable(final int maxFlows, final int maxHeld)
     {
@@ -62,6 +73,13 @@ final class FragmentTable
         heldLengths = new int[maxHeld];
         heldPorts = new int[maxHeld];
         heldDeadlineNs = new long[maxHeld];
+        sideShare = Math.max(1, maxHeld / 2);
+        sourceShare = Math.max(1, sideShare / SOURCE_SHARE_DIVISOR);
+    }
+
+    private static boolean isOutbound(final long low)
+    {
+        return ((low - 1) >>> 24) == 1;
     }
 
     static long keyHigh(final int source, final int destination)
@@ -136,15 +154,31 @@ final class FragmentTable
     /**
      * Copies a fragment that arrived before its first fragment.
      *
-     * @return false when the hold buffer is full or the fragment too big.
+     * @return {@link #HELD}, {@link #BUFFER_FULL} or {@link #SHARE_USED}.
      */
-    boolean hold(
+    int hold(
         final long high, final long low, final DirectBuffer buffer, final int offset, final int length,
         final int port, final long deadline)
     {
         if (heldCount == heldLengths.length || length > HELD_SLOT_BYTES)
         {
-            return false;
+            return BUFFER_FULL;
+        }
+        final boolean outbound = isOutbound(low);
+        final int source = (int)(high >>> 32);
+        int sameSide = 0;
+        int sameSource = 0;
+        for (int slot = 0; slot < heldLengths.length && heldCount > 0; slot++)
+        {
+            if (heldLengths[slot] != 0 && isOutbound(heldKeyLow[slot]) == outbound)
+            {
+                sameSide++;
+                sameSource += (int)(heldKeyHigh[slot] >>> 32) == source ? 1 : 0;
+            }
+        }
+        if (sameSide >= sideShare || sameSource >= sourceShare)
+        {
+            return SHARE_USED;
         }
         for (int slot = 0; slot < heldLengths.length; slot++)
         {
@@ -157,10 +191,10 @@ final class FragmentTable
                 heldPorts[slot] = port;
                 heldDeadlineNs[slot] = deadline;
                 heldCount++;
-                return true;
+                return HELD;
             }
         }
-        return false;
+        return BUFFER_FULL;
     }
 
     int heldCount()

@@ -4,6 +4,7 @@ import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.frame.Checksums;
 import io.natgate.datapath.frame.Ipv4Packet;
+import io.natgate.datapath.frame.TcpSegment;
 import org.agrona.MutableDirectBuffer;
 
 import static io.natgate.datapath.nat.NatEngine.FORWARD;
@@ -51,7 +52,19 @@ final class FragmentTranslation
     }
 
     /**
-     * Translates a fragment other than the first, or holds it until its first fragment comes.
+     * @param ip wraps a first fragment, not yet translated.
+     * @return true when a first fragment of its datagram was translated already: a second one overlaps it
+     * (and would open a session of its own), so it is dropped.
+     */
+    boolean isRepeatedFirst(final boolean outbound, final Ipv4Packet ip)
+    {
+        return fragments.find(FragmentTable.keyHigh(ip.sourceAddress(), ip.destinationAddress()),
+            FragmentTable.keyLow(outbound, ip.protocol(), ip.identification())) != FragmentTable.NONE;
+    }
+
+    /**
+     * Translates a fragment other than the first, or holds it until its first fragment comes. A TCP
+     * fragment that would overwrite the TCP header (offset below 20, RFC 1858) is an overlap.
      *
      * @param ip wraps the fragment.
      * @return {@link NatEngine#FORWARD}, {@link NatEngine#HELD} or a drop code.
@@ -60,17 +73,31 @@ final class FragmentTranslation
         final boolean outbound, final Ipv4Packet ip, final MutableDirectBuffer buffer, final int ipOffset,
         final int ipLength, final int ingressPort, final long nowNs)
     {
+        if (ip.protocol() == Ipv4Protocols.TCP && ip.fragmentOffsetBytes() < TcpSegment.MIN_HEADER_LENGTH)
+        {
+            return drop(DropReason.FRAGMENT_OVERLAP);
+        }
         final long high = FragmentTable.keyHigh(ip.sourceAddress(), ip.destinationAddress());
         final long low = FragmentTable.keyLow(outbound, ip.protocol(), ip.identification());
         final int flow = fragments.find(high, low);
         if (flow == FragmentTable.NONE)
         {
-            if (fragments.hold(high, low, buffer, ipOffset, ipLength, ingressPort, nowNs + timeoutNs))
+            switch (fragments.hold(high, low, buffer, ipOffset, ipLength, ingressPort, nowNs + timeoutNs))
             {
-                tables.counters.increment(GlobalCounter.FRAGMENTS_BUFFERED);
-                return HELD;
+                case FragmentTable.HELD ->
+                {
+                    tables.counters.increment(GlobalCounter.FRAGMENTS_BUFFERED);
+                    return HELD;
+                }
+                case FragmentTable.SHARE_USED ->
+                {
+                    return drop(DropReason.FRAGMENT_SHARE);
+                }
+                default ->
+                {
+                    return drop(DropReason.FRAGMENT_BUFFER_FULL);
+                }
             }
-            return drop(DropReason.FRAGMENT_BUFFER_FULL);
         }
         if (outbound)
         {

@@ -49,6 +49,11 @@ final class MappingCommands implements NatCommands
             completed(correlationId, CommandStatus.NOT_A_PUBLIC_ADDRESS, 0, 0);
             return;
         }
+        if (!tables.events.canRecordCreation())
+        {
+            completed(correlationId, CommandStatus.TABLE_FULL, 0, 0); // no mapping goes unrecorded
+            return;
+        }
         if (mappings.findByInside(insideAddress, insidePort, protocol) != MappingTable.NONE ||
             !ports.isFree(addressIndex, protocol, publicPort))
         {
@@ -93,6 +98,11 @@ final class MappingCommands implements NatCommands
         if (!Ipv4Protocols.isTranslated(protocol) || insidePort == 0 || lifetimeNs <= 0)
         {
             completed(correlationId, CommandStatus.BAD_ARGUMENT, 0, 0);
+            return;
+        }
+        if (!tables.events.canRecordCreation())
+        {
+            completed(correlationId, CommandStatus.TABLE_FULL, 0, 0);
             return;
         }
         reaper.reclaimIfFull(nowNs);

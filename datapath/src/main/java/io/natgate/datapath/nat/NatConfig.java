@@ -26,13 +26,27 @@ public final class NatConfig
     public static final String MAX_CLIENTS = "nat.maxClients";
     public static final int MAX_CLIENTS_DEFAULT = 16_384;
 
+    /**
+     * Not set: the limit's default, a fair share of the tables ({@link #portsPerClient()} and the others say
+     * which). 0 sets no limit.
+     */
+    public static final int FAIR_SHARE = -1;
+
     public static final String PORTS_PER_CLIENT = "nat.quota.portsPerClient";
-    /** 0: unlimited. */
-    public static final int PORTS_PER_CLIENT_DEFAULT = 0;
+    /** A sixteenth of the mapping table, at least 64. */
+    public static final int PORTS_PER_CLIENT_DEFAULT = FAIR_SHARE;
 
     public static final String SESSIONS_PER_CLIENT = "nat.quota.sessionsPerClient";
-    /** 0: unlimited. */
-    public static final int SESSIONS_PER_CLIENT_DEFAULT = 0;
+    /** A sixteenth of the session table, at least 64. */
+    public static final int SESSIONS_PER_CLIENT_DEFAULT = FAIR_SHARE;
+
+    public static final String INBOUND_SESSIONS_PER_REMOTE = "nat.quota.inboundSessionsPerRemote";
+    /** Sessions one remote address may open from outside: a sixty-fourth of the session table, at least 16. */
+    public static final int INBOUND_SESSIONS_PER_REMOTE_DEFAULT = FAIR_SHARE;
+
+    public static final String SESSIONS_PER_INBOUND_MAPPING = "nat.quota.sessionsPerInboundMapping";
+    /** Sessions opened from outside through one mapping (a forward ...): a thirty-second of the table, at least 64. */
+    public static final int SESSIONS_PER_INBOUND_MAPPING_DEFAULT = FAIR_SHARE;
 
     public static final String UDP_TIMEOUT = "nat.timeout.udp";
     public static final long UDP_TIMEOUT_MIN_NS = TimeUnit.MINUTES.toNanos(2);
@@ -87,6 +101,8 @@ public final class NatConfig
     private int maxClients = MAX_CLIENTS_DEFAULT;
     private int portsPerClient = PORTS_PER_CLIENT_DEFAULT;
     private int sessionsPerClient = SESSIONS_PER_CLIENT_DEFAULT;
+    private int inboundSessionsPerRemote = INBOUND_SESSIONS_PER_REMOTE_DEFAULT;
+    private int sessionsPerInboundMapping = SESSIONS_PER_INBOUND_MAPPING_DEFAULT;
     private long udpTimeoutNs = UDP_TIMEOUT_DEFAULT_NS;
     private long tcpEstablishedTimeoutNs = TCP_ESTABLISHED_TIMEOUT_DEFAULT_NS;
     private long tcpTransitoryTimeoutNs = TCP_TRANSITORY_TIMEOUT_DEFAULT_NS;
@@ -134,6 +150,8 @@ public final class NatConfig
         positive(MAX_CLIENTS, maxClients, 1 << 24);
         notNegative(PORTS_PER_CLIENT, portsPerClient);
         notNegative(SESSIONS_PER_CLIENT, sessionsPerClient);
+        notNegative(INBOUND_SESSIONS_PER_REMOTE, inboundSessionsPerRemote);
+        notNegative(SESSIONS_PER_INBOUND_MAPPING, sessionsPerInboundMapping);
         atLeast(UDP_TIMEOUT, udpTimeoutNs, UDP_TIMEOUT_MIN_NS, "RFC 4787 REQ-5: UDP mapping timeout at least 2 minutes");
         atLeast(TCP_ESTABLISHED_TIMEOUT, tcpEstablishedTimeoutNs, TCP_ESTABLISHED_TIMEOUT_MIN_NS,
             "RFC 5382 REQ-5: established idle-timeout at least 2 hours 4 minutes");
@@ -159,7 +177,7 @@ public final class NatConfig
 
     private static void notNegative(final String key, final int value)
     {
-        if (value < 0)
+        if (value < 0 && value != FAIR_SHARE)
         {
             throw new ConfigurationException(key, value, "must be 0 (unlimited) or positive");
         }
@@ -231,9 +249,12 @@ public final class NatConfig
         return this;
     }
 
+    /**
+     * @return the public ports one inside address may hold; 0 for no limit.
+     */
     public int portsPerClient()
     {
-        return portsPerClient;
+        return portsPerClient == FAIR_SHARE ? Math.max(64, maxMappings() / 16) : portsPerClient;
     }
 
     public NatConfig portsPerClient(final int portsPerClient)
@@ -242,9 +263,40 @@ public final class NatConfig
         return this;
     }
 
+    /**
+     * @return the sessions one inside address may hold; 0 for no limit.
+     */
     public int sessionsPerClient()
     {
-        return sessionsPerClient;
+        return sessionsPerClient == FAIR_SHARE ? Math.max(64, maxSessions / 16) : sessionsPerClient;
+    }
+
+    /**
+     * @return the sessions one remote address may open from outside; 0 for no limit.
+     */
+    public int inboundSessionsPerRemote()
+    {
+        return inboundSessionsPerRemote == FAIR_SHARE ? Math.max(16, maxSessions / 64) : inboundSessionsPerRemote;
+    }
+
+    public NatConfig inboundSessionsPerRemote(final int inboundSessionsPerRemote)
+    {
+        this.inboundSessionsPerRemote = inboundSessionsPerRemote;
+        return this;
+    }
+
+    /**
+     * @return the sessions that may be opened from outside through one mapping; 0 for no limit.
+     */
+    public int sessionsPerInboundMapping()
+    {
+        return sessionsPerInboundMapping == FAIR_SHARE ? Math.max(64, maxSessions / 32) : sessionsPerInboundMapping;
+    }
+
+    public NatConfig sessionsPerInboundMapping(final int sessionsPerInboundMapping)
+    {
+        this.sessionsPerInboundMapping = sessionsPerInboundMapping;
+        return this;
     }
 
     public NatConfig sessionsPerClient(final int sessionsPerClient)

@@ -45,6 +45,11 @@ public final class NatEngine implements NatCommands
     public static final int TCP_FIN_IN = 0x08;
     /** Either side sent a RST. */
     public static final int TCP_RST = 0x10;
+    /**
+     * A segment without SYN acknowledged the handshake after both SYNs: the connection is established
+     * (a SYN and a SYN-ACK alone are a half-open connection, still transitory and evictable).
+     */
+    public static final int TCP_ACKED = 0x20;
     /** Session state bit: opened from outside through a static or inbound mapping. */
     public static final int SESSION_ADMITTED_INBOUND = 0x100;
 

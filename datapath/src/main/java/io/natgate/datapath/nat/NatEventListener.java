@@ -46,6 +46,32 @@ public interface NatEventListener
     };
 
     /**
+     * Whether the records of a new mapping and session can be queued now with room left for the records
+     * that end live ones: the engine refuses a new flow (counted) rather than make a mapping that would go
+     * unrecorded. Listeners that never lose a record keep the default.
+     */
+    default boolean canRecordCreation()
+    {
+        return true;
+    }
+
+    /**
+     * Whether a refresh record may be queued now; refreshes give way to creations and removals.
+     */
+    default boolean canRecordRefresh()
+    {
+        return true;
+    }
+
+    /**
+     * Whether the records of a session's end, and its mapping's, can be queued now; expiry waits while not.
+     */
+    default boolean canRecordRemoval()
+    {
+        return true;
+    }
+
+    /**
      * A mapping (endpoint-independent binding of an inside endpoint to a public endpoint) was created.
      *
      * @param kind one of {@link MappingKind}'s ids.

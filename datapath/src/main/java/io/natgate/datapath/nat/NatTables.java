@@ -19,6 +19,7 @@ final class NatTables
     final PortAllocator ports;
     final FragmentTable fragments;
     final InboundMappings inboundMappings;
+    final InboundLimits inboundLimits;
     private final long[] timeoutNs = new long[SessionTable.CLASS_COUNT];
 
     FlowPolicy policy = FlowPolicy.ALLOW_ALL;
@@ -37,6 +38,8 @@ final class NatTables
         ports = new PortAllocator(publicAddresses.size());
         fragments = new FragmentTable(config.maxFragmentFlows(), config.maxHeldFragments());
         inboundMappings = new InboundMappings(Math.min(config.maxMappings(), 65_536));
+        inboundLimits = new InboundLimits(config.inboundSessionsPerRemote(), config.sessionsPerInboundMapping(),
+            config.maxSessions(), config.maxMappings());
         timeoutNs[SessionTable.CLASS_UDP] = config.udpTimeoutNs();
         timeoutNs[SessionTable.CLASS_TCP_TRANSITORY] = config.tcpTransitoryTimeoutNs();
         timeoutNs[SessionTable.CLASS_TCP_ESTABLISHED] = config.tcpEstablishedTimeoutNs();

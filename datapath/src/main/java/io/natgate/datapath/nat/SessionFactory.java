@@ -43,7 +43,20 @@ final class SessionFactory
         {
             return drop(DropReason.FILTERED_BY_POLICY);
         }
+        if (!tables.events.canRecordCreation())
+        {
+            return drop(DropReason.EVENT_RING_FULL); // no mapping goes unrecorded
+        }
+        final int known = clients.find(insideAddress);
+        if (known >= 0 && config.sessionsPerClient() > 0 && clients.sessions(known) >= config.sessionsPerClient())
+        {
+            return drop(DropReason.CLIENT_SESSION_QUOTA); // before it could make room at others' expense
+        }
         reaper.reclaimIfFull(nowNs);
+        if (sessions.size() == sessions.capacity())
+        {
+            return drop(DropReason.MAX_SESSIONS); // before any mapping is made: no created/removed pair
+        }
         final int client = clients.findOrCreate(insideAddress);
         if (client < 0)
         {
@@ -101,8 +114,7 @@ final class SessionFactory
         final int protocol, final int remoteAddress, final int remotePort, final int publicAddress,
         final int publicPort, final int tcpFlags, final long nowNs)
     {
-        reaper.reclaimIfFull(nowNs);
-        final int mapping = mappings.findByPublic(publicAddress, publicPort, protocol);
+        int mapping = mappings.findByPublic(publicAddress, publicPort, protocol);
         if (mapping == MappingTable.NONE)
         {
             return drop(DropReason.NO_MAPPING);
@@ -120,6 +132,26 @@ final class SessionFactory
             mappings.insidePort(mapping), mappings.kind(mapping)))
         {
             return drop(DropReason.FILTERED_BY_POLICY);
+        }
+        final boolean hairpinned = tables.publicAddresses.contains(remoteAddress);
+        final DropReason limit = hairpinned ? null : tables.inboundLimits.refusal(remoteAddress, mapping);
+        if (limit != null)
+        {
+            return drop(limit);
+        }
+        if (!tables.events.canRecordCreation())
+        {
+            return drop(DropReason.EVENT_RING_FULL);
+        }
+        if (sessions.size() == sessions.capacity())
+        {
+            // only now, when the packet would be admitted, may it make room; what goes may take the mapping
+            reaper.reclaimIfFull(nowNs);
+            mapping = mappings.findByPublic(publicAddress, publicPort, protocol);
+            if (mapping == MappingTable.NONE)
+            {
+                return drop(DropReason.NO_MAPPING);
+            }
         }
 
         final int client = clients.findOrCreate(mappings.insideAddress(mapping));
@@ -143,15 +175,25 @@ final class SessionFactory
             {
                 sessions.admittedInbound(session);
             }
+            if (!hairpinned)
+            {
+                sessions.openedInbound(session);
+                tables.inboundLimits.opened(remoteAddress, mapping);
+            }
             events.report(SessionEvents.CREATED, session, nowNs);
         }
         return session;
     }
 
+    /**
+     * Whether the filtering behaviour lets a remote open a session through a mapping. A hairpinned packet
+     * (its source one of our public addresses: an inside host's, as no outside packet may carry one) passes
+     * every filter: inside hosts share a LAN and could reach each other directly anyway.
+     */
     private boolean isAdmitted(final int mapping, final int remoteAddress)
     {
         final MappingKind kind = mappings.kind(mapping);
-        if (kind == MappingKind.STATIC)
+        if (kind == MappingKind.STATIC || tables.publicAddresses.contains(remoteAddress))
         {
             return true;
         }

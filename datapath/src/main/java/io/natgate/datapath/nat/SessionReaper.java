@@ -20,6 +20,7 @@ final class SessionReaper
     private final SessionEvents events;
     private final DatapathCounters counters;
     private final int[] fragmentTimeoutsPerPort;
+    private final EarlyDrop earlyDrop;
     private long nextInboundMappingScanNs;
     private boolean inboundMappingScanStarted; // the clock may start anywhere, negative included
 
@@ -31,6 +32,7 @@ final class SessionReaper
         this.events = events;
         this.counters = tables.counters;
         this.fragmentTimeoutsPerPort = new int[tables.counters.portCount()];
+        this.earlyDrop = new EarlyDrop(tables);
     }
 
     /**
@@ -45,7 +47,8 @@ final class SessionReaper
         for (int timeoutClass = 0; timeoutClass < SessionTable.CLASS_COUNT; timeoutClass++)
         {
             int session;
-            while (work < limit && (session = sessions.expired(timeoutClass, nowNs)) != SessionTable.NONE)
+            while (work < limit && tables.events.canRecordRemoval() &&
+                (session = sessions.expired(timeoutClass, nowNs)) != SessionTable.NONE)
             {
                 removeSession(session, true, nowNs);
                 counters.increment(GlobalCounter.SESSIONS_EXPIRED);
@@ -61,7 +64,7 @@ final class SessionReaper
             for (int i = inbound.count() - 1; i >= 0; i--)
             {
                 final int mapping = inbound.get(i);
-                if (mappings.deadlineNs(mapping) - nowNs <= 0)
+                if (mappings.deadlineNs(mapping) - nowNs <= 0 && tables.events.canRecordRemoval())
                 {
                     endMapping(mapping, true, nowNs);
                     work++;
@@ -82,8 +85,9 @@ final class SessionReaper
 
     /**
      * A full table reclaims sessions already past their deadline, and the dynamic mappings they
-     * leave empty, before refusing a new one. It runs before anything is looked up, since the
-     * mapping or client a new session would join may go with them.
+     * leave empty, before refusing a new one; when none has expired it gives up the least recently
+     * active unanswered session ({@link EarlyDrop}). It runs before anything is looked up, since the
+     * mapping or client a new session would join may go with them. What it ends must be recordable.
      */
     void reclaimIfFull(final long nowNs)
     {
@@ -93,7 +97,7 @@ final class SessionReaper
             for (int timeoutClass = 0; timeoutClass < SessionTable.CLASS_COUNT; timeoutClass++)
             {
                 int session;
-                while (reclaimed < RECLAIM_LIMIT &&
+                while (reclaimed < RECLAIM_LIMIT && tables.events.canRecordRemoval() &&
                     (session = sessions.expired(timeoutClass, nowNs)) != SessionTable.NONE)
                 {
                     removeSession(session, true, nowNs);
@@ -101,6 +105,15 @@ final class SessionReaper
                 }
             }
             counters.add(GlobalCounter.SESSIONS_RECLAIMED, reclaimed);
+            if (reclaimed == 0 && tables.events.canRecordRemoval())
+            {
+                final int victim = earlyDrop.victim();
+                if (victim != SessionTable.NONE)
+                {
+                    removeSession(victim, false, nowNs);
+                    counters.increment(GlobalCounter.SESSIONS_EARLY_DROPPED);
+                }
+            }
         }
     }
 
@@ -123,6 +136,10 @@ final class SessionReaper
             sessions.mappingLinks(next, previous, sessions.mappingNext(next));
         }
 
+        if (sessions.isOpenedInbound(session))
+        {
+            tables.inboundLimits.closed(sessions.remoteAddress(session), mapping);
+        }
         final ClientTable clients = tables.clients;
         final int client = clients.find(sessions.insideAddress(session));
         sessions.remove(session);

@@ -1,7 +1,9 @@
 package io.natgate.datapath.nat;
 
+import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.frame.TcpSegment;
 
+import static io.natgate.datapath.nat.NatEngine.TCP_ACKED;
 import static io.natgate.datapath.nat.NatEngine.TCP_FIN_IN;
 import static io.natgate.datapath.nat.NatEngine.TCP_FIN_OUT;
 import static io.natgate.datapath.nat.NatEngine.TCP_RST;
@@ -51,6 +53,7 @@ final class SessionRefresh
         final SessionTable sessions = this.sessions;
         sessions.count(session, outbound, ipLength);
         int timeoutClass = initialClass(protocol);
+        sessions.seen(session, outbound);
         if (protocol == Ipv4Protocols.TCP)
         {
             final int before = sessions.tcpFlags(session);
@@ -72,15 +75,23 @@ final class SessionRefresh
         final long deadlineNs = nowNs + tables.timeoutNs(timeoutClass);
         if (((deadlineNs ^ sessions.deadlineNs(session)) >>> NatEngine.REFRESH_EVENT_SHIFT) != 0)
         {
-            events.report(SessionEvents.REFRESHED, session, nowNs);
+            if (tables.events.canRecordRefresh())
+            {
+                events.report(SessionEvents.REFRESHED, session, nowNs);
+            }
+            else
+            {
+                tables.counters.increment(GlobalCounter.REFRESH_EVENTS_SKIPPED); // they give way to creates and removes
+            }
         }
         sessions.touch(session, timeoutClass, deadlineNs);
     }
 
     /**
      * TCP state as the flags seen each way (RFC 5382 section 5; RFC 7857 section 2.2): established
-     * once both sides sent a SYN (simultaneous open included), transitory again after a FIN or RST;
-     * a fresh SYN on a closed session starts it over.
+     * once both sides sent a SYN (simultaneous open included) and a segment without SYN acknowledged
+     * the handshake, transitory again after a FIN or RST; a fresh SYN on a closed session starts it
+     * over. A SYN and a SYN-ACK alone (a half-open connection, what a SYN flood makes) stay transitory.
      */
     static int nextTcpState(final int state, final int tcpFlags, final boolean outbound)
     {
@@ -102,12 +113,17 @@ final class SessionRefresh
         {
             next |= TCP_RST;
         }
+        if ((tcpFlags & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.ACK &&
+            (next & (TCP_SYN_OUT | TCP_SYN_IN)) == (TCP_SYN_OUT | TCP_SYN_IN))
+        {
+            next |= TCP_ACKED;
+        }
         return next;
     }
 
     static boolean isEstablished(final int state)
     {
-        return (state & (TCP_SYN_OUT | TCP_SYN_IN)) == (TCP_SYN_OUT | TCP_SYN_IN) &&
+        return (state & (TCP_SYN_OUT | TCP_SYN_IN | TCP_ACKED)) == (TCP_SYN_OUT | TCP_SYN_IN | TCP_ACKED) &&
             (state & (TCP_FIN_OUT | TCP_FIN_IN | TCP_RST)) == 0;
     }
 }

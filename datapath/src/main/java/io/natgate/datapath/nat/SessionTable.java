@@ -12,7 +12,8 @@ import io.natgate.datapath.frame.Checksums;
  *   h1: protocol(16) | insidePort(16) | remotePort(16) | publicPort(16)
  *   h2: publicAddress(32) | ipChecksumDelta(16) | l4ChecksumDelta(16)
  *   h3: deadlineNs
- *   h4: mapping(32) | linkEpoch(16) | tcpFlags(8) | admittedInbound(1) inList(1) . timeoutClass(2)
+ *   h4: mapping(32) | linkEpoch(16) | tcpFlags(8) | . seenIn(1) seenOut(1) openedInbound(1) admittedInbound(1)
+ *       inList(1) timeoutClass(2)
  *   h5: packetsOut(32) | packetsIn(32), each modulo 2^32
  *   h6: bytesOut
  *   h7: bytesIn
@@ -51,6 +52,9 @@ final class SessionTable
     private static final long ADMITTED_INBOUND = 0x08L;
     private static final long STATE_LINK = IN_LIST | CLASS_MASK;
     private static final long LOW = 0xFFFF_FFFFL;
+    private static final long OPENED_INBOUND = 0x10L;
+    private static final long SEEN_OUTBOUND = 0x20L;
+    private static final long SEEN_INBOUND = 0x40L;
 
     private final long[] records;
     private final long[] links;
@@ -375,6 +379,14 @@ final class SessionTable
      * its deadline has passed; else {@link #NONE}, when the head's linked deadline has not passed (no
      * session of the class has expired) or has but the head was refreshed since (see the class comment).
      */
+    /**
+     * @return the session linked longest ago in a timeout class's list (the least recently relinked), or NONE.
+     */
+    int oldest(final int timeoutClass)
+    {
+        return lruHeads[timeoutClass];
+    }
+
     int expired(final int timeoutClass, final long nowNs)
     {
         final int head = lruHeads[timeoutClass];
@@ -492,6 +504,50 @@ final class SessionTable
     boolean isAdmittedInbound(final int entry)
     {
         return (records[base(entry) + 4] & ADMITTED_INBOUND) != 0;
+    }
+
+    /**
+     * Marks a session as opened by a packet from outside (through any kind of mapping), which the inbound
+     * limits count.
+     */
+    void openedInbound(final int entry)
+    {
+        records[base(entry) + 4] |= OPENED_INBOUND;
+    }
+
+    boolean isOpenedInbound(final int entry)
+    {
+        return (records[base(entry) + 4] & OPENED_INBOUND) != 0;
+    }
+
+    /**
+     * Records that a packet went the given way; a session that has seen both ways has been replied to.
+     */
+    void seen(final int entry, final boolean outbound)
+    {
+        final int base = base(entry) + 4;
+        final long bit = outbound ? SEEN_OUTBOUND : SEEN_INBOUND;
+        final long record = records[base];
+        if ((record & bit) == 0)
+        {
+            records[base] = record | bit;
+        }
+    }
+
+    /**
+     * @return true when packets went both ways (the session was replied to).
+     */
+    boolean isReplied(final int entry)
+    {
+        return (records[base(entry) + 4] & (SEEN_OUTBOUND | SEEN_INBOUND)) == (SEEN_OUTBOUND | SEEN_INBOUND);
+    }
+
+    /**
+     * @return the session refreshed next after this one in its timeout class's list, or NONE.
+     */
+    int newer(final int entry)
+    {
+        return (int)links[entry * COLD_STRIDE];
     }
 
     int timeoutClass(final int entry)

@@ -62,6 +62,10 @@ final class SlowPath
             }
             return result;
         }
+        if (ip.moreFragments() && fragments.isRepeatedFirst(true, ip))
+        {
+            return drop(DropReason.FRAGMENT_OVERLAP);
+        }
 
         final int protocol = ip.protocol();
         final int l4Offset = ipOffset + ip.headerLength();
@@ -104,6 +108,10 @@ final class SlowPath
         if (ip.fragmentOffsetBytes() != 0)
         {
             return fragments.translateLater(false, ip, buffer, ipOffset, ipLength, ingressPort, nowNs);
+        }
+        if (ip.moreFragments() && fragments.isRepeatedFirst(false, ip))
+        {
+            return drop(DropReason.FRAGMENT_OVERLAP);
         }
 
         final int protocol = ip.protocol();
@@ -185,7 +193,7 @@ final class SlowPath
             if (protocol == Ipv4Protocols.TCP && (tcpFlags & TcpSegment.SYN) == 0)
             {
                 // picked up mid-stream (e.g. after a restart): treat as established
-                sessions.tcpFlags(session, NatEngine.TCP_SYN_OUT | NatEngine.TCP_SYN_IN);
+                sessions.tcpFlags(session, NatEngine.TCP_SYN_OUT | NatEngine.TCP_SYN_IN | NatEngine.TCP_ACKED);
             }
         }
         else if (config.verifyChecksums() && !ip.isFragment() &&

@@ -3,7 +3,9 @@ package io.natgate.datapath.pipeline;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.nat.NatEventListener;
+import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import static io.natgate.datapath.pipeline.MessageLayout.*;
@@ -20,6 +22,16 @@ public final class NatEventEncoder implements NatEventListener
     private final AtomicBuffer buffer;
     private final DatapathCounters counters;
 
+    /** Records a removal needs at most: the session's and its mapping's. */
+    private static final int REMOVAL_RECORDS = 2;
+
+    private final int recordBytes;
+    private final int removalReserveBytes;
+    private final int refreshReserveBytes;
+
+    /**
+     * Creations leave an eighth of the ring for removals (which never give way), refreshes a quarter.
+     */
     public NatEventEncoder(final RingBuffer eventRing, final DatapathCounters counters)
     {
         if (eventRing.maxMsgLength() < Math.max(SESSION_EVENT_LENGTH, COMMAND_COMPLETED_LENGTH))
@@ -29,6 +41,32 @@ public final class NatEventEncoder implements NatEventListener
         this.ring = eventRing;
         this.buffer = eventRing.buffer();
         this.counters = counters;
+        recordBytes = BitUtil.align(SESSION_EVENT_LENGTH + RecordDescriptor.HEADER_LENGTH, RecordDescriptor.ALIGNMENT);
+        removalReserveBytes = Math.max(eventRing.capacity() / 8, 4 * REMOVAL_RECORDS * recordBytes);
+        refreshReserveBytes = Math.max(eventRing.capacity() / 4, removalReserveBytes + recordBytes);
+    }
+
+    @Override
+    public boolean canRecordCreation()
+    {
+        return freeBytes() >= removalReserveBytes + REMOVAL_RECORDS * recordBytes;
+    }
+
+    @Override
+    public boolean canRecordRefresh()
+    {
+        return freeBytes() >= refreshReserveBytes;
+    }
+
+    @Override
+    public boolean canRecordRemoval()
+    {
+        return freeBytes() >= REMOVAL_RECORDS * recordBytes;
+    }
+
+    private int freeBytes()
+    {
+        return ring.capacity() - ring.size();
     }
 
     @Override

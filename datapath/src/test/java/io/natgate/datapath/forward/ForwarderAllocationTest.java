@@ -53,7 +53,7 @@ class ForwarderAllocationTest
     {
         final Frames.RecordingSink recording = new Frames.RecordingSink();
         gateway.resolveBoth(recording);
-        assertEquals(2, recording.size(), "both neighbours answered, so both are learned");
+        assertEquals(4, recording.size(), "both neighbours answered and were asked back: learned");
 
         final List<byte[]> frames = new ArrayList<>();
         final List<Integer> ports = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.natgate.datapath.forward;
 
 import io.natgate.datapath.counters.PortCounter;
+import io.natgate.datapath.frame.ArpPacket;
 import io.natgate.datapath.frame.EthernetFrame;
 import io.natgate.datapath.frame.TcpSegment;
 import io.natgate.datapath.testing.Frames;
@@ -112,13 +113,18 @@ class ForwarderFastPathTest
     }
 
     @Test
-    void shouldSendToTheNewMacOnceTheNextHopAnnouncesOne()
+    void shouldSendToTheNewMacOnceTheNextHopsNewMacIsConfirmed()
     {
         gateway.resolveBoth(sink);
         final byte[] frame = Frames.ipv4(GW_IN, CLIENT, Packets.udp("10.0.0.2", 5000, "198.51.100.7", 53, new byte[1]));
         receive(INSIDE, frame);
         receive(INSIDE, frame);
         gateway.resolve(OUTSIDE, NEW_ROUTER, "203.0.113.254", "203.0.113.1", sink); // the router was replaced
+        receive(INSIDE, frame);
+        assertEquals(ROUTER, Frames.destinationMac(sink.frames.get(sink.size() - 1)), "not before confirmation");
+        // the old router stays silent through the confirmation window; the new one answers again
+        gateway.receive(OUTSIDE, Frames.arp(GW_OUT, ArpPacket.OP_REPLY, NEW_ROUTER, "203.0.113.254", GW_OUT,
+            "203.0.113.1"), 2_000_000_000L, sink);
         sink.clear();
         receive(INSIDE, frame);
 

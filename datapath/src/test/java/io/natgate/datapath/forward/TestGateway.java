@@ -42,17 +42,29 @@ final class TestGateway
      */
     void receive(final int port, final byte[] frame, final FrameSink sink)
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + frame.length]);
-        buffer.putBytes(FrameProcessor.HEADROOM, frame);
-        forwarder.process(buffer, FrameProcessor.HEADROOM, frame.length, port, 1_000_000_000L, sink);
+        receive(port, frame, 1_000_000_000L, sink);
     }
 
     /**
-     * A neighbour with {@code mac} at {@code address} asks for the gateway's {@code gateway}: learned.
+     * Processes a copy of a frame, with headroom before it, at {@code nowNs}.
+     */
+    void receive(final int port, final byte[] frame, final long nowNs, final FrameSink sink)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + frame.length]);
+        buffer.putBytes(FrameProcessor.HEADROOM, frame);
+        forwarder.process(buffer, FrameProcessor.HEADROOM, frame.length, port, nowNs, sink);
+    }
+
+    /**
+     * A neighbour with {@code mac} at {@code address} asks for the gateway's {@code gateway} and answers the
+     * gateway's request: learned.
      */
     void resolve(final int port, final long mac, final String address, final String gateway, final FrameSink sink)
     {
-        receive(port, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, mac, address, 0, gateway), sink);
+        for (final byte[] frame : Frames.arpIntroduction(mac, address, port == INSIDE ? GW_IN : GW_OUT, gateway))
+        {
+            receive(port, frame, sink); // it asks, the gateway answers and asks back, it answers
+        }
     }
 
     /**

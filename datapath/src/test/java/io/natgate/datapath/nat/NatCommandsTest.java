@@ -243,6 +243,8 @@ class NatCommandsTest
         final NatHarness nat = new NatHarness(NatHarness.config().maxSessions(2));
         nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
         nat.out(udp(HOST_A, 5001, REMOTE_1, 53, PAYLOAD), 0);
+        nat.in(udp(REMOTE_1, 53, PUBLIC, 5000, PAYLOAD), 0); // answered: early drop keeps them
+        nat.in(udp(REMOTE_1, 53, PUBLIC, 5001, PAYLOAD), 0);
         nat.command(MINUTE_NS, commands -> commands.addStaticMapping(1, TCP, ip(HOST_B), 80, ip(PUBLIC), 80));
         assertEquals(CommandStatus.TABLE_FULL, nat.lastCompletion().status());
 

@@ -394,6 +394,25 @@ final class NatHarness
         final List<MappingEvent> mappingEvents = new ArrayList<>();
         final List<Completion> completions = new ArrayList<>();
         final List<SessionEvent> sessionEvents = new ArrayList<>();
+        /** What the listener says there is room for, as an event ring's encoder would. */
+        boolean creationRoom = true;
+        boolean refreshRoom = true;
+        boolean removalRoom = true;
+
+        public boolean canRecordCreation()
+        {
+            return creationRoom;
+        }
+
+        public boolean canRecordRefresh()
+        {
+            return refreshRoom;
+        }
+
+        public boolean canRecordRemoval()
+        {
+            return removalRoom;
+        }
 
         private void session(
             final String type, final long timeNs, final int protocol, final int insideAddress, final int insidePort,

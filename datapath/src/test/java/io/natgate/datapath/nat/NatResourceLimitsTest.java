@@ -109,12 +109,14 @@ class NatResourceLimitsTest
     }
 
     @Test
-    @DisplayName("a full table of live sessions refuses with MAX_SESSIONS and reclaims nothing")
+    @DisplayName("a full table of live, answered sessions refuses with MAX_SESSIONS and reclaims nothing")
     void shouldRefuseWhenTableIsFullOfLiveSessions()
     {
         final NatHarness nat = new NatHarness(NatHarness.config().maxSessions(2));
         nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
         nat.out(udp(HOST_A, 5000, REMOTE_2, 53, PAYLOAD), 0);
+        nat.in(udp(REMOTE_1, 53, PUBLIC, 5000, PAYLOAD), 0);
+        nat.in(udp(REMOTE_2, 53, PUBLIC, 5000, PAYLOAD), 0);
         nat.assertDropsOut(udp(HOST_B, 5000, REMOTE_1, 53, PAYLOAD), DropReason.MAX_SESSIONS, MINUTE_NS);
         nat.assertDropsOut(udp(HOST_A, 5000, REMOTE_1, 54, PAYLOAD), DropReason.MAX_SESSIONS, MINUTE_NS);
         assertEquals(0, nat.counters.get(GlobalCounter.SESSIONS_RECLAIMED));

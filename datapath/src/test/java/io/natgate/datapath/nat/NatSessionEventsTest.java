@@ -30,7 +30,7 @@ class NatSessionEventsTest
 {
     private static final int TCP = Ipv4Protocols.TCP;
     private static final int UDP = Ipv4Protocols.UDP;
-    private static final int ESTABLISHED = NatEngine.TCP_SYN_OUT | NatEngine.TCP_SYN_IN;
+    private static final int ESTABLISHED = NatEngine.TCP_SYN_OUT | NatEngine.TCP_SYN_IN | NatEngine.TCP_ACKED;
 
     private final NatHarness nat = new NatHarness();
 
@@ -72,10 +72,11 @@ class NatSessionEventsTest
     {
         nat.assertTcpOut(HOST_A, 5000, REMOTE_1, 80, 5000, SYN, 0);
         nat.assertTcpIn(REMOTE_1, 80, 5000, HOST_A, 5000, SYN | ACK, SECOND_NS);
+        nat.assertTcpOut(HOST_A, 5000, REMOTE_1, 80, 5000, ACK, 2 * SECOND_NS);
 
         assertEquals(List.of(
             new SessionEvent("Created", 0, TCP, HOST_A + ":5000", PUBLIC + ":5000", REMOTE_1 + ":80", 0),
-            new SessionEvent("Refreshed", SECOND_NS, TCP, HOST_A + ":5000", PUBLIC + ":5000", REMOTE_1 + ":80",
+            new SessionEvent("Refreshed", 2 * SECOND_NS, TCP, HOST_A + ":5000", PUBLIC + ":5000", REMOTE_1 + ":80",
                 ESTABLISHED)),
             nat.events.sessionEvents);
     }

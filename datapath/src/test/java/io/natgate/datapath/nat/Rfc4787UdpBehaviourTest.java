@@ -8,6 +8,8 @@ import io.natgate.datapath.frame.TcpSegment;
 import io.natgate.datapath.testing.Packets;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -284,16 +286,21 @@ class Rfc4787UdpBehaviourTest
         nat.assertHairpin(udp(HOST_B, 6000, PUBLIC, portA, PAYLOAD), udp(PUBLIC, 6000, HOST_A, 5000, PAYLOAD), 2);
     }
 
-    @Test
-    @DisplayName("RFC 4787 REQ-9: hairpinned packets are filtered like any inbound packet")
-    void shouldFilterHairpinnedPacketsLikeInboundOnes()
+    @ParameterizedTest
+    @EnumSource(FilteringMode.class)
+    @DisplayName("RFC 4787 REQ-9 (RFC 5780 hairpinning probe): an inside host's hairpinned datagram passes the target "
+        + "mapping's filter in every filtering mode; outsiders are still filtered")
+    void shouldPassHairpinnedPacketsFromInsideHostsThroughEveryFilter(final FilteringMode filtering)
     {
-        final NatHarness nat = new NatHarness(); // address-dependent filtering
+        final NatHarness nat = new NatHarness(NatHarness.config().filtering(filtering));
         nat.out(udp(HOST_B, 6000, REMOTE_1, 53, PAYLOAD), 0);
-        assertEquals(DropReason.FILTERED, NatEngine.dropReason(nat.outbound(udp(HOST_A, 5000, PUBLIC, 6000, PAYLOAD), 1)));
 
-        nat.hairpin(udp(HOST_B, 6000, PUBLIC, 5000, PAYLOAD), 2); // B contacts A's public address first
-        nat.assertHairpin(udp(HOST_A, 5000, PUBLIC, 6000, PAYLOAD), udp(PUBLIC, 5000, HOST_B, 6000, PAYLOAD), 3);
+        // A has never sent to B's public endpoint's owner, and B has never sent to A's public address
+        nat.assertHairpin(udp(HOST_A, 5000, PUBLIC, 6000, PAYLOAD), udp(PUBLIC, 5000, HOST_B, 6000, PAYLOAD), 1);
+        if (filtering != FilteringMode.ENDPOINT_INDEPENDENT)
+        {
+            nat.assertDropsIn(udp(REMOTE_2, 53, PUBLIC, 6000, PAYLOAD), DropReason.FILTERED, 2);
+        }
     }
 
     @Test
@@ -430,11 +437,11 @@ class Rfc4787UdpBehaviourTest
     void shouldDropFragmentsWhenHoldBufferIsFullAndKeepTranslatingOthers()
     {
         final NatHarness nat = new NatHarness(NatHarness.config().maxHeldFragments(2));
-        for (int datagram = 0; datagram < 2; datagram++)
-        {
-            final byte[] later = Packets.fragment(udp("10.0.5." + (datagram + 1), 5000, REMOTE_1, 53, LONG_PAYLOAD), 24)[1];
-            assertEquals(NatEngine.HELD, nat.outbound(later, 0));
-        }
+        // one slot for each side
+        assertEquals(NatEngine.HELD,
+            nat.outbound(Packets.fragment(udp("10.0.5.1", 5000, REMOTE_1, 53, LONG_PAYLOAD), 24)[1], 0));
+        assertEquals(NatEngine.HELD,
+            nat.inbound(Packets.fragment(udp(REMOTE_1, 53, PUBLIC, 5000, LONG_PAYLOAD), 24)[1], 0));
         final byte[] oneTooMany = Packets.fragment(udp(HOST_A, 5000, REMOTE_1, 53, LONG_PAYLOAD), 24)[1];
         nat.assertDropsOut(oneTooMany, DropReason.FRAGMENT_BUFFER_FULL, 0);
 

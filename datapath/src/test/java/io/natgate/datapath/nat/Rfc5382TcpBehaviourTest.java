@@ -54,15 +54,16 @@ class Rfc5382TcpBehaviourTest
     }
 
     @Test
-    @DisplayName("RFC 5382 REQ-2: a three-way handshake from inside establishes the connection")
+    @DisplayName("RFC 5382 REQ-2: a three-way handshake from inside establishes the connection, its last ACK does")
     void shouldTrackOutboundThreeWayHandshakeToEstablished()
     {
         final NatHarness nat = new NatHarness();
         nat.assertTcpOut(HOST_A, 5000, REMOTE_1, 80, 5000, SYN, 0);
         assertEquals(TRANSITORY_NS, nat.onlySession().deadlineNs(), "transitory until both sides sent a SYN");
         nat.assertTcpIn(REMOTE_1, 80, 5000, HOST_A, 5000, SYN | ACK, SECOND_NS);
-        assertEquals(SECOND_NS + ESTABLISHED_NS, nat.onlySession().deadlineNs());
+        assertEquals(SECOND_NS + TRANSITORY_NS, nat.onlySession().deadlineNs(), "half-open until the ACK");
         nat.assertTcpOut(HOST_A, 5000, REMOTE_1, 80, 5000, ACK, 2 * SECOND_NS);
+        assertEquals(2 * SECOND_NS + ESTABLISHED_NS, nat.onlySession().deadlineNs());
         nat.assertTcpOut(HOST_A, 5000, REMOTE_1, 80, 5000, PSH | ACK, 3 * SECOND_NS);
         nat.assertTcpIn(REMOTE_1, 80, 5000, HOST_A, 5000, PSH | ACK, 4 * SECOND_NS);
         assertEquals(4 * SECOND_NS + ESTABLISHED_NS, nat.onlySession().deadlineNs());
@@ -89,10 +90,11 @@ class Rfc5382TcpBehaviourTest
         final NatHarness nat = new NatHarness(NatHarness.config().filtering(FilteringMode.ADDRESS_AND_PORT_DEPENDENT));
         nat.assertTcpOut(HOST_A, 5000, REMOTE_1, 4000, 5000, SYN, 0);
         nat.assertTcpIn(REMOTE_1, 4000, 5000, HOST_A, 5000, SYN, SECOND_NS);
-        assertEquals(SECOND_NS + ESTABLISHED_NS, nat.onlySession().deadlineNs(), "both sides sent a SYN");
+        assertEquals(SECOND_NS + TRANSITORY_NS, nat.onlySession().deadlineNs(), "both sides sent a SYN, no ACK yet");
         nat.assertTcpOut(HOST_A, 5000, REMOTE_1, 4000, 5000, SYN | ACK, 2 * SECOND_NS);
         nat.assertTcpIn(REMOTE_1, 4000, 5000, HOST_A, 5000, SYN | ACK, 2 * SECOND_NS);
         nat.assertTcpIn(REMOTE_1, 4000, 5000, HOST_A, 5000, PSH | ACK, 3 * SECOND_NS);
+        assertEquals(3 * SECOND_NS + ESTABLISHED_NS, nat.onlySession().deadlineNs());
     }
 
     @Test
@@ -200,7 +202,8 @@ class Rfc5382TcpBehaviourTest
         nat.assertTcpOut(HOST_A, 5000, REMOTE_1, 80, 5000, SYN, 2 * MINUTE_NS);
         assertEquals(2 * MINUTE_NS + TRANSITORY_NS, nat.onlySession().deadlineNs());
         nat.assertTcpIn(REMOTE_1, 80, 5000, HOST_A, 5000, SYN | ACK, 2 * MINUTE_NS + 1);
-        assertEquals(2 * MINUTE_NS + 1 + ESTABLISHED_NS, nat.onlySession().deadlineNs());
+        nat.assertTcpOut(HOST_A, 5000, REMOTE_1, 80, 5000, ACK, 2 * MINUTE_NS + 2);
+        assertEquals(2 * MINUTE_NS + 2 + ESTABLISHED_NS, nat.onlySession().deadlineNs());
     }
 
     @Test

@@ -327,6 +327,7 @@ class Rfc5508IcmpBehaviourTest
     {
         final NatHarness full = new NatHarness(NatHarness.config().maxSessions(1));
         full.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
+        full.in(udp(REMOTE_1, 53, PUBLIC, 5000, PAYLOAD), 0); // answered: early drop keeps it
         full.assertDropsOut(udp(HOST_B, 5000, REMOTE_1, 53, PAYLOAD), DropReason.MAX_SESSIONS, 1);
         full.assertDropsOut(icmpEcho(HOST_B, REMOTE_1, ECHO_REQUEST, 1, 1), DropReason.MAX_SESSIONS, 1);
 
