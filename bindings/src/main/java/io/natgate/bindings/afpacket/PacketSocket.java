@@ -11,8 +11,10 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
  * A Linux AF_PACKET socket bound to one interface, with a memory-mapped TPACKET_V3 RX ring and TX
@@ -23,6 +25,11 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * ({@link #claimTxFrame()}), the caller writes the frame into the ring at the returned offset,
  * {@link #commitTxFrame(int)} marks it for sending, and {@link #flushTx()} kicks the kernel once per
  * burst. A full TX ring is the return value -1 from {@link #claimTxFrame()}, never an exception.
+ * <p>
+ * With {@link PacketSocketOptions#vnetHeader()} each frame carries its {@link VirtioNetHeader}: the
+ * kernel hands over checksum-partial and GSO frames (up to 64 KiB) as they are, described by
+ * {@link #frameVnetFlags()}, {@link #frameGsoType()} and the rest, and a transmitted frame is
+ * described by the arguments of {@link #commitTxFrame(int, int, int, int, int, int, int)}.
  * <p>
  * One thread receives and one thread transmits; they touch disjoint rings and call states.
  */
@@ -55,6 +62,7 @@ public final class PacketSocket implements AutoCloseable
     private final int txFrameSize;
     private final int txFrameCount;
     private final int maxTxFrameLength;
+    private final int vnetHeaderLength;
 
     private int rxBlockIndex;
     private boolean rxHoldingBlock;
@@ -63,6 +71,11 @@ public final class PacketSocket implements AutoCloseable
     private int frameLength;
     private int frameWireLength;
     private long frameTimestampNs;
+    private int frameVnetFlags;
+    private int frameGsoType;
+    private int frameGsoSize;
+    private int frameCsumStart;
+    private int frameCsumOffset;
 
     private int txHead;
     private int txPending;
@@ -95,6 +108,7 @@ public final class PacketSocket implements AutoCloseable
         this.txFrameCount = options.txFrameCount() == 0 ? 0 :
             options.txBlockCount() * (options.txBlockSizeBytes() / options.txFrameSizeBytes());
         this.maxTxFrameLength = options.txFrameCount() == 0 ? 0 : options.maxTxFrameLength();
+        this.vnetHeaderLength = options.vnetHeaderLength();
     }
 
     /**
@@ -129,6 +143,11 @@ public final class PacketSocket implements AutoCloseable
 
             // PACKET_VERSION, _RESERVE and _LOSS must all be set before any ring exists (else EBUSY).
             setIntOption(arena, callState, fd, Tpacket.PACKET_VERSION, Tpacket.TPACKET_V3, "PACKET_VERSION", name);
+            if (options.vnetHeader())
+            {
+                // Like the others, only before the rings: offload metadata with every frame, both ways.
+                setIntOption(arena, callState, fd, Tpacket.PACKET_VNET_HDR, 1, "PACKET_VNET_HDR", name);
+            }
             if (options.txFrameCount() > 0)
             {
                 // Malformed TX frames are skipped and marked TP_STATUS_WRONG_FORMAT instead of failing the whole flush.
@@ -242,6 +261,16 @@ public final class PacketSocket implements AutoCloseable
         int length = ring.get(JAVA_INT, header + Tpacket.HDR_SNAPLEN);
         int wireLength = ring.get(JAVA_INT, header + Tpacket.HDR_LEN);
         final int status = ring.get(JAVA_INT, header + Tpacket.HDR_STATUS);
+        if (vnetHeaderLength != 0)
+        {
+            // Read before a VLAN tag is put back: the tag's bytes overlap the header's end.
+            final long vnet = frame - vnetHeaderLength;
+            frameVnetFlags = ring.get(JAVA_BYTE, vnet + VirtioNetHeader.FLAGS) & 0xFF;
+            frameGsoType = ring.get(JAVA_BYTE, vnet + VirtioNetHeader.GSO_TYPE) & 0xFF;
+            frameGsoSize = ring.get(JAVA_SHORT_UNALIGNED, vnet + VirtioNetHeader.GSO_SIZE) & 0xFFFF;
+            frameCsumStart = ring.get(JAVA_SHORT_UNALIGNED, vnet + VirtioNetHeader.CSUM_START) & 0xFFFF;
+            frameCsumOffset = ring.get(JAVA_SHORT_UNALIGNED, vnet + VirtioNetHeader.CSUM_OFFSET) & 0xFFFF;
+        }
         if ((status & Tpacket.TP_STATUS_VLAN_VALID) != 0)
         {
             final int tpid = (status & Tpacket.TP_STATUS_VLAN_TPID_VALID) != 0 ?
@@ -253,6 +282,10 @@ public final class PacketSocket implements AutoCloseable
             ring.set(NETWORK_SHORT, frame + MAC_ADDRESSES_LENGTH + 2, (short)tci);
             length += VLAN_TAG_LENGTH;
             wireLength += VLAN_TAG_LENGTH;
+            if ((frameVnetFlags & VirtioNetHeader.F_NEEDS_CSUM) != 0)
+            {
+                frameCsumStart += VLAN_TAG_LENGTH;
+            }
         }
         frameLength = length;
         frameWireLength = wireLength;
@@ -292,6 +325,47 @@ public final class PacketSocket implements AutoCloseable
     public long frameTimestampNs()
     {
         return frameTimestampNs;
+    }
+
+    /**
+     * @return the current frame's virtio_net_hdr flags ({@link VirtioNetHeader#F_NEEDS_CSUM},
+     * {@link VirtioNetHeader#F_DATA_VALID}); 0 without vnet headers.
+     */
+    public int frameVnetFlags()
+    {
+        return frameVnetFlags;
+    }
+
+    /**
+     * @return the current frame's gso_type ({@link VirtioNetHeader#GSO_NONE}, {@code _TCPV4}, ...).
+     */
+    public int frameGsoType()
+    {
+        return frameGsoType;
+    }
+
+    /**
+     * @return the current frame's gso_size: the payload bytes of each segment it stands for.
+     */
+    public int frameGsoSize()
+    {
+        return frameGsoSize;
+    }
+
+    /**
+     * @return where the checksum of a {@link VirtioNetHeader#F_NEEDS_CSUM} frame starts, from the frame's first byte.
+     */
+    public int frameCsumStart()
+    {
+        return frameCsumStart;
+    }
+
+    /**
+     * @return where, after {@link #frameCsumStart()}, the checksum of a checksum-partial frame goes.
+     */
+    public int frameCsumOffset()
+    {
+        return frameCsumOffset;
     }
 
     /**
@@ -346,22 +420,50 @@ public final class PacketSocket implements AutoCloseable
             }
             txWrongFormat++;
         }
-        return slot + Tpacket.TX_DATA_OFFSET;
+        return slot + Tpacket.TX_DATA_OFFSET + vnetHeaderLength;
     }
 
     /**
-     * Marks the claimed slot, now holding {@code length} bytes, as ready to send.
+     * Marks the claimed slot, now holding {@code length} bytes of a complete frame, as ready to send.
      */
     public void commitTxFrame(final int length)
+    {
+        commitTxFrame(length, 0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0);
+    }
+
+    /**
+     * Marks the claimed slot, now holding {@code length} bytes, as ready to send with this
+     * virtio_net_hdr (ignored without vnet headers): the kernel completes a checksum-partial frame's
+     * checksum and segments a GSO frame, or lets the device do it.
+     *
+     * @param vnetFlags  0 or {@link VirtioNetHeader#F_NEEDS_CSUM}.
+     * @param gsoType    {@link VirtioNetHeader#GSO_NONE}, {@code _TCPV4} or {@code _UDP_L4}, with {@code _ECN}.
+     * @param headerLength the bytes of Ethernet, IP and transport headers (hdr_len).
+     * @param gsoSize    the payload bytes of each segment of a GSO frame.
+     * @param csumStart  where the checksummed region starts, from the frame's first byte.
+     * @param csumOffset where in it the checksum goes.
+     */
+    public void commitTxFrame(final int length, final int vnetFlags, final int gsoType, final int headerLength,
+        final int gsoSize, final int csumStart, final int csumOffset)
     {
         if (length < 0 || length > maxTxFrameLength)
         {
             throw new IllegalArgumentException("frame length " + length + " outside [0, " + maxTxFrameLength + "]");
         }
         final long slot = txRingOffset + (long)txHead * txFrameSize;
+        if (vnetHeaderLength != 0)
+        {
+            final long vnet = slot + Tpacket.TX_DATA_OFFSET;
+            ring.set(JAVA_BYTE, vnet + VirtioNetHeader.FLAGS, (byte)vnetFlags);
+            ring.set(JAVA_BYTE, vnet + VirtioNetHeader.GSO_TYPE, (byte)gsoType);
+            ring.set(JAVA_SHORT_UNALIGNED, vnet + VirtioNetHeader.HDR_LEN, (short)headerLength);
+            ring.set(JAVA_SHORT_UNALIGNED, vnet + VirtioNetHeader.GSO_SIZE, (short)gsoSize);
+            ring.set(JAVA_SHORT_UNALIGNED, vnet + VirtioNetHeader.CSUM_START, (short)csumStart);
+            ring.set(JAVA_SHORT_UNALIGNED, vnet + VirtioNetHeader.CSUM_OFFSET, (short)csumOffset);
+        }
         ring.set(JAVA_INT, slot + Tpacket.HDR_NEXT_OFFSET, 0);
-        ring.set(JAVA_INT, slot + Tpacket.HDR_LEN, length);
-        ring.set(JAVA_INT, slot + Tpacket.HDR_SNAPLEN, length);
+        ring.set(JAVA_INT, slot + Tpacket.HDR_LEN, length + vnetHeaderLength);
+        ring.set(JAVA_INT, slot + Tpacket.HDR_SNAPLEN, length + vnetHeaderLength);
         INT_HANDLE.setRelease(ring, slot + Tpacket.HDR_STATUS, Tpacket.TP_STATUS_SEND_REQUEST);
         if (++txHead == txFrameCount)
         {
@@ -501,6 +603,14 @@ public final class PacketSocket implements AutoCloseable
     public int maxTxFrameLength()
     {
         return maxTxFrameLength;
+    }
+
+    /**
+     * @return true when frames carry a {@link VirtioNetHeader} both ways.
+     */
+    public boolean hasVnetHeader()
+    {
+        return vnetHeaderLength != 0;
     }
 
     public int fd()

@@ -27,6 +27,7 @@ public final class PacketSocketOptions
     private boolean promiscuous = true;
     private boolean qdiscBypass = true;
     private boolean ignoreOutgoing = true;
+    private boolean vnetHeader = true;
     private int fanoutGroupId = NO_FANOUT;
     private int fanoutMode = Tpacket.PACKET_FANOUT_HASH;
 
@@ -181,6 +182,30 @@ public final class PacketSocketOptions
     }
 
     /**
+     * PACKET_VNET_HDR: every received frame comes with its {@link VirtioNetHeader} (checksum-partial and
+     * GSO frames arrive as they are instead of being checksummed or segmented for the socket, and
+     * are delivered whole), and every transmitted frame goes with one. On by default.
+     */
+    public PacketSocketOptions vnetHeader(final boolean vnetHeader)
+    {
+        this.vnetHeader = vnetHeader;
+        return this;
+    }
+
+    public boolean vnetHeader()
+    {
+        return vnetHeader;
+    }
+
+    /**
+     * @return the bytes before each frame that are not the frame: the virtio_net_hdr, or 0.
+     */
+    public int vnetHeaderLength()
+    {
+        return vnetHeader ? VirtioNetHeader.LENGTH : 0;
+    }
+
+    /**
      * Joins PACKET_FANOUT group {@code groupId} (0..65535) so several sockets share an
      * interface's traffic; {@link #NO_FANOUT} for none.
      *
@@ -220,11 +245,11 @@ public final class PacketSocketOptions
     }
 
     /**
-     * @return the largest frame a TX slot holds.
+     * @return the largest frame a TX slot holds (after its virtio_net_hdr when there is one).
      */
     public int maxTxFrameLength()
     {
-        return txFrameSizeBytes - Tpacket.TX_DATA_OFFSET;
+        return txFrameSizeBytes - Tpacket.TX_DATA_OFFSET - vnetHeaderLength();
     }
 
     /**
@@ -264,10 +289,10 @@ public final class PacketSocketOptions
         }
         if (txFrameCount > 0)
         {
-            if (txFrameSizeBytes <= Tpacket.TX_DATA_OFFSET + 14 || txFrameSizeBytes % Tpacket.TPACKET_ALIGNMENT != 0)
+            if (txFrameSizeBytes <= Tpacket.TX_DATA_OFFSET + vnetHeaderLength() + 14 || txFrameSizeBytes % Tpacket.TPACKET_ALIGNMENT != 0)
             {
                 throw new IllegalArgumentException("txFrameSizeBytes must be a multiple of 16 above " +
-                    (Tpacket.TX_DATA_OFFSET + 14) + ": txFrameSizeBytes=" + txFrameSizeBytes);
+                    (Tpacket.TX_DATA_OFFSET + vnetHeaderLength() + 14) + ": txFrameSizeBytes=" + txFrameSizeBytes);
             }
             if (txBlockSizeBytes < pageSize || txBlockSizeBytes % pageSize != 0 || txBlockSizeBytes % txFrameSizeBytes != 0)
             {
@@ -298,7 +323,7 @@ public final class PacketSocketOptions
             ", rxBlockCount=" + rxBlockCount + ", rxFrameSizeBytes=" + rxFrameSizeBytes + ", blockTimeoutMs=" +
             blockTimeoutMs + ", txFrameSizeBytes=" + txFrameSizeBytes + ", txFrameCount=" + txFrameCount +
             ", txBlockSizeBytes=" + txBlockSizeBytes + ", promiscuous=" + promiscuous + ", qdiscBypass=" +
-            qdiscBypass + ", ignoreOutgoing=" + ignoreOutgoing + ", fanoutGroupId=" + fanoutGroupId +
+            qdiscBypass + ", ignoreOutgoing=" + ignoreOutgoing + ", vnetHeader=" + vnetHeader + ", fanoutGroupId=" + fanoutGroupId +
             ", fanoutMode=" + fanoutMode + '}';
     }
 }

@@ -25,6 +25,7 @@ public final class Tpacket
     public static final int PACKET_RESERVE = 12;
     public static final int PACKET_TX_RING = 13;
     public static final int PACKET_LOSS = 14;
+    public static final int PACKET_VNET_HDR = 15;
     public static final int PACKET_FANOUT = 18;
     public static final int PACKET_QDISC_BYPASS = 20;
     public static final int PACKET_IGNORE_OUTGOING = 23;
@@ -45,6 +46,7 @@ public final class Tpacket
     public static final int TP_STATUS_KERNEL = 0;
     public static final int TP_STATUS_USER = 1;
     public static final int TP_STATUS_LOSING = 1 << 2;
+    public static final int TP_STATUS_CSUMNOTREADY = 1 << 3;
     public static final int TP_STATUS_VLAN_VALID = 1 << 4;
     public static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
 

@@ -34,17 +34,36 @@ public final class Lab implements AutoCloseable
         KERNEL_NAT
     }
 
+    /**
+     * What the peers' (clients', server's) veth ends do with checksums and segmentation.
+     */
+    public enum PeerOffloads
+    {
+        /**
+         * As every container network and VM has them: transmit checksum offload and TSO/GSO on, so
+         * TCP and UDP leave with the checksum to be finished and TCP in 64 KiB aggregates.
+         */
+        DEFAULT,
+        /**
+         * Transmit checksum offload off ({@code ethtool -K eth0 tx off}, which takes TSO with it): a
+         * NIC that puts complete checksums and MTU-sized segments on the wire.
+         */
+        COMPLETE_CHECKSUMS
+    }
+
     private final LabTopology topology;
     private final Forwarding forwarding;
+    private final PeerOffloads peerOffloads;
     private final List<LabProcess> processes = new ArrayList<>();
     private final Thread shutdownHook;
     private boolean hooked;
     private boolean closed;
 
-    private Lab(final LabTopology topology, final Forwarding forwarding)
+    private Lab(final LabTopology topology, final Forwarding forwarding, final PeerOffloads peerOffloads)
     {
         this.topology = topology;
         this.forwarding = forwarding;
+        this.peerOffloads = peerOffloads;
         this.shutdownHook = new Thread(this::tearDown, "lab-teardown-" + topology.prefix());
     }
 
@@ -55,8 +74,19 @@ public final class Lab implements AutoCloseable
      */
     public static Lab up(final LabTopology topology, final Forwarding forwarding)
     {
+        return up(topology, forwarding, PeerOffloads.DEFAULT);
+    }
+
+    /**
+     * Makes the lab with the peers' offloads set as {@code peerOffloads} says, after removing any
+     * leftover of the same names.
+     *
+     * @throws LabException when a step fails; what was made is removed first.
+     */
+    public static Lab up(final LabTopology topology, final Forwarding forwarding, final PeerOffloads peerOffloads)
+    {
         down(topology);
-        final Lab lab = new Lab(topology, forwarding);
+        final Lab lab = new Lab(topology, forwarding, peerOffloads);
         Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
         lab.hooked = true;
         try
@@ -128,6 +158,11 @@ public final class Lab implements AutoCloseable
     public Forwarding forwarding()
     {
         return forwarding;
+    }
+
+    public PeerOffloads peerOffloads()
+    {
+        return peerOffloads;
     }
 
     /**
@@ -291,7 +326,6 @@ public final class Lab implements AutoCloseable
         ip(Role.SERVER, "addr", "add", LabTopology.SERVER_REMOTE_SIDE_ADDRESS + "/" + LabTopology.PREFIX_LENGTH,
             "dev", serverEnd);
         ip(Role.SERVER, "link", "set", serverEnd, "up");
-        Exec.check(in(Role.SERVER, List.of("ethtool", "-K", serverEnd, "tx", "off")));
         sysctl(Role.SERVER, "net.ipv4.ip_forward", "1");
         host(Role.REMOTE, LabTopology.REMOTE_ADDRESS, LabTopology.SERVER_REMOTE_SIDE_ADDRESS);
     }
@@ -322,8 +356,8 @@ public final class Lab implements AutoCloseable
     }
 
     /**
-     * A client's or the server's address and default route; transmit checksum offload off, so the
-     * frames the gateway captures carry real checksums (the NAT verifies them before making a session).
+     * A client's or the server's address and default route; its offloads left at the kernel's
+     * defaults, or transmit checksum offload off for {@link PeerOffloads#COMPLETE_CHECKSUMS}.
      */
     private void host(final Role role, final String address, final String router)
     {
@@ -331,7 +365,10 @@ public final class Lab implements AutoCloseable
         ip(role, "addr", "add", address + "/" + LabTopology.PREFIX_LENGTH, "dev", end);
         ip(role, "link", "set", end, "up");
         ip(role, "route", "add", "default", "via", router);
-        Exec.check(in(role, List.of("ethtool", "-K", end, "tx", "off")));
+        if (peerOffloads == PeerOffloads.COMPLETE_CHECKSUMS)
+        {
+            Exec.check(in(role, List.of("ethtool", "-K", end, "tx", "off")));
+        }
     }
 
     private void ip(final Role role, final String... arguments)

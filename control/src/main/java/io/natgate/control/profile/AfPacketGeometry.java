@@ -7,7 +7,7 @@ import io.natgate.bindings.afpacket.PacketSocketOptions;
  */
 public record AfPacketGeometry(
     int blockSizeBytes, int blockCount, int frameSizeBytes, int blockTimeoutMs, int txFrameSizeBytes, int txFrameCount,
-    int txBlockSizeBytes)
+    int txBlockSizeBytes, boolean offloads, boolean gro)
 {
     /**
      * Sets the ring geometry on a port's socket options (the interface and socket flags are the caller's).
@@ -18,7 +18,7 @@ public record AfPacketGeometry(
     {
         return options.rxBlockSizeBytes(blockSizeBytes).rxBlockCount(blockCount).rxFrameSizeBytes(frameSizeBytes)
             .blockTimeoutMs(blockTimeoutMs).txFrameSizeBytes(txFrameSizeBytes).txFrameCount(txFrameCount)
-            .txBlockSizeBytes(txBlockSizeBytes);
+            .txBlockSizeBytes(txBlockSizeBytes).vnetHeader(offloads);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.natgate.bindings.afxdp.XdpAttach;
 import io.natgate.bindings.afxdp.XdpMode;
 import io.natgate.bindings.afxdp.XdpSocketOptions;
 import io.natgate.bindings.afpacket.Tpacket;
+import io.natgate.bindings.afpacket.VirtioNetHeader;
 import io.natgate.bindings.pcap.PcapOptions;
 import io.natgate.control.config.Backend;
 import io.natgate.control.config.ConfigException;
@@ -21,6 +22,7 @@ import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.nat.NatConfig;
 import io.natgate.datapath.pipeline.PipelineConfig;
 import io.natgate.datapath.pipeline.ThreadingMode;
+import io.natgate.datapath.port.AfPacketPort;
 import io.natgate.datapath.port.LinkLayer;
 
 import java.nio.file.Path;
@@ -227,7 +229,8 @@ public final class EffectiveSettings
         return new AfPacketGeometry(intValue(ProfileKey.AFPACKET_BLOCK_SIZE), intValue(ProfileKey.AFPACKET_BLOCK_COUNT),
             intValue(ProfileKey.AFPACKET_FRAME_SIZE), millis(ProfileKey.AFPACKET_BLOCK_TIMEOUT),
             intValue(ProfileKey.AFPACKET_TX_FRAME_SIZE), intValue(ProfileKey.AFPACKET_TX_FRAME_COUNT),
-            intValue(ProfileKey.AFPACKET_TX_BLOCK_SIZE));
+            intValue(ProfileKey.AFPACKET_TX_BLOCK_SIZE), flag(ProfileKey.AFPACKET_OFFLOADS),
+            flag(ProfileKey.AFPACKET_GRO));
     }
 
     public AfXdpGeometry afXdp()
@@ -370,7 +373,7 @@ public final class EffectiveSettings
         final PortConfig port, final int maxFrameLength, final AfPacketGeometry afPacket, final PcapGeometry pcap,
         final AfXdpGeometry afXdp)
     {
-        final int frameLength = port.settings().mtu() + (port.backend().linkLayer() == LinkLayer.ETHERNET ?
+        int frameLength = port.settings().mtu() + (port.backend().linkLayer() == LinkLayer.ETHERNET ?
             EthernetFrame.HEADER_LENGTH + EthernetFrame.VLAN_TAG_LENGTH : 0);
         final ProfileKey limitKey;
         final int limit;
@@ -379,7 +382,12 @@ public final class EffectiveSettings
             case AFPACKET ->
             {
                 limitKey = ProfileKey.AFPACKET_TX_FRAME_SIZE;
-                limit = afPacket.txFrameSizeBytes() - Tpacket.TX_DATA_OFFSET;
+                limit = afPacket.txFrameSizeBytes() - Tpacket.TX_DATA_OFFSET -
+                    (afPacket.offloads() ? VirtioNetHeader.LENGTH : 0);
+                if (afPacket.offloads())
+                {
+                    frameLength = AfPacketPort.MAX_AGGREGATE_FRAME_LENGTH;
+                }
             }
             case PCAP ->
             {
@@ -405,7 +413,7 @@ public final class EffectiveSettings
             throw new ConfigException(gateway.locate("ports." + port.name() + ".mtu"), "frames of up to " + frameLength +
                 " bytes do not fit " + (tighter == ProfileKey.AFPACKET_TX_FRAME_SIZE ?
                 "an afpacket tx slot of " + tightest + " bytes (" + tighter.path() + "=" + setting.text() + " less " +
-                Tpacket.TX_DATA_OFFSET + " of header)" : tighter == ProfileKey.AFXDP_FRAME_SIZE ?
+                (tightest == limit ? afPacket.txFrameSizeBytes() - limit : Tpacket.TX_DATA_OFFSET) + " of header)" : tighter == ProfileKey.AFXDP_FRAME_SIZE ?
                 "an afxdp chunk of " + tightest + " bytes (" + tighter.path() + "=" + setting.text() + " less " +
                 LibXdp.XDP_PACKET_HEADROOM + " of kernel headroom)" : tighter.path() + "=" + setting.text()) +
                 " of profile " + profile.name() + " (" + where(setting) + ")");
@@ -483,6 +491,11 @@ public final class EffectiveSettings
     private long longValue(final ProfileKey key)
     {
         return settings.get(key).longValue();
+    }
+
+    private boolean flag(final ProfileKey key)
+    {
+        return (Boolean)settings.get(key).value();
     }
 
     private int intValue(final ProfileKey key)

@@ -100,6 +100,15 @@ public enum ProfileKey
     AFPACKET_TX_BLOCK_SIZE("afpacket.txBlockSize", Kind.SIZE, PacketSocketOptions.DEFAULT_TX_BLOCK_SIZE_BYTES, 0,
         Integer.MAX_VALUE, "txBlockSizeBytes",
         "Tx block: a multiple of the page size and of txFrameSize. Only the ring's layout; rarely worth changing."),
+    AFPACKET_OFFLOADS("afpacket.offloads", Kind.FLAG, Boolean.TRUE, 0, 0, "vnetHeader",
+        "Offloads through virtio_net_hdr (PACKET_VNET_HDR): checksum-partial frames and GSO/GRO aggregates of " +
+        "up to 64 KiB are translated once and leave whole, the kernel or NIC finishing them. Needs " +
+        "maxFrameLength and txFrameSize to hold 64 KiB frames (65553 bytes); false works with 2 KiB slots " +
+        "but then peers' TSO and checksum offload reach natgate unfinished and are dropped."),
+    AFPACKET_GRO("afpacket.gro", Kind.FLAG, Boolean.TRUE, 0, 0, null,
+        "With offloads, turn GRO on for natgate's afpacket interfaces where the device has it (logged), so " +
+        "the kernel aggregates what arrives and natgate translates one frame per aggregate; false leaves " +
+        "the interface's setting alone."),
 
     AFXDP_MODE("afxdp.mode", Kind.XDP_MODE, XdpMode.AUTO, 0, 0, null,
         "copy: the kernel copies frames into and out of the UMEM (every driver, veth included); zero-copy: the " +
@@ -187,7 +196,9 @@ public enum ProfileKey
         /** An {@link XdpMode}. */
         XDP_MODE,
         /** An {@link XdpAttach}. */
-        XDP_ATTACH
+        XDP_ATTACH,
+        /** true or false, a Boolean. */
+        FLAG
     }
 
     private static final Map<String, ThreadingMode> THREADING_MODES =
@@ -261,7 +272,7 @@ public enum ProfileKey
             case THREADING -> ((ThreadingMode)value).configName();
             case XDP_MODE -> ((XdpMode)value).configName();
             case XDP_ATTACH -> ((XdpAttach)value).configName();
-            case COUNT, IDLE_STRATEGY, PINNING -> String.valueOf(value);
+            case COUNT, IDLE_STRATEGY, PINNING, FLAG -> String.valueOf(value);
         };
     }
 
@@ -288,6 +299,7 @@ public enum ProfileKey
             case PINNING -> CpuPinning.parse(node);
             case XDP_MODE -> node.asChoice(XDP_MODES);
             case XDP_ATTACH -> node.asChoice(XDP_ATTACHES);
+            case FLAG -> node.asBoolean();
         };
     }
 

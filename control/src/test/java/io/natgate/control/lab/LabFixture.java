@@ -28,10 +28,18 @@ final class LabFixture implements AutoCloseable
      */
     static LabFixture bare(final String tag)
     {
+        return bare(tag, Lab.PeerOffloads.DEFAULT);
+    }
+
+    /**
+     * @return a lab with nothing running in it yet, its peers' offloads as {@code peerOffloads} says.
+     */
+    static LabFixture bare(final String tag, final Lab.PeerOffloads peerOffloads)
+    {
         final LabFixture fixture = new LabFixture(LabFiles.temporaryDirectory("natgate-lab-test"));
         try
         {
-            fixture.lab = Lab.up(LabTopology.unique(tag), Lab.Forwarding.NATGATE);
+            fixture.lab = Lab.up(LabTopology.unique(tag), Lab.Forwarding.NATGATE, peerOffloads);
             return fixture;
         }
         catch (final RuntimeException | Error ex)
@@ -43,10 +51,13 @@ final class LabFixture implements AutoCloseable
 
     /**
      * @return a lab with natgate on {@code backend}, the two HTTP servers and the iperf3 server running.
+     * AF_PACKET takes the peers as they are by default (checksum offload and TSO on); libpcap sees no
+     * offload metadata, so its peers are NICs that send complete checksums (offloads off).
      */
     static LabFixture start(final Backend backend)
     {
-        final LabFixture fixture = bare(backend.configName());
+        final LabFixture fixture = bare(backend.configName(),
+            backend == Backend.PCAP ? Lab.PeerOffloads.COMPLETE_CHECKSUMS : Lab.PeerOffloads.DEFAULT);
         try
         {
             final NatgateJvm jvm = NatgateJvm.current();

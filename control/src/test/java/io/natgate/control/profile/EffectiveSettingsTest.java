@@ -76,7 +76,7 @@ class EffectiveSettingsTest
         assertEquals(262144, nat.maxClients());
         assertEquals(2, settings.forwarderConfig().ports().size());
 
-        assertEquals(new AfPacketGeometry(1 << 20, 64, 2048, 1, 2048, 8192, 64 << 10), settings.afPacket());
+        assertEquals(new AfPacketGeometry(1 << 20, 64, 2048, 1, 68 << 10, 1024, 68 << 10, true, true), settings.afPacket());
         assertEquals(new PcapGeometry(64 << 20, 2048, 1), settings.pcap());
         assertEquals(Map.of(CpuPinning.ThreadKind.RX, List.of(2, 3), CpuPinning.ThreadKind.TX, List.of(4, 5),
             CpuPinning.ThreadKind.WORKER, List.of(6), CpuPinning.ThreadKind.CONTROL, List.of(0, 1)),

@@ -53,7 +53,8 @@ public enum DropReason
     FRAGMENT_SHARE(44, "fragment buffer share of its side or source used up"),
     REMOTE_SESSION_LIMIT(45, "remote address over its inbound session limit"),
     MAPPING_SESSION_LIMIT(46, "inbound mapping over its session limit"),
-    EVENT_RING_FULL(47, "new mapping refused: its journal record could not be queued");
+    EVENT_RING_FULL(47, "new mapping refused: its journal record could not be queued"),
+    OFFLOAD_UNSUPPORTED(48, "offloaded aggregate of a kind natgate does not translate (TCPv6, UFO)");
 
     private static final DropReason[] BY_ID;
 

@@ -7,6 +7,8 @@ import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.counters.PortCounter;
 import io.natgate.datapath.frame.ArpPacket;
 import io.natgate.datapath.frame.EthernetFrame;
+import io.natgate.datapath.offload.Offload;
+import io.natgate.datapath.offload.SoftwareOffloads;
 import io.natgate.datapath.pipeline.FrameProcessor;
 import io.natgate.datapath.pipeline.FrameSink;
 import org.agrona.MutableDirectBuffer;
@@ -68,7 +70,7 @@ final class Adjacencies
      */
     void send(
         final int egressPort, final MutableDirectBuffer buffer, final int ipOffset, final int ipLength,
-        final long nowNs, final FrameSink sink)
+        final int offload, final long nowNs, final FrameSink sink)
     {
         final PortSettings port = ports[egressPort];
         final int destination = buffer.getInt(ipOffset + 16, ByteOrder.BIG_ENDIAN);
@@ -83,7 +85,7 @@ final class Adjacencies
             final int frameOffset = ipOffset - EthernetFrame.HEADER_LENGTH;
             buffer.putLong(frameOffset, cachedHeaderHigh[egressPort], ByteOrder.BIG_ENDIAN);
             buffer.putLong(frameOffset + 6, cachedHeaderLow[egressPort], ByteOrder.BIG_ENDIAN);
-            sink.send(egressPort, buffer, frameOffset, ipLength + EthernetFrame.HEADER_LENGTH);
+            sink.send(egressPort, buffer, frameOffset, ipLength + EthernetFrame.HEADER_LENGTH, offload);
             return;
         }
         final NeighbourTable table = neighbours[egressPort];
@@ -91,8 +93,13 @@ final class Adjacencies
         if (mac != 0)
         {
             cache(egressPort, nextHop, mac, table.expiresAtNs(nextHop));
-            sendEthernet(egressPort, mac, buffer, ipOffset, ipLength, sink);
+            sendEthernet(egressPort, mac, buffer, ipOffset, ipLength, offload, sink);
             return;
+        }
+        if (Offload.isChecksumPartial(offload))
+        {
+            // it waits without its offload state: complete it (an aggregate is longer than a slot and refused)
+            SoftwareOffloads.completeChecksum(buffer, ipOffset);
         }
         if (!pending.add(egressPort, nextHop, buffer, ipOffset, ipLength))
         {
@@ -124,6 +131,17 @@ final class Adjacencies
         final int egressPort, final long destinationMac, final MutableDirectBuffer buffer, final int ipOffset,
         final int ipLength, final FrameSink sink)
     {
+        sendEthernet(egressPort, destinationMac, buffer, ipOffset, ipLength, Offload.NONE, sink);
+    }
+
+    /**
+     * As {@link #sendEthernet(int, long, MutableDirectBuffer, int, int, FrameSink)}, the frame going
+     * with its {@link Offload} state.
+     */
+    void sendEthernet(
+        final int egressPort, final long destinationMac, final MutableDirectBuffer buffer, final int ipOffset,
+        final int ipLength, final int offload, final FrameSink sink)
+    {
         final PortSettings port = ports[egressPort];
         final int headerLength = port.vlan() == 0 ? EthernetFrame.HEADER_LENGTH :
             EthernetFrame.HEADER_LENGTH + EthernetFrame.VLAN_TAG_LENGTH;
@@ -131,7 +149,7 @@ final class Adjacencies
         final EthernetFrame ethernet = this.ethernet;
         ethernet.wrap(buffer, frameOffset);
         ethernet.writeHeader(destinationMac, port.macAddress(), port.vlan(), EthernetFrame.ETHERTYPE_IPV4);
-        sink.send(egressPort, buffer, frameOffset, ipLength + headerLength);
+        sink.send(egressPort, buffer, frameOffset, ipLength + headerLength, offload);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.natgate.datapath.guard.IpOptions;
 import io.natgate.datapath.guard.SourceGuard;
 import io.natgate.datapath.guard.TcpFlags;
 import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.offload.Offload;
 import io.natgate.datapath.port.LinkLayer;
 import org.agrona.MutableDirectBuffer;
 
@@ -220,7 +221,8 @@ final class Classifier
             to(state, i, Next.TTL_EXPIRED, ipOffset, ipLength);
             return;
         }
-        if (ipLength > egressMtu(ingressPort, egressPort) && ip.dontFragment())
+        if (Offload.segmentIpLength(state.frames.offload(i), buffer, ipOffset, ipLength) >
+            egressMtu(ingressPort, egressPort) && ip.dontFragment())
         {
             to(state, i, Next.FRAGMENTATION_NEEDED, ipOffset, ipLength);
             return;

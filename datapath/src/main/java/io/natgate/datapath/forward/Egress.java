@@ -6,6 +6,8 @@ import io.natgate.datapath.counters.PortCounter;
 import io.natgate.datapath.frame.IcmpMessage;
 import io.natgate.datapath.frame.Ipv4Packet;
 import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.offload.Offload;
+import io.natgate.datapath.offload.SoftwareOffloads;
 import io.natgate.datapath.pipeline.FrameSink;
 import org.agrona.MutableDirectBuffer;
 
@@ -58,12 +60,20 @@ final class Egress
         switch (next)
         {
             case Next.TRANSLATED_OUT, Next.TRANSLATED_IN, Next.HAIRPINNED, Next.FAST_OUT, Next.FAST_IN ->
-                forward(next, buffer, offset, length, ingressPort, state.egressPort[i], nowNs, sink);
+                forward(next, buffer, offset, length, ingressPort, state.egressPort[i], state.frames.offload(i), nowNs,
+                    sink);
             case Next.ARP -> arp.process(buffer, offset, length, ingressPort, nowNs, sink);
             case Next.VERIFY_SOURCE -> binding.hold(buffer, offset, length, ingressPort, nowNs, sink);
             case Next.IPV6 -> ipv6.process(buffer, offset, length, ingressPort, sink);
             case Next.LOCAL_ORIGIN -> local.sendLocallyOriginated(buffer, offset, length, ingressPort, nowNs, sink);
-            case Next.LOCAL_PUNT -> local.punt(buffer, offset, length, sink);
+            case Next.LOCAL_PUNT ->
+            {
+                if (Offload.isChecksumPartial(state.frames.offload(i)))
+                {
+                    SoftwareOffloads.completeChecksum(buffer, offset); // the gateway's own endpoints read it whole
+                }
+                local.punt(buffer, offset, length, sink);
+            }
             case Next.ECHO_REPLY -> local.answerEcho(buffer, offset, length, ingressPort, nowNs, sink);
             case Next.TTL_EXPIRED ->
             {
@@ -87,7 +97,7 @@ final class Egress
 
     private void forward(
         final int next, final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort,
-        final int routedPort, final long nowNs, final FrameSink sink)
+        final int routedPort, final int offload, final long nowNs, final FrameSink sink)
     {
         final int destination = buffer.getInt(ipOffset + 16, ByteOrder.BIG_ENDIAN);
         int egressPort = routedPort;
@@ -117,6 +127,6 @@ final class Egress
             ip.wrap(buffer, ipOffset);
             ip.decrementTtl();
         }
-        output.send(egressPort, buffer, ipOffset, ipLength, nowNs, sink);
+        output.send(egressPort, buffer, ipOffset, ipLength, offload, nowNs, sink);
     }
 }

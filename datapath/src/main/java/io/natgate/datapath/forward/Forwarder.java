@@ -210,6 +210,15 @@ public final class Forwarder implements FrameProcessor
         }
     }
 
+    /**
+     * Checksum-partial frames and aggregates are translated as they are and sent on with their state.
+     */
+    @Override
+    public boolean acceptsOffloads()
+    {
+        return true;
+    }
+
     public int onTimer(final long nowNs, final FrameSink sink)
     {
         nat.commandTimeNs(nowNs);

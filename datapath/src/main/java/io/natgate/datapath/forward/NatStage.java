@@ -32,6 +32,7 @@ final class NatStage
     void fast(final BurstState state, final int i, final long nowNs)
     {
         final MutableDirectBuffer buffer = state.buffer(i);
+        nat.frameOffload(state.frames.offload(i));
         if (state.next[i] == Next.NAT_OUT)
         {
             state.next[i] = nat.fastOutbound(buffer, state.ipOffset[i], state.ipLength[i], true, nowNs) ==
@@ -55,6 +56,7 @@ final class NatStage
         final int ipLength = state.ipLength[i];
         final int ingressPort = state.ingressPort(i);
         final boolean outbound = state.next[i] == Next.NAT_SLOW_OUT;
+        nat.frameOffload(state.frames.offload(i));
         final int result = outbound ?
             nat.slowOutbound(buffer, ipOffset, ipLength, ingressPort, nowNs) :
             nat.slowInbound(buffer, ipOffset, ipLength, ingressPort, nowNs);

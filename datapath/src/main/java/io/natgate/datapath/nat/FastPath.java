@@ -24,6 +24,7 @@ final class FastPath
      */
     static final int TTL_DECREMENT_DELTA = 0xFEFF;
 
+    private final NatTables tables;
     private final SessionTable sessions;
     private final SessionRefresh refresh;
     private final AddressSet publicAddresses;
@@ -32,6 +33,7 @@ final class FastPath
 
     FastPath(final NatTables tables, final SessionRefresh refresh)
     {
+        this.tables = tables;
         this.sessions = tables.sessions;
         this.refresh = refresh;
         this.publicAddresses = tables.publicAddresses;
@@ -70,7 +72,8 @@ final class FastPath
         buffer.putInt(ipOffset + 12, sessions.publicAddress(session), NETWORK);
         patchIpHeader(buffer, ipOffset, sessions.ipChecksumDelta(session), decrementTtl);
         buffer.putShort(l4Offset, (short)sessions.publicPort(session), NETWORK);
-        TransportChecks.rewriteTransportChecksum(buffer, protocol, l4Offset, sessions.l4ChecksumDelta(session));
+        TransportChecks.rewriteTransportChecksum(buffer, protocol, l4Offset, sessions.l4ChecksumDelta(session),
+            sessions.ipChecksumDelta(session), tables.frameOffload);
         refresh.refresh(session, protocol, tcpFlags(buffer, protocol, l4Offset), true, ipLength, nowNs);
         return FORWARD;
     }
@@ -104,8 +107,9 @@ final class FastPath
         buffer.putInt(ipOffset + 16, sessions.insideAddress(session), NETWORK);
         patchIpHeader(buffer, ipOffset, Checksums.negate(sessions.ipChecksumDelta(session)), decrementTtl);
         buffer.putShort(l4Offset + 2, (short)sessions.insidePort(session), NETWORK);
-        TransportChecks.rewriteTransportChecksum(
-            buffer, protocol, l4Offset, Checksums.negate(sessions.l4ChecksumDelta(session)));
+        TransportChecks.rewriteTransportChecksum(buffer, protocol, l4Offset,
+            Checksums.negate(sessions.l4ChecksumDelta(session)), Checksums.negate(sessions.ipChecksumDelta(session)),
+            tables.frameOffload);
         refresh.refresh(session, protocol, tcpFlags(buffer, protocol, l4Offset), false, ipLength, nowNs);
         return FORWARD;
     }

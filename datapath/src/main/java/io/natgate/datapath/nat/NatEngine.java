@@ -305,6 +305,16 @@ public final class NatEngine implements NatCommands
     }
 
     /**
+     * The {@link io.natgate.datapath.offload.Offload} state of the packets translated from now on,
+     * until the next call: a checksum-partial packet is accepted without a checksum to verify and
+     * gets only the pseudo-header change patched in. 0 for complete packets.
+     */
+    public void frameOffload(final int offload)
+    {
+        tables.frameOffload = offload;
+    }
+
+    /**
      * Sets the time commands applied next are stamped with; the worker calls it once per duty cycle.
      */
     public void commandTimeNs(final long nowNs)

@@ -25,6 +25,11 @@ final class NatTables
     FlowPolicy policy = FlowPolicy.ALLOW_ALL;
     /** The time commands and restores are stamped with: set once per duty cycle. */
     long commandTimeNs;
+    /**
+     * The {@link io.natgate.datapath.offload.Offload} state of the packet being translated (checksum
+     * partial: the transport checksum field holds the pseudo-header sum); set per packet by the forwarder.
+     */
+    int frameOffload;
 
     NatTables(final NatConfig config, final NatEventListener events, final DatapathCounters counters)
     {

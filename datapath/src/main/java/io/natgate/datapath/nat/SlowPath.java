@@ -23,6 +23,7 @@ final class SlowPath
 {
     private static final ByteOrder NETWORK = ByteOrder.BIG_ENDIAN;
 
+    private final NatTables tables;
     private final NatConfig config;
     private final AddressSet publicAddresses;
     private final SessionTable sessions;
@@ -38,6 +39,7 @@ final class SlowPath
         final NatTables tables, final SessionFactory factory, final SessionRefresh refresh,
         final FragmentTranslation fragments, final IcmpErrorTranslation icmpErrors)
     {
+        this.tables = tables;
         this.config = tables.config;
         this.publicAddresses = tables.publicAddresses;
         this.sessions = tables.sessions;
@@ -181,7 +183,8 @@ final class SlowPath
                 return drop(DropReason.NO_MAPPING);
             }
             if (!ip.isFragment() &&
-                !TransportChecks.isTransportChecksumValid(buffer, source, destination, protocol, l4Offset, l4Length))
+                !TransportChecks.isTransportChecksumValid(buffer, source, destination, protocol, l4Offset, l4Length,
+                tables.frameOffload))
             {
                 return drop(DropReason.BAD_L4_CHECKSUM);
             }
@@ -197,7 +200,8 @@ final class SlowPath
             }
         }
         else if (config.verifyChecksums() && !ip.isFragment() &&
-            !TransportChecks.isTransportChecksumValid(buffer, source, destination, protocol, l4Offset, l4Length))
+            !TransportChecks.isTransportChecksumValid(buffer, source, destination, protocol, l4Offset, l4Length,
+                tables.frameOffload))
         {
             return drop(DropReason.BAD_L4_CHECKSUM);
         }
@@ -205,7 +209,8 @@ final class SlowPath
         ip.sourceAddress(sessions.publicAddress(session));
         ip.headerChecksum(Checksums.apply(ip.headerChecksum(), sessions.ipChecksumDelta(session)));
         buffer.putShort(l4Offset, (short)sessions.publicPort(session), NETWORK);
-        TransportChecks.rewriteTransportChecksum(buffer, protocol, l4Offset, sessions.l4ChecksumDelta(session));
+        TransportChecks.rewriteTransportChecksum(buffer, protocol, l4Offset, sessions.l4ChecksumDelta(session),
+            sessions.ipChecksumDelta(session), tables.frameOffload);
 
         refresh.refresh(session, protocol, tcpFlags, true, ipLength, nowNs);
         return FORWARD;
@@ -278,7 +283,8 @@ final class SlowPath
         if (session == SessionTable.NONE)
         {
             if (!ip.isFragment() &&
-                !TransportChecks.isTransportChecksumValid(buffer, source, destination, protocol, l4Offset, l4Length))
+                !TransportChecks.isTransportChecksumValid(buffer, source, destination, protocol, l4Offset, l4Length,
+                tables.frameOffload))
             {
                 return drop(DropReason.BAD_L4_CHECKSUM);
             }
@@ -290,7 +296,8 @@ final class SlowPath
             }
         }
         else if (config.verifyChecksums() && !ip.isFragment() &&
-            !TransportChecks.isTransportChecksumValid(buffer, source, destination, protocol, l4Offset, l4Length))
+            !TransportChecks.isTransportChecksumValid(buffer, source, destination, protocol, l4Offset, l4Length,
+                tables.frameOffload))
         {
             return drop(DropReason.BAD_L4_CHECKSUM);
         }
@@ -298,8 +305,9 @@ final class SlowPath
         ip.destinationAddress(sessions.insideAddress(session));
         ip.headerChecksum(Checksums.apply(ip.headerChecksum(), Checksums.negate(sessions.ipChecksumDelta(session))));
         buffer.putShort(l4Offset + 2, (short)sessions.insidePort(session), NETWORK);
-        TransportChecks.rewriteTransportChecksum(
-            buffer, protocol, l4Offset, Checksums.negate(sessions.l4ChecksumDelta(session)));
+        TransportChecks.rewriteTransportChecksum(buffer, protocol, l4Offset,
+            Checksums.negate(sessions.l4ChecksumDelta(session)), Checksums.negate(sessions.ipChecksumDelta(session)),
+            tables.frameOffload);
 
         refresh.refresh(session, protocol, tcpFlags, false, ipLength, nowNs);
         return FORWARD;

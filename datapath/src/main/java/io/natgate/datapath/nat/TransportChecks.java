@@ -4,6 +4,7 @@ import io.natgate.datapath.frame.Checksums;
 import io.natgate.datapath.frame.IcmpMessage;
 import io.natgate.datapath.frame.TcpSegment;
 import io.natgate.datapath.frame.UdpDatagram;
+import io.natgate.datapath.offload.Offload;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
@@ -45,9 +46,14 @@ final class TransportChecks
         return l4Length >= UdpDatagram.HEADER_LENGTH;
     }
 
+    /**
+     * @param offload the packet's {@link Offload} state: a checksum-partial packet has nothing to verify
+     *                yet and one the kernel verified needs no second look (conntrack trusts both alike);
+     *                only the UDP length is checked for them.
+     */
     static boolean isTransportChecksumValid(
         final MutableDirectBuffer buffer, final int source, final int destination, final int protocol,
-        final int l4Offset, final int l4Length)
+        final int l4Offset, final int l4Length, final int offload)
     {
         int checkedLength = l4Length;
         if (protocol == Ipv4Protocols.UDP)
@@ -63,14 +69,32 @@ final class TransportChecks
             }
             checkedLength = udpLength; // bytes after the datagram are the IP payload's, not covered (RFC 768)
         }
+        if (Offload.isChecksumTrusted(offload))
+        {
+            return true;
+        }
         final long sum = Checksums.sum(buffer, l4Offset, checkedLength,
             Checksums.pseudoHeaderSum(source, destination, protocol, checkedLength));
         return Checksums.fold(sum) == 0xFFFF;
     }
 
+    /**
+     * Patches the transport checksum by {@code delta} (addresses and port). A checksum-partial
+     * packet's field holds the pseudo-header sum instead, so it gets only {@code addressDelta},
+     * added as the kernel's NAT does ({@code inet_proto_csum_replace4} with {@code pseudohdr}); the
+     * port is covered by the sum the egress device computes.
+     */
     static void rewriteTransportChecksum(
-        final MutableDirectBuffer buffer, final int protocol, final int l4Offset, final int delta)
+        final MutableDirectBuffer buffer, final int protocol, final int l4Offset, final int delta,
+        final int addressDelta, final int offload)
     {
+        if (Offload.isChecksumPartial(offload))
+        {
+            final int at = l4Offset +
+                (protocol == Ipv4Protocols.TCP ? TcpSegment.CHECKSUM_OFFSET : UdpDatagram.CHECKSUM_OFFSET);
+            buffer.putShort(at, (short)Checksums.add(buffer.getShort(at, NETWORK) & 0xFFFF, addressDelta), NETWORK);
+            return;
+        }
         if (protocol == Ipv4Protocols.TCP)
         {
             final int at = l4Offset + TcpSegment.CHECKSUM_OFFSET;

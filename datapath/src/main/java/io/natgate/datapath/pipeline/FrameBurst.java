@@ -9,13 +9,14 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * A vector of frames the worker processes together: one buffer of fixed, cache-line aligned
  * slots, each starting with {@link FrameProcessor#HEADROOM} writable bytes before its frame,
- * and per slot the frame's length and ingress port. Filled and consumed by one thread.
+ * and per slot the frame's length, ingress port and {@link io.natgate.datapath.offload.Offload} state. Filled and consumed by one thread.
  */
 public final class FrameBurst
 {
     private final UnsafeBuffer buffer;
     private final int[] frameLengths;
     private final int[] ingressPorts;
+    private final int[] offloads;
     private final int capacity;
     private final int slotLength;
     private final int maxFrameLength;
@@ -38,6 +39,7 @@ public final class FrameBurst
             BufferUtil.allocateDirectAligned(Math.multiplyExact(capacity, slotLength), BitUtil.CACHE_LINE_LENGTH));
         this.frameLengths = new int[capacity];
         this.ingressPorts = new int[capacity];
+        this.offloads = new int[capacity];
     }
 
     /**
@@ -47,6 +49,17 @@ public final class FrameBurst
      */
     public boolean add(final DirectBuffer source, final int offset, final int length, final int ingressPort)
     {
+        return add(source, offset, length, ingressPort, 0);
+    }
+
+    /**
+     * Copies a frame with its offload state into the next slot.
+     *
+     * @return false when the burst is full or the frame longer than a slot holds.
+     */
+    public boolean add(
+        final DirectBuffer source, final int offset, final int length, final int ingressPort, final int offload)
+    {
         if (size == capacity || length > maxFrameLength)
         {
             return false;
@@ -55,6 +68,7 @@ public final class FrameBurst
         buffer.putBytes(frameOffset(slot), source, offset, length);
         frameLengths[slot] = length;
         ingressPorts[slot] = ingressPort;
+        offloads[slot] = offload;
         size = slot + 1;
         return true;
     }
@@ -105,5 +119,18 @@ public final class FrameBurst
     public int ingressPort(final int slot)
     {
         return ingressPorts[slot];
+    }
+
+    public int offload(final int slot)
+    {
+        return offloads[slot];
+    }
+
+    /**
+     * @return the length of a slot, headroom included: slot {@code i} starts at {@code i * slotLength()}.
+     */
+    public int slotLength()
+    {
+        return slotLength;
     }
 }

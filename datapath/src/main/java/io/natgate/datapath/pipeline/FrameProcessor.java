@@ -53,6 +53,16 @@ public interface FrameProcessor
     }
 
     /**
+     * @return true when this processor honours the {@link FrameVector#offload offload states} of the
+     * frames it is given (and sends them on with theirs); otherwise the worker completes
+     * checksum-partial frames before handing them over.
+     */
+    default boolean acceptsOffloads()
+    {
+        return false;
+    }
+
+    /**
      * Before a burst is processed, called for each of its frames in order: a chance to start the
      * memory loads the frame will need (its session), so the burst's cache misses overlap. Only a
      * hint: it must not change the frame or any state that decides what happens to it.

@@ -4,7 +4,8 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * The frames of one burst as the worker hands them to the {@link FrameProcessor}: for each, the
- * buffer it lies in, its offset and length there and its ingress port. Frames are referenced where
+ * buffer it lies in, its offset and length there, its ingress port and its
+ * {@link io.natgate.datapath.offload.Offload} state. Frames are referenced where
  * they lie, never copied; {@link FrameProcessor#HEADROOM} bytes before each offset are writable.
  * Filled and consumed by one thread.
  */
@@ -14,6 +15,7 @@ public final class FrameVector
     private final int[] offsets;
     private final int[] lengths;
     private final int[] ingressPorts;
+    private final int[] offloads;
     private int size;
 
     public FrameVector(final int capacity)
@@ -26,12 +28,24 @@ public final class FrameVector
         offsets = new int[capacity];
         lengths = new int[capacity];
         ingressPorts = new int[capacity];
+        offloads = new int[capacity];
     }
 
     /**
      * @return false when the vector is full.
      */
     public boolean add(final MutableDirectBuffer buffer, final int offset, final int length, final int ingressPort)
+    {
+        return add(buffer, offset, length, ingressPort, 0);
+    }
+
+    /**
+     * Adds a frame with its {@link io.natgate.datapath.offload.Offload} state.
+     *
+     * @return false when the vector is full.
+     */
+    public boolean add(
+        final MutableDirectBuffer buffer, final int offset, final int length, final int ingressPort, final int offload)
     {
         final int index = size;
         if (index == buffers.length)
@@ -42,6 +56,7 @@ public final class FrameVector
         offsets[index] = offset;
         lengths[index] = length;
         ingressPorts[index] = ingressPort;
+        offloads[index] = offload;
         size = index + 1;
         return true;
     }
@@ -82,5 +97,13 @@ public final class FrameVector
     public int ingressPort(final int index)
     {
         return ingressPorts[index];
+    }
+
+    /**
+     * @return the frame's {@link io.natgate.datapath.offload.Offload} state, 0 for a plain frame.
+     */
+    public int offload(final int index)
+    {
+        return offloads[index];
     }
 }

@@ -13,6 +13,12 @@ public final class MessageLayout
      */
     public static final int FRAME_MSG_TYPE_ID = 1;
 
+    /**
+     * Type ids above this one are frames too, with their {@link io.natgate.datapath.offload.Offload}
+     * state in the bits below it: the state travels with the frame at no cost in ring space.
+     */
+    public static final int OFFLOADED_FRAME_MSG_TYPE_BIT = 1 << 30;
+
     // Commands (control plane -> worker). All commands share one fixed record; a command
     // leaves the fields it does not have at zero.
 
@@ -71,5 +77,21 @@ public final class MessageLayout
 
     private MessageLayout()
     {
+    }
+
+    /**
+     * @return the type id of a frame with this offload state (0 for a plain frame).
+     */
+    public static int frameMsgTypeId(final int offload)
+    {
+        return offload == 0 ? FRAME_MSG_TYPE_ID : OFFLOADED_FRAME_MSG_TYPE_BIT | offload;
+    }
+
+    /**
+     * @return the offload state of a frame with this type id.
+     */
+    public static int frameOffload(final int msgTypeId)
+    {
+        return msgTypeId == FRAME_MSG_TYPE_ID ? 0 : msgTypeId & ~OFFLOADED_FRAME_MSG_TYPE_BIT;
     }
 }

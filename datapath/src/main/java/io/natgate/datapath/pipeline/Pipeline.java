@@ -78,14 +78,15 @@ public final class Pipeline implements AutoCloseable
         this.ports = ports.toArray(new Port[0]);
         for (final Port port : this.ports)
         {
-            final int portMaxFrameLength = port.linkLayer().maxFrameLength(port.mtu());
+            final int portMaxFrameLength = port.maxReceiveFrameLength();
             if (portMaxFrameLength > config.maxFrameLength())
             {
                 throw new ConfigurationException(
                     PipelineConfig.MAX_FRAME_LENGTH_PROP_NAME,
                     Integer.toString(config.maxFrameLength()),
                     "port " + port.name() + " carries frames of up to " + portMaxFrameLength + " bytes (MTU " +
-                    port.mtu() + "), which would all be dropped");
+                    port.mtu() + (port.carriesOffloads() ? ", GSO aggregates of 64 KiB" : "") +
+                    "), which would all be dropped");
             }
         }
         this.counters = counters;
@@ -126,7 +127,7 @@ public final class Pipeline implements AutoCloseable
             txAgents.add(new TxAgent(config, ports[portIndex], portIndex, txRings[portIndex], counters));
         }
         final WorkerAgent worker = new WorkerAgent(
-            config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, workerTasks);
+            config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, workerTasks, ports);
 
         final List<Agent> all = new ArrayList<>(rxAgents);
         all.add(worker);

@@ -3,20 +3,21 @@ package io.natgate.datapath.pipeline;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.counters.PortCounter;
+import io.natgate.datapath.offload.ReceiveOffloads;
 import io.natgate.datapath.port.FrameHandler;
 import io.natgate.datapath.port.Port;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
-import static io.natgate.datapath.pipeline.MessageLayout.FRAME_MSG_TYPE_ID;
-
 /**
  * Receives bursts from one port into that port's rx ring to the worker. Never blocks and
  * never throws for traffic: a frame larger than the pipeline's slots is dropped as
  * {@link DropReason#FRAME_TOO_LARGE}; when the ring is full the frame is dropped as
  * {@link DropReason#RX_RING_FULL} and the burst stops, leaving later frames in the port's own
- * buffer until the worker catches up. Writes the port's rx counters and those two drop reasons.
+ * buffer until the worker catches up. A frame's offload state rides in its message type id; an
+ * aggregate of a kind the datapath cannot translate is dropped as {@link DropReason#OFFLOAD_UNSUPPORTED}.
+ * Writes the port's rx counters and those drop reasons.
  */
 public final class RxAgent implements Agent
 {
@@ -73,7 +74,13 @@ public final class RxAgent implements Agent
             counters.drop(portIndex, DropReason.FRAME_TOO_LARGE);
             return true;
         }
-        if (!rxRing.write(FRAME_MSG_TYPE_ID, buffer, offset, length))
+        final int offload = port.frameOffload();
+        if (offload == ReceiveOffloads.UNSUPPORTED)
+        {
+            counters.drop(portIndex, DropReason.OFFLOAD_UNSUPPORTED);
+            return true;
+        }
+        if (!rxRing.write(MessageLayout.frameMsgTypeId(offload), buffer, offset, length))
         {
             counters.drop(portIndex, DropReason.RX_RING_FULL);
             return false;

@@ -74,11 +74,12 @@ public final class TxAgent implements Agent
 
     private void onFrame(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
-        boolean sent = port.transmit(buffer, index, length);
+        final int offload = MessageLayout.frameOffload(msgTypeId);
+        boolean sent = port.transmit(buffer, index, length, offload);
         if (!sent)
         {
             port.flush();
-            sent = port.transmit(buffer, index, length);
+            sent = port.transmit(buffer, index, length, offload);
         }
 
         if (sent)

@@ -3,6 +3,10 @@ package io.natgate.datapath.pipeline;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.nat.NatCommands;
+import io.natgate.datapath.offload.Offload;
+import io.natgate.datapath.offload.SoftwareOffloads;
+import io.natgate.datapath.port.LinkLayer;
+import io.natgate.datapath.port.Port;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
@@ -11,6 +15,8 @@ import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.nio.ByteOrder;
 
 import static io.natgate.datapath.pipeline.MessageLayout.FRAME_MSG_TYPE_ID;
 
@@ -23,6 +29,12 @@ import static io.natgate.datapath.pipeline.MessageLayout.FRAME_MSG_TYPE_ID;
  * timers. Frames the processor emits go to the egress port's tx ring; a full ring drops the frame as
  * {@link DropReason#TX_RING_FULL} on that port. A processor exception on one frame is reported
  * to the error handler and the rest of the burst goes on.
+ * <p>
+ * Offloads: each frame's {@link Offload} state goes to the processor with the frame (in the
+ * {@link FrameVector}). When the processor sends a frame on with its state, the state goes with it
+ * onto the egress tx ring if the egress port carries offloads; otherwise the frame's partial
+ * checksum is completed here and an aggregate is cut into its segments ({@link SoftwareOffloads}),
+ * so nothing leaves incomplete or truncated.
  */
 public final class WorkerAgent implements Agent
 {
@@ -39,11 +51,30 @@ public final class WorkerAgent implements Agent
     private final FrameBurst burst;
     private final FrameVector frames;
     private final MessageHandler rxHandler = this::onRxFrame;
-    private final FrameSink sink = this::send;
+    private final FrameSink sink = new FrameSink()
+    {
+        public boolean send(final int portIndex, final DirectBuffer buffer, final int offset, final int length)
+        {
+            return WorkerAgent.this.send(portIndex, buffer, offset, length, 0);
+        }
+
+        public boolean send(
+            final int portIndex, final DirectBuffer buffer, final int offset, final int length, final int offload)
+        {
+            return WorkerAgent.this.send(portIndex, buffer, offset, length, offload);
+        }
+    };
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks;
+    private final boolean[] egressOffloads;
+    private final boolean[] egressRawIp;
+    private final boolean processorAcceptsOffloads;
+    private final SoftwareOffloads softwareOffloads = new SoftwareOffloads();
+    private final SoftwareOffloads.SegmentSink segmentSink = this::sendSegment;
     private int currentIngressPort;
+    private int segmentPort;
 
     private static final int TASK_LIMIT = 4;
+    private static final int ETHERTYPE_VLAN = 0x8100;
     static final int TASK_QUEUE_CAPACITY = 64;
 
     /**
@@ -81,6 +112,25 @@ public final class WorkerAgent implements Agent
         final ErrorHandler errorHandler,
         final ManyToOneConcurrentArrayQueue<Runnable> tasks)
     {
+        this(config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, tasks, null);
+    }
+
+    /**
+     * @param ports the ports by index, read here once for their link layer and whether they carry
+     *              offloads; null for Ethernet ports that carry none.
+     */
+    public WorkerAgent(
+        final PipelineConfig config,
+        final FrameProcessor processor,
+        final NatCommands commandTarget,
+        final RingBuffer commandRing,
+        final RingBuffer[] rxRings,
+        final RingBuffer[] txRings,
+        final DatapathCounters counters,
+        final ErrorHandler errorHandler,
+        final ManyToOneConcurrentArrayQueue<Runnable> tasks,
+        final Port[] ports)
+    {
         if (rxRings.length != txRings.length || rxRings.length > counters.portCount())
         {
             throw new IllegalArgumentException(
@@ -99,6 +149,14 @@ public final class WorkerAgent implements Agent
         this.commandLimit = config.commandLimit();
         this.burst = new FrameBurst(burstSize * rxRings.length, config.maxFrameLength());
         this.frames = new FrameVector(burst.capacity());
+        this.egressOffloads = new boolean[txRings.length];
+        this.egressRawIp = new boolean[txRings.length];
+        for (int portIndex = 0; ports != null && portIndex < txRings.length; portIndex++)
+        {
+            egressOffloads[portIndex] = ports[portIndex].carriesOffloads();
+            egressRawIp[portIndex] = ports[portIndex].linkLayer() == LinkLayer.RAW_IP;
+        }
+        this.processorAcceptsOffloads = processor.acceptsOffloads();
     }
 
     /**
@@ -159,7 +217,14 @@ public final class WorkerAgent implements Agent
         {
             for (int slot = 0; slot < size; slot++)
             {
-                frames.add(buffer, burst.frameOffset(slot), burst.frameLength(slot), burst.ingressPort(slot));
+                final int offset = burst.frameOffset(slot);
+                int offload = burst.offload(slot);
+                if (Offload.needsWork(offload) && !processorAcceptsOffloads)
+                {
+                    SoftwareOffloads.completeChecksum(buffer, offset + ethernetHeaderLength(buffer, offset));
+                    offload = Offload.CHECKSUM_VERIFIED;
+                }
+                frames.add(buffer, offset, burst.frameLength(slot), burst.ingressPort(slot), offload);
             }
             processor.processBurst(frames, nowNs, sink, errorHandler);
         }
@@ -177,16 +242,60 @@ public final class WorkerAgent implements Agent
     private void onRxFrame(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
         // Cannot fail: the burst has burstSize slots per port and rx agents drop frames longer than a slot.
-        burst.add(buffer, index, length, currentIngressPort);
+        burst.add(buffer, index, length, currentIngressPort, MessageLayout.frameOffload(msgTypeId));
     }
 
-    private boolean send(final int portIndex, final DirectBuffer buffer, final int offset, final int length)
+    private boolean send(
+        final int portIndex, final DirectBuffer buffer, final int offset, final int length, final int offload)
     {
+        final int carried = Offload.needsWork(offload) ? offload : 0;
+        if (carried != 0 && !egressOffloads[portIndex])
+        {
+            return sendInSoftware(portIndex, (MutableDirectBuffer)buffer, offset, length, carried);
+        }
+        if (txRings[portIndex].write(MessageLayout.frameMsgTypeId(carried), buffer, offset, length))
+        {
+            return true;
+        }
+        counters.drop(portIndex, DropReason.TX_RING_FULL);
+        return false;
+    }
+
+    /**
+     * The egress cannot take offload metadata: complete the checksum in place, or send the
+     * aggregate's segments one by one.
+     */
+    private boolean sendInSoftware(
+        final int portIndex, final MutableDirectBuffer buffer, final int offset, final int length, final int offload)
+    {
+        final int linkLength = egressRawIp[portIndex] ? 0 : ethernetHeaderLength(buffer, offset);
+        if (Offload.isGso(offload))
+        {
+            segmentPort = portIndex;
+            final int sent = softwareOffloads.segment(offload, buffer, offset, linkLength, segmentSink);
+            return sent > 0;
+        }
+        SoftwareOffloads.completeChecksum(buffer, offset + linkLength);
         if (txRings[portIndex].write(FRAME_MSG_TYPE_ID, buffer, offset, length))
         {
             return true;
         }
         counters.drop(portIndex, DropReason.TX_RING_FULL);
         return false;
+    }
+
+    private boolean sendSegment(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (txRings[segmentPort].write(FRAME_MSG_TYPE_ID, buffer, offset, length))
+        {
+            return true;
+        }
+        counters.drop(segmentPort, DropReason.TX_RING_FULL);
+        return false;
+    }
+
+    private static int ethernetHeaderLength(final DirectBuffer buffer, final int offset)
+    {
+        return (buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF) == ETHERTYPE_VLAN ? 18 : 14;
     }
 }

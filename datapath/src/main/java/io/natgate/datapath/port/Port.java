@@ -34,6 +34,47 @@ public interface Port extends AutoCloseable
     int receive(FrameHandler handler, int limit);
 
     /**
+     * The {@link io.natgate.datapath.offload.Offload} state of the frame {@link #receive} is handing
+     * to its handler right now (checksum partial, verified, GSO aggregate), or
+     * {@link io.natgate.datapath.offload.ReceiveOffloads#UNSUPPORTED} for one the datapath must drop.
+     * Valid only inside the handler's call.
+     */
+    default int frameOffload()
+    {
+        return 0;
+    }
+
+    /**
+     * @return true when {@link #transmit(DirectBuffer, int, int, int)} takes frames with a partial
+     * checksum and GSO aggregates as they are (the kernel or device completes them); otherwise the
+     * datapath completes and segments them before they reach the port.
+     */
+    default boolean carriesOffloads()
+    {
+        return false;
+    }
+
+    /**
+     * @return the longest frame {@link #receive} may hand over: the MTU's, or a GSO aggregate's
+     * (64 KiB of IP) on a port that {@link #carriesOffloads()}.
+     */
+    default int maxReceiveFrameLength()
+    {
+        return linkLayer().maxFrameLength(mtu());
+    }
+
+    /**
+     * Queues one frame with its offload state; only ports that {@link #carriesOffloads()} are given
+     * a state other than 0.
+     *
+     * @return false when the port cannot take the frame now; the caller counts the drop.
+     */
+    default boolean transmit(final DirectBuffer buffer, final int offset, final int length, final int offload)
+    {
+        return transmit(buffer, offset, length);
+    }
+
+    /**
      * Queues one frame for transmission. Bursting ports may hold it until {@link #flush()}.
      *
      * @return false when the port cannot take the frame now; the caller counts the drop.
