@@ -89,7 +89,8 @@ class PacketSocketTest
             assertEquals(LAB.lab().mac(LAB.lab().endA()), a.macAddress());
             assertEquals(1500, a.mtu());
             assertTrue(a.interfaceIndex() > 0);
-            assertEquals(2048 - Tpacket.TX_DATA_OFFSET, a.maxTxFrameLength());
+            assertEquals(2048 - Tpacket.TX_DATA_OFFSET - VirtioNetHeader.LENGTH, a.maxTxFrameLength());
+            assertTrue(a.hasVnetHeader());
         }
     }
 
@@ -173,6 +174,86 @@ class PacketSocketTest
     }
 
     @Test
+    void shouldSendATcpAggregateWithItsVnetHeaderForTheKernelToSegment()
+    {
+        final int payloadLength = 4000;
+        final int gsoSize = 1448;
+        try (PacketSocket a = open(LAB.lab().endA(), o -> o.txFrameSizeBytes(68 << 10).txBlockSizeBytes(68 << 10)
+            .txFrameCount(4));
+            PacketSocket b = open(LAB.lab().endB(), o -> { }))
+        {
+            final byte[] frame = tcpAggregate(b.macAddress(), a.macAddress(), payloadLength);
+            final long offset = a.claimTxFrame();
+            MemorySegment.copy(frame, 0, a.ring(), JAVA_BYTE, offset, frame.length);
+            a.commitTxFrame(frame.length, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 14 + 20 + 20, gsoSize,
+                14 + 20, 16);
+            assertEquals(1, a.flushTx());
+
+            // Whole or cut by the kernel, the segments carry the payload in sequence, each with its vnet header.
+            final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            final long deadlineNs = System.nanoTime() + 5_000_000_000L;
+            int frames = 0;
+            while (received.size() < payloadLength && System.nanoTime() - deadlineNs < 0)
+            {
+                b.awaitReceive(10);
+                final byte[] got = poll(b);
+                if (got == null || got.length < 54 || (got[12] & 0xFF) != 0x08 || got[13] != 0 || got[23] != 6)
+                {
+                    continue;
+                }
+                frames++;
+                final int sequence = java.nio.ByteBuffer.wrap(got, 38, 4).getInt();
+                assertEquals(5000 + received.size(), sequence, "segments in order");
+                received.write(got, 54, got.length - 54);
+                assertTrue(b.frameGsoType() == VirtioNetHeader.GSO_TCPV4 ||
+                    (b.frameVnetFlags() & (VirtioNetHeader.F_NEEDS_CSUM | VirtioNetHeader.F_DATA_VALID)) != 0,
+                    "flags " + b.frameVnetFlags() + ", gso " + b.frameGsoType());
+            }
+            assertArrayEquals(java.util.Arrays.copyOfRange(frame, 54, frame.length), received.toByteArray(),
+                "all of it in " + frames + " frames");
+            assertEquals(0, a.txWrongFormatCount());
+        }
+    }
+
+    /**
+     * A TCP aggregate 10.0.0.2:40000 -> 198.51.100.7:80, seq 5000, ACK, partial checksum: its field holds
+     * the folded pseudo-header sum, as a Linux sender with checksum offload leaves it.
+     */
+    private static byte[] tcpAggregate(final long destinationMac, final long sourceMac, final int payloadLength)
+    {
+        final java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(54 + payloadLength);
+        for (int i = 5; i >= 0; i--)
+        {
+            frame.put((byte)(destinationMac >>> (8 * i)));
+        }
+        for (int i = 5; i >= 0; i--)
+        {
+            frame.put((byte)(sourceMac >>> (8 * i)));
+        }
+        frame.putShort((short)0x0800);
+        final int ipLength = 40 + payloadLength;
+        frame.put((byte)0x45).put((byte)0).putShort((short)ipLength).putShort((short)1).putShort((short)0x4000)
+            .put((byte)64).put((byte)6).putShort((short)0).putInt(0x0A000002).putInt(0xC6336407);
+        int ipSum = 0;
+        for (int i = 14; i < 34; i += 2)
+        {
+            ipSum += frame.getShort(i) & 0xFFFF;
+        }
+        ipSum = (ipSum & 0xFFFF) + (ipSum >>> 16);
+        ipSum = (ipSum & 0xFFFF) + (ipSum >>> 16);
+        frame.putShort(24, (short)~ipSum);
+        int pseudo = 0x0A00 + 0x0002 + 0xC633 + 0x6407 + 6 + 20 + payloadLength;
+        pseudo = (pseudo & 0xFFFF) + (pseudo >>> 16);
+        frame.putShort((short)40000).putShort((short)80).putInt(5000).putInt(77).put((byte)0x50).put((byte)0x10)
+            .putShort((short)500).putShort((short)pseudo).putShort((short)0);
+        for (int i = 0; i < payloadLength; i++)
+        {
+            frame.put((byte)(i * 7 + 3));
+        }
+        return frame.array();
+    }
+
+    @Test
     void shouldMatchKernelAbiSizes()
     {
         // Sizes and offsets from linux/if_packet.h as compiled by gcc on x86-64 and aarch64.
@@ -188,6 +269,11 @@ class PacketSocketTest
         assertEquals(24, Tpacket.HDR_MAC);
         assertEquals(32, Tpacket.HDR_VLAN_TCI);
         assertEquals(36, Tpacket.HDR_VLAN_TPID);
+        // struct virtio_net_hdr
+        assertEquals(10, VirtioNetHeader.LENGTH);
+        assertEquals(4, VirtioNetHeader.GSO_SIZE);
+        assertEquals(6, VirtioNetHeader.CSUM_START);
+        assertEquals(8, VirtioNetHeader.CSUM_OFFSET);
     }
 
     static PacketSocket open(final String interfaceName, final Consumer<PacketSocketOptions> customise)

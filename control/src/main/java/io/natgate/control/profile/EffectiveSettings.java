@@ -386,7 +386,7 @@ public final class EffectiveSettings
                     (afPacket.offloads() ? VirtioNetHeader.LENGTH : 0);
                 if (afPacket.offloads())
                 {
-                    frameLength = AfPacketPort.MAX_AGGREGATE_FRAME_LENGTH;
+                    frameLength = Math.max(frameLength, AfPacketPort.MAX_AGGREGATE_FRAME_LENGTH);
                 }
             }
             case PCAP ->

@@ -108,7 +108,7 @@ class EffectiveSettingsTest
         final GatewayConfig config = loadConfig(example().replace("maxSessions: 65536", "maxSessions: 2000000"));
 
         assertEquals(directory.resolve("natgate.yaml") + ":52: nat.maxSessions=2000000: tables 187.7 MiB + pipeline " +
-            "rings 5.1 MiB + backend rings 10.0 MiB (2 ports) = 202.8 MiB exceed the memoryBudget 64m of profile " +
+            "rings 5.1 MiB + backend rings 25.0 MiB (2 ports) = 217.8 MiB exceed the memoryBudget 64m of profile " +
             "small-2core (hw-profiles/small-2core.yaml:16); shrink the tables or rings, or raise the budget",
             assertThrows(ConfigException.class,
                 () -> EffectiveSettings.resolve(config, null, TestHosts.SMALL_LINUX, builtin)).getMessage());
@@ -194,12 +194,34 @@ class EffectiveSettingsTest
     void shouldRefuseAPortWhoseFramesTheProfileCannotCarry() throws IOException
     {
         final GatewayConfig jumbo = loadConfig(example().replace("    mtu: 1500 ", "    mtu: 9000 "));
+        writeProfile("plain", """
+            description: afpacket without offloads, 2 KiB slots
+            maxFrameLength: 2048   # MTU 1500 frames
+            afpacket:
+              offloads: false      # no virtio_net_hdr
+            """);
 
         assertEquals(directory.resolve("natgate.yaml") + ":27: ports[0].mtu=9000: frames of up to 9018 bytes do not fit " +
-            "an afpacket tx slot of 2000 bytes (afpacket.txFrameSize=2048 less 48 of header) of profile small-2core " +
-            "(hw-profiles/small-2core.yaml:39)",
-            assertThrows(ConfigException.class,
-                () -> EffectiveSettings.resolve(jumbo, null, TestHosts.SMALL_LINUX, builtin)).getMessage());
+            "an afpacket tx slot of 2000 bytes (afpacket.txFrameSize=2k less 48 of header) of profile plain " +
+            "(default)",
+            assertThrows(ConfigException.class, () -> EffectiveSettings.resolve(jumbo, "plain", TestHosts.SMALL_LINUX,
+                HardwareProfiles.directory(directory))).getMessage());
+    }
+
+    @Test
+    void shouldRefuseAnOffloadingPortWhoseTxSlotsCannotHoldAnAggregate() throws IOException
+    {
+        writeProfile("small-slots", """
+            description: offloads with 2 KiB tx slots
+            maxFrameLength: 65553  # aggregates
+            afpacket:
+              txFrameSize: 2048    # too small for a 64 KiB aggregate
+            """);
+
+        final ConfigException refused = assertThrows(ConfigException.class, () -> EffectiveSettings.resolve(
+            exampleConfig(), "small-slots", TestHosts.SMALL_LINUX, HardwareProfiles.directory(directory)));
+        assertTrue(refused.getMessage().contains("frames of up to 65553 bytes do not fit an afpacket tx slot of 1990 " +
+            "bytes (afpacket.txFrameSize=2048 less 58 of header)"), refused.getMessage());
     }
 
     @Test
