@@ -52,16 +52,33 @@ public final class Ifreq
     public static void ioctl(final MemorySegment callState, final int fd, final MemorySegment ifreq,
         final String name, final long request, final String requestName)
     {
+        ioctl(callState, fd, ifreq, name, request, requestName, null);
+    }
+
+    /**
+     * Fills the ifreq's name and, when {@code data} is not null, its {@code ifr_data} pointer (the
+     * argument of SIOCETHTOOL and other pointer requests), and makes the request.
+     *
+     * @throws LinuxException with the system's text.
+     */
+    public static void ioctl(final MemorySegment callState, final int fd, final MemorySegment ifreq,
+        final String name, final long request, final String requestName, final MemorySegment data)
+    {
         ifreq.fill((byte)0);
         final byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         MemorySegment.copy(nameBytes, 0, ifreq, JAVA_BYTE, 0, Math.min(nameBytes.length, LibC.IFNAMSIZ - 1));
+        if (data != null)
+        {
+            ifreq.set(java.lang.foreign.ValueLayout.ADDRESS, LibC.IFREQ_UNION_OFFSET, data);
+        }
         try
         {
             if ((int)LibC.ioctl.invokeExact(callState, fd, request, ifreq) != 0)
             {
                 final int errno = LibC.errno(callState);
                 throw new LinuxException("ioctl(" + requestName + ", " + name + ")", errno,
-                    errno == LibC.ENODEV ? "no such interface in this network namespace" : null);
+                    errno == LibC.ENODEV ? "no such interface in this network namespace" :
+                    errno == LibC.EPERM ? "needs root or CAP_NET_ADMIN" : null);
             }
         }
         catch (final Throwable t)

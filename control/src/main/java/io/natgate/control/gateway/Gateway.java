@@ -99,7 +99,7 @@ public final class Gateway implements AutoCloseable
             final List<String> names = new ArrayList<>();
             for (final PortConfig port : config.ports())
             {
-                final Port opened = openPort(port);
+                final Port opened = openPort(port, log);
                 ports.add(opened);
                 names.add(port.name());
                 log.printf("natgate: port %s %s %s %s %s mac %s mtu %d%n", port.name(), port.interfaceName(),
@@ -232,7 +232,7 @@ public final class Gateway implements AutoCloseable
         return new Gateway(settings, countersPath, journal, log);
     }
 
-    private Port openPort(final PortConfig port)
+    private Port openPort(final PortConfig port, final PrintStream log)
     {
         final String name = port.name();
         final String device = port.interfaceName();
@@ -243,11 +243,19 @@ public final class Gateway implements AutoCloseable
             {
                 final PacketSocketOptions options = settings.afPacket().applyTo(new PacketSocketOptions()
                     .interfaceName(device).promiscuous(true).qdiscBypass(true).ignoreOutgoing(true));
+                if (settings.afPacket().offloads() && settings.afPacket().gro())
+                {
+                    InterfaceOffloads.enableGro(name, device, log);
+                }
                 yield AfPacketPort.open(name, options);
             }
             case AFXDP -> AfXdpPort.open(name, settings.afXdp().applyTo(new XdpSocketOptions().interfaceName(device)));
-            case PCAP -> PcapPort.open(
-                name, settings.pcap().applyTo(PcapPort.defaultOptions(device, mtu)), port.settings().macAddress(), mtu);
+            case PCAP ->
+            {
+                InterfaceOffloads.disableReceiveAggregation(name, device, log);
+                yield PcapPort.open(name, settings.pcap().applyTo(PcapPort.defaultOptions(device, mtu)),
+                    port.settings().macAddress(), mtu);
+            }
             case WINDIVERT -> throw new UnsupportedOperationException(
                 "port " + name + ": the windivert backend runs on Windows only");
         };
