@@ -104,8 +104,10 @@ class ChecksumPartialTranslationTest
     @Test
     void shouldCompleteAChecksumPartialPacketBeforeHoldingItForArp()
     {
-        receive(INSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0, "10.0.0.1"),
-            Offload.NONE);
+        for (final byte[] frame : Frames.arpIntroduction(CLIENT, "10.0.0.2", GW_IN, "10.0.0.1"))
+        {
+            receive(INSIDE, frame, Offload.NONE);
+        }
         receive(INSIDE, Frames.ipv4(GW_IN, CLIENT, bytes(ScapyVectors.PARTIAL_SYN)), Offload.CHECKSUM_PARTIAL);
         sink.clear();
 
@@ -119,10 +121,14 @@ class ChecksumPartialTranslationTest
 
     private void resolveNeighbours()
     {
-        receive(INSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, CLIENT, "10.0.0.2", 0, "10.0.0.1"),
-            Offload.NONE);
-        receive(OUTSIDE, Frames.arp(EthernetFrame.BROADCAST_MAC, ArpPacket.OP_REQUEST, ROUTER, "203.0.113.254", 0,
-            "203.0.113.1"), Offload.NONE);
+        for (final byte[] frame : Frames.arpIntroduction(CLIENT, "10.0.0.2", GW_IN, "10.0.0.1"))
+        {
+            receive(INSIDE, frame, Offload.NONE);
+        }
+        for (final byte[] frame : Frames.arpIntroduction(ROUTER, "203.0.113.254", GW_OUT, "203.0.113.1"))
+        {
+            receive(OUTSIDE, frame, Offload.NONE);
+        }
         sink.clear();
     }
 
