@@ -5,7 +5,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.natgate.control.firewall.FirewallAdmin;
 import io.natgate.control.cp.ProvidersAdmin;
 import io.natgate.control.gateway.Gateway;
+import io.natgate.control.config.ConfigException;
 import io.natgate.control.gateway.MappingView;
+import io.natgate.control.gateway.ReloadResult;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,6 +51,21 @@ public final class AdminServer implements AutoCloseable
      */
     public static AdminServer start(final InetSocketAddress address, final Gateway gateway)
     {
+        return start(address, gateway, () ->
+        {
+            throw new IllegalStateException("this gateway has no config file to reload");
+        });
+    }
+
+    /**
+     * Binds and starts serving, {@code POST /reload} reloading the config through {@code reload}.
+     *
+     * @param reload reloads the config and says what it did; throws {@link ConfigException} for a bad file.
+     * @throws IllegalStateException naming the address when it cannot bind.
+     */
+    public static AdminServer start(
+        final InetSocketAddress address, final Gateway gateway, final Supplier<ReloadResult> reload)
+    {
         final HttpServer server = listen(address);
         server.createContext("/metrics", exchange -> replyText(exchange, "text/plain; version=0.0.4",
             () -> Metrics.render(gateway)));
@@ -58,6 +75,7 @@ public final class AdminServer implements AutoCloseable
         server.createContext(SessionsAdmin.SUMMARY, tables);
         server.createContext("/mappings", exchange -> replyJson(exchange, () ->
             jsonArray(gateway.mappings(limit(exchange.getRequestURI())), MappingView::toJson)));
+        server.createContext("/reload", exchange -> reload(exchange, reload));
         server.createContext(ProvidersAdmin.CONTEXT, new ProvidersAdmin(gateway.platform()));
         server.createContext(FirewallAdmin.CONTEXT, new FirewallAdmin(gateway.firewall()));
         server.start();
@@ -130,6 +148,33 @@ public final class AdminServer implements AutoCloseable
             json.append(i == 0 ? "\n" : ",\n").append(toJson.apply(items.get(i)));
         }
         return json.append("\n]\n").toString();
+    }
+
+    /**
+     * {@code POST /reload}: 200 with what changed and what needs a restart; 400 naming file, line, key and value
+     * when the file is refused (the running config untouched).
+     */
+    private static void reload(final HttpExchange exchange, final Supplier<ReloadResult> reload) throws IOException
+    {
+        if (!"POST".equals(exchange.getRequestMethod()))
+        {
+            reply(exchange, 405, "application/json", "{\"error\": \"POST /reload reloads the config\"}\n");
+            return;
+        }
+        try
+        {
+            reply(exchange, 200, "application/json", reload.get().toJson() + "\n");
+        }
+        catch (final ConfigException | IllegalArgumentException ex)
+        {
+            reply(exchange, 400, "application/json", "{\"error\": " + JsonText.quote(
+                "config refused, nothing changed: " + ex.getMessage()) + "}\n");
+        }
+        catch (final RuntimeException ex)
+        {
+            reply(exchange, 503, "application/json", "{\"error\": " + JsonText.quote(String.valueOf(ex.getMessage())) +
+                "}\n");
+        }
     }
 
     /**

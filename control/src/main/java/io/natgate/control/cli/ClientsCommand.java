@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
     name = "clients",
     mixinStandardHelpOptions = true,
     description = "Lists each inside host of a running gateway that holds public ports or sessions, with the " +
-        "per-client quotas they count against (nat.quota.portsPerClient, nat.quota.sessionsPerClient; " +
+        "per-client quotas they count against (nat.quotas.portsPerClient, nat.quotas.sessionsPerClient; " +
         "unlimited when 0).")
 final class ClientsCommand implements Callable<Integer>
 {

@@ -43,10 +43,10 @@ final class ConfigCommand implements Runnable
     @Command(
         name = "check",
         mixinStandardHelpOptions = true,
-        description = {
+        description =
             "Loads FILE and its hardware profile as `natgate run` would, checking every value, the interfaces " +
-            "and backends on this host, and the memory budget; starts nothing.",
-            "Exit status 0 when it is usable, 2 with one line naming the file, line, key and value when not."})
+            "and backends on this host, and the memory budget; starts nothing. " +
+            "Exit status 0 when it is usable, 2 with one line naming the file, line, key and value when not.")
     static final class Check implements Callable<Integer>
     {
         @CommandLine.Spec

@@ -11,11 +11,11 @@ import java.util.concurrent.Callable;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-        "Runs built-in sample traffic (ping, DNS, TCP, a refused inbound SYN, a port forward, hairpinning,",
-        "a corrupt frame, an expiring TTL) through the real pipeline and NAT engine between two in-memory",
-        "Ethernet ports, printing each frame in and out, the mapping table and the counters.",
-        "Needs no privileges and no network."})
+    description =
+        "Runs built-in sample traffic (ping, DNS, TCP, a refused inbound SYN, a port forward, hairpinning, " +
+        "a corrupt frame, an expiring TTL) through the real pipeline and NAT engine between two in-memory " +
+        "Ethernet ports, printing each frame in and out, the mapping table and the counters. " +
+        "Needs no privileges and no network.")
 final class DemoCommand implements Callable<Integer>
 {
     public Integer call()

@@ -33,10 +33,10 @@ import java.util.concurrent.locks.LockSupport;
 @Command(
     name = "journal",
     mixinStandardHelpOptions = true,
-    description = {
-        "Reads the gateway's journal: every mapping, session (when destinations are journaled), provider and",
-        "firewall event. Times are printed in UTC and taken as ISO-8601 (2026-03-01T12:00:00Z, 2026-03-01",
-        "12:00:00 for UTC, 2026-03-01), now, or a duration ago (-10m, 2h ago)."},
+    description =
+        "Reads the gateway's journal: every mapping, session (when destinations are journaled), provider and " +
+        "firewall event. Times are printed in UTC and taken as ISO-8601 (2026-03-01T12:00:00Z, 2026-03-01 " +
+        "12:00:00 for UTC, 2026-03-01), now, or a duration ago (-10m, 2h ago).",
     subcommands = {JournalCommand.Tail.class, JournalCommand.Show.class, JournalCommand.Who.class,
         JournalCommand.Replay.class})
 final class JournalCommand implements Runnable
@@ -171,7 +171,7 @@ final class JournalCommand implements Runnable
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-        description = {"The entries between two times, of some types.", "Types: ${COMPLETION-CANDIDATES}"})
+        description = "The entries between two times, of some types.")
     static final class Show extends Reader
     {
         @Option(names = "--from", paramLabel = "TIME", description = "The first time (default: the beginning).")
@@ -182,7 +182,7 @@ final class JournalCommand implements Runnable
 
         @Option(names = "--type", split = ",", paramLabel = "TYPE", completionCandidates = Types.class,
             description = "Only these types, or their first word (mapping, session, provider, firewall); " +
-                "repeat or separate with commas.")
+                "repeat or separate with commas. The types: ${COMPLETION-CANDIDATES}.")
         private List<String> types = new ArrayList<>();
 
         @Option(names = "--json", description = "One JSON object a line.")
@@ -222,9 +222,9 @@ final class JournalCommand implements Runnable
     }
 
     @Command(name = "who", mixinStandardHelpOptions = true,
-        description = {"Which inside endpoint held a public endpoint at a time: the question abuse reports and",
-            "lawful requests ask. With its mapping's span, its sessions then (when destinations were",
-            "journaled) and the firewall users of its host. Exit status 0 when found, 1 when nobody held it."})
+        description = "Which inside endpoint held a public endpoint at a time: the question abuse reports and " +
+            "lawful requests ask. With its mapping's span, its sessions then (when destinations were " +
+            "journaled) and the firewall users of its host. Exit status 0 when found, 1 when nobody held it.")
     static final class Who extends Reader
     {
         @Option(names = "--public", required = true, paramLabel = "ADDR:PORT", description = "The public endpoint.")
@@ -322,9 +322,9 @@ final class JournalCommand implements Runnable
     }
 
     @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Rebuilds the mapping and session tables as they were at a time (default: the end of the",
-            "journal) and prints them, or with --compare checks them against a running gateway's",
-            "(/mappings, /sessions): exit status 0 when they agree, 1 when not."})
+        description = "Rebuilds the mapping and session tables as they were at a time (default: the end of the " +
+            "journal) and prints them, or with --compare checks them against a running gateway's " +
+            "(/mappings, /sessions): exit status 0 when they agree, 1 when not.")
     static final class Replay extends Reader
     {
         /** Journals at least this long show a progress bar on stderr. */

@@ -6,6 +6,7 @@ import io.natgate.control.lab.HttpTestServer;
 import io.natgate.control.lab.Lab;
 import io.natgate.control.lab.LabDemo;
 import io.natgate.control.lab.LabException;
+import io.natgate.control.lab.LabGateway;
 import io.natgate.control.lab.LabGatewayConfig;
 import io.natgate.control.lab.LabTopology;
 import io.natgate.control.lab.LabTopology.Role;
@@ -28,10 +29,10 @@ import java.util.concurrent.CountDownLatch;
 @Command(
     name = "lab",
     mixinStandardHelpOptions = true,
-    description = {
-        "The lab: network namespaces with natgate between two inside clients (10.0.0.2, 10.0.0.3) and a",
-        "server (203.0.113.2), joined by veth pairs; the gateway's ports have no kernel addresses and",
-        "ip_forward=0, so only natgate forwards. Needs root (and Linux). See docs/lab.md."},
+    description =
+        "The lab: network namespaces with natgate between two inside clients (10.0.0.2, 10.0.0.3) and a " +
+        "server (203.0.113.2), joined by veth pairs; the gateway's ports have no kernel addresses and " +
+        "ip_forward=0, so only natgate forwards. Needs root (and Linux). See docs/lab.md.",
     subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Demo.class, LabCommand.HttpServer.class})
 final class LabCommand implements Runnable
 {
@@ -131,10 +132,10 @@ final class LabCommand implements Runnable
     @Command(
         name = "up",
         mixinStandardHelpOptions = true,
-        description = {
-            "Makes the lab and leaves it running for experiments: the namespaces, addresses and routes, and the",
-            "gateway's config file; prints how to start the gateway in it and send traffic through it.",
-            "`natgate lab down` removes it."})
+        description =
+            "Makes the lab and leaves it running for experiments: the namespaces, addresses and routes, and the " +
+            "gateway's config file; prints how to start the gateway in it and send traffic through it. " +
+            "`natgate lab down` removes it.")
     static final class Up implements Callable<Integer>
     {
         @CommandLine.Spec
@@ -192,7 +193,10 @@ final class LabCommand implements Runnable
                     LabTopology.GATEWAY_OUTSIDE_INTERFACE + " (wan), ip_forward=0: only natgate forwards");
                 out.println("gateway config: " + config);
                 out.println("start the gateway (Ctrl-C stops it):");
-                out.println("  ip netns exec " + lab.namespace(Role.GATEWAY) + " ./natgate run --config " + config);
+                final Path counters = config.resolveSibling(LabGateway.COUNTERS_FILE);
+                out.println("  ip netns exec " + lab.namespace(Role.GATEWAY) + " ./natgate run --config " + config +
+                    " --counters " + counters);
+                out.println("its counters: ./natgate stat --counters " + counters);
             }
             out.println("then, for example:");
             out.println("  ip netns exec " + lab.namespace(Role.CLIENT) + " ping -c 3 " + LabTopology.SERVER_ADDRESS);
@@ -201,8 +205,8 @@ final class LabCommand implements Runnable
                 ":8080/");
             if (!kernelNat)
             {
-                out.println("  ip netns exec " + lab.namespace(Role.GATEWAY) + " curl http://" +
-                    LabTopology.ADMIN_ADDRESS + "/sessions");
+                out.println("  ip netns exec " + lab.namespace(Role.GATEWAY) + " ./natgate sessions --admin " +
+                    LabTopology.ADMIN_ADDRESS);
             }
             out.println("remove it: ./natgate lab down" +
                 (topology.prefix().equals(LabTopology.DEFAULT_PREFIX) ? "" : " --prefix " + topology.prefix()));
@@ -213,9 +217,9 @@ final class LabCommand implements Runnable
     @Command(
         name = "down",
         mixinStandardHelpOptions = true,
-        description = {
-            "Removes the lab: stops what still runs in its namespaces, deletes them (and with them the veth",
-            "pairs and the bridge) and the config `up` wrote. Does nothing when there is no lab."})
+        description =
+            "Removes the lab: stops what still runs in its namespaces, deletes them (and with them the veth " +
+            "pairs and the bridge) and the config `up` wrote. Does nothing when there is no lab.")
     static final class Down implements Callable<Integer>
     {
         @CommandLine.Spec
@@ -244,11 +248,11 @@ final class LabCommand implements Runnable
     @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        description = {
-            "Makes the lab, starts natgate in its gateway namespace and sends real traffic through it: ping,",
-            "an HTTP request and UDP both ways from the client to the server, and an unsolicited connection",
-            "from the server (refused). Prints a mark per check and the gateway's sessions, then removes",
-            "everything (also on Ctrl-C or failure). Exit status 0 only when every check passed."})
+        description =
+            "Makes the lab, starts natgate in its gateway namespace and sends real traffic through it: ping, " +
+            "an HTTP request and UDP both ways from the client to the server, and an unsolicited connection " +
+            "from the server (refused). Prints a mark per check and the gateway's sessions, then removes " +
+            "everything (also on Ctrl-C or failure). Exit status 0 only when every check passed.")
     static final class Demo implements Callable<Integer>
     {
         @CommandLine.Spec
@@ -290,9 +294,9 @@ final class LabCommand implements Runnable
         name = "http-server",
         hidden = true,
         mixinStandardHelpOptions = true,
-        description = {
-            "A small HTTP server for the lab: GET / answers with its name and the address the request came",
-            "from, GET /bytes/N with N bytes. Runs until stopped."})
+        description =
+            "A small HTTP server for the lab: GET / answers with its name and the address the request came " +
+            "from, GET /bytes/N with N bytes. Runs until stopped.")
     static final class HttpServer implements Callable<Integer>
     {
         @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",

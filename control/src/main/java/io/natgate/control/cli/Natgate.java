@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     description = "Userspace NAT44 and firewall-traversal gateway.",
     subcommands = {
         DemoCommand.class, LabCommand.class, RunCommand.class, StatCommand.class, ConfigCommand.class,
-        ProfilesCommand.class, SessionsCommand.class, ClientsCommand.class, SummaryCommand.class,
+        ProfilesCommand.class, SessionsCommand.class, ClientsCommand.class, SummaryCommand.class, ReloadCommand.class, InstallCommand.class,
         FirewallCommand.class, ProvidersCommand.class, JournalCommand.class,
         CommandLine.HelpCommand.class})
 public final class Natgate implements Runnable

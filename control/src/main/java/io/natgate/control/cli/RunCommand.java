@@ -5,6 +5,7 @@ import io.natgate.control.config.ConfigException;
 import io.natgate.control.gateway.CountersFile;
 import io.natgate.control.gateway.Gateway;
 import io.natgate.control.config.Units;
+import io.natgate.control.gateway.LogTimestamps;
 import io.natgate.control.profile.EffectiveSettings;
 import io.natgate.control.profile.MemoryEstimate;
 import io.natgate.control.config.JournalConfig;
@@ -29,12 +30,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = {
-        "Starts the gateway: opens the configured ports, forwards and translates until SIGINT or SIGTERM,",
-        "then stops cleanly. Logs its ports, addresses, profile and admin address. A bad configuration",
-        "is reported in one line (file:line: key=value: reason) with exit status 2 and nothing started.",
-        "One gateway per journal directory: a second one on the same journal exits 1 before writing anything.",
-        "The launcher bounds the heap from the profile (--jvm-heap)."})
+    description = "Starts the gateway: opens the configured ports, forwards and translates until SIGINT or " +
+        "SIGTERM, then stops cleanly; SIGHUP reloads its config. Logs its ports, addresses, profile and admin " +
+        "address, every line stamped with its time. A bad configuration is reported in one line " +
+        "(file:line: key=value: reason) with exit status 2 and nothing started. One gateway per journal " +
+        "directory: a second one on the same journal exits 1 before writing anything. The launcher bounds the " +
+        "heap from the profile (--jvm-heap).")
 final class RunCommand implements Callable<Integer>
 {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gateway's YAML config.")
@@ -45,8 +46,21 @@ final class RunCommand implements Callable<Integer>
     private String profile;
 
     @Option(names = "--counters", paramLabel = "FILE",
-        description = "Where to publish live counters for natgate stat (default: ${DEFAULT-VALUE}).")
-    private Path counters = CountersFile.defaultPath();
+        description = "Where to publish live counters for natgate stat (default: natgate-HOST-PORT.counters in " +
+            "/dev/shm, after the admin address, so each gateway on a host has its own; a file a running gateway " +
+            "owns is refused, not replaced).")
+    private Path counters;
+
+    /**
+     * Reloads the config file this gateway runs and logs what changed.
+     */
+    private io.natgate.control.gateway.ReloadResult reload(final Gateway gateway)
+    {
+        final io.natgate.control.gateway.ReloadResult result = gateway.reload(config, profile);
+        result.lines().forEach(line -> System.out.println("natgate: " + line));
+        System.out.flush();
+        return result;
+    }
 
     @Option(names = "--jvm-heap",
         description = "Print the JVM option bounding the heap for this config and profile (-Xmx...) and exit: " +
@@ -91,12 +105,18 @@ final class RunCommand implements Callable<Integer>
         }
         final GatewayLock heldLock = lock;
 
+        // the config loaded (a refusal is one plain line on standard error): every line logged from here on
+        // starts with its time
+        System.setOut(LogTimestamps.wrap(new java.io.FileOutputStream(java.io.FileDescriptor.out)));
+        System.setErr(LogTimestamps.wrap(new java.io.FileOutputStream(java.io.FileDescriptor.err)));
+        final Path countersPath = counters != null ? counters :
+            CountersFile.defaultPath(settings.gateway().orElseThrow().adminAddress());
         final JournalWriter journal = JournalWriter.open(journalConfig,
             settings.pipelineConfig().nanoClock(), new SystemEpochNanoClock(), System.out);
         final Gateway gateway;
         try
         {
-            gateway = Gateway.start(settings, counters, journal, System.out);
+            gateway = Gateway.start(settings, countersPath, journal, System.out);
         }
         catch (final RuntimeException ex)
         {
@@ -109,7 +129,7 @@ final class RunCommand implements Callable<Integer>
         final AdminServer admin;
         try
         {
-            admin = AdminServer.start(gateway.config().adminAddress(), gateway);
+            admin = AdminServer.start(gateway.config().adminAddress(), gateway, () -> reload(gateway));
         }
         catch (final RuntimeException ex)
         {
@@ -149,6 +169,30 @@ final class RunCommand implements Callable<Integer>
             }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "natgate-shutdown"));
+        // SIGHUP reloads the config, as daemons do; off the signal thread, one reload at a time (the gateway's lock)
+        try
+        {
+            Signal.handle(new Signal("HUP"), signal -> Thread.ofPlatform().name("natgate-reload").start(() ->
+            {
+                try
+                {
+                    reload(gateway);
+                }
+                catch (final ConfigException | IllegalArgumentException ex)
+                {
+                    System.out.println("natgate: reload: config refused, nothing changed: " + ex.getMessage());
+                }
+                catch (final RuntimeException ex)
+                {
+                    System.out.println("natgate: reload failed: " + ex.getMessage());
+                }
+                System.out.flush();
+            }));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // SIGHUP ignored at start (nohup): no reload by signal, POST /reload still reloads
+        }
 
         final long maxHeapBytes = Runtime.getRuntime().maxMemory();
         System.out.printf("natgate: heap %s max (%s the profile's tables and control plane need%s)%n",
@@ -156,7 +200,7 @@ final class RunCommand implements Callable<Integer>
             maxHeapBytes > memory.heapBytes() + (memory.heapBytes() >> 3) ? "; started without the launcher's " +
                 memory.jvmHeapOption() + ", the heap is not bounded by the profile" : "");
         final InetSocketAddress address = admin.address();
-        System.out.printf("natgate: counters %s%n", counters);
+        System.out.printf("natgate: counters %s%n", countersPath);
         System.out.printf("natgate: forwarding (admin http://%s:%d)%n", address.getHostString(), address.getPort());
         System.out.flush();
         try

@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import io.natgate.control.config.ConfigLoader;
+import io.natgate.control.config.Ipv4Endpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,14 +23,20 @@ import java.util.concurrent.Callable;
 @Command(
     name = "stat",
     mixinStandardHelpOptions = true,
-    description = {
-        "Shows a running gateway's counters (rx/tx and drops by reason per port, sessions, ports in use),",
-        "refreshing like aeron-stat or top, with rates over the last interval. Reads the counters file",
-        "natgate run publishes; needs no admin endpoint."})
+    description = "Shows a running gateway's counters (rx/tx and drops by reason per port, sessions, ports in " +
+        "use), refreshing like aeron-stat or top, with rates over the last interval. Reads the counters file " +
+        "natgate run publishes; needs no admin endpoint. On a terminal each refresh replaces the screen; into a " +
+        "pipe or file each is printed after the last, plain text with no escape codes.")
 final class StatCommand implements Callable<Integer>
 {
-    @Option(names = "--counters", paramLabel = "FILE", description = "The gateway's counters file (default: ${DEFAULT-VALUE}).")
-    private Path counters = CountersFile.defaultPath();
+    @Option(names = "--counters", paramLabel = "FILE",
+        description = "The gateway's counters file (default: the one natgate run derives from --admin).")
+    private Path counters;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT",
+        description = "The admin address of the gateway whose default counters file to read (default: " +
+            ConfigLoader.ADMIN_ADDRESS_DEFAULT + ").")
+    private String admin = ConfigLoader.ADMIN_ADDRESS_DEFAULT;
 
     @Option(names = "--interval", paramLabel = "SECONDS", description = "Refresh interval (default: ${DEFAULT-VALUE}).")
     private double intervalSeconds = 1.0;
@@ -41,13 +49,16 @@ final class StatCommand implements Callable<Integer>
         final CountersFile file;
         try
         {
-            file = CountersFile.open(counters);
+            file = CountersFile.open(counters != null ? counters :
+                CountersFile.defaultPath(Ipv4Endpoint.parse(admin, 1).toSocketAddress()));
         }
-        catch (final IllegalStateException ex)
+        catch (final IllegalStateException | IllegalArgumentException ex)
         {
             System.err.println("natgate stat: " + ex.getMessage());
             return 1;
         }
+        // screen-clearing only for a person at a terminal; a pipe or file gets plain text
+        final boolean terminal = System.console() != null && System.console().isTerminal();
         try (file)
         {
             final DatapathCounters live = file.counters();
@@ -57,7 +68,7 @@ final class StatCommand implements Callable<Integer>
             {
                 final long[] current = snapshot(live);
                 final boolean alive = ProcessHandle.of(file.pid()).map(ProcessHandle::isAlive).orElse(false);
-                if (!once)
+                if (!once && terminal)
                 {
                     System.out.print("\033[H\033[2J");
                 }

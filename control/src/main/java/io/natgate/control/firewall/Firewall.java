@@ -52,8 +52,8 @@ public final class Firewall
     private static final int MAX_RULES = 0xFFFE;
     private static final int CLOSED_SESSIONS_KEPT = 32;
 
-    private final List<FirewallRuleConfig> rules;
-    private final String[] ruleNames;
+    private volatile List<FirewallRuleConfig> rules;
+    private volatile String[] ruleNames;
     private final List<PortSettings> ports;
     private final List<InsidePort> insidePorts = new ArrayList<>();
     private final NatCommandChannel nat;
@@ -61,7 +61,7 @@ public final class Firewall
     private final FirewallEventListener events;
     private final NanoClock clock;
     private final DenialRecorder denials;
-    private final RuleHits hits;
+    private volatile RuleHits hits;
     private final Map<Long, FirewallSession> openById = new TreeMap<>();
     private final Map<Integer, FirewallSession> clientSessions = new HashMap<>();
     private final Map<Integer, Integer> privateSessionCounts = new HashMap<>();
@@ -577,6 +577,25 @@ public final class Firewall
     private CompiledPolicy compile()
     {
         return new CompiledPolicy(rules, List.copyOf(openById.values()), denials, hits);
+    }
+
+    /**
+     * Replaces the ordered rules (a config reload): new flows are judged by them from the moment this returns;
+     * open sessions and established flows stay.
+     *
+     * @throws IllegalArgumentException naming a rule that cannot be compiled; the rules in force stay then.
+     */
+    public synchronized void replaceRules(final List<FirewallRuleConfig> newRules)
+    {
+        if (newRules.size() > MAX_RULES)
+        {
+            throw new IllegalArgumentException("at most " + MAX_RULES + " firewall rules, not " + newRules.size());
+        }
+        newRules.forEach(CompiledPolicy::checkRule);
+        rules = List.copyOf(newRules);
+        ruleNames = newRules.stream().map(FirewallRuleConfig::name).toArray(String[]::new);
+        hits = new RuleHits(newRules.size()); // the new rules start counting from 0
+        install();
     }
 
     private void install()

@@ -46,16 +46,21 @@ public final class CountersFile implements AutoCloseable
     }
 
     /**
-     * The default location: shared memory on Linux, the temporary directory elsewhere.
+     * The default location of the counters of the gateway whose admin endpoint is {@code admin}, so gateways on
+     * one host (each has its own admin address) never share a file: {@code natgate-HOST-PORT.counters} in shared
+     * memory on Linux, the temporary directory elsewhere.
      */
-    public static Path defaultPath()
+    public static Path defaultPath(final java.net.InetSocketAddress admin)
     {
         final Path shm = Path.of("/dev/shm");
-        return (Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"))).resolve("natgate.counters");
+        return (Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")))
+            .resolve("natgate-" + admin.getHostString() + "-" + admin.getPort() + ".counters");
     }
 
     /**
-     * Creates (or replaces) the file for a gateway with these ports.
+     * Creates the file for a gateway with these ports, replacing one a gateway that has ended left behind.
+     *
+     * @throws IllegalStateException when the file belongs to a gateway still running (it is left alone).
      */
     public static CountersFile create(final Path path, final List<String> portNames)
     {
@@ -67,6 +72,12 @@ public final class CountersFile implements AutoCloseable
         try
         {
             Files.createDirectories(path.toAbsolutePath().getParent());
+            final long owner = livingOwner(path);
+            if (owner > 0)
+            {
+                throw new IllegalStateException("counters file " + path + " belongs to the gateway running as pid " +
+                    owner + "; give this one its own with --counters FILE (or its own admin.address)");
+            }
             Files.deleteIfExists(path);
         }
         catch (final IOException ex)
@@ -87,6 +98,34 @@ public final class CountersFile implements AutoCloseable
         header.putLong(24, System.currentTimeMillis());
         header.putLongVolatile(0, MAGIC); // last: readers see a whole header once the magic is there
         return file;
+    }
+
+    /**
+     * @return the pid of the running process (not this one) that created the counters file at {@code path}, or 0
+     * when there is no such file or its creator has ended.
+     */
+    static long livingOwner(final Path path)
+    {
+        if (!Files.isRegularFile(path))
+        {
+            return 0;
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path))
+        {
+            final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.nativeOrder());
+            if (channel.read(header, 0) < 24 || header.getLong(0) != MAGIC)
+            {
+                return 0;
+            }
+            final long pid = header.getLong(16);
+            final boolean alive = pid != ProcessHandle.current().pid() &&
+                ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            return alive ? pid : 0;
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
     }
 
     /**

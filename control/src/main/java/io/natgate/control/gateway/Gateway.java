@@ -66,6 +66,11 @@ public final class Gateway implements AutoCloseable
 
     private final EffectiveSettings settings;
     private final GatewayConfig config;
+    private final NatConfig engineConfig;
+    private final PrintStream log;
+    private final Map<String, Object> runningDocument;
+    private final List<StaticMapping> liveStatics = new ArrayList<>();
+    private List<io.natgate.control.config.ProviderConfig> liveProviders;
     private final List<Port> ports = new ArrayList<>();
     private final CountersFile countersFile;
     private final Pipeline pipeline;
@@ -88,6 +93,8 @@ public final class Gateway implements AutoCloseable
     {
         this.settings = settings;
         this.journal = journal;
+        this.log = log;
+        this.engineConfig = settings.natConfig();
         this.config = settings.gateway().orElseThrow(() -> new IllegalArgumentException("no config file"));
         CountersFile counters = null;
         Pipeline pipeline = null;
@@ -135,7 +142,7 @@ public final class Gateway implements AutoCloseable
             final DatapathCounters datapathCounters = counters.counters();
             final PinningThreadFactory threads = new PinningThreadFactory(settings.pinning());
             pipeline = new Pipeline(settings.pipelineConfig().threadFactory(threads), ports, datapathCounters);
-            nat = new NatEngine(settings.natConfig(), pipeline.workerEvents(), datapathCounters);
+            nat = new NatEngine(engineConfig, pipeline.workerEvents(), datapathCounters);
             final Forwarder forwarder = new Forwarder(forwarderConfig, nat, datapathCounters);
             events = new GatewayEvents(journal == null ? NatEventListener.NONE : journal.natEvents());
             commands = pipeline.newCommandEncoder();
@@ -191,6 +198,10 @@ public final class Gateway implements AutoCloseable
         log.printf("natgate: profile %s (%s), threading %s, idle %s, %d sessions max%n", settings.profile().name(),
             settings.selection(), settings.pipelineConfig().threadingMode().configName(),
             settings.pipelineConfig().idleStrategy(), settings.natConfig().maxSessions());
+        runningDocument = new LinkedHashMap<>(config.location().source() == null ? Map.of() :
+            ConfigDifference.read(Path.of(config.location().source())));
+        liveProviders = config.providers();
+        liveStatics.addAll(config.staticMappings());
         for (final StaticMapping mapping : config.staticMappings())
         {
             if (restoredStatics.contains(mapping))
@@ -212,6 +223,82 @@ public final class Gateway implements AutoCloseable
             close();
             throw ex;
         }
+    }
+
+    /**
+     * Reloads the config file: applies what can change while forwarding (static mappings added and removed,
+     * per-client quotas, firewall rules, providers restarted when theirs changed) and names what differs but
+     * takes a restart. A file that does not load is refused whole, the running config untouched.
+     *
+     * @param profileOption the {@code --profile} the gateway was started with, or null.
+     * @throws io.natgate.control.config.ConfigException naming file, line, key and value of a bad file.
+     * @throws IllegalArgumentException naming a firewall rule that cannot be compiled (nothing changed).
+     */
+    public synchronized ReloadResult reload(final Path file, final String profileOption)
+    {
+        final EffectiveSettings next = EffectiveSettings.load(file, profileOption);
+        final GatewayConfig nextConfig = next.gateway().orElseThrow();
+        final List<String> restart = ConfigDifference.needingRestart(runningDocument, ConfigDifference.read(file));
+        final List<String> changed = new ArrayList<>();
+
+        if (!nextConfig.firewallRules().equals(firewall.rules()))
+        {
+            final int before = firewall.rules().size();
+            firewall.replaceRules(nextConfig.firewallRules()); // checks every rule before it changes anything
+            changed.add("firewall.rules: " + before + " rules replaced by " + nextConfig.firewallRules().size() +
+                " (" + String.join(", ", nextConfig.firewallRules().stream().map(rule -> rule.name()).toList()) + ")");
+        }
+
+        final NatConfig nextNat = next.natConfig();
+        final int portQuota = nextNat.portsPerClient();
+        final int sessionQuota = nextNat.sessionsPerClient();
+        final String quotasBefore = onWorker(() ->
+        {
+            final String before = engineConfig.portsPerClient() + "/" + engineConfig.sessionsPerClient();
+            engineConfig.portsPerClient(portQuota).sessionsPerClient(sessionQuota);
+            return before;
+        });
+        if (!quotasBefore.equals(portQuota + "/" + sessionQuota))
+        {
+            changed.add("nat.quotas: portsPerClient/sessionsPerClient " + quotasBefore + " -> " + portQuota + "/" +
+                sessionQuota);
+        }
+
+        for (final StaticMapping mapping : List.copyOf(liveStatics))
+        {
+            if (!nextConfig.staticMappings().contains(mapping))
+            {
+                final CommandCompletion completion = submit((nat, id) -> nat.removeStaticMapping(id,
+                    mapping.protocol(), mapping.publicEndpoint().address(), mapping.publicEndpoint().port()));
+                liveStatics.remove(mapping);
+                changed.add("nat.staticMappings: removed " + mapping + ": " + completion.status().label());
+            }
+        }
+        for (final StaticMapping mapping : nextConfig.staticMappings())
+        {
+            if (!liveStatics.contains(mapping))
+            {
+                final CommandCompletion completion = submit((nat, id) -> mapping.addTo(nat, id));
+                if (completion.isOk())
+                {
+                    liveStatics.add(mapping);
+                }
+                changed.add("nat.staticMappings: added " + mapping + ": " + completion.status().label());
+            }
+        }
+
+        if (!nextConfig.providers().equals(liveProviders))
+        {
+            CloseHelper.quietClose(providers);
+            providers = Providers.start(nextConfig.providers(), config.ports(), engineConfig.publicAddresses(),
+                platform, localUdp, firewall, settings.pipelineConfig().nanoClock(),
+                line -> log.println("natgate: " + line), providerErrors(log));
+            changed.add("providers: restarted with " + nextConfig.providers().size() + " configured");
+        }
+
+        ConfigDifference.takeLive(runningDocument, ConfigDifference.read(file));
+        liveProviders = nextConfig.providers();
+        return new ReloadResult(changed, restart);
     }
 
     private static org.agrona.ErrorHandler providerErrors(final PrintStream log)
@@ -391,14 +478,17 @@ public final class Gateway implements AutoCloseable
      */
     public void clients(final Consumer<List<ClientView>> chunk)
     {
-        final int portQuota = settings.natConfig().portsPerClient();
-        final int sessionQuota = settings.natConfig().sessionsPerClient();
         for (int next = 0; next >= 0; )
         {
             final int from = next;
             final List<ClientView> clients = new ArrayList<>();
-            next = onWorker(() -> nat.forEachClient(from, WALK_CHUNK_RECORDS, (address, ports, sessions) ->
-                clients.add(new ClientView(address, ports, portQuota, sessions, sessionQuota))));
+            next = onWorker(() ->
+            {
+                final int portQuota = engineConfig.portsPerClient();
+                final int sessionQuota = engineConfig.sessionsPerClient();
+                return nat.forEachClient(from, WALK_CHUNK_RECORDS, (address, ports, sessions) ->
+                    clients.add(new ClientView(address, ports, portQuota, sessions, sessionQuota)));
+            });
             if (!clients.isEmpty())
             {
                 chunk.accept(clients);

@@ -1,5 +1,6 @@
 package io.natgate.control.lab;
 
+import io.natgate.control.gateway.LogTimestamps;
 import io.natgate.control.lab.LabTopology.Role;
 
 import java.nio.file.Path;
@@ -43,14 +44,26 @@ public final class LabGateway implements AutoCloseable
      */
     public static LabGateway start(final Lab lab, final NatgateJvm jvm, final Path config, final Consumer<String> echo)
     {
+        return start(lab, jvm, config, echo, List.of());
+    }
+
+    /**
+     * Like {@link #start(Lab, NatgateJvm, Path, Consumer)}, run through {@code wrapper} (e.g. {@code setpriv} with
+     * fewer capabilities).
+     */
+    public static LabGateway start(
+        final Lab lab, final NatgateJvm jvm, final Path config, final Consumer<String> echo, final List<String> wrapper)
+    {
+        final List<String> command = new java.util.ArrayList<>(wrapper);
+        command.addAll(jvm.natgate("run", "--config", config.toString(), "--counters",
+            config.resolveSibling(COUNTERS_FILE).toString()));
         // It runs in its config's directory, so a crash report lands beside its journal, not where the lab was started.
         final LabProcess process = lab.start(Role.GATEWAY, "natgate run", config.toAbsolutePath().getParent(), echo,
-            jvm.natgate("run", "--config", config.toString(), "--counters",
-                config.resolveSibling(COUNTERS_FILE).toString()));
+            command);
         final LabGateway gateway = new LabGateway(lab, process);
         try
         {
-            process.awaitLine(line -> line.startsWith(FORWARDING), START_TIMEOUT);
+            process.awaitLine(line -> LogTimestamps.strip(line).startsWith(FORWARDING), START_TIMEOUT);
             final long deadlineNs = System.nanoTime() + START_TIMEOUT.toNanos();
             while (!gateway.healthy())
             {
@@ -110,11 +123,11 @@ public final class LabGateway implements AutoCloseable
     }
 
     /**
-     * @return what the gateway printed so far.
+     * @return what the gateway printed so far, each line without its timestamp.
      */
     public List<String> output()
     {
-        return process.stdout();
+        return process.stdout().stream().map(LogTimestamps::strip).toList();
     }
 
     public LabProcess process()

@@ -75,6 +75,42 @@ class NatgateRunTest
     }
 
     @Test
+    void shouldForwardWithOnlyTheCapabilitiesTheInstalledUnitGrants() throws Exception
+    {
+        final Path root = Files.createDirectories(fixture.directory().resolve("install-root"));
+        final Exec.Result install = Exec.run(RUN_TIMEOUT, jvm.natgate("install", "--root", root.toString()));
+        assertEquals(0, install.exitStatus(), install.describe());
+        final String unit = Files.readString(root.resolve("etc/systemd/system/natgate.service"));
+        assertTrue(Files.isDirectory(root.resolve("var/lib/natgate/journal")), install.describe());
+        assertTrue(Files.isRegularFile(root.resolve("etc/natgate/natgate.yaml")), install.describe());
+        final String granted = unit.lines().filter(line -> line.startsWith("AmbientCapabilities="))
+            .findFirst().orElseThrow().substring("AmbientCapabilities=".length());
+        assertTrue(unit.contains("\nCapabilityBoundingSet=" + granted + "\n") && unit.contains("\nDynamicUser=yes\n") &&
+            !unit.contains("User=root"), unit);
+        // setpriv's names: cap_net_raw -> net_raw; every other capability dropped from every set
+        final String caps = String.join(",", java.util.Arrays.stream(granted.split(" "))
+            .map(name -> "+" + name.toLowerCase(java.util.Locale.ROOT).substring("cap_".length())).toList());
+        final List<String> setpriv = List.of("setpriv", "--no-new-privs", "--bounding-set", "-all," + caps,
+            "--inh-caps", "-all," + caps, "--ambient-caps", "-all," + caps);
+
+        final LabGateway gateway = LabGateway.start(lab, jvm, config("capabilities", LabGatewayConfig.text(
+            Backend.AFPACKET, "small-2core")), null, setpriv);
+        try
+        {
+            final String status = Files.readString(Path.of("/proc/" + gateway.process().pid() + "/status"));
+            final LabTraffic.PingResult ping = LabTraffic.ping(lab, Role.CLIENT, LabTopology.SERVER_ADDRESS, 2);
+
+            // CAP_NET_ADMIN is bit 12, CAP_NET_RAW bit 13: those two and nothing else
+            assertTrue(status.contains("\nCapEff:\t0000000000003000\n"), status);
+            assertEquals(2, ping.received(), ping.output());
+        }
+        finally
+        {
+            assertEquals(0, gateway.stop(), gateway.output().toString());
+        }
+    }
+
+    @Test
     void shouldRefuseAnUnknownKeyWithOneLineAndStatusTwo()
     {
         final String text = LabGatewayConfig.text(Backend.AFPACKET, "small-2core") + "colour: blue\n";

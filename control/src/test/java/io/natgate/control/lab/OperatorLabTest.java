@@ -213,6 +213,122 @@ class OperatorLabTest
             after.toString());
     }
 
+    @Test
+    void shouldReloadStaticMappingsAndQuotasOnSighupAndSayWhatChanged() throws Exception
+    {
+        final java.nio.file.Path file = fixture.directory().resolve(LabGatewayConfig.FILE_NAME);
+        final String original = java.nio.file.Files.readString(file);
+        try
+        {
+            java.nio.file.Files.writeString(file, original.replace("\njournal:", """
+
+                    - {protocol: udp, public: %s:7001, inside: %s:7001}
+                  quotas: {portsPerClient: 500}
+                journal:""".formatted(PUBLIC_ADDRESS, CLIENT2_ADDRESS)));
+            final int linesBefore = fixture.gateway().output().size();
+
+            Exec.check(List.of("kill", "-HUP", String.valueOf(fixture.gateway().process().pid())));
+
+            fixture.gateway().process().awaitLine(line -> line.contains("reload: nat.staticMappings: added"), Duration.ofSeconds(20));
+            final List<String> said = fixture.gateway().output().subList(linesBefore, fixture.gateway().output().size());
+            assertTrue(said.contains("natgate: reload: nat.staticMappings: added udp " + PUBLIC_ADDRESS + ":7001 -> " +
+                CLIENT2_ADDRESS + ":7001: applied"), said.toString());
+            assertTrue(said.contains("natgate: reload: nat.quotas: portsPerClient/sessionsPerClient 0/0 -> 500/0"),
+                said.toString());
+            assertTrue(fixture.gateway().healthy(), "still running after SIGHUP");
+            final LabTraffic.UdpExchange udp = LabTraffic.udpExchange(fixture.lab(), Role.SERVER, Role.CLIENT2,
+                PUBLIC_ADDRESS, 7001, "through the new forward", "back");
+            assertEquals("through the new forward", udp.serverReceived());
+            assertEquals("back", udp.clientReceived());
+            final Map<String, Object> client = Json.objects(Json.parse(fixture.gateway().admin("/clients"))).stream()
+                .filter(entry -> CLIENT2_ADDRESS.equals(entry.get("inside"))).findFirst().orElseThrow();
+            assertEquals(500, ((Number)client.get("portQuota")).intValue());
+        }
+        finally
+        {
+            java.nio.file.Files.writeString(file, original);
+            cli("reload");
+        }
+    }
+
+    @Test
+    void shouldRefuseABadFileOnReloadLeavingTheRunningConfigAndNameWhatNeedsARestart() throws Exception
+    {
+        final java.nio.file.Path file = fixture.directory().resolve(LabGatewayConfig.FILE_NAME);
+        final String original = java.nio.file.Files.readString(file);
+        try
+        {
+            java.nio.file.Files.writeString(file, original.replace("filtering: address-dependent",
+                "filtering: sideways"));
+            final Exec.Result refused = cli("reload");
+            java.nio.file.Files.writeString(file, original.replace("filtering: address-dependent",
+                "filtering: endpoint-independent\n  timeouts: {udp: 10m}"));
+            final Exec.Result restart = cli("reload");
+
+            assertEquals(1, refused.exitStatus(), refused.describe());
+            assertTrue(refused.stderr().contains(file + ":") && refused.stderr().contains("nat.filtering=sideways") &&
+                refused.stderr().contains("nothing changed"), refused.describe());
+            assertEquals(0, restart.exitStatus(), restart.describe());
+            assertTrue(restart.stdout().contains("needs a restart (running values kept): nat.filtering, nat.timeouts"),
+                restart.describe());
+            // the port forward of the running config still forwards
+            final LabTraffic.HttpResult hello = LabTraffic.httpGet(fixture.lab(), Role.SERVER,
+                "http://" + PUBLIC_ADDRESS + ":" + LabFixture.HTTP_PORT + "/");
+            assertEquals(0, hello.exitStatus(), hello.error());
+        }
+        finally
+        {
+            java.nio.file.Files.writeString(file, original);
+            cli("reload");
+        }
+    }
+
+    @Test
+    void shouldStampEveryLineTheGatewayLogsWithItsTime()
+    {
+        final List<String> raw = fixture.gateway().process().stdout();
+
+        assertTrue(raw.size() > 3, raw.toString());
+        for (final String line : raw)
+        {
+            assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z .+"), line);
+        }
+    }
+
+    @Test
+    void shouldRefuseACountersFileALiveGatewayOwnsAndLeaveItInPlace() throws Exception
+    {
+        final java.nio.file.Path counters = fixture.directory().resolve(LabGateway.COUNTERS_FILE);
+        final java.nio.file.Path second = fixture.directory().resolve("second.yaml");
+        java.nio.file.Files.writeString(second, java.nio.file.Files.readString(fixture.directory().resolve(
+            LabGatewayConfig.FILE_NAME)).replace("directory: journal", "directory: journal-second"));
+
+        final Exec.Result run = fixture.lab().exec(Role.GATEWAY, CLI_TIMEOUT, jvm.natgate("run", "--config",
+            second.toString(), "--counters", counters.toString()).toArray(String[]::new));
+        final Exec.Result stat = cli("stat", "--once", "--counters", counters.toString());
+
+        assertEquals(1, run.exitStatus(), run.describe());
+        assertTrue(run.stderr().contains("counters file " + counters + " belongs to the gateway running as pid " +
+            fixture.gateway().process().pid()), run.describe());
+        assertEquals(0, stat.exitStatus(), stat.describe());
+        assertTrue(stat.stdout().startsWith("natgate stat - pid " + fixture.gateway().process().pid() + " running"),
+            stat.describe());
+    }
+
+    @Test
+    void shouldPrintStatAsPlainTextIntoAPipe()
+    {
+        final List<String> command = new ArrayList<>(List.of("timeout", "6"));
+        command.addAll(jvm.natgate("stat", "--interval", "0.2", "--counters",
+            fixture.directory().resolve(LabGateway.COUNTERS_FILE).toString()));
+
+        final Exec.Result stat = Exec.run(CLI_TIMEOUT, command);
+
+        assertFalse(stat.stdout().contains("\u001b"), "escape codes in a pipe: " + stat.stdout());
+        assertTrue(stat.stdout().lines().filter(line -> line.startsWith("natgate stat - pid ")).count() >= 2,
+            stat.describe());
+    }
+
     /**
      * One datagram from {@code role}'s port {@code sourcePort} to the server: a UDP session through the gateway.
      */
