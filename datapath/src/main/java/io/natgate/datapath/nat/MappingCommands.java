@@ -151,8 +151,9 @@ final class MappingCommands implements NatCommands
                 completed(correlationId, CommandStatus.QUOTA_EXCEEDED, 0, 0);
                 return;
             }
-            final int addressIndex = factory.pairedAddressIndex(insideAddress);
-            final int wanted = publicPort != 0 && ports.isFree(addressIndex, protocol, publicPort) ? publicPort : 0;
+            final int addressIndex = tables.portAssigner.addressIndex(insideAddress);
+            final int wanted = publicPort != 0 && addressIndex >= 0 && ports.isFree(addressIndex, protocol, publicPort) &&
+                tables.portAssigner.mayTake(insideAddress, addressIndex, publicPort) ? publicPort : 0;
             mapping = factory.createMapping(
                 protocol, insideAddress, insidePort, addressIndex, wanted, MappingKind.INBOUND, client, nowNs, true);
             if (mapping < 0)

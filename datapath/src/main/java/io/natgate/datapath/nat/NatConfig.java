@@ -94,7 +94,22 @@ public final class NatConfig
      */
     public static final boolean VERIFY_CHECKSUMS_DEFAULT = false;
 
+    public static final String PORT_BLOCK_SIZE = "nat.portBlocks.size";
+    /** 0: no port blocks, ports allocated one mapping at a time. */
+    public static final int PORT_BLOCK_SIZE_DEFAULT = 0;
+
+    public static final String PORT_BLOCKS_PER_CLIENT = "nat.portBlocks.maxPerClient";
+    public static final int PORT_BLOCKS_PER_CLIENT_DEFAULT = 4;
+
+    public static final String PORT_BLOCK_INTERIM = "nat.portBlocks.interimLog";
+    /** 0: no interim records. */
+    public static final long PORT_BLOCK_INTERIM_DEFAULT_NS = 0;
+
     private int[] publicAddresses = new int[0];
+    private int portBlockSize = PORT_BLOCK_SIZE_DEFAULT;
+    private int portBlocksPerClient = PORT_BLOCKS_PER_CLIENT_DEFAULT;
+    private long portBlockInterimNs = PORT_BLOCK_INTERIM_DEFAULT_NS;
+    private DeterministicMap deterministic;
     private FilteringMode filtering = FILTERING_DEFAULT;
     private int maxSessions = MAX_SESSIONS_DEFAULT;
     private int maxMappings = MAX_MAPPINGS_DEFAULT;
@@ -158,6 +173,7 @@ public final class NatConfig
         atLeast(TCP_TRANSITORY_TIMEOUT, tcpTransitoryTimeoutNs, TCP_TRANSITORY_TIMEOUT_MIN_NS,
             "RFC 5382 REQ-5: transitory idle-timeout at least 4 minutes");
         atLeast(ICMP_TIMEOUT, icmpTimeoutNs, ICMP_TIMEOUT_MIN_NS, "RFC 5508 REQ-2: ICMP query timeout at least 60 s");
+        validateAllocation();
         positive(MAX_HELD_FRAGMENTS, maxHeldFragments, 1 << 16);
         positive(MAX_FRAGMENT_FLOWS, maxFragmentFlows, 1 << 20);
         if (fragmentTimeoutNs <= 0)
@@ -165,6 +181,38 @@ public final class NatConfig
             throw new ConfigurationException(FRAGMENT_TIMEOUT, fragmentTimeoutNs + "ns", "must be positive");
         }
         return this;
+    }
+
+    private void validateAllocation()
+    {
+        if (portBlockSize != 0)
+        {
+            if (portBlockSize < 8 || portBlockSize > 32_768 || Integer.bitCount(portBlockSize) != 1)
+            {
+                throw new ConfigurationException(PORT_BLOCK_SIZE, portBlockSize, "must be a power of two, 8..32768");
+            }
+            positive(PORT_BLOCKS_PER_CLIENT, portBlocksPerClient, (65_536 - 1024) / portBlockSize);
+            if ((long)maxClients * portBlocksPerClient > 1 << 26)
+            {
+                throw new ConfigurationException(PORT_BLOCKS_PER_CLIENT, portBlocksPerClient,
+                    "times " + MAX_CLIENTS + " (" + maxClients + ") is over " + (1 << 26) + " block slots");
+            }
+            if (portBlockInterimNs != 0 && portBlockInterimNs < TimeUnit.MINUTES.toNanos(1))
+            {
+                throw new ConfigurationException(PORT_BLOCK_INTERIM, TimeUnit.NANOSECONDS.toSeconds(portBlockInterimNs) +
+                    "s", "interim records at most once a minute (0: none)");
+            }
+            if (deterministic != null)
+            {
+                throw new ConfigurationException(PORT_BLOCK_SIZE, portBlockSize,
+                    "port blocks and deterministic NAT exclude each other: choose one");
+            }
+        }
+        if (deterministic != null && !java.util.Arrays.equals(deterministic.publicAddresses(), publicAddresses))
+        {
+            throw new ConfigurationException(PUBLIC_ADDRESSES, publicAddresses.length + " addresses",
+                "with deterministic NAT the public addresses are " + DeterministicMap.PUBLIC + "'s, in its order");
+        }
     }
 
     private static void positive(final String key, final int value, final int max)
@@ -435,5 +483,73 @@ public final class NatConfig
     {
         this.verifyChecksums = verifyChecksums;
         return this;
+    }
+
+    /**
+     * @return ports in a port block, or 0 when ports are allocated one mapping at a time.
+     */
+    public int portBlockSize()
+    {
+        return portBlockSize;
+    }
+
+    public NatConfig portBlockSize(final int portBlockSize)
+    {
+        this.portBlockSize = portBlockSize;
+        return this;
+    }
+
+    public int portBlocksPerClient()
+    {
+        return portBlocksPerClient;
+    }
+
+    public NatConfig portBlocksPerClient(final int portBlocksPerClient)
+    {
+        this.portBlocksPerClient = portBlocksPerClient;
+        return this;
+    }
+
+    /**
+     * @return how often a live port block is reported again, 0 for never.
+     */
+    public long portBlockInterimNs()
+    {
+        return portBlockInterimNs;
+    }
+
+    public NatConfig portBlockInterimNs(final long portBlockInterimNs)
+    {
+        this.portBlockInterimNs = portBlockInterimNs;
+        return this;
+    }
+
+    /**
+     * @return the deterministic map (RFC 7422), or null when ports are not assigned deterministically.
+     */
+    public DeterministicMap deterministic()
+    {
+        return deterministic;
+    }
+
+    /**
+     * Sets deterministic NAT; the public addresses become the map's.
+     */
+    public NatConfig deterministic(final DeterministicMap deterministic)
+    {
+        this.deterministic = deterministic;
+        if (deterministic != null)
+        {
+            this.publicAddresses = deterministic.publicAddresses();
+        }
+        return this;
+    }
+
+    /**
+     * @return whether mappings leave no per-mapping log record (port blocks or deterministic NAT log less).
+     */
+    public boolean logsPerMapping()
+    {
+        return portBlockSize == 0 && deterministic == null;
     }
 }

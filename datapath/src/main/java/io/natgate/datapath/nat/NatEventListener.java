@@ -135,4 +135,45 @@ public interface NatEventListener
         final int publicPort, final int remoteAddress, final int remotePort, final int state)
     {
     }
+
+    /**
+     * Port-block allocation: a block of ports {@code firstPort..lastPort} of {@code publicAddress} was given to
+     * {@code insideAddress}; every mapping it makes uses them until the block is released.
+     */
+    default void onPortBlockAllocated(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+    }
+
+    /**
+     * Port-block allocation: the block's last mapping went and the block with it.
+     */
+    default void onPortBlockReleased(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+    }
+
+    /**
+     * Port-block allocation: an interim record of a block still held ({@code nat.portBlocks.interimLog}).
+     */
+    default void onPortBlockInterim(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+    }
+
+    /**
+     * A client reached its port limit and a new mapping was refused (rate-limited: at most one a second).
+     *
+     * @param limit the ports the client may hold.
+     */
+    default void onQuotaExceeded(final long timeNs, final int insideAddress, final int limit)
+    {
+    }
+
+    /**
+     * A public address had no free port (or port block) for a new mapping (rate-limited: at most one a second).
+     */
+    default void onPortsExhausted(final long timeNs, final int publicAddress)
+    {
+    }
 }

@@ -19,7 +19,7 @@ final class NatInspection
     long tableCapacityBytes()
     {
         return sessions.capacityBytes() + mappings.capacityBytes() + tables.clients.capacityBytes() +
-            tables.ports.capacityBytes();
+            tables.ports.capacityBytes() + tables.portAssigner.capacityBytes();
     }
 
     double bytesPerSession()

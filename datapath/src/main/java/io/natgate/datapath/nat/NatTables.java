@@ -17,6 +17,8 @@ final class NatTables
     final MappingTable mappings;
     final ClientTable clients;
     final PortAllocator ports;
+    /** Where a new mapping gets its public port: per mapping, in port blocks, or deterministically. */
+    final PortAssigner portAssigner;
     final FragmentTable fragments;
     final InboundMappings inboundMappings;
     final InboundLimits inboundLimits;
@@ -41,6 +43,7 @@ final class NatTables
         mappings = new MappingTable(config.maxMappings());
         clients = new ClientTable(config.maxClients());
         ports = new PortAllocator(publicAddresses.size());
+        portAssigner = new PortAssigner(config, publicAddresses, ports, events);
         fragments = new FragmentTable(config.maxFragmentFlows(), config.maxHeldFragments());
         inboundMappings = new InboundMappings(Math.min(config.maxMappings(), 65_536));
         inboundLimits = new InboundLimits(config.inboundSessionsPerRemote(), config.sessionsPerInboundMapping(),

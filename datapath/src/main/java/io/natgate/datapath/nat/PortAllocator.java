@@ -114,6 +114,33 @@ final class PortAllocator
         return port;
     }
 
+    /**
+     * Allocates a port within {@code [low, high]} (a port block, a deterministic range): the inside port
+     * itself when preserving and it lies there free, else the first free one of its parity (when asked),
+     * else any free one.
+     *
+     * @return the port, or -1 when the range has no free port.
+     */
+    int acquireInRange(
+        final int addressIndex, final int protocol, final int insidePort, final boolean preserve, final boolean parity,
+        final int low, final int high)
+    {
+        if (preserve && insidePort >= low && insidePort <= high && tryAcquire(addressIndex, protocol, insidePort))
+        {
+            return insidePort;
+        }
+        int port = scan(addressIndex, protocol, low, high, parity, insidePort & 1);
+        if (port < 0 && parity)
+        {
+            port = scan(addressIndex, protocol, low, high, false, 0);
+        }
+        if (port >= 0)
+        {
+            tryAcquire(addressIndex, protocol, port);
+        }
+        return port;
+    }
+
     private int scan(
         final int addressIndex, final int protocol, final int from, final int to, final boolean parity, final int bit)
     {

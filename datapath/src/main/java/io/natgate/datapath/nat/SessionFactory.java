@@ -75,11 +75,12 @@ final class SessionFactory
             if (config.portsPerClient() > 0 && clients.ports(client) >= config.portsPerClient())
             {
                 clients.releaseIfEmpty(client);
+                tables.portAssigner.quotaExceeded(insideAddress, config.portsPerClient(), nowNs);
                 return drop(DropReason.CLIENT_PORT_QUOTA);
             }
             mapping = createMapping(
-                protocol, insideAddress, insidePort, pairedAddressIndex(insideAddress), 0, MappingKind.DYNAMIC,
-                client, nowNs, true);
+                protocol, insideAddress, insidePort, tables.portAssigner.addressIndex(insideAddress), 0,
+                MappingKind.DYNAMIC, client, nowNs, true);
             if (mapping < 0)
             {
                 clients.releaseIfEmpty(client);
@@ -275,15 +276,14 @@ final class SessionFactory
                 return drop(DropReason.OUT_OF_PORTS);
             }
             publicPort = wantedPublicPort;
+            tables.portAssigner.taken(insideAddress, addressIndex, publicPort);
         }
         else
         {
-            publicPort = ports.acquire(
-                addressIndex, protocol, insidePort, config.portPreservation(),
-                config.portParity() && protocol != Ipv4Protocols.ICMP);
+            publicPort = tables.portAssigner.assign(client, insideAddress, addressIndex, protocol, insidePort, nowNs);
             if (publicPort < 0)
             {
-                return drop(DropReason.OUT_OF_PORTS);
+                return publicPort;
             }
         }
         final int publicAddress = tables.publicAddresses.address(addressIndex);
@@ -291,7 +291,7 @@ final class SessionFactory
             protocol, insideAddress, insidePort, publicAddress, publicPort, addressIndex, kind);
         if (mapping == MappingTable.NONE)
         {
-            ports.release(addressIndex, protocol, publicPort);
+            tables.portAssigner.release(insideAddress, addressIndex, protocol, publicPort, nowNs);
             return drop(DropReason.MAX_SESSIONS);
         }
         clients.addPorts(client, 1);
@@ -303,13 +303,5 @@ final class SessionFactory
                 nowNs, protocol, insideAddress, insidePort, publicAddress, publicPort, kind.id());
         }
         return mapping;
-    }
-
-    /**
-     * Paired address pooling (RFC 4787 REQ-2): an inside address always gets the same public address.
-     */
-    int pairedAddressIndex(final int insideAddress)
-    {
-        return (int)((HashIndex.hash(insideAddress, 0x2545F491L) & 0xFFFF_FFFFL) % tables.publicAddresses.size());
     }
 }

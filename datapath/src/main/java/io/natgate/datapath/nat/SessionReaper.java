@@ -72,6 +72,7 @@ final class SessionReaper
             }
             final int[] timeouts = fragmentTimeoutsPerPort;
             work += tables.fragments.expire(nowNs, timeouts);
+            work += tables.portAssigner.interim(nowNs, 4096);
             for (int port = 0; port < timeouts.length; port++)
             {
                 for (; timeouts[port] > 0; timeouts[port]--)
@@ -167,7 +168,7 @@ final class SessionReaper
         {
             tables.inboundMappings.forget(mapping);
         }
-        tables.ports.release(mappings.publicAddressIndex(mapping), protocol, publicPort);
+        tables.portAssigner.release(insideAddress, mappings.publicAddressIndex(mapping), protocol, publicPort, nowNs);
         mappings.remove(mapping);
         final int client = tables.clients.find(insideAddress);
         if (client >= 0)

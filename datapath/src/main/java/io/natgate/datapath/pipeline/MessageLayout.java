@@ -75,6 +75,16 @@ public final class MessageLayout
     public static final int SESSION_STATE_OFFSET = 36;
     public static final int SESSION_EVENT_LENGTH = 40;
 
+    // Allocation events share the mapping record: protocol 0, the inside address, the block's first port in the
+    // inside port's place, the public address, the block's last port in the public port's place, and for a
+    // quota the limit in the kind's place.
+
+    public static final int PORT_BLOCK_ALLOCATED_MSG_TYPE_ID = 9;
+    public static final int PORT_BLOCK_RELEASED_MSG_TYPE_ID = 10;
+    public static final int PORT_BLOCK_INTERIM_MSG_TYPE_ID = 11;
+    public static final int QUOTA_EXCEEDED_MSG_TYPE_ID = 12;
+    public static final int PORTS_EXHAUSTED_MSG_TYPE_ID = 13;
+
     private MessageLayout()
     {
     }

@@ -87,6 +87,15 @@ public final class NatEventDecoder
                 SESSION_REMOVED_MSG_TYPE_ID ->
                 onSession(msgTypeId, buffer, index, length, timeNs, protocol, insideAddress, insidePort, publicAddress,
                     publicPort);
+            case PORT_BLOCK_ALLOCATED_MSG_TYPE_ID -> listener.onPortBlockAllocated(
+                timeNs, insideAddress, publicAddress, insidePort, publicPort);
+            case PORT_BLOCK_RELEASED_MSG_TYPE_ID -> listener.onPortBlockReleased(
+                timeNs, insideAddress, publicAddress, insidePort, publicPort);
+            case PORT_BLOCK_INTERIM_MSG_TYPE_ID -> listener.onPortBlockInterim(
+                timeNs, insideAddress, publicAddress, insidePort, publicPort);
+            case QUOTA_EXCEEDED_MSG_TYPE_ID -> listener.onQuotaExceeded(
+                timeNs, insideAddress, buffer.getInt(index + MAPPING_KIND_OFFSET));
+            case PORTS_EXHAUSTED_MSG_TYPE_ID -> listener.onPortsExhausted(timeNs, publicAddress);
             default -> unknownMessageCount++;
         }
     }

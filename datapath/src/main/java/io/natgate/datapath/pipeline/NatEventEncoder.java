@@ -177,6 +177,52 @@ public final class NatEventEncoder implements NatEventListener
             remoteAddress, remotePort, state);
     }
 
+    @Override
+    public void onPortBlockAllocated(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+        allocation(PORT_BLOCK_ALLOCATED_MSG_TYPE_ID, timeNs, insideAddress, firstPort, publicAddress, lastPort, 0);
+    }
+
+    @Override
+    public void onPortBlockReleased(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+        allocation(PORT_BLOCK_RELEASED_MSG_TYPE_ID, timeNs, insideAddress, firstPort, publicAddress, lastPort, 0);
+    }
+
+    @Override
+    public void onPortBlockInterim(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+        allocation(PORT_BLOCK_INTERIM_MSG_TYPE_ID, timeNs, insideAddress, firstPort, publicAddress, lastPort, 0);
+    }
+
+    @Override
+    public void onQuotaExceeded(final long timeNs, final int insideAddress, final int limit)
+    {
+        allocation(QUOTA_EXCEEDED_MSG_TYPE_ID, timeNs, insideAddress, 0, 0, 0, limit);
+    }
+
+    @Override
+    public void onPortsExhausted(final long timeNs, final int publicAddress)
+    {
+        allocation(PORTS_EXHAUSTED_MSG_TYPE_ID, timeNs, 0, 0, publicAddress, 0, 0);
+    }
+
+    private void allocation(
+        final int msgTypeId, final long timeNs, final int insideAddress, final int firstPort, final int publicAddress,
+        final int lastPort, final int limit)
+    {
+        final int index = claimMapping(
+            msgTypeId, MAPPING_EVENT_LENGTH, timeNs, 0, insideAddress, firstPort, publicAddress, lastPort);
+        if (index > 0)
+        {
+            buffer.putInt(index + MAPPING_KIND_OFFSET, limit);
+            ring.commit(index);
+        }
+    }
+
     private void session(
         final int msgTypeId, final long timeNs, final int protocol, final int insideAddress, final int insidePort,
         final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort, final int state)

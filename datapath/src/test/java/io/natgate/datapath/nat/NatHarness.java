@@ -414,6 +414,44 @@ final class NatHarness
             return removalRoom;
         }
 
+        /** Allocation events as text: "allocated 10.0.0.2 203.0.113.1:1024-1087", "quota 10.0.0.2 128", "exhausted 203.0.113.1". */
+        final List<String> allocationEvents = new ArrayList<>();
+
+        public void onPortBlockAllocated(
+            final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+        {
+            block("allocated", insideAddress, publicAddress, firstPort, lastPort);
+        }
+
+        public void onPortBlockReleased(
+            final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+        {
+            block("released", insideAddress, publicAddress, firstPort, lastPort);
+        }
+
+        public void onPortBlockInterim(
+            final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+        {
+            block("interim", insideAddress, publicAddress, firstPort, lastPort);
+        }
+
+        public void onQuotaExceeded(final long timeNs, final int insideAddress, final int limit)
+        {
+            allocationEvents.add("quota " + Ipv4.toString(insideAddress) + " " + limit);
+        }
+
+        public void onPortsExhausted(final long timeNs, final int publicAddress)
+        {
+            allocationEvents.add("exhausted " + Ipv4.toString(publicAddress));
+        }
+
+        private void block(
+            final String type, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+        {
+            allocationEvents.add(type + " " + Ipv4.toString(insideAddress) + " " + Ipv4.toString(publicAddress) + ":" +
+                firstPort + "-" + lastPort);
+        }
+
         private void session(
             final String type, final long timeNs, final int protocol, final int insideAddress, final int insidePort,
             final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
