@@ -68,7 +68,7 @@ public final class AdminServer implements AutoCloseable
     {
         final HttpServer server = listen(address);
         server.createContext("/metrics", exchange -> replyText(exchange, "text/plain; version=0.0.4",
-            () -> Metrics.render(gateway)));
+            () -> Metrics.render(gateway) + Metrics.renderExport(gateway.export())));
         final SessionsAdmin tables = new SessionsAdmin(gateway);
         server.createContext(SessionsAdmin.SESSIONS, tables);
         server.createContext(SessionsAdmin.CLIENTS, tables);

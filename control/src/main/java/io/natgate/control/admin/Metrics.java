@@ -194,4 +194,26 @@ public final class Metrics
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
+
+    /**
+     * @return the exporters' counters, empty when nothing is exported.
+     */
+    public static String renderExport(final io.natgate.control.export.NatExport export)
+    {
+        if (export == null)
+        {
+            return "";
+        }
+        final StringBuilder out = new StringBuilder(512);
+        header(out, "natgate_export_records_total", "NAT event records exported, by exporter and result", "counter");
+        for (final io.natgate.control.export.NatLogSink sink : export.sinks())
+        {
+            final String name = sink instanceof io.natgate.control.export.IpfixExporter ? "ipfix" : "syslog";
+            out.append("natgate_export_records_total{exporter=\"").append(name).append("\",result=\"sent\"} ")
+                .append(sink.recordsSent()).append('\n');
+            out.append("natgate_export_records_total{exporter=\"").append(name).append("\",result=\"unsent\"} ")
+                .append(sink.recordsUnsent()).append('\n');
+        }
+        return out.toString();
+    }
 }

@@ -10,6 +10,7 @@ import io.natgate.control.journal.JournalPrinter;
 import io.natgate.control.journal.JournalState;
 import io.natgate.control.journal.JournalTime;
 import io.natgate.control.journal.WhoHeld;
+import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.nat.Ipv4Protocols;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -77,6 +78,14 @@ final class JournalCommand implements Runnable
             final ConfigNode named = journal == null ? null : journal.get("directory");
             final Path base = config.toAbsolutePath().getParent();
             return base.resolve(named == null ? JournalConfig.DIRECTORY_DEFAULT : named.asText()).normalize();
+        }
+
+        /**
+         * @return the deterministic NAT map of {@code --config}, or null without one.
+         */
+        io.natgate.datapath.nat.DeterministicMap deterministic()
+        {
+            return config == null ? null : io.natgate.control.config.ConfigLoader.deterministic(config);
         }
     }
 
@@ -245,13 +254,29 @@ final class JournalCommand implements Runnable
             {
                 case "udp" -> Ipv4Protocols.UDP;
                 case "tcp" -> Ipv4Protocols.TCP;
-                default -> throw new IllegalArgumentException("--proto is udp or tcp, not " + protocol);
+                case "icmp" -> Ipv4Protocols.ICMP;
+                default -> throw new IllegalArgumentException("--proto is udp, tcp or icmp, not " + protocol);
             };
             final Ipv4Endpoint endpoint = Ipv4Endpoint.parse(publicEndpoint, 1);
             final long atNs = JournalTime.parse(at, now());
             final WhoHeld who = new WhoHeld(protocolNumber, endpoint.address(), endpoint.port(), atNs);
             journal.read(who, 0, who::done, null);
             final WhoHeld.Answer answer = who.answer();
+            final io.natgate.datapath.nat.DeterministicMap deterministic = location.deterministic();
+            final long owner = answer != null || deterministic == null ? -1 :
+                deterministic.insideAddress(endpoint.address(), endpoint.port());
+            if (owner >= 0)
+            {
+                final int inside = (int)owner;
+                final String range = Ipv4.toString(deterministic.publicAddress(inside)) + ":" +
+                    deterministic.firstPort(inside) + "-" + deterministic.lastPort(inside);
+                out().println(json ? "{\"public\":\"" + endpoint + "\",\"protocol\":\"" + protocol.toLowerCase() +
+                    "\",\"at\":\"" + JournalPrinter.time(atNs) + "\",\"inside\":\"" + Ipv4.toString(inside) +
+                    "\",\"kind\":\"deterministic\",\"range\":\"" + range + "\"}" :
+                    who.publicEndpoint() + " at " + JournalPrinter.time(atNs) + ": " + Ipv4.toString(inside) +
+                    " (deterministic NAT: its range is " + range + ", from the config's nat.deterministic)");
+                return 0;
+            }
             if (json)
             {
                 out().println(whoJson(who, atNs, answer));
@@ -263,8 +288,9 @@ final class JournalCommand implements Runnable
             }
             else
             {
-                out().printf("%s at %s: %s (%s mapping)%n", who.publicEndpoint(), JournalPrinter.time(atNs),
-                    answer.inside(), answer.kind().name().toLowerCase());
+                out().printf("%s at %s: %s (%s)%n", who.publicEndpoint(), JournalPrinter.time(atNs),
+                    answer.inside(), answer.isBlock() ? "port block " + answer.blockFirstPort() + "-" +
+                        answer.blockLastPort() : answer.kind().name().toLowerCase() + " mapping");
                 out().printf("  held from %s %s%n", JournalPrinter.time(answer.fromNs()),
                     answer.toNs() == Long.MAX_VALUE ? "on (still held as far as the journal goes)" :
                         "to " + JournalPrinter.time(answer.toNs()) + " (" + answer.ended() + ")");
@@ -298,7 +324,9 @@ final class JournalCommand implements Runnable
                 return json.append(",\"inside\":null}").toString();
             }
             json.append(",\"inside\":\"").append(answer.inside()).append("\",\"kind\":\"")
-                .append(answer.kind().name().toLowerCase()).append("\",\"from\":\"")
+                .append(answer.isBlock() ? "port-block" : answer.kind().name().toLowerCase())
+                .append(answer.isBlock() ? "\",\"range\":\"" + answer.blockFirstPort() + "-" + answer.blockLastPort() : "")
+                .append("\",\"from\":\"")
                 .append(JournalPrinter.time(answer.fromNs())).append("\",\"to\":")
                 .append(answer.toNs() == Long.MAX_VALUE ? "null" : "\"" + JournalPrinter.time(answer.toNs()) + "\"")
                 .append(",\"ended\":").append(answer.ended() == null ? "null" : "\"" + answer.ended() + "\"")

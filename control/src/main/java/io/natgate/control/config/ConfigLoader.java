@@ -5,6 +5,7 @@ import io.natgate.datapath.forward.ForwarderConfig;
 import io.natgate.datapath.forward.Ipv6Policy;
 import io.natgate.datapath.forward.PortRole;
 import io.natgate.datapath.forward.PortSettings;
+import io.natgate.datapath.nat.DeterministicMap;
 import io.natgate.datapath.nat.FilteringMode;
 import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.nat.Ipv4Protocols;
@@ -37,13 +38,19 @@ public final class ConfigLoader
     public static final String JOURNAL_DIRECTORY_DEFAULT = JournalConfig.DIRECTORY_DEFAULT;
 
     private static final Set<String> TOP_KEYS =
-        Set.of("profile", "ports", "nat", "ipv6", "firewall", "providers", "journal", "admin");
+        Set.of("profile", "ports", "nat", "ipv6", "firewall", "providers", "journal", "admin", "export");
     private static final Set<String> PORT_KEYS =
         Set.of("name", "interface", "backend", "role", "address", "nextHop", "routes", "mac", "mtu", "vlan");
     private static final Set<String> NAT_KEYS = Set.of(
         "publicAddresses", "filtering", "timeouts", "quotas", "maxSessions", "maxMappings", "maxClients",
         "staticMappings", "inboundRefresh", "portPreservation", "portParity", "hairpinning", "verifyChecksums",
-        "fragments");
+        "fragments", "portBlocks", "deterministic");
+    private static final Set<String> PORT_BLOCK_KEYS = Set.of("size", "maxPerClient", "interimLog");
+    private static final Set<String> DETERMINISTIC_KEYS = Set.of("inside", "public", "firstPort", "portsPerHost");
+    private static final Set<String> EXPORT_KEYS =
+        Set.of("source", "sourcePort", "sessions", "poolId", "poolName", "ipfix", "syslog");
+    private static final Set<String> IPFIX_KEYS = Set.of("collectors", "templateRefresh", "observationDomain");
+    private static final Set<String> SYSLOG_KEYS = Set.of("collectors", "hostname");
     private static final Set<String> TIMEOUT_KEYS = Set.of("udp", "tcpEstablished", "tcpTransitory", "icmp");
     private static final Set<String> QUOTA_KEYS = Set.of("portsPerClient", "sessionsPerClient", "inboundSessionsPerRemote", "sessionsPerInboundMapping");
     private static final Set<String> FRAGMENT_KEYS = Set.of("maxHeld", "maxFlows", "timeout");
@@ -165,7 +172,7 @@ public final class ConfigLoader
         final GatewayConfig partial = new GatewayConfig(document, directory, null, ports, ipv6, natSettings,
             profileOverrides, List.of(), List.of(), List.of(), JournalConfig.defaults(directory),
             endpoint(null, ADMIN_ADDRESS_DEFAULT, 0),
-            origins);
+            origins, ExportConfig.NONE);
         located(() -> partial.forwarderConfig(), origins, document);
         located(() -> partial.natConfig(NatConfig.MAX_SESSIONS_DEFAULT, NatConfig.MAX_MAPPINGS_DEFAULT,
             NatConfig.MAX_CLIENTS_DEFAULT).validate(), origins, document);
@@ -176,6 +183,7 @@ public final class ConfigLoader
         final List<ProviderConfig> providers = readProviders(root.get("providers"), ports);
 
         final JournalConfig journal = readJournal(root.get("journal"), directory);
+        final ExportConfig export = readExport(root.get("export"), ports);
         Ipv4Endpoint admin = endpoint(null, ADMIN_ADDRESS_DEFAULT, 0);
         final ConfigNode adminNode = root.get("admin");
         if (adminNode != null)
@@ -188,7 +196,80 @@ public final class ConfigLoader
         }
 
         return new GatewayConfig(document, directory, profileNode == null ? null : profileNode.location(), ports, ipv6,
-            natSettings, profileOverrides, staticMappings, rules, providers, journal, admin, origins);
+            natSettings, profileOverrides, staticMappings, rules, providers, journal, admin, origins, export);
+    }
+
+    private static ExportConfig readExport(final ConfigNode node, final List<PortConfig> ports)
+    {
+        if (node == null)
+        {
+            return ExportConfig.NONE;
+        }
+        node.keys(EXPORT_KEYS);
+        final ExportConfig none = ExportConfig.NONE;
+        int source = 0;
+        final ConfigNode sourceNode = node.get("source");
+        if (sourceNode != null)
+        {
+            source = parse(sourceNode, Ipv4::parse);
+            final int address = source;
+            if (ports.stream().noneMatch(port -> port.settings().address() == address))
+            {
+                throw sourceNode.error("not the address of one of the gateway's ports");
+            }
+        }
+        final ConfigNode ipfix = section(node, "ipfix", IPFIX_KEYS);
+        final ConfigNode syslog = section(node, "syslog", SYSLOG_KEYS);
+        final List<Ipv4Endpoint> ipfixCollectors = collectors(ipfix);
+        final List<Ipv4Endpoint> syslogCollectors = collectors(syslog);
+        final ConfigNode refreshNode = ipfix == null ? null : ipfix.get("templateRefresh");
+        final long refreshNs = refreshNode == null ? none.templateRefreshNs() :
+            refreshNode.asDurationNs(java.util.concurrent.TimeUnit.SECONDS.toNanos(1),
+                java.util.concurrent.TimeUnit.HOURS.toNanos(1));
+        final ConfigNode domainNode = ipfix == null ? null : ipfix.get("observationDomain");
+        final ConfigNode hostnameNode = syslog == null ? null : syslog.get("hostname");
+        String hostname = none.hostname();
+        if (hostnameNode != null)
+        {
+            hostname = hostnameNode.asText();
+            if (!hostname.matches("[!-~]{1,255}"))
+            {
+                throw hostnameNode.error("a syslog HOSTNAME is 1..255 printable characters without spaces");
+            }
+        }
+        final ConfigNode poolNameNode = node.get("poolName");
+        String poolName = none.poolName();
+        if (poolNameNode != null)
+        {
+            poolName = poolNameNode.asText();
+            if (!poolName.matches("[!-~]{1,64}"))
+            {
+                throw poolNameNode.error("a pool name is 1..64 printable characters without spaces");
+            }
+        }
+        return new ExportConfig(source, optional(node.get("sourcePort"), n -> n.asInt(1, 65_535),
+            none.sourcePort()), ipfixCollectors, refreshNs,
+            optional(domainNode, n -> n.asInt(0, Integer.MAX_VALUE), none.observationDomain()), syslogCollectors,
+            hostname, optional(node.get("sessions"), ConfigNode::asBoolean, none.sessions()),
+            optional(node.get("poolId"), n -> n.asInt(0, Integer.MAX_VALUE), none.poolId()), poolName);
+    }
+
+    private static List<Ipv4Endpoint> collectors(final ConfigNode section)
+    {
+        final List<Ipv4Endpoint> collectors = new ArrayList<>();
+        final ConfigNode node = section == null ? null : section.get("collectors");
+        if (node != null)
+        {
+            for (final ConfigNode item : node.items())
+            {
+                collectors.add(endpoint(item, item.asText(), 1));
+            }
+            if (collectors.size() > 8)
+            {
+                throw node.error("at most 8 collectors");
+            }
+        }
+        return collectors;
     }
 
     private static JournalConfig readJournal(final ConfigNode node, final Path directory)
@@ -351,17 +432,36 @@ public final class ConfigLoader
         final Map<String, ConfigNode> profileOverrides,
         final Map<String, Location> origins)
     {
-        final ConfigNode addressesNode = nat.require("publicAddresses");
-        final List<ConfigNode> items = addressesNode.items();
-        final int[] addresses = new int[items.size()];
-        for (int i = 0; i < addresses.length; i++)
+        final ConfigNode deterministicNode = section(nat, "deterministic", DETERMINISTIC_KEYS);
+        final ConfigNode addressesNode =
+            deterministicNode == null ? nat.require("publicAddresses") : nat.get("publicAddresses");
+        if (addressesNode != null)
         {
-            addresses[i] = parse(items.get(i), Ipv4::parse);
+            final List<ConfigNode> items = addressesNode.items();
+            final int[] addresses = new int[items.size()];
+            for (int i = 0; i < addresses.length; i++)
+            {
+                addresses[i] = parse(items.get(i), Ipv4::parse);
+            }
+            settings.add(config -> config.publicAddresses(addresses));
+            origins.put(NatConfig.PUBLIC_ADDRESSES, addressesNode.location().derived(addressesNode.path(), null));
         }
-        settings.add(config -> config.publicAddresses(addresses));
-        origins.put(NatConfig.PUBLIC_ADDRESSES, addressesNode.location().derived(addressesNode.path(), null));
+        if (deterministicNode != null)
+        {
+            final DeterministicMap map = readDeterministic(deterministicNode);
+            settings.add(config -> config.deterministic(map));
+        }
 
         final NatSettings read = new NatSettings(settings, origins);
+        final ConfigNode portBlocks = section(nat, "portBlocks", PORT_BLOCK_KEYS);
+        if (portBlocks != null)
+        {
+            portBlocks.require("size");
+        }
+        read.value(portBlocks, "size", NatConfig.PORT_BLOCK_SIZE, INTEGER, NatConfig::portBlockSize);
+        read.value(portBlocks, "maxPerClient", NatConfig.PORT_BLOCKS_PER_CLIENT, INTEGER,
+            NatConfig::portBlocksPerClient);
+        read.value(portBlocks, "interimLog", NatConfig.PORT_BLOCK_INTERIM, DURATION, NatConfig::portBlockInterimNs);
         read.value(nat, "filtering", NatConfig.FILTERING, node -> node.asChoice(FILTERING_MODES), NatConfig::filtering);
 
         final ConfigNode timeouts = section(nat, "timeouts", TIMEOUT_KEYS);
@@ -398,6 +498,71 @@ public final class ConfigLoader
             {
                 profileOverrides.put(table.getValue(), tableNode);
             }
+        }
+    }
+
+    /**
+     * Reads only the deterministic NAT map of a config file ({@code nat.deterministic}), without looking at
+     * the host's interfaces, for answering from the config alone ({@code natgate nat lookup}, {@code journal who}).
+     *
+     * @return the map, or null when the file has none.
+     * @throws ConfigException naming the line, key and value of a refused setting.
+     */
+    public static DeterministicMap deterministic(final Path file)
+    {
+        final ConfigNode root = ConfigNode.parseFile(file);
+        final ConfigNode nat = root.get("nat");
+        final ConfigNode node = nat == null ? null : section(nat, "deterministic", DETERMINISTIC_KEYS);
+        return node == null ? null : readDeterministic(node);
+    }
+
+    /**
+     * Reads {@code nat.deterministic}: the inside prefix, the public addresses (addresses or prefixes, every
+     * address of a prefix in order), the first port and ports per host; the map refuses what cannot work.
+     */
+    private static DeterministicMap readDeterministic(final ConfigNode node)
+    {
+        final ConfigNode insideNode = node.require("inside");
+        final Ipv4Prefix inside = parse(insideNode, Ipv4Prefix::parseNetwork);
+        final ConfigNode publicNode = node.require("public");
+        final List<Integer> addresses = new ArrayList<>();
+        for (final ConfigNode item : publicNode.items())
+        {
+            final Ipv4Prefix prefix = parse(item, text -> text.contains("/") ? Ipv4Prefix.parseNetwork(text) :
+                new Ipv4Prefix(Ipv4.parse(text), 32));
+            if (prefix.prefixLength() < 16)
+            {
+                throw item.error("at most a /16 of public addresses");
+            }
+            for (long i = 0; i < 1L << (32 - prefix.prefixLength()); i++)
+            {
+                final int address = prefix.address() + (int)i;
+                if (addresses.contains(address))
+                {
+                    throw item.error(Ipv4.toString(address) + " listed twice");
+                }
+                addresses.add(address);
+            }
+        }
+        final ConfigNode firstPortNode = node.get("firstPort");
+        final ConfigNode portsNode = node.get("portsPerHost");
+        try
+        {
+            return new DeterministicMap(inside.address(), inside.prefixLength(),
+                addresses.stream().mapToInt(Integer::intValue).toArray(),
+                optional(firstPortNode, n -> n.asInt(1, 65_535), DeterministicMap.FIRST_PORT_DEFAULT),
+                optional(portsNode, n -> n.asInt(0, 65_535), DeterministicMap.PORTS_PER_HOST_DEFAULT));
+        }
+        catch (final io.natgate.datapath.ConfigurationException ex)
+        {
+            final ConfigNode at = switch (ex.key())
+            {
+                case DeterministicMap.FIRST_PORT -> firstPortNode;
+                case DeterministicMap.PORTS_PER_HOST -> portsNode;
+                case DeterministicMap.INSIDE -> insideNode;
+                default -> publicNode;
+            };
+            throw (at == null ? node : at).error(ex.getMessage().substring(ex.getMessage().indexOf(": ") + 2));
         }
     }
 

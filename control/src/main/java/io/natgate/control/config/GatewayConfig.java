@@ -35,6 +35,7 @@ public final class GatewayConfig
     private final JournalConfig journal;
     private final Ipv4Endpoint adminEndpoint;
     private final Map<String, Location> datapathOrigins;
+    private final ExportConfig export;
 
     GatewayConfig(
         final Location document,
@@ -49,7 +50,8 @@ public final class GatewayConfig
         final List<ProviderConfig> providers,
         final JournalConfig journal,
         final Ipv4Endpoint adminEndpoint,
-        final Map<String, Location> datapathOrigins)
+        final Map<String, Location> datapathOrigins,
+        final ExportConfig export)
     {
         this.document = document;
         this.directory = directory;
@@ -64,6 +66,7 @@ public final class GatewayConfig
         this.journal = journal;
         this.adminEndpoint = adminEndpoint;
         this.datapathOrigins = Map.copyOf(datapathOrigins);
+        this.export = export;
     }
 
     /**
@@ -187,6 +190,14 @@ public final class GatewayConfig
     public List<ProviderConfig> providers()
     {
         return providers;
+    }
+
+    /**
+     * @return where NAT events are exported (IPFIX, syslog), {@link ExportConfig#NONE} when nowhere.
+     */
+    public ExportConfig export()
+    {
+        return export;
     }
 
     /**

@@ -32,7 +32,11 @@ import io.natgate.datapath.port.PcapPort;
 import io.natgate.datapath.port.ProviderPort;
 import io.natgate.datapath.port.Port;
 import io.natgate.datapath.port.PortStats;
+import io.natgate.control.export.HostUdpTransport;
+import io.natgate.control.export.InBandTransport;
+import io.natgate.control.export.NatExport;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -85,6 +89,7 @@ public final class Gateway implements AutoCloseable
     private final java.util.Set<StaticMapping> restoredStatics;
     private final LocalUdp localUdp;
     private final JournalWriter journal;
+    private final NatExport export;
     private Providers providers;
 
     private Gateway(
@@ -144,7 +149,12 @@ public final class Gateway implements AutoCloseable
             pipeline = new Pipeline(settings.pipelineConfig().threadFactory(threads), ports, datapathCounters);
             nat = new NatEngine(engineConfig, pipeline.workerEvents(), datapathCounters);
             final Forwarder forwarder = new Forwarder(forwarderConfig, nat, datapathCounters);
-            events = new GatewayEvents(journal == null ? NatEventListener.NONE : journal.natEvents());
+            export = config.export().enabled() ? NatExport.of(config.export(), config.export().sourceAddress() == 0 ?
+                new HostUdpTransport() : new InBandTransport(local, config.export().sourceAddress(),
+                config.export().sourcePort()), settings.natConfig().logsPerMapping(),
+                settings.pipelineConfig().nanoClock(), new SystemEpochNanoClock()) : null;
+            events = export == null ? new GatewayEvents(journal == null ? NatEventListener.NONE : journal.natEvents()) :
+                new GatewayEvents(journal == null ? NatEventListener.NONE : journal.natEvents(), export);
             commands = pipeline.newCommandEncoder();
             firewall = new Firewall(config.firewallRules(), settings.forwarderConfig().ports(), config.insideRoutes(),
                 this::submit,
@@ -168,12 +178,13 @@ public final class Gateway implements AutoCloseable
             final Pipeline drained = pipeline;
             final GatewayEvents listener = events;
             final Firewall denials = firewall;
+            final NatExport exported = export;
             runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, new Agent()
             {
                 public int doWork()
                 {
                     return drained.drainEvents(listener, 256) + denials.pollDenials(64) +
-                        (journal == null ? 0 : journal.doWork());
+                        (journal == null ? 0 : journal.doWork()) + (exported == null ? 0 : exported.doWork());
                 }
 
                 public String roleName()
@@ -604,6 +615,14 @@ public final class Gateway implements AutoCloseable
         }
     }
 
+    /**
+     * @return the NAT event exporters, or null when nothing is exported.
+     */
+    public NatExport export()
+    {
+        return export;
+    }
+
     public DatapathCounters counters()
     {
         return countersFile.counters();
@@ -660,7 +679,7 @@ public final class Gateway implements AutoCloseable
     {
         CloseHelper.quietClose(providers);
         firewall.shutdown();
-        CloseHelper.quietCloseAll(platform, localUdp, pipeline, eventRunner);
+        CloseHelper.quietCloseAll(platform, localUdp, pipeline, eventRunner, export);
         CloseHelper.quietCloseAll(ports);
         CloseHelper.quietClose(countersFile);
     }

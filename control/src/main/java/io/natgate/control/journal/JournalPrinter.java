@@ -28,6 +28,7 @@ public final class JournalPrinter implements JournalEvents
         "gateway-started", "events-lost",
         "mapping-created", "mapping-refreshed", "mapping-restored", "mapping-expired", "mapping-removed",
         "session-created", "session-refreshed", "session-restored", "session-expired", "session-removed",
+        "block-allocated", "block-interim", "block-released", "quota-exceeded", "ports-exhausted",
         "provider-created", "provider-registered", "provider-active", "provider-terminated", "provider-deregistered",
         "provider-destroyed", "firewall-session-opened", "firewall-session-closed", "firewall-mapping-opened",
         "flow-denied");
@@ -228,6 +229,50 @@ public final class JournalPrinter implements JournalEvents
     {
         begin(timeNs, type).protocol(protocol).endpoint("inside", insideAddress, insidePort)
             .endpoint("public", publicAddress, publicPort);
+    }
+
+    private void block(
+        final long timeNs, final String type, final int insideAddress, final int publicAddress, final int firstPort,
+        final int lastPort)
+    {
+        begin(timeNs, type).text("inside", Ipv4.toString(insideAddress))
+            .text("public", Ipv4.toString(publicAddress) + ":" + firstPort + "-" + lastPort);
+        end();
+    }
+
+    @Override
+    public void onPortBlockAllocated(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+        block(timeNs, "block-allocated", insideAddress, publicAddress, firstPort, lastPort);
+    }
+
+    @Override
+    public void onPortBlockInterim(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+        block(timeNs, "block-interim", insideAddress, publicAddress, firstPort, lastPort);
+    }
+
+    @Override
+    public void onPortBlockReleased(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+        block(timeNs, "block-released", insideAddress, publicAddress, firstPort, lastPort);
+    }
+
+    @Override
+    public void onQuotaExceeded(final long timeNs, final int insideAddress, final int limit)
+    {
+        begin(timeNs, "quota-exceeded").text("inside", Ipv4.toString(insideAddress)).number("limit", limit);
+        end();
+    }
+
+    @Override
+    public void onPortsExhausted(final long timeNs, final int publicAddress)
+    {
+        begin(timeNs, "ports-exhausted").text("public", Ipv4.toString(publicAddress));
+        end();
     }
 
     private void session(

@@ -65,6 +65,7 @@ public final class JournalWriter implements AutoCloseable
         new ManyToOneConcurrentArrayQueue<>(CONTROL_QUEUE_CAPACITY);
     private final Consumer<Consumer<JournalEvents>> writeControlEvent = this::writeControlEvent;
     private final Long2LongHashMap lastMappingRefreshNs = new Long2LongHashMap(Long.MIN_VALUE);
+    private final MappingRecords mappingRecords = new MappingRecords();
     private final NatSide natEvents = new NatSide();
     private final AtomicLong lostEvents = new AtomicLong();
     private final AtomicLong writtenEvents = new AtomicLong();
@@ -183,6 +184,7 @@ public final class JournalWriter implements AutoCloseable
         final DatapathCounters counters)
     {
         this.counters = counters;
+        mappingRecords.perMapping(natConfig.logsPerMapping());
         ringDropsJournaled = counters.get(GlobalCounter.EVENTS_DROPPED);
         final long nowEpochNs = epochClock.nanoTime();
         final long nowNs = nanoClock.nanoTime();
@@ -447,7 +449,7 @@ public final class JournalWriter implements AutoCloseable
 
     static long mappingKey(final int protocol, final int publicAddress, final int publicPort)
     {
-        return ((long)protocol << 48) | ((publicAddress & 0xFFFF_FFFFL) << 16) | publicPort;
+        return MappingRecords.key(protocol, publicAddress, publicPort);
     }
 
     /**
@@ -476,6 +478,10 @@ public final class JournalWriter implements AutoCloseable
             final long timeNs, final int protocol, final int insideAddress, final int insidePort,
             final int publicAddress, final int publicPort, final int kind)
         {
+            if (!mappingRecords.created(protocol, publicAddress, publicPort, kind))
+            {
+                return; // port blocks or deterministic NAT: the block's record or the formula says who held it
+            }
             lastMappingRefreshNs.put(mappingKey(protocol, publicAddress, publicPort), timeNs);
             if (ready())
             {
@@ -495,6 +501,10 @@ public final class JournalWriter implements AutoCloseable
             final long timeNs, final int protocol, final int insideAddress, final int insidePort,
             final int publicAddress, final int publicPort)
         {
+            if (!mappingRecords.ended(protocol, publicAddress, publicPort))
+            {
+                return;
+            }
             lastMappingRefreshNs.remove(mappingKey(protocol, publicAddress, publicPort));
             if (ready())
             {
@@ -513,6 +523,10 @@ public final class JournalWriter implements AutoCloseable
             final long timeNs, final int protocol, final int insideAddress, final int insidePort,
             final int publicAddress, final int publicPort)
         {
+            if (!mappingRecords.ended(protocol, publicAddress, publicPort))
+            {
+                return;
+            }
             lastMappingRefreshNs.remove(mappingKey(protocol, publicAddress, publicPort));
             if (ready())
             {
@@ -618,6 +632,87 @@ public final class JournalWriter implements AutoCloseable
             }
         }
 
+        public void onPortBlockAllocated(
+            final long timeNs, final int insideAddress, final int publicAddress, final int firstPort,
+            final int lastPort)
+        {
+            if (ready())
+            {
+                try
+                {
+                    out.onPortBlockAllocated(epochOf(timeNs), insideAddress, publicAddress, firstPort, lastPort);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    failed(ex);
+                }
+            }
+        }
+
+        public void onPortBlockReleased(
+            final long timeNs, final int insideAddress, final int publicAddress, final int firstPort,
+            final int lastPort)
+        {
+            if (ready())
+            {
+                try
+                {
+                    out.onPortBlockReleased(epochOf(timeNs), insideAddress, publicAddress, firstPort, lastPort);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    failed(ex);
+                }
+            }
+        }
+
+        public void onPortBlockInterim(
+            final long timeNs, final int insideAddress, final int publicAddress, final int firstPort,
+            final int lastPort)
+        {
+            if (ready())
+            {
+                try
+                {
+                    out.onPortBlockInterim(epochOf(timeNs), insideAddress, publicAddress, firstPort, lastPort);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    failed(ex);
+                }
+            }
+        }
+
+        public void onQuotaExceeded(final long timeNs, final int insideAddress, final int limit)
+        {
+            if (ready())
+            {
+                try
+                {
+                    out.onQuotaExceeded(epochOf(timeNs), insideAddress, limit);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    failed(ex);
+                }
+            }
+        }
+
+        public void onPortsExhausted(final long timeNs, final int publicAddress)
+        {
+            if (ready())
+            {
+                try
+                {
+                    out.onPortsExhausted(epochOf(timeNs), publicAddress);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    failed(ex);
+                }
+            }
+        }
+
         /**
          * A session of the mapping was made or refreshed: the mapping's refresh, at most once a minute.
          */
@@ -626,6 +721,10 @@ public final class JournalWriter implements AutoCloseable
             final int publicAddress, final int publicPort)
         {
             final long key = mappingKey(protocol, publicAddress, publicPort);
+            if (!mappingRecords.logged(protocol, publicAddress, publicPort))
+            {
+                return;
+            }
             final long lastNs = lastMappingRefreshNs.get(key);
             if (lastNs != Long.MIN_VALUE && timeNs - lastNs < MAPPING_REFRESH_INTERVAL_NS)
             {

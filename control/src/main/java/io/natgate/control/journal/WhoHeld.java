@@ -14,7 +14,8 @@ import java.util.Map;
  * The question abuse reports and lawful requests ask: which inside endpoint held a public endpoint at a
  * given time. Fed the journal in order, it follows every mapping of that public endpoint (and its
  * sessions, when destinations were journaled, and the firewall sessions of its inside host) and keeps
- * the one whose span covers the time asked about.
+ * the one whose span covers the time asked about. With port-block allocation no mapping is journaled: the
+ * port block that held the port then answers, naming the inside address and the block.
  */
 public final class WhoHeld implements JournalEvents
 {
@@ -24,6 +25,8 @@ public final class WhoHeld implements JournalEvents
     private final long atNs;
     private Span holder;
     private Answer answer;
+    private Span blockHolder;
+    private Answer blockAnswer;
     private final Map<Long, SessionSpan> sessions = new LinkedHashMap<>();
     private final List<SessionSpan> sessionsAt = new ArrayList<>();
     private final Map<Long, FirewallSpan> firewallSessions = new HashMap<>();
@@ -38,11 +41,23 @@ public final class WhoHeld implements JournalEvents
      */
     public record Answer(
         int insideAddress, int insidePort, MappingKind kind, long fromNs, long toNs, String ended,
-        List<SessionSpan> sessions, List<FirewallSpan> users)
+        List<SessionSpan> sessions, List<FirewallSpan> users, int blockFirstPort, int blockLastPort)
     {
+        /**
+         * @return the inside endpoint, or only its address when a port block answers (which port of it is not
+         * journaled).
+         */
         public String inside()
         {
-            return Ipv4.toString(insideAddress) + ":" + insidePort;
+            return Ipv4.toString(insideAddress) + (isBlock() ? "" : ":" + insidePort);
+        }
+
+        /**
+         * @return whether a port block answers rather than a mapping.
+         */
+        public boolean isBlock()
+        {
+            return blockLastPort != 0;
         }
     }
 
@@ -71,13 +86,15 @@ public final class WhoHeld implements JournalEvents
         final int insidePort;
         final int kind;
         final long fromNs;
+        final int lastPort;
 
-        Span(final int insideAddress, final int insidePort, final int kind, final long fromNs)
+        Span(final int insideAddress, final int insidePort, final int kind, final long fromNs, final int lastPort)
         {
             this.insideAddress = insideAddress;
             this.insidePort = insidePort;
             this.kind = kind;
             this.fromNs = fromNs;
+            this.lastPort = lastPort;
         }
     }
 
@@ -95,7 +112,7 @@ public final class WhoHeld implements JournalEvents
     public boolean done()
     {
         return (answer != null && answer.toNs() != Long.MAX_VALUE) ||
-            (holder == null && lastNs != Long.MIN_VALUE && lastNs - atNs > 1_000_000_000L);
+            (holder == null && blockHolder == null && lastNs != Long.MIN_VALUE && lastNs - atNs > 1_000_000_000L);
     }
 
     /**
@@ -106,6 +123,14 @@ public final class WhoHeld implements JournalEvents
         if (answer == null && holder != null && holder.fromNs <= atNs)
         {
             answer = answerOf(holder, Long.MAX_VALUE, null);
+        }
+        if (answer == null && blockAnswer == null && blockHolder != null && blockHolder.fromNs <= atNs)
+        {
+            blockAnswer = answerOf(blockHolder, Long.MAX_VALUE, null);
+        }
+        if (answer == null && blockAnswer != null)
+        {
+            return blockAnswer;
         }
         if (answer != null)
         {
@@ -124,7 +149,8 @@ public final class WhoHeld implements JournalEvents
                 found.toNs(), found.ended(),
                 sessionsAt.stream().filter(session -> session.insideAddress() == found.insideAddress() &&
                     session.insidePort() == found.insidePort()).toList(),
-                firewallAt.stream().filter(firewall -> firewall.clientAddress() == found.insideAddress()).toList());
+                firewallAt.stream().filter(firewall -> firewall.clientAddress() == found.insideAddress()).toList(),
+                found.blockFirstPort(), found.blockLastPort());
         }
         return answer;
     }
@@ -156,13 +182,13 @@ public final class WhoHeld implements JournalEvents
     private Answer answerOf(final Span span, final long toNs, final String ended)
     {
         return new Answer(span.insideAddress, span.insidePort, MappingKind.get(span.kind), span.fromNs, toNs, ended,
-            List.of(), List.of());
+            List.of(), List.of(), span.lastPort == 0 ? 0 : span.insidePort, span.lastPort);
     }
 
     private void begin(final long timeNs, final int insideAddress, final int insidePort, final int kind)
     {
         end(timeNs, "replaced");
-        holder = new Span(insideAddress, insidePort, kind, timeNs);
+        holder = new Span(insideAddress, insidePort, kind, timeNs, 0);
     }
 
     private void end(final long timeNs, final String how)
@@ -227,6 +253,7 @@ public final class WhoHeld implements JournalEvents
     {
         seen(timeNs);
         end(timeNs, "gateway restarted");
+        endBlock(timeNs, "gateway restarted");
         for (final SessionSpan session : List.copyOf(sessions.values()))
         {
             sessionEnds(timeNs, session.remoteAddress(), session.remotePort());
@@ -245,6 +272,55 @@ public final class WhoHeld implements JournalEvents
         if (matches(protocol, publicAddress, publicPort))
         {
             begin(timeNs, insideAddress, insidePort, kind);
+        }
+    }
+
+    public void onPortBlockAllocated(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+        seen(timeNs);
+        if (inBlock(publicAddress, firstPort, lastPort))
+        {
+            endBlock(timeNs, "replaced");
+            blockHolder = new Span(insideAddress, firstPort, MappingKind.DYNAMIC.id(), timeNs, lastPort);
+        }
+    }
+
+    public void onPortBlockInterim(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+        seen(timeNs);
+        if (blockHolder == null && inBlock(publicAddress, firstPort, lastPort))
+        {
+            // the journal began after the block was allocated: held since at least now
+            blockHolder = new Span(insideAddress, firstPort, MappingKind.DYNAMIC.id(), timeNs, lastPort);
+        }
+    }
+
+    public void onPortBlockReleased(
+        final long timeNs, final int insideAddress, final int publicAddress, final int firstPort, final int lastPort)
+    {
+        seen(timeNs);
+        if (inBlock(publicAddress, firstPort, lastPort))
+        {
+            endBlock(timeNs, "released");
+        }
+    }
+
+    private boolean inBlock(final int publicAddress, final int firstPort, final int lastPort)
+    {
+        return publicAddress == this.publicAddress && publicPort >= firstPort && publicPort <= lastPort;
+    }
+
+    private void endBlock(final long timeNs, final String how)
+    {
+        if (blockHolder != null)
+        {
+            if (blockAnswer == null && blockHolder.fromNs <= atNs && timeNs >= atNs)
+            {
+                blockAnswer = answerOf(blockHolder, timeNs, how);
+            }
+            blockHolder = null;
         }
     }
 
