@@ -48,7 +48,7 @@ public final class JournalChild
     /**
      * @return the command that runs {@code main} with this JVM's java, jvm.options and class path.
      */
-    static List<String> command(final Class<?> main, final String... arguments)
+    public static List<String> command(final Class<?> main, final String... arguments)
     {
         final NatgateJvm jvm = NatgateJvm.current();
         final List<String> command = new ArrayList<>(List.of(jvm.java(), "@" + jvm.jvmOptions(), "-cp", jvm.classPath(),
