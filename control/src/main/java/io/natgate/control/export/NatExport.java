@@ -16,10 +16,13 @@ import java.util.concurrent.TimeUnit;
  * (never on the worker), it turns the datapath clock into the epoch's and hands each event to every
  * {@link NatLogSink} (IPFIX, syslog). Mappings are exported one record each only without port blocks or
  * deterministic NAT ({@link MappingRecords}); blocks, quota and exhaustion always; sessions only when
- * {@link ExportConfig#sessions()}. {@link #doWork} sends what is pending once per event-thread cycle.
+ * {@link ExportConfig#sessions()}. {@link #doWork} sends what is pending every {@link #FLUSH_INTERVAL_NS} (a full
+ * IPFIX message leaves at once), so records wait at most that long and a busy stream fills its messages.
  */
 public final class NatExport implements NatEventListener, AutoCloseable
 {
+    /** Pending records are sent at least this often. */
+    public static final long FLUSH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long CLOCK_RESYNC_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final List<NatLogSink> sinks;
@@ -30,6 +33,7 @@ public final class NatExport implements NatEventListener, AutoCloseable
     private final EpochNanoClock epochClock;
     private long offsetNs;
     private long nextResyncNs;
+    private long nextFlushNs;
 
     /**
      * @param perMapping whether dynamic mappings get a record each ({@code NatConfig.logsPerMapping()}).
@@ -73,13 +77,31 @@ public final class NatExport implements NatEventListener, AutoCloseable
     }
 
     /**
-     * Sends what the events of this cycle left pending, and templates when due.
+     * Sends what is pending, and templates when due, once {@link #FLUSH_INTERVAL_NS} has passed since the last time.
      *
      * @return the work done.
      */
     public int doWork()
     {
         final long nowNs = nanoClock.nanoTime();
+        if (nowNs - nextFlushNs < 0)
+        {
+            return 0;
+        }
+        nextFlushNs = nowNs + FLUSH_INTERVAL_NS;
+        return flush(nowNs);
+    }
+
+    /**
+     * Sends what is pending now (the event thread stopping).
+     */
+    public int flush()
+    {
+        return flush(nanoClock.nanoTime());
+    }
+
+    private int flush(final long nowNs)
+    {
         if (nowNs - nextResyncNs >= 0)
         {
             resync(nowNs);

@@ -187,6 +187,14 @@ public final class Gateway implements AutoCloseable
                         (journal == null ? 0 : journal.doWork()) + (exported == null ? 0 : exported.doWork());
                 }
 
+                public void onClose()
+                {
+                    if (exported != null)
+                    {
+                        exported.flush(); // what the last cycle left
+                    }
+                }
+
                 public String roleName()
                 {
                     return "natgate-events";

@@ -192,6 +192,11 @@ public final class NatConfig
                 throw new ConfigurationException(PORT_BLOCK_SIZE, portBlockSize, "must be a power of two, 8..32768");
             }
             positive(PORT_BLOCKS_PER_CLIENT, portBlocksPerClient, (65_536 - 1024) / portBlockSize);
+            if ((long)publicAddresses.length * ((65_536 - 1024) / portBlockSize) > 1 << 22)
+            {
+                throw new ConfigurationException(PORT_BLOCK_SIZE, portBlockSize, "with " + publicAddresses.length +
+                    " public addresses makes over " + (1 << 22) + " blocks to track: use larger blocks");
+            }
             if ((long)maxClients * portBlocksPerClient > 1 << 26)
             {
                 throw new ConfigurationException(PORT_BLOCKS_PER_CLIENT, portBlocksPerClient,
