@@ -42,7 +42,7 @@ class CgnatConfigTest
             mac: 02:00:00:00:00:01
             mtu: 1500
           - name: wan
-            interface: lo
+            interface: wan0
             backend: afpacket
             role: outside
             address: 203.0.113.1/24
@@ -55,12 +55,22 @@ class CgnatConfigTest
     @TempDir
     Path directory;
 
-    private final Environment environment = new Environment(
-        TestHosts.SMALL_LINUX, ConfigLoader.forThisHost(), HardwareProfiles.builtin());
+    private Environment environment;
+    private ConfigLoader loader;
+
+    /** A host with a loopback like Linux's ({@code lo}) and one Ethernet interface ({@code wan0}). */
+    @org.junit.jupiter.api.BeforeEach
+    void host()
+    {
+        final Path sysfs = TestHosts.fakeInterface(directory.resolve("sys"), "lo", "00:00:00:00:00:00", 65536);
+        TestHosts.fakeInterface(sysfs, "wan0", "02:00:00:00:00:02", 1500);
+        environment = TestHosts.smallLinux(sysfs);
+        loader = new ConfigLoader(io.natgate.bindings.OperatingSystem.LINUX, NetworkInterfaces.sysfs(sysfs));
+    }
 
     private GatewayConfig load(final String text) throws IOException
     {
-        return ConfigLoader.forThisHost().load(Files.writeString(directory.resolve("natgate.yaml"), text));
+        return loader.load(Files.writeString(directory.resolve("natgate.yaml"), text));
     }
 
     @Test
