@@ -66,6 +66,8 @@ public final class PacketSocket implements AutoCloseable
 
     private int rxBlockIndex;
     private boolean rxHoldingBlock;
+    private boolean holdBlocks;
+    private int rxHeldBlocks;
     private int rxPacketsLeft;
     private long rxNextHeader;
     private int frameLength;
@@ -225,7 +227,8 @@ public final class PacketSocket implements AutoCloseable
 
     /**
      * Moves to the next received frame, handing back the previous one's block to the kernel when
-     * it has been read to the end. The frame stays valid until the next call to this method or
+     * it has been read to the end (unless {@link #holdBlocks(boolean) held}). The frame stays valid
+     * until the next call to this method or {@link #releaseConsumed()}; with held blocks, until
      * {@link #releaseConsumed()}. A VLAN tag the kernel stripped into metadata is put back in the
      * frame, so frames are as they were on the wire.
      *
@@ -237,9 +240,21 @@ public final class PacketSocket implements AutoCloseable
         {
             if (rxHoldingBlock)
             {
-                releaseBlock();
+                if (holdBlocks)
+                {
+                    rxHoldingBlock = false;
+                    rxHeldBlocks++;
+                    if (++rxBlockIndex == rxBlockCount)
+                    {
+                        rxBlockIndex = 0;
+                    }
+                }
+                else
+                {
+                    releaseBlock();
+                }
             }
-            if (rxBlockCount == 0)
+            if (rxBlockCount == 0 || rxHeldBlocks >= rxBlockCount - 1)
             {
                 return -1;
             }
@@ -295,11 +310,36 @@ public final class PacketSocket implements AutoCloseable
     }
 
     /**
-     * Hands the current block back to the kernel if all its frames have been read; call at the end
-     * of a receive burst so a block does not wait for the next burst to be returned.
+     * Keeps every block read to its end until {@link #releaseConsumed()}, so all frames of a burst
+     * stay valid while they are processed where they lie (one block short of the ring at most:
+     * {@link #nextFrame()} returns -1 rather than read a block still held).
+     */
+    public PacketSocket holdBlocks(final boolean holdBlocks)
+    {
+        this.holdBlocks = holdBlocks;
+        return this;
+    }
+
+    /**
+     * Hands the held blocks and the current block, if all its frames have been read, back to the
+     * kernel; call at the end of a receive burst (once its frames are done with, when blocks are
+     * held) so a block does not wait for the next burst to be returned.
      */
     public void releaseConsumed()
     {
+        int index = rxBlockIndex - rxHeldBlocks;
+        if (index < 0)
+        {
+            index += rxBlockCount;
+        }
+        for (; rxHeldBlocks > 0; rxHeldBlocks--)
+        {
+            INT_HANDLE.setRelease(ring, (long)index * rxBlockSize + Tpacket.BLOCK_STATUS, Tpacket.TP_STATUS_KERNEL);
+            if (++index == rxBlockCount)
+            {
+                index = 0;
+            }
+        }
         if (rxHoldingBlock && rxPacketsLeft == 0)
         {
             releaseBlock();

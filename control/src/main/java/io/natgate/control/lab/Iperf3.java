@@ -77,8 +77,17 @@ public final class Iperf3
     public static TcpResult tcp(final Lab lab, final Role client, final String target, final int port,
         final int seconds)
     {
+        return tcp(lab, client, target, port, seconds, 1);
+    }
+
+    /**
+     * A TCP run from {@code client} to {@code target} with {@code streams} parallel connections ({@code -P}).
+     */
+    public static TcpResult tcp(final Lab lab, final Role client, final String target, final int port,
+        final int seconds, final int streams)
+    {
         final Object report = run(lab, client, seconds, List.of("-c", target, "-p", String.valueOf(port),
-            "-t", String.valueOf(seconds), "-J"));
+            "-t", String.valueOf(seconds), "-P", String.valueOf(streams), "-J"));
         return new TcpResult(
             Json.number(report, "end", "sum_received", "seconds"),
             (long)Json.number(report, "end", "sum_received", "bytes"),

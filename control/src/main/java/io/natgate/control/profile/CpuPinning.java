@@ -53,6 +53,7 @@ public record CpuPinning(Map<ThreadKind, List<Integer>> cpus)
                 case DEDICATED -> EnumSet.of(RX, TX, WORKER, CONTROL);
                 case SHARED_NETWORK -> EnumSet.of(NETWORK, WORKER, CONTROL);
                 case SHARED -> EnumSet.of(SHARED, CONTROL);
+                case RUN_TO_COMPLETION -> EnumSet.of(WORKER, CONTROL);
                 case INVOKER -> EnumSet.of(CONTROL);
             };
         }

@@ -63,7 +63,9 @@ public enum ProfileKey
         PipelineConfig.THREADING_MODE_PROP_NAME,
         "dedicated: a thread per agent (2 per port + the worker; lowest latency, needs the cores); " +
         "shared-network: every port's rx and tx on one thread beside the worker (2 threads); shared: one " +
-        "thread for all (fits 1 core, least throughput); invoker: no threads, the caller drives (tests)."),
+        "thread for all (fits 1 core, least throughput); run-to-completion: one thread receives, processes " +
+        "frames where they lie and writes each once into its egress slot (one copy, no rings; a core per " +
+        "worker); invoker: no threads, the caller drives (tests)."),
     IDLE_STRATEGY("idleStrategy", Kind.IDLE_STRATEGY, PipelineConfig.IDLE_STRATEGY_DEFAULT, 0, 0,
         PipelineConfig.IDLE_STRATEGY_PROP_NAME,
         "What an agent with no work does: busy-spin (lowest latency, burns a core per thread), yielding, " +

@@ -126,8 +126,9 @@ public final class Pipeline implements AutoCloseable
             rxAgents.add(new RxAgent(config, ports[portIndex], portIndex, rxRings[portIndex], counters));
             txAgents.add(new TxAgent(config, ports[portIndex], portIndex, txRings[portIndex], counters));
         }
-        final WorkerAgent worker = new WorkerAgent(
-            config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, workerTasks, ports);
+        final boolean runToCompletion = config.threadingMode() == ThreadingMode.RUN_TO_COMPLETION;
+        final WorkerAgent worker = new WorkerAgent(config, processor, commandTarget, commandRing, rxRings, txRings,
+            counters, errorHandler, workerTasks, ports, runToCompletion);
 
         final List<Agent> all = new ArrayList<>(rxAgents);
         all.add(worker);
@@ -150,6 +151,7 @@ public final class Pipeline implements AutoCloseable
                 startRunner(new CompositeAgent(network));
             }
             case SHARED -> startRunner(new CompositeAgent(all));
+            case RUN_TO_COMPLETION -> startRunner(worker);
             case INVOKER ->
             {
                 invoker = new AgentInvoker(errorHandler, null, new CompositeAgent(all));

@@ -12,6 +12,13 @@ public enum ThreadingMode
     SHARED_NETWORK("shared-network"),
     /** Every agent on one thread. */
     SHARED("shared"),
+    /**
+     * One thread does everything, as VPP's workers do: it receives a burst from each port, processes
+     * the frames where they lie (an AF_PACKET port's rx ring) and writes each forwarded frame once,
+     * straight into the egress port's transmit slot, kicking each port once per burst. No rings
+     * between; one copy per frame.
+     */
+    RUN_TO_COMPLETION("run-to-completion"),
     /** No threads: the caller drives every agent through {@link Pipeline#invoker()}. */
     INVOKER("invoker");
 

@@ -2,9 +2,12 @@ package io.natgate.datapath.pipeline;
 
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
+import io.natgate.datapath.counters.PortCounter;
 import io.natgate.datapath.nat.NatCommands;
 import io.natgate.datapath.offload.Offload;
 import io.natgate.datapath.offload.SoftwareOffloads;
+import io.natgate.datapath.offload.ReceiveOffloads;
+import io.natgate.datapath.port.FrameHandler;
 import io.natgate.datapath.port.LinkLayer;
 import io.natgate.datapath.port.Port;
 import org.agrona.DirectBuffer;
@@ -18,7 +21,6 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.nio.ByteOrder;
 
-import static io.natgate.datapath.pipeline.MessageLayout.FRAME_MSG_TYPE_ID;
 
 /**
  * The worker: the single writer of the NAT tables. Each duty cycle it reads the clock once,
@@ -35,6 +37,13 @@ import static io.natgate.datapath.pipeline.MessageLayout.FRAME_MSG_TYPE_ID;
  * onto the egress tx ring if the egress port carries offloads; otherwise the frame's partial
  * checksum is completed here and an aggregate is cut into its segments ({@link SoftwareOffloads}),
  * so nothing leaves incomplete or truncated.
+ * <p>
+ * Run to completion ({@link ThreadingMode#RUN_TO_COMPLETION}): the worker drives the ports itself,
+ * with no rings between. A port that {@link Port#holdsReceivedFrames() holds} its received frames
+ * (AF_PACKET) has them processed where they lie; another port's frames are copied into the burst.
+ * Each forwarded frame is written once, by {@link Port#transmit}, into the egress port's slot, and
+ * every port written to is flushed once per duty cycle. The worker then writes the ports' rx and tx
+ * counters and their drop reasons as the rx and tx agents otherwise do.
  */
 public final class WorkerAgent implements Agent
 {
@@ -72,6 +81,15 @@ public final class WorkerAgent implements Agent
     private final SoftwareOffloads.SegmentSink segmentSink = this::sendSegment;
     private int currentIngressPort;
     private int segmentPort;
+    private final Port[] directPorts;
+    private final boolean[] holdsFrames;
+    private final boolean[] written;
+    private final long[] txFrames;
+    private final long[] txBytes;
+    private final int maxFrameLength;
+    private final FrameHandler heldHandler = this::onHeldFrame;
+    private final FrameHandler copyHandler = this::onCopiedFrame;
+    private long rxBytes;
 
     private static final int TASK_LIMIT = 4;
     private static final int ETHERTYPE_VLAN = 0x8100;
@@ -131,6 +149,26 @@ public final class WorkerAgent implements Agent
         final ManyToOneConcurrentArrayQueue<Runnable> tasks,
         final Port[] ports)
     {
+        this(config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, tasks, ports, false);
+    }
+
+    /**
+     * @param runToCompletion true to drive {@code ports} directly (receive, transmit, flush) instead
+     *                        of the rings, which are then left unused.
+     */
+    public WorkerAgent(
+        final PipelineConfig config,
+        final FrameProcessor processor,
+        final NatCommands commandTarget,
+        final RingBuffer commandRing,
+        final RingBuffer[] rxRings,
+        final RingBuffer[] txRings,
+        final DatapathCounters counters,
+        final ErrorHandler errorHandler,
+        final ManyToOneConcurrentArrayQueue<Runnable> tasks,
+        final Port[] ports,
+        final boolean runToCompletion)
+    {
         if (rxRings.length != txRings.length || rxRings.length > counters.portCount())
         {
             throw new IllegalArgumentException(
@@ -157,6 +195,20 @@ public final class WorkerAgent implements Agent
             egressRawIp[portIndex] = ports[portIndex].linkLayer() == LinkLayer.RAW_IP;
         }
         this.processorAcceptsOffloads = processor.acceptsOffloads();
+        if (runToCompletion && (ports == null || ports.length != txRings.length))
+        {
+            throw new IllegalArgumentException("run to completion needs a port per ring");
+        }
+        this.directPorts = runToCompletion ? ports.clone() : null;
+        this.holdsFrames = new boolean[txRings.length];
+        for (int portIndex = 0; runToCompletion && portIndex < txRings.length; portIndex++)
+        {
+            holdsFrames[portIndex] = ports[portIndex].holdsReceivedFrames();
+        }
+        this.written = new boolean[txRings.length];
+        this.txFrames = new long[txRings.length];
+        this.txBytes = new long[txRings.length];
+        this.maxFrameLength = config.maxFrameLength();
     }
 
     /**
@@ -182,6 +234,10 @@ public final class WorkerAgent implements Agent
         workCount += gatherBurst();
         processBurst(nowNs);
         workCount += processor.onTimer(nowNs, sink);
+        if (directPorts != null)
+        {
+            flushPorts();
+        }
 
         return workCount;
     }
@@ -192,8 +248,21 @@ public final class WorkerAgent implements Agent
         return "natgate-worker";
     }
 
+    @Override
+    public void onClose()
+    {
+        if (directPorts != null)
+        {
+            flushPorts();
+        }
+    }
+
     private int gatherBurst()
     {
+        if (directPorts != null)
+        {
+            return receiveFromPorts();
+        }
         int frames = 0;
         for (int portIndex = 0; portIndex < rxRings.length; portIndex++)
         {
@@ -207,7 +276,7 @@ public final class WorkerAgent implements Agent
     {
         final FrameBurst burst = this.burst;
         final FrameVector frames = this.frames;
-        final int size = burst.size();
+        final int size = directPorts != null ? frames.size() : burst.size();
         if (size == 0)
         {
             return;
@@ -215,7 +284,7 @@ public final class WorkerAgent implements Agent
         final MutableDirectBuffer buffer = burst.buffer();
         try
         {
-            for (int slot = 0; slot < size; slot++)
+            for (int slot = 0; directPorts == null && slot < size; slot++)
             {
                 final int offset = burst.frameOffset(slot);
                 int offload = burst.offload(slot);
@@ -236,6 +305,95 @@ public final class WorkerAgent implements Agent
         {
             frames.clear();
             burst.clear();
+            for (int portIndex = 0; directPorts != null && portIndex < directPorts.length; portIndex++)
+            {
+                if (holdsFrames[portIndex])
+                {
+                    directPorts[portIndex].releaseReceived();
+                }
+            }
+        }
+    }
+
+    /**
+     * Run to completion: a burst from each port, into the frame vector where the frames lie (ports
+     * that hold them) or copied into the burst (the others).
+     */
+    private int receiveFromPorts()
+    {
+        int total = 0;
+        for (int portIndex = 0; portIndex < directPorts.length; portIndex++)
+        {
+            currentIngressPort = portIndex;
+            rxBytes = 0;
+            final Port port = directPorts[portIndex];
+            final int received = holdsFrames[portIndex] ?
+                port.receiveHeld(heldHandler, burstSize) : port.receive(copyHandler, burstSize);
+            if (received > 0)
+            {
+                counters.add(portIndex, PortCounter.RX_FRAMES, received);
+                counters.add(portIndex, PortCounter.RX_BYTES, rxBytes);
+                total += received;
+            }
+        }
+        return total;
+    }
+
+    private boolean onHeldFrame(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int offload = receivedOffload(length);
+        if (offload != ReceiveOffloads.UNSUPPORTED)
+        {
+            frames.add((MutableDirectBuffer)buffer, offset, length, currentIngressPort, offload);
+        }
+        return true;
+    }
+
+    private boolean onCopiedFrame(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int offload = receivedOffload(length);
+        if (offload != ReceiveOffloads.UNSUPPORTED)
+        {
+            final int slot = burst.size();
+            burst.add(buffer, offset, length, currentIngressPort, offload);
+            frames.add(burst.buffer(), burst.frameOffset(slot), length, currentIngressPort, offload);
+        }
+        return true;
+    }
+
+    /**
+     * @return the received frame's offload state, completed if the processor takes none, or
+     * {@link ReceiveOffloads#UNSUPPORTED} for a frame dropped here (counted as the rx agent would).
+     */
+    private int receivedOffload(final int length)
+    {
+        rxBytes += length;
+        if (length > maxFrameLength)
+        {
+            counters.drop(currentIngressPort, DropReason.FRAME_TOO_LARGE);
+            return ReceiveOffloads.UNSUPPORTED;
+        }
+        final int offload = directPorts[currentIngressPort].frameOffload();
+        if (offload == ReceiveOffloads.UNSUPPORTED)
+        {
+            counters.drop(currentIngressPort, DropReason.OFFLOAD_UNSUPPORTED);
+        }
+        return offload;
+    }
+
+    private void flushPorts()
+    {
+        for (int portIndex = 0; portIndex < directPorts.length; portIndex++)
+        {
+            if (written[portIndex])
+            {
+                written[portIndex] = false;
+                directPorts[portIndex].flush();
+                counters.add(portIndex, PortCounter.TX_FRAMES, txFrames[portIndex]);
+                counters.add(portIndex, PortCounter.TX_BYTES, txBytes[portIndex]);
+                txFrames[portIndex] = 0;
+                txBytes[portIndex] = 0;
+            }
         }
     }
 
@@ -253,12 +411,41 @@ public final class WorkerAgent implements Agent
         {
             return sendInSoftware(portIndex, (MutableDirectBuffer)buffer, offset, length, carried);
         }
-        if (txRings[portIndex].write(MessageLayout.frameMsgTypeId(carried), buffer, offset, length))
+        return emit(portIndex, buffer, offset, length, carried);
+    }
+
+    /**
+     * Puts a frame on its way: onto the port's tx ring, or (run to completion) straight into the
+     * port's transmit slot, flushing once and retrying when the port is full.
+     */
+    private boolean emit(
+        final int portIndex, final DirectBuffer buffer, final int offset, final int length, final int offload)
+    {
+        if (directPorts == null)
         {
-            return true;
+            if (txRings[portIndex].write(MessageLayout.frameMsgTypeId(offload), buffer, offset, length))
+            {
+                return true;
+            }
+            counters.drop(portIndex, DropReason.TX_RING_FULL);
+            return false;
         }
-        counters.drop(portIndex, DropReason.TX_RING_FULL);
-        return false;
+        final Port port = directPorts[portIndex];
+        boolean sent = port.transmit(buffer, offset, length, offload);
+        if (!sent)
+        {
+            port.flush();
+            sent = port.transmit(buffer, offset, length, offload);
+        }
+        if (!sent)
+        {
+            counters.drop(portIndex, DropReason.TX_PORT_REFUSED);
+            return false;
+        }
+        written[portIndex] = true;
+        txFrames[portIndex]++;
+        txBytes[portIndex] += length;
+        return true;
     }
 
     /**
@@ -276,22 +463,12 @@ public final class WorkerAgent implements Agent
             return sent > 0;
         }
         SoftwareOffloads.completeChecksum(buffer, offset + linkLength);
-        if (txRings[portIndex].write(FRAME_MSG_TYPE_ID, buffer, offset, length))
-        {
-            return true;
-        }
-        counters.drop(portIndex, DropReason.TX_RING_FULL);
-        return false;
+        return emit(portIndex, buffer, offset, length, 0);
     }
 
     private boolean sendSegment(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (txRings[segmentPort].write(FRAME_MSG_TYPE_ID, buffer, offset, length))
-        {
-            return true;
-        }
-        counters.drop(segmentPort, DropReason.TX_RING_FULL);
-        return false;
+        return emit(segmentPort, buffer, offset, length, 0);
     }
 
     private static int ethernetHeaderLength(final DirectBuffer buffer, final int offset)

@@ -41,6 +41,8 @@ public final class AfPacketPort implements Port
         this.ring = new UnsafeBuffer(socket.ring().address(), (int)socket.ring().byteSize());
         this.maxFrameLength = Math.min(LinkLayer.ETHERNET.maxFrameLength(socket.mtu()), socket.maxTxFrameLength());
         this.offloads = socket.hasVnetHeader();
+        // A burst's frames stay valid until its end even when it spans blocks (receive releases them at its end).
+        socket.holdBlocks(true);
     }
 
     /**
@@ -81,6 +83,30 @@ public final class AfPacketPort implements Port
     @Override
     public int receive(final FrameHandler handler, final int limit)
     {
+        final int received = receiveHeld(handler, limit);
+        socket.releaseConsumed();
+        return received;
+    }
+
+    @Override
+    public boolean holdsReceivedFrames()
+    {
+        return true;
+    }
+
+    @Override
+    public void releaseReceived()
+    {
+        socket.releaseConsumed();
+    }
+
+    /**
+     * Hands over frames where the kernel put them in the rx ring; they stay there, valid and
+     * writable, until {@link #releaseReceived()}.
+     */
+    @Override
+    public int receiveHeld(final FrameHandler handler, final int limit)
+    {
         int received = 0;
         while (received < limit)
         {
@@ -99,7 +125,6 @@ public final class AfPacketPort implements Port
                 break;
             }
         }
-        socket.releaseConsumed();
         return received;
     }
 

@@ -34,6 +34,34 @@ public interface Port extends AutoCloseable
     int receive(FrameHandler handler, int limit);
 
     /**
+     * @return true when {@link #receiveHeld} keeps the frames it hands over where they lie, valid and
+     * writable in place (with {@code FrameProcessor.HEADROOM} bytes before each), until
+     * {@link #releaseReceived()}: the worker then processes them in the port's own memory.
+     */
+    default boolean holdsReceivedFrames()
+    {
+        return false;
+    }
+
+    /**
+     * As {@link #receive}, the frames staying valid until {@link #releaseReceived()} on a port that
+     * {@link #holdsReceivedFrames()}.
+     *
+     * @return the number of frames received.
+     */
+    default int receiveHeld(final FrameHandler handler, final int limit)
+    {
+        return receive(handler, limit);
+    }
+
+    /**
+     * Gives back the memory of the frames {@link #receiveHeld} handed over.
+     */
+    default void releaseReceived()
+    {
+    }
+
+    /**
      * The {@link io.natgate.datapath.offload.Offload} state of the frame {@link #receive} is handing
      * to its handler right now (checksum partial, verified, GSO aggregate), or
      * {@link io.natgate.datapath.offload.ReceiveOffloads#UNSUPPORTED} for one the datapath must drop.

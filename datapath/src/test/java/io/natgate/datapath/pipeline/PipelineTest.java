@@ -54,7 +54,7 @@ class PipelineTest
         .errorHandler(errors::add);
 
     @ParameterizedTest
-    @EnumSource(value = ThreadingMode.class, names = { "DEDICATED", "SHARED_NETWORK", "SHARED" })
+    @EnumSource(value = ThreadingMode.class, names = { "DEDICATED", "SHARED_NETWORK", "SHARED", "RUN_TO_COMPLETION" })
     void shouldMove100kFramesThroughInMemoryPortsWithNoLossAtAPacedRate(final ThreadingMode mode)
     {
         final int frames = 100_000;

@@ -45,6 +45,73 @@ class AfPacketPortTest
     }
 
     @Test
+    void shouldKeepHeldFramesInPlaceAcrossBlocksUntilReleased() throws InterruptedException
+    {
+        try (AfPacketPort a = open("a", LAB.lab().endA(), o -> { });
+            AfPacketPort b = open("b", LAB.lab().endB(), o -> o.rxBlockSizeBytes(1 << 14).rxBlockCount(8)))
+        {
+            assertTrue(b.holdsReceivedFrames());
+            // 1400-byte frames: 11 fill a 16 KiB block, so 30 of them span three blocks.
+            final byte[][] first = FrameExchange.frames(b.macAddress(), a.macAddress(), 30, 1400);
+            send(a, first);
+            final java.util.List<long[]> held = new java.util.ArrayList<>();
+            final long deadlineNs = System.nanoTime() + 5_000_000_000L;
+            while (held.size() < first.length && System.nanoTime() - deadlineNs < 0)
+            {
+                b.receiveHeld((buffer, offset, length) ->
+                {
+                    if (TestFrames.sequenceOf(bytes(buffer, offset, length), length) >= 0)
+                    {
+                        held.add(new long[] {offset, length});
+                    }
+                    return true;
+                }, 64);
+                Thread.sleep(1);
+            }
+            assertEquals(first.length, held.size());
+
+            // More traffic: had the earlier blocks gone back to the kernel, it would write over them.
+            send(a, FrameExchange.frames(b.macAddress(), a.macAddress(), 40, 1400));
+            Thread.sleep(50);
+            final UnsafeBuffer ring = new UnsafeBuffer(b.socket().ring().address(), (int)b.socket().ring().byteSize());
+            for (int i = 0; i < held.size(); i++)
+            {
+                assertArrayEquals(first[i], bytes(ring, (int)held.get(i)[0], (int)held.get(i)[1]), "held frame " + i);
+            }
+
+            b.releaseReceived();
+            final int[] after = new int[1];
+            final long againNs = System.nanoTime() + 5_000_000_000L;
+            while (after[0] < 40 && System.nanoTime() - againNs < 0)
+            {
+                b.receive((buffer, offset, length) ->
+                {
+                    after[0] += TestFrames.sequenceOf(bytes(buffer, offset, length), length) >= 0 ? 1 : 0;
+                    return true;
+                }, 64);
+                Thread.sleep(1);
+            }
+            assertEquals(40, after[0], "the frames that came after, once the held blocks were released");
+        }
+    }
+
+    private static void send(final AfPacketPort port, final byte[][] frames)
+    {
+        for (final byte[] frame : frames)
+        {
+            assertTrue(port.transmit(new UnsafeBuffer(frame), 0, frame.length));
+        }
+        port.flush();
+    }
+
+    private static byte[] bytes(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] copy = new byte[length];
+        buffer.getBytes(offset, copy);
+        return copy;
+    }
+
+    @Test
     void shouldTakeMacAddressAndMtuFromInterface()
     {
         try (AfPacketPort a = open("a", LAB.lab().endA(), o -> { }))
