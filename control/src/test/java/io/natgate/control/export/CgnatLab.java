@@ -77,7 +77,8 @@ final class CgnatLab implements AutoCloseable
         {
             Files.createDirectories(flows);
             String text = LabGatewayConfig.text(Backend.AFPACKET, "small-2core")
-                .replace("  filtering: address-dependent\n", "  filtering: address-dependent\n" + natLines);
+                .replace("  filtering: address-dependent\n", "  filtering: address-dependent\n" +
+                    "  quotas: {portsPerClient: 0}\n" + natLines);
             if (deterministic)
             {
                 text = text.replace("  publicAddresses: [" + LabTopology.PUBLIC_ADDRESS + "]\n", "");
@@ -122,6 +123,8 @@ final class CgnatLab implements AutoCloseable
      */
     void udpFlows(final Role role, final int firstPort, final int count)
     {
+        // the gateway binds an inside source to its MAC first (source guard): a ping resolves it before the burst
+        io.natgate.control.lab.LabTraffic.ping(lab, role, LabTopology.SERVER_ADDRESS, 1);
         final Exec.Result result = lab.exec(role, WAIT, JournalChild.command(UdpPeer.class, "send",
             LabTopology.SERVER_ADDRESS, String.valueOf(DISCARD_PORT), String.valueOf(firstPort), String.valueOf(count))
             .toArray(String[]::new));
