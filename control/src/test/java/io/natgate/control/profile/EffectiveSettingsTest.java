@@ -48,7 +48,7 @@ class EffectiveSettingsTest
 
         final Setting sessions = settings.setting(ProfileKey.MAX_SESSIONS);
         assertEquals(Source.CONFIG, sessions.source());
-        assertEquals(new Location(directory.resolve("natgate.yaml").toString(), 52, "nat.maxSessions", "65536"),
+        assertEquals(new Location(directory.resolve("natgate.yaml").toString(), maxSessionsLine(), "nat.maxSessions", "65536"),
             sessions.location());
         assertEquals(Source.PROFILE, settings.setting(ProfileKey.MAX_CLIENTS).source());
 
@@ -107,7 +107,7 @@ class EffectiveSettingsTest
     {
         final GatewayConfig config = loadConfig(example().replace("maxSessions: 65536", "maxSessions: 2000000"));
 
-        assertEquals(directory.resolve("natgate.yaml") + ":52: nat.maxSessions=2000000: tables 187.7 MiB + pipeline " +
+        assertEquals(directory.resolve("natgate.yaml") + ":" + maxSessionsLine() + ": nat.maxSessions=2000000: tables 187.7 MiB + pipeline " +
             "rings 5.1 MiB + backend rings 25.0 MiB (2 ports) = 217.8 MiB exceed the memoryBudget 64m of profile " +
             "small-2core (hw-profiles/small-2core.yaml:16); shrink the tables or rings, or raise the budget",
             assertThrows(ConfigException.class,
@@ -122,7 +122,7 @@ class EffectiveSettingsTest
         assertProfileRefused("rings:\n  rx: 1000k\n",
             ":3: rings.rx=1000k: must be a power of two of at least 1024");
         assertProfileRefused("threading: fast\n",
-            ":2: threading=fast: expected dedicated, shared-network, shared or invoker");
+            ":2: threading=fast: expected dedicated, shared-network, shared, run-to-completion or invoker");
         assertProfileRefused("idleStrategy: nap\n",
             ":2: idleStrategy=nap: expected busy-spin, yielding, backoff, noop or sleeping:<duration>");
         assertProfileRefused("workers: 4\n",
@@ -263,5 +263,22 @@ class EffectiveSettingsTest
     private static String example() throws IOException
     {
         return Files.readString(TestHosts.repositoryFile("config/natgate.example.yaml"));
+    }
+
+    /**
+     * @return the example config's line of {@code nat.maxSessions}, read from the file, so the expected location
+     * follows the file and not a number copied from it.
+     */
+    private int maxSessionsLine() throws IOException
+    {
+        final java.util.List<String> lines = example().lines().toList();
+        for (int i = 0; i < lines.size(); i++)
+        {
+            if (lines.get(i).startsWith("  maxSessions:"))
+            {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("the example config has no nat.maxSessions line");
     }
 }

@@ -33,6 +33,7 @@ public final class PcpLoad
     static final int FIRST_PORT = 10_000;
     static final String RESULT = "PCP load ";
     private static final long GIVE_UP_NS = TimeUnit.SECONDS.toNanos(3);
+    private static final long RETRANSMIT_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private PcpLoad()
     {
@@ -58,16 +59,26 @@ public final class PcpLoad
             int answered = 0;
             final long startNs = System.nanoTime();
             long lastProgressNs = startNs;
+            long lastRetransmitNs = startNs;
             while (answered < count)
             {
                 while (sent < count && outstanding.size() < window)
                 {
                     final int port = FIRST_PORT + sent;
-                    final byte[] request = mode.equals("announce") ? Request.announce(client).bytes() :
-                        Request.map(client, 600, PcpMessages.nonce(1), Ipv4Protocols.UDP, port, 0, 0).bytes();
-                    channel.write(ByteBuffer.wrap(request));
+                    channel.write(ByteBuffer.wrap(request(mode, client, port)));
                     outstanding.add(mode.equals("announce") ? sent : port);
                     sent++;
+                }
+                final long nowNs = System.nanoTime();
+                if (nowNs - lastProgressNs > RETRANSMIT_NS && nowNs - lastRetransmitNs > RETRANSMIT_NS)
+                {
+                    // as a PCP client does (RFC 6887 section 8.1.1): a request lost on the way (the first ones
+                    // while the gateway resolves this host's address, say) is sent again
+                    for (final int pending : outstanding)
+                    {
+                        channel.write(ByteBuffer.wrap(request(mode, client, pending)));
+                    }
+                    lastRetransmitNs = nowNs;
                 }
                 selector.select(10);
                 selector.selectedKeys().clear();
@@ -95,5 +106,11 @@ public final class PcpLoad
             System.out.printf("%s%s: %d requests answered in %.3f s with %d outstanding: %.0f requests/s %s%n",
                 RESULT, mode, answered, seconds, window, answered / seconds, results);
         }
+    }
+
+    private static byte[] request(final String mode, final int client, final int port)
+    {
+        return mode.equals("announce") ? Request.announce(client).bytes() :
+            Request.map(client, 600, PcpMessages.nonce(1), Ipv4Protocols.UDP, port, 0, 0).bytes();
     }
 }
