@@ -135,13 +135,13 @@ final class CgnatLab implements AutoCloseable
     }
 
     /**
-     * @return the gateway's dynamic mappings of {@code inside} (address), each "inside -> public".
+     * @return the gateway's dynamic UDP mappings of {@code inside} (address): the flows', not the warm-up ping's.
      */
     List<Map<String, Object>> mappingsOf(final String inside)
     {
         return Json.objects(Json.parse(gateway.admin("/mappings"))).stream()
             .filter(mapping -> String.valueOf(mapping.get("inside")).startsWith(inside + ":") &&
-                "dynamic".equals(mapping.get("kind")))
+                "dynamic".equals(mapping.get("kind")) && "udp".equals(mapping.get("protocol")))
             .toList();
     }
 

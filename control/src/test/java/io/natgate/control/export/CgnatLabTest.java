@@ -62,10 +62,12 @@ class CgnatLabTest
             lab.stopAll();
 
             final List<Map<String, String>> journaled = lab.journal("mapping-created").stream()
-                .filter(entry -> entry.get("inside").startsWith(CLIENT + ":")).toList();
+                .filter(entry -> entry.get("inside").startsWith(CLIENT + ":") && "udp".equals(entry.get("protocol")))
+                .toList();
             assertEquals(10, journaled.size(), journaled.toString());
             final List<Map<String, String>> exported = lab.nfdump().stream()
-                .filter(record -> "8".equals(record.get("nat_event_id")) && CLIENT.equals(record.get("src4_addr")))
+                .filter(record -> "8".equals(record.get("nat_event_id")) && CLIENT.equals(record.get("src4_addr")) &&
+                    "17".equals(record.get("proto")))
                 .toList();
             assertEquals(10, exported.size(), exported.toString());
             final List<String> fromJournal = new ArrayList<>();
@@ -83,7 +85,7 @@ class CgnatLabTest
             assertEquals(fromJournal.stream().sorted().toList(), fromNfdump.stream().sorted().toList());
 
             final List<String> syslog = lab.syslogLines().stream().filter(line -> line.contains("NAT44_BIB_CREATE") &&
-                line.contains("inside=\"" + CLIENT + ":")).toList();
+                line.contains("proto=\"udp\"") && line.contains("inside=\"" + CLIENT + ":")).toList();
             assertEquals(10, syslog.size(), lab.syslogLines().toString());
             for (final String line : syslog)
             {
