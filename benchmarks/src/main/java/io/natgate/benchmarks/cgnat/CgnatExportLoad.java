@@ -91,7 +91,7 @@ public final class CgnatExportLoad
     {
         final Path flows = Files.createDirectories(directory.resolve("flows"));
         String text = LabGatewayConfig.text(Backend.AFPACKET, "small-2core")
-            .replace("  filtering: address-dependent\n", "  filtering: address-dependent\n  maxSessions: 262144\n");
+            .replace("  filtering: address-dependent\n", "  filtering: address-dependent\n  maxSessions: 262144\n  quotas: {portsPerClient: 0, sessionsPerClient: 0}\n");
         if (export)
         {
             text += """
