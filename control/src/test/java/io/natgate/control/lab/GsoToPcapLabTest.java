@@ -59,9 +59,6 @@ class GsoToPcapLabTest
                 List.of("sh", "-c", "nc -l " + PORT + " </dev/null | sha256sum"));
             awaitTcpListener(lab);
 
-            // the gateway binds the client to the MAC it resolved first (source guard); see docs/ports.md on frames
-            // held while it resolves
-            LabTraffic.ping(lab, Role.CLIENT, SERVER_ADDRESS, 1);
             final Exec.Result upload = lab.exec(Role.CLIENT, Duration.ofSeconds(60), "sh", "-c",
                 "nc -N " + SERVER_ADDRESS + " " + PORT + " < " + file);
 

@@ -63,7 +63,8 @@ final class Egress
                 forward(next, buffer, offset, length, ingressPort, state.egressPort[i], state.frames.offload(i), nowNs,
                     sink);
             case Next.ARP -> arp.process(buffer, offset, length, ingressPort, nowNs, sink);
-            case Next.VERIFY_SOURCE -> binding.hold(buffer, offset, length, ingressPort, nowNs, sink);
+            case Next.VERIFY_SOURCE ->
+                binding.hold(buffer, offset, length, ingressPort, state.frames.offload(i), nowNs, sink);
             case Next.IPV6 -> ipv6.process(buffer, offset, length, ingressPort, sink);
             case Next.LOCAL_ORIGIN -> local.sendLocallyOriginated(buffer, offset, length, ingressPort, nowNs, sink);
             case Next.LOCAL_PUNT ->

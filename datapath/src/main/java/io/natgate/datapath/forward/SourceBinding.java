@@ -2,6 +2,8 @@ package io.natgate.datapath.forward;
 
 import io.natgate.datapath.arp.NeighbourTable;
 import io.natgate.datapath.arp.PendingFrames;
+import io.natgate.datapath.offload.Offload;
+import io.natgate.datapath.offload.SoftwareOffloads;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.frame.EthernetFrame;
@@ -97,14 +99,19 @@ final class SourceBinding
     /**
      * Holds an Ethernet frame whose IPv4 source was not resolved when it was classified, and asks for it.
      * An ARP reply earlier in the same burst may have resolved it since: then it goes on at once (or is
-     * dropped, from another MAC).
+     * dropped, from another MAC). A held frame keeps its bytes only, not its offload state, so a
+     * checksum-partial frame has its checksum completed first.
      */
     void hold(
         final MutableDirectBuffer buffer, final int frameOffset, final int frameLength, final int port,
-        final long nowNs, final FrameSink sink)
+        final int offload, final long nowNs, final FrameSink sink)
     {
         final EthernetFrame ethernet = this.ethernet;
         ethernet.wrap(buffer, frameOffset);
+        if (Offload.isChecksumPartial(offload))
+        {
+            SoftwareOffloads.completeChecksum(buffer, frameOffset + ethernet.headerLength());
+        }
         final int source = buffer.getInt(frameOffset + ethernet.headerLength() + SOURCE_ADDRESS_OFFSET,
             ByteOrder.BIG_ENDIAN);
         final int address = boundAddress(port, source);
