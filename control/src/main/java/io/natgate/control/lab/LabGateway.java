@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * natgate running in the lab's gateway namespace ({@code natgate run --config FILE} in a child JVM),
@@ -128,6 +129,16 @@ public final class LabGateway implements AutoCloseable
     public List<String> output()
     {
         return process.stdout().stream().map(LogTimestamps::strip).toList();
+    }
+
+    /**
+     * Waits for a line of the gateway's output, matched without its timestamp.
+     *
+     * @return the line, without its timestamp.
+     */
+    public String awaitOutput(final Predicate<String> match, final Duration timeout)
+    {
+        return LogTimestamps.strip(process.awaitLine(line -> match.test(LogTimestamps.strip(line)), timeout));
     }
 
     public LabProcess process()

@@ -99,7 +99,7 @@ class FirewallLabTest
         assertNotEquals(0, LabTraffic.tcpConnect(lab, Role.CLIENT2, SERVER_ADDRESS, ALICE_ONLY_PORT));
         for (final String host : new String[] {CLIENT_ADDRESS, CLIENT2_ADDRESS})
         {
-            gateway.process().awaitLine(line -> line.startsWith("natgate: firewall denied outbound tcp " + host + ":") &&
+            gateway.awaitOutput(line -> line.startsWith("natgate: firewall denied outbound tcp " + host + ":") &&
                 line.endsWith(" -> " + SERVER_ADDRESS + ":" + ALICE_ONLY_PORT + ": NOT_AUTHENTICATED (rule alice-out)"),
                 CLI_TIMEOUT);
         }

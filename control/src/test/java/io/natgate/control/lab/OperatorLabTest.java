@@ -229,7 +229,7 @@ class OperatorLabTest
 
             Exec.check(List.of("kill", "-HUP", String.valueOf(fixture.gateway().process().pid())));
 
-            fixture.gateway().process().awaitLine(line -> line.contains("reload: nat.staticMappings: added"), Duration.ofSeconds(20));
+            fixture.gateway().awaitOutput(line -> line.contains("reload: nat.staticMappings: added"), Duration.ofSeconds(20));
             final List<String> said = fixture.gateway().output().subList(linesBefore, fixture.gateway().output().size());
             assertTrue(said.contains("natgate: reload: nat.staticMappings: added udp " + PUBLIC_ADDRESS + ":7001 -> " +
                 CLIENT2_ADDRESS + ":7001: applied"), said.toString());
