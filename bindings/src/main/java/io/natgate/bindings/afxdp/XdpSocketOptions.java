@@ -144,6 +144,16 @@ public final class XdpSocketOptions
     }
 
     /**
+     * @return a copy of these settings, to change for another socket or queue.
+     */
+    public XdpSocketOptions copy()
+    {
+        return new XdpSocketOptions().interfaceName(interfaceName).queueId(queueId).frameSizeBytes(frameSizeBytes)
+            .umemFrameCount(umemFrameCount).rxRingSize(rxRingSize).txRingSize(txRingSize).fillRingSize(fillRingSize)
+            .completionRingSize(completionRingSize).mode(mode).attach(attach);
+    }
+
+    /**
      * @return the longest frame a UMEM chunk holds after the kernel's headroom.
      */
     public int maxFrameLength()

@@ -86,6 +86,19 @@ public final class VethLab implements AutoCloseable
     }
 
     /**
+     * Adds another veth pair in the namespace, both ends up, each end with {@code queues} rx and tx
+     * queues; delete it with {@code exec("ip", "link", "del", one)}.
+     */
+    public void addPair(final String one, final String other, final int queues)
+    {
+        final String count = Integer.toString(queues);
+        exec("ip", "link", "add", one, "numtxqueues", count, "numrxqueues", count, "type", "veth",
+            "peer", "name", other, "numtxqueues", count, "numrxqueues", count);
+        exec("ip", "link", "set", one, "up");
+        exec("ip", "link", "set", other, "up");
+    }
+
+    /**
      * Runs a command inside the namespace.
      *
      * @return its standard output.

@@ -14,20 +14,23 @@ import java.util.List;
 /**
  * An Ethernet port on one queue of a Linux interface through an AF_XDP socket (libxdp), the
  * kernel-bypass backend. Frames are received where the kernel (copy mode) or the NIC (zero-copy
- * mode) put them in the UMEM and handed over in place; the chunk goes back to the fill ring after
- * the handler returns. AF_XDP carries no checksum metadata, so a TCP/UDP checksum that a local
- * sender with checksum offload (a veth peer) left partial is completed in place first
- * ({@link PartialChecksum}): without it the frame would leave natgate with a checksum its receiver
- * refuses. A transmitted frame is copied once into a free chunk and its descriptor
- * queued on the tx ring; {@link #flush()} publishes the burst and kicks the kernel. A full tx ring
- * or no free chunk makes {@link #transmit} return false.
+ * mode) put them in the UMEM and handed over in place, with the kernel's 256 bytes of headroom
+ * before each; {@link #receiveHeld} keeps their chunks until {@link #releaseReceived()} gives them
+ * back to the fill ring, so a run-to-completion worker processes a whole burst where it lies.
+ * AF_XDP carries no checksum metadata, so a TCP/UDP checksum that a local sender with checksum
+ * offload (a veth peer) left partial is completed in place first ({@link PartialChecksum}): without
+ * it the frame would leave natgate with a checksum its receiver refuses. A transmitted frame is
+ * copied once into a free chunk and its descriptor queued on the tx ring; {@link #flush()}
+ * publishes the burst and kicks the kernel. A full tx ring or no free chunk makes
+ * {@link #transmit} return false.
  * <p>
- * Ports opened together with {@link #openShared} share one UMEM. A frame one of them received is
- * then sent on another by passing its UMEM address from the first's rx ring to the second's tx
- * ring, with no copy in natgate: the sender gives the receiver a free chunk of its own in exchange
- * for its fill ring, and gets the frame's chunk back from its completion ring. That needs the
- * receive of one and the transmit of the other on the same thread (run-to-completion), which is
- * how a frame still being handled can be transmitted at all; anything else is copied.
+ * Ports opened together with {@link #openShared} share one UMEM. A frame one of them holds is then
+ * sent on another (or on itself) by passing its UMEM address from the first's rx ring to the
+ * second's tx ring, with no copy in natgate: the sender gives the receiver a free chunk of its own,
+ * which goes to the receiver's fill ring in the frame's place on release, and gets the frame's
+ * chunk back from its completion ring. That needs the receive of one and the transmit of the other
+ * on the same thread (run-to-completion), which is how a held frame can be transmitted at all;
+ * anything else is copied. {@link #forwardedInPlace()} and {@link #copied()} count the two.
  * <p>
  * Each port keeps {@code fillRingSize} chunks for receiving and {@code txRingSize} for sending. One
  * thread receives (rx and fill rings) and one transmits (tx and completion rings).
@@ -44,6 +47,7 @@ public final class AfXdpPort implements Port
     private final long umemAddress;
     private final long umemBytes;
     private final long chunkMask;
+    private final int chunkShift;
     private final int frameSizeBytes;
     private final int maxFrameLength;
     private final XskRing rx;
@@ -52,29 +56,39 @@ public final class AfXdpPort implements Port
     private final XskRing completion;
     private final long[] txFree;
     private int txFreeCount;
+    /** Chunks of the frames {@link #receiveHeld} handed over and not yet released, in order. */
+    private final long[] held;
+    private int heldCount;
     private int txPending;
     private long forwardedInPlace;
     private long copied;
     private long checksumsCompleted;
     private boolean closed;
 
-    /** What ports on one UMEM share: the UMEM and who is on it. */
+    /** A chunk no port holds as a received frame. */
+    private static final long NOT_HELD = -2;
+    /** A chunk a port holds as a received frame, to go back to its fill ring on release. */
+    private static final long HELD = -1;
+
+    /**
+     * What ports on one UMEM share: the UMEM, and per chunk whether a port holds it as a received
+     * frame ({@link #HELD}), the chunk a sending port gave in exchange for it (>= 0), or
+     * {@link #NOT_HELD}. An entry is written only by the thread that receives into that chunk and,
+     * for a frame sent in place, by the transmit it calls (the same thread).
+     */
     private static final class Shared
     {
         private final XdpUmem umem;
-        private AfXdpPort[] ports = new AfXdpPort[0];
+        private final long[] exchange;
         private int openPorts;
 
         Shared(final XdpUmem umem)
         {
             this.umem = umem;
+            this.exchange = new long[umem.frameCount()];
+            java.util.Arrays.fill(exchange, NOT_HELD);
         }
     }
-
-    /** The chunk of the frame this port's handler has now (-1 outside a handler call): rx thread only. */
-    private long handledChunk = -1;
-    /** The chunk a sending port gave for the handled frame, which it sends in place; -1 when none. */
-    private long replacementChunk = -1;
 
     private AfXdpPort(final String name, final XdpSocket socket, final Shared shared, final UnsafeBuffer umem,
         final XdpSocketOptions options, final long firstChunk)
@@ -87,6 +101,7 @@ public final class AfXdpPort implements Port
         this.umemBytes = umem.capacity();
         this.frameSizeBytes = options.frameSizeBytes();
         this.chunkMask = ~((long)frameSizeBytes - 1);
+        this.chunkShift = Integer.numberOfTrailingZeros(frameSizeBytes);
         this.maxFrameLength = Math.min(LinkLayer.ETHERNET.maxFrameLength(socket.mtu()), options.maxFrameLength());
         this.rx = socket.rx();
         this.fill = socket.fill();
@@ -101,6 +116,7 @@ public final class AfXdpPort implements Port
             chunk += frameSizeBytes;
         }
         fill.submit();
+        this.held = new long[options.fillRingSize()];
         this.txFree = new long[options.txRingSize()];
         for (int i = 0; i < txFree.length; i++)
         {
@@ -123,8 +139,9 @@ public final class AfXdpPort implements Port
     }
 
     /**
-     * Opens ports that share one UMEM (sized by the first's settings), so frames pass between them
-     * without a copy when one thread drives them all.
+     * Opens ports (an interface's queues among them, one socket each) that share one UMEM, so frames
+     * pass between them without a copy when one thread drives them all. The UMEM has the chunks of
+     * every port's {@code umemFrameCount} together.
      *
      * @param options one per port, all with the same frame size.
      */
@@ -135,7 +152,18 @@ public final class AfXdpPort implements Port
             throw new IllegalArgumentException("one XdpSocketOptions per port name: " + names.size() + " names, " +
                 options.size() + " options");
         }
-        final XdpUmem umem = XdpUmem.create(options.getFirst(), names.size());
+        long frames = 0;
+        for (final XdpSocketOptions portOptions : options)
+        {
+            if (portOptions.frameSizeBytes() != options.getFirst().frameSizeBytes())
+            {
+                throw new IllegalArgumentException("ports sharing a UMEM need one frameSizeBytes " +
+                    options.getFirst().frameSizeBytes() + ": frameSizeBytes=" + portOptions.frameSizeBytes());
+            }
+            frames += portOptions.umemFrameCount();
+        }
+        final XdpUmem umem = XdpUmem.create(options.getFirst().copy()
+            .umemFrameCount((int)Math.min(Integer.MAX_VALUE, frames)), 1);
         final Shared shared = new Shared(umem);
         final UnsafeBuffer view = new UnsafeBuffer(umem.area().address(), (int)umem.area().byteSize());
         final List<AfXdpPort> ports = new ArrayList<>(names.size());
@@ -154,7 +182,6 @@ public final class AfXdpPort implements Port
                 final XdpSocket socket = XdpSocket.open(umem, portOptions);
                 shared.openPorts++;
                 ports.add(new AfXdpPort(names.get(i), socket, shared, view, portOptions, nextChunk));
-                shared.ports = ports.toArray(AfXdpPort[]::new);
                 nextChunk = needed;
             }
             return ports;
@@ -196,13 +223,32 @@ public final class AfXdpPort implements Port
 
     /**
      * Hands up to {@code limit} received frames to {@code handler} where they lie in the UMEM, then
-     * returns their chunks (or the chunks given in exchange for frames sent on in place) to the
+     * gives their chunks (or the chunks given in exchange for frames sent on in place) back to the
      * fill ring.
      */
     @Override
     public int receive(final FrameHandler handler, final int limit)
     {
-        final int available = rx.peek(limit);
+        final int received = receiveHeld(handler, limit);
+        releaseReceived();
+        return received;
+    }
+
+    @Override
+    public boolean holdsReceivedFrames()
+    {
+        return true;
+    }
+
+    /**
+     * Hands up to {@code limit} received frames to {@code handler} where they lie in the UMEM; their
+     * chunks stay this port's, the frames valid and writable (with the kernel's headroom before
+     * each), until {@link #releaseReceived()}.
+     */
+    @Override
+    public int receiveHeld(final FrameHandler handler, final int limit)
+    {
+        final int available = rx.peek(Math.min(limit, held.length - heldCount));
         if (available == 0)
         {
             if (fill.needsWakeup())
@@ -212,6 +258,7 @@ public final class AfXdpPort implements Port
             return 0;
         }
         final long first = rx.peekIndex();
+        final long[] exchange = shared.exchange;
         int received = 0;
         while (received < available)
         {
@@ -219,33 +266,57 @@ public final class AfXdpPort implements Port
             final long address = rx.descriptorAddress(index);
             final int length = rx.descriptorLength(index);
             received++;
-            handledChunk = address & chunkMask;
-            replacementChunk = -1;
+            final long chunk = address & chunkMask;
+            held[heldCount++] = chunk;
+            exchange[(int)(chunk >>> chunkShift)] = HELD;
             if (PartialChecksum.complete(umem, (int)address, length))
             {
                 checksumsCompleted++;
             }
-            final boolean more = handler.onFrame(umem, (int)address, length);
-            final long slot = fill.reserve(1);
-            fill.putAddress(slot, replacementChunk >= 0 ? replacementChunk : handledChunk);
-            handledChunk = -1;
-            if (!more)
+            if (!handler.onFrame(umem, (int)address, length))
             {
                 break;
             }
         }
-        rx.release(received);
+        rx.release(received); // the descriptors are read; the chunks stay held
+        return received;
+    }
+
+    /**
+     * Gives the held frames' chunks back to the fill ring: a frame sent on in place stays where it
+     * is, on the sender's tx ring, and the chunk the sender gave for it goes in its stead.
+     */
+    @Override
+    public void releaseReceived()
+    {
+        final int count = heldCount;
+        if (count == 0)
+        {
+            return;
+        }
+        // Cannot fail: this port's fill ring, rx ring and held frames hold fillRingSize chunks between them.
+        final long slot = fill.reserve(count);
+        final long[] exchange = shared.exchange;
+        for (int i = 0; i < count; i++)
+        {
+            final long chunk = held[i];
+            final int chunkIndex = (int)(chunk >>> chunkShift);
+            final long given = exchange[chunkIndex];
+            fill.putAddress(slot + i, given >= 0 ? given : chunk);
+            exchange[chunkIndex] = NOT_HELD;
+        }
+        heldCount = 0;
         fill.submit();
         if (fill.needsWakeup())
         {
             socket.wakeFill();
         }
-        return received;
     }
 
     /**
-     * Queues one frame on the tx ring: in place when it is the frame a port on the same UMEM is
-     * handling now, else copied into a free chunk. It leaves with the next {@link #flush()}.
+     * Queues one frame on the tx ring: in place when it is a frame a port on the same UMEM holds now
+     * (received on this thread and not yet released) and not already sent, else copied into a free
+     * chunk. It leaves with the next {@link #flush()}.
      *
      * @return false when the tx ring is full, no chunk is free, or the frame is longer than the MTU allows.
      */
@@ -268,12 +339,12 @@ public final class AfXdpPort implements Port
             return false;
         }
         final long umemOffset = buffer.addressOffset() + offset - umemAddress;
-        final AfXdpPort receiver = umemOffset >= 0 && umemOffset < umemBytes && buffer.byteArray() == null ?
-            handlerOf(umemOffset & chunkMask) : null;
-        if (receiver != null && receiver.replacementChunk < 0 && umemOffset + length <= receiver.handledChunk + frameSizeBytes)
+        final int chunkIndex = (int)(umemOffset >>> chunkShift);
+        if (umemOffset >= 0 && umemOffset < umemBytes && buffer.byteArray() == null &&
+            shared.exchange[chunkIndex] == HELD && ((umemOffset + length - 1) & chunkMask) == (umemOffset & chunkMask))
         {
-            // The frame stays where it was received; the receiving port refills with our chunk.
-            receiver.replacementChunk = chunk;
+            // The frame stays where it was received; the port holding it refills with our chunk.
+            shared.exchange[chunkIndex] = chunk;
             tx.putDescriptor(slot, umemOffset, length);
             forwardedInPlace++;
         }
@@ -400,22 +471,6 @@ public final class AfXdpPort implements Port
     public String toString()
     {
         return "AfXdpPort{" + name + " on " + socket.interfaceName() + ", " + describe() + '}';
-    }
-
-    /**
-     * @return the port of this UMEM whose handler has the frame in {@code chunk} now, or null. Only
-     * the thread running that handler can hold such a frame, so the field it reads is its own.
-     */
-    private AfXdpPort handlerOf(final long chunk)
-    {
-        for (final AfXdpPort port : shared.ports)
-        {
-            if (port.handledChunk == chunk)
-            {
-                return port;
-            }
-        }
-        return null;
     }
 
     private long popFreeChunk()

@@ -141,9 +141,7 @@ class AfXdpPortTest
         final String pid = Long.toString(ProcessHandle.current().pid());
         final String outsideEnd = "ngc" + pid;
         final String receiverEnd = "ngd" + pid;
-        lab.exec("ip", "link", "add", outsideEnd, "type", "veth", "peer", "name", receiverEnd);
-        lab.exec("ip", "link", "set", outsideEnd, "up");
-        lab.exec("ip", "link", "set", receiverEnd, "up");
+        lab.addPair(outsideEnd, receiverEnd, 1);
         final List<AfXdpPort> shared;
         try (NetworkNamespace.Scope ignored = NetworkNamespace.enter(lab.namespace()))
         {
@@ -189,11 +187,9 @@ class AfXdpPortTest
         final String pid = Long.toString(ProcessHandle.current().pid());
         final String peerEnd = "ngp" + pid;
         final String portEnd = "ngq" + pid;
-        lab.exec("ip", "link", "add", peerEnd, "type", "veth", "peer", "name", portEnd);
+        lab.addPair(peerEnd, portEnd, 1);
         try
         {
-            lab.exec("ip", "link", "set", peerEnd, "up");
-            lab.exec("ip", "link", "set", portEnd, "up");
             lab.exec("ip", "addr", "add", "192.0.2.1/24", "dev", peerEnd);
             lab.exec("ip", "neigh", "add", "192.0.2.2", "lladdr", macText(lab.mac(portEnd)), "dev", peerEnd);
             assertTrue(lab.exec("ethtool", "-k", peerEnd).contains("tx-checksum-ip-generic: on"),

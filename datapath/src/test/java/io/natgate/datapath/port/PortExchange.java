@@ -7,7 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Adapts ports to the bindings' {@link FrameExchange}: frames go in through {@link Port#transmit}
  * and {@link Port#flush}, and come out of {@link Port#receive} one at a time.
  */
-final class PortExchange
+public final class PortExchange
 {
     private PortExchange()
     {
@@ -27,7 +27,7 @@ final class PortExchange
     /**
      * @return a copy of the next frame the port receives, or null when none is ready.
      */
-    static byte[] poll(final Port port)
+    public static byte[] poll(final Port port)
     {
         final byte[][] holder = new byte[1][];
         port.receive((buffer, offset, length) ->
