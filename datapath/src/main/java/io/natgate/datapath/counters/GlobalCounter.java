@@ -17,7 +17,8 @@ public enum GlobalCounter
     FRAGMENTS_BUFFERED(9, "out-of-order fragments buffered"),
     WORKER_ERRORS(10, "errors caught in datapath agents"),
     SESSIONS_EARLY_DROPPED(11, "unreplied sessions evicted to make room for a new flow (table full)"),
-    REFRESH_EVENTS_SKIPPED(12, "session refresh events not queued to keep room for creates and removes");
+    REFRESH_EVENTS_SKIPPED(12, "session refresh events not queued to keep room for creates and removes"),
+    WORKER_HANDOFFS(13, "packets handed to the worker owning their flow (hairpins across workers)");
 
     private final int id;
     private final String label;

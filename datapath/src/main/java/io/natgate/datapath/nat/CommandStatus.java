@@ -13,7 +13,8 @@ public enum CommandStatus
     NOT_FOUND(5, "no such mapping"),
     BAD_ARGUMENT(6, "protocol, address or port invalid"),
     CONFLICTS_WITH_STATIC(7, "inside endpoint has a static mapping"),
-    QUOTA_EXCEEDED(8, "client over its port quota");
+    QUOTA_EXCEEDED(8, "client over its port quota"),
+    OTHER_WORKERS_PORT(9, "public port in another worker's range (the worker count changed)");
 
     private final int id;
     private final String label;

@@ -1,5 +1,8 @@
 package io.natgate.datapath.nat;
 
+import io.natgate.datapath.counters.DatapathCounters;
+import io.natgate.datapath.counters.DropReason;
+import io.natgate.datapath.counters.GlobalCounter;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -42,6 +45,8 @@ final class FragmentTable
     private final int[] heldPorts;
     private final long[] heldDeadlineNs;
     private int heldCount;
+    private long releaseKeyHigh;
+    private long releaseKeyLow;
     private final int sideShare;
     private final int sourceShare;
 
@@ -197,6 +202,32 @@ final class FragmentTable
         return BUFFER_FULL;
     }
 
+    /**
+     * {@link #hold}, counted: {@link NatEngine#HELD} (and {@link GlobalCounter#FRAGMENTS_BUFFERED}), or the drop
+     * code of why not.
+     */
+    int holdOrDrop(
+        final long high, final long low, final DirectBuffer buffer, final int offset, final int length,
+        final int port, final long deadline, final DatapathCounters counters)
+    {
+        switch (hold(high, low, buffer, offset, length, port, deadline))
+        {
+            case HELD ->
+            {
+                counters.increment(GlobalCounter.FRAGMENTS_BUFFERED);
+                return NatEngine.HELD;
+            }
+            case SHARE_USED ->
+            {
+                return NatEngine.drop(DropReason.FRAGMENT_SHARE);
+            }
+            default ->
+            {
+                return NatEngine.drop(DropReason.FRAGMENT_BUFFER_FULL);
+            }
+        }
+    }
+
     int heldCount()
     {
         return heldCount;
@@ -225,6 +256,44 @@ final class FragmentTable
             }
         }
         return 0;
+    }
+
+    /**
+     * Names the datagram whose held fragments {@link #pollReleased} hands back next (0, 0 for none).
+     */
+    void releaseKey(final long high, final long low)
+    {
+        releaseKeyHigh = high;
+        releaseKeyLow = low;
+    }
+
+    long releaseKeyHigh()
+    {
+        return releaseKeyHigh;
+    }
+
+    long releaseKeyLow()
+    {
+        return releaseKeyLow;
+    }
+
+    /**
+     * Hands back, one per call, the held fragments of the datagram {@link #releaseKey} named.
+     *
+     * @return the length copied to {@code destination}, or 0 when none is left.
+     */
+    int pollReleased(final MutableDirectBuffer destination, final int offset)
+    {
+        if (releaseKeyLow == 0)
+        {
+            return 0;
+        }
+        final int length = release(releaseKeyHigh, releaseKeyLow, destination, offset);
+        if (length == 0)
+        {
+            releaseKeyLow = 0;
+        }
+        return length;
     }
 
     /**

@@ -1,14 +1,12 @@
 package io.natgate.datapath.nat;
 
 import io.natgate.datapath.counters.DropReason;
-import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.frame.Checksums;
 import io.natgate.datapath.frame.Ipv4Packet;
 import io.natgate.datapath.frame.TcpSegment;
 import org.agrona.MutableDirectBuffer;
 
 import static io.natgate.datapath.nat.NatEngine.FORWARD;
-import static io.natgate.datapath.nat.NatEngine.HELD;
 import static io.natgate.datapath.nat.NatEngine.drop;
 
 /**
@@ -21,8 +19,6 @@ final class FragmentTranslation
     private final NatTables tables;
     private final FragmentTable fragments;
     private final long timeoutNs;
-    private long releaseKeyHigh;
-    private long releaseKeyLow;
 
     FragmentTranslation(final NatTables tables)
     {
@@ -46,8 +42,7 @@ final class FragmentTranslation
         final long low = FragmentTable.keyLow(outbound, ip.protocol(), ip.identification());
         if (fragments.track(high, low, rewritten, Checksums.delta32(originalAddress, rewritten), nowNs + timeoutNs))
         {
-            releaseKeyHigh = high;
-            releaseKeyLow = low;
+            fragments.releaseKey(high, low);
         }
     }
 
@@ -82,22 +77,8 @@ final class FragmentTranslation
         final int flow = fragments.find(high, low);
         if (flow == FragmentTable.NONE)
         {
-            switch (fragments.hold(high, low, buffer, ipOffset, ipLength, ingressPort, nowNs + timeoutNs))
-            {
-                case FragmentTable.HELD ->
-                {
-                    tables.counters.increment(GlobalCounter.FRAGMENTS_BUFFERED);
-                    return HELD;
-                }
-                case FragmentTable.SHARE_USED ->
-                {
-                    return drop(DropReason.FRAGMENT_SHARE);
-                }
-                default ->
-                {
-                    return drop(DropReason.FRAGMENT_BUFFER_FULL);
-                }
-            }
+            return fragments.holdOrDrop(high, low, buffer, ipOffset, ipLength, ingressPort, nowNs + timeoutNs,
+                tables.counters);
         }
         if (outbound)
         {
@@ -117,7 +98,7 @@ final class FragmentTranslation
      */
     long releaseKeyHigh()
     {
-        return releaseKeyHigh;
+        return fragments.releaseKeyHigh();
     }
 
     /**
@@ -125,7 +106,7 @@ final class FragmentTranslation
      */
     long releaseKeyLow()
     {
-        return releaseKeyLow;
+        return fragments.releaseKeyLow();
     }
 
     /**
@@ -133,8 +114,7 @@ final class FragmentTranslation
      */
     void releaseKey(final long high, final long low)
     {
-        releaseKeyHigh = high;
-        releaseKeyLow = low;
+        fragments.releaseKey(high, low);
     }
 
     /**
@@ -142,7 +122,7 @@ final class FragmentTranslation
      */
     boolean hasReleased()
     {
-        return releaseKeyLow != 0;
+        return fragments.releaseKeyLow() != 0;
     }
 
     /**
@@ -153,15 +133,6 @@ final class FragmentTranslation
      */
     int pollReleased(final MutableDirectBuffer destination, final int offset)
     {
-        if (releaseKeyLow == 0)
-        {
-            return 0;
-        }
-        final int length = fragments.release(releaseKeyHigh, releaseKeyLow, destination, offset);
-        if (length == 0)
-        {
-            releaseKeyLow = 0;
-        }
-        return length;
+        return fragments.pollReleased(destination, offset);
     }
 }

@@ -130,6 +130,8 @@ public final class NatConfig
     private int maxFragmentFlows = MAX_FRAGMENT_FLOWS_DEFAULT;
     private long fragmentTimeoutNs = FRAGMENT_TIMEOUT_DEFAULT_NS;
     private boolean verifyChecksums = VERIFY_CHECKSUMS_DEFAULT;
+    private int workerCount = 1;
+    private int workerIndex;
 
     /**
      * Checks every value; throws on the first bad one.
@@ -174,6 +176,7 @@ public final class NatConfig
             "RFC 5382 REQ-5: transitory idle-timeout at least 4 minutes");
         atLeast(ICMP_TIMEOUT, icmpTimeoutNs, ICMP_TIMEOUT_MIN_NS, "RFC 5508 REQ-2: ICMP query timeout at least 60 s");
         validateAllocation();
+        validateWorkers();
         positive(MAX_HELD_FRAGMENTS, maxHeldFragments, 1 << 16);
         positive(MAX_FRAGMENT_FLOWS, maxFragmentFlows, 1 << 20);
         if (fragmentTimeoutNs <= 0)
@@ -218,6 +221,100 @@ public final class NatConfig
             throw new ConfigurationException(PUBLIC_ADDRESSES, publicAddresses.length + " addresses",
                 "with deterministic NAT the public addresses are " + DeterministicMap.PUBLIC + "'s, in its order");
         }
+    }
+
+    private void validateWorkers()
+    {
+        if (workerCount < 1 || workerCount > WorkerPorts.MAX_WORKERS || workerIndex < 0 || workerIndex >= workerCount)
+        {
+            throw new ConfigurationException("workers", workerIndex + " of " + workerCount,
+                "a worker index below a worker count of 1.." + WorkerPorts.MAX_WORKERS);
+        }
+        if (workerCount > 1 && !logsPerMapping())
+        {
+            throw new ConfigurationException(portBlockSize != 0 ? PORT_BLOCK_SIZE : DeterministicMap.PUBLIC,
+                portBlockSize != 0 ? Integer.toString(portBlockSize) : "set",
+                "port blocks and deterministic NAT run on one worker only (their ranges are not split by worker yet)");
+        }
+    }
+
+    /**
+     * The configuration of worker {@code workerIndex} of {@code workerCount}: the same behaviour, the
+     * tables' capacities split evenly (rounded up), the per-client and per-mapping quotas those of the
+     * whole (a client lives on one worker), and the worker's own public port ranges ({@link WorkerPorts}).
+     */
+    public NatConfig forWorker(final int workerIndex, final int workerCount)
+    {
+        final NatConfig share = copy();
+        share.workerIndex = workerIndex;
+        share.workerCount = workerCount;
+        if (workerCount == 1)
+        {
+            return share;
+        }
+        share.maxSessions = ceilShare(maxSessions, workerCount);
+        share.maxMappings = ceilShare(maxMappings(), workerCount);
+        share.maxClients = ceilShare(maxClients, workerCount);
+        share.maxFragmentFlows = ceilShare(maxFragmentFlows, workerCount);
+        share.portsPerClient = portsPerClient();
+        share.sessionsPerClient = sessionsPerClient();
+        share.inboundSessionsPerRemote = inboundSessionsPerRemote();
+        share.sessionsPerInboundMapping = sessionsPerInboundMapping();
+        return share;
+    }
+
+    private static int ceilShare(final int total, final int parts)
+    {
+        return (total + parts - 1) / parts;
+    }
+
+    private NatConfig copy()
+    {
+        final NatConfig copy = new NatConfig();
+        copy.publicAddresses = publicAddresses.clone();
+        copy.portBlockSize = portBlockSize;
+        copy.portBlocksPerClient = portBlocksPerClient;
+        copy.portBlockInterimNs = portBlockInterimNs;
+        copy.deterministic = deterministic;
+        copy.filtering = filtering;
+        copy.maxSessions = maxSessions;
+        copy.maxMappings = maxMappings;
+        copy.maxClients = maxClients;
+        copy.portsPerClient = portsPerClient;
+        copy.sessionsPerClient = sessionsPerClient;
+        copy.inboundSessionsPerRemote = inboundSessionsPerRemote;
+        copy.sessionsPerInboundMapping = sessionsPerInboundMapping;
+        copy.udpTimeoutNs = udpTimeoutNs;
+        copy.tcpEstablishedTimeoutNs = tcpEstablishedTimeoutNs;
+        copy.tcpTransitoryTimeoutNs = tcpTransitoryTimeoutNs;
+        copy.icmpTimeoutNs = icmpTimeoutNs;
+        copy.inboundRefresh = inboundRefresh;
+        copy.portPreservation = portPreservation;
+        copy.portParity = portParity;
+        copy.hairpinning = hairpinning;
+        copy.maxHeldFragments = maxHeldFragments;
+        copy.maxFragmentFlows = maxFragmentFlows;
+        copy.fragmentTimeoutNs = fragmentTimeoutNs;
+        copy.verifyChecksums = verifyChecksums;
+        copy.workerCount = workerCount;
+        copy.workerIndex = workerIndex;
+        return copy;
+    }
+
+    /**
+     * @return the workers the NAT runs on (1 unless {@link #forWorker} made this configuration).
+     */
+    public int workerCount()
+    {
+        return workerCount;
+    }
+
+    /**
+     * @return which of the {@link #workerCount()} workers this configuration is for.
+     */
+    public int workerIndex()
+    {
+        return workerIndex;
     }
 
     private static void positive(final String key, final int value, final int max)

@@ -31,6 +31,12 @@ public final class NatEngine implements NatCommands
     public static final int HELD = 2;
     /** The fast path did not handle the packet and left it unchanged: give it to the slow path. */
     public static final int MISS = 3;
+    /**
+     * Hairpinned to a public endpoint another worker owns: the source is translated, the destination is
+     * not. Hand the packet to worker {@link #handoffWorker()}, whose {@link #inbound} translates the rest;
+     * its {@link #FORWARD} there means {@link #HAIRPIN}.
+     */
+    public static final int HANDOFF = 4;
 
     /** Packets {@link #prefetchOutbound} and {@link #prefetchInbound} remember until {@link #prefetchSessions}. */
     public static final int MAX_PREFETCH = 256;
@@ -80,7 +86,25 @@ public final class NatEngine implements NatCommands
      */
     public NatEngine(final NatConfig config, final NatEventListener events, final DatapathCounters counters)
     {
-        tables = new NatTables(config.validate(), events, counters);
+        this(config, events, counters, WorkerSteering.SINGLE);
+    }
+
+    /**
+     * One of several workers' engines.
+     *
+     * @param config   {@link NatConfig#forWorker this worker's share}.
+     * @param steering which worker owns which flow, shared by every worker of the gateway.
+     */
+    public NatEngine(
+        final NatConfig config, final NatEventListener events, final DatapathCounters counters,
+        final WorkerSteering steering)
+    {
+        if (steering.workers() != config.workerCount())
+        {
+            throw new IllegalArgumentException(
+                "steering for " + steering.workers() + " workers, configuration for " + config.workerCount());
+        }
+        tables = new NatTables(config.validate(), events, counters, steering);
         final SessionEvents sessionEvents = new SessionEvents(tables);
         final SessionRefresh refresh = new SessionRefresh(tables, sessionEvents);
         reaper = new SessionReaper(tables, sessionEvents);
@@ -108,6 +132,22 @@ public final class NatEngine implements NatCommands
     public static DropReason dropReason(final int result)
     {
         return DropReason.get(-result - 1);
+    }
+
+    /**
+     * @return the worker a {@link #HANDOFF} result names.
+     */
+    public int handoffWorker()
+    {
+        return slowPath.handoffWorker();
+    }
+
+    /**
+     * @return which of the gateway's workers this engine is.
+     */
+    public int workerIndex()
+    {
+        return tables.config.workerIndex();
     }
 
     /**
@@ -293,6 +333,39 @@ public final class NatEngine implements NatCommands
         final int remoteAddress, final int remotePort)
     {
         commands.removeSession(correlationId, protocol, insideAddress, insidePort, remoteAddress, remotePort);
+    }
+
+    /**
+     * Keeps a public port another worker's static mapping holds out of this worker's allocation (the
+     * port may lie in this worker's range: the operator chose it). Nothing is reported.
+     *
+     * @return false when this worker has it in use.
+     */
+    public boolean reservePort(final int protocol, final int publicAddress, final int publicPort)
+    {
+        final int addressIndex = tables.publicAddresses.indexOf(publicAddress);
+        return addressIndex >= 0 && tables.ports.reserve(addressIndex, protocol, publicPort);
+    }
+
+    /**
+     * Gives back a port {@link #reservePort} kept.
+     */
+    public void unreservePort(final int protocol, final int publicAddress, final int publicPort)
+    {
+        final int addressIndex = tables.publicAddresses.indexOf(publicAddress);
+        if (addressIndex >= 0)
+        {
+            tables.ports.unreserve(addressIndex, protocol, publicPort);
+        }
+    }
+
+    /**
+     * @return whether this worker has public port {@code publicPort} of {@code protocol} free.
+     */
+    public boolean isPortFree(final int protocol, final int publicAddress, final int publicPort)
+    {
+        final int addressIndex = tables.publicAddresses.indexOf(publicAddress);
+        return addressIndex >= 0 && tables.ports.isFree(addressIndex, protocol, publicPort);
     }
 
     /**

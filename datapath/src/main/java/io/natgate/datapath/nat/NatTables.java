@@ -33,16 +33,22 @@ final class NatTables
      */
     int frameOffload;
 
-    NatTables(final NatConfig config, final NatEventListener events, final DatapathCounters counters)
+    /** Which worker owns which flow: a hairpinned packet whose destination another worker owns crosses to it. */
+    final WorkerSteering steering;
+
+    NatTables(
+        final NatConfig config, final NatEventListener events, final DatapathCounters counters,
+        final WorkerSteering steering)
     {
         this.config = config;
+        this.steering = steering;
         this.events = events;
         this.counters = counters;
         publicAddresses = new AddressSet(config.publicAddresses());
         sessions = new SessionTable(config.maxSessions());
         mappings = new MappingTable(config.maxMappings());
         clients = new ClientTable(config.maxClients());
-        ports = new PortAllocator(publicAddresses.size());
+        ports = new PortAllocator(publicAddresses.size(), steering.ports(), config.workerIndex());
         portAssigner = new PortAssigner(config, publicAddresses, ports, events);
         fragments = new FragmentTable(config.maxFragmentFlows(), config.maxHeldFragments());
         inboundMappings = new InboundMappings(Math.min(config.maxMappings(), 65_536));

@@ -4,7 +4,9 @@ package io.natgate.datapath.nat;
  * Public ports in use, a bitmap of 65,536 bits per public address and protocol (TCP, UDP,
  * ICMP identifiers). Allocation preserves the inside port where it is free (RFC 4787
  * REQ-1/"port preservation"), keeps the inside port's range (0-1023 stays below 1024,
- * REQ-3) and its parity (REQ-4), scanning 64 ports a word from a rotating cursor.
+ * REQ-3) and its parity (REQ-4), scanning 64 ports a word from a rotating cursor. With several
+ * workers each allocates only from its own {@link WorkerPorts} ranges, preserving a port only where it
+ * lies in them.
  */
 final class PortAllocator
 {
@@ -14,17 +16,47 @@ final class PortAllocator
     private final long[] bitmaps;
     private final int[] cursors;
     private final int[] portsInUseByAddress;
+    private final WorkerPorts workerPorts;
+    private final int worker;
+    private final int privilegedLow;
+    private final int privilegedHigh;
+    private final int dynamicLow;
+    private final int dynamicHigh;
+    private final int icmpLow;
     private int portsInUse;
 
     PortAllocator(final int addressCount)
     {
+        this(addressCount, WorkerPorts.SINGLE, 0);
+    }
+
+    PortAllocator(final int addressCount, final WorkerPorts workerPorts, final int worker)
+    {
         bitmaps = new long[addressCount * PROTOCOL_SLOTS * WORDS];
         cursors = new int[addressCount * PROTOCOL_SLOTS];
         portsInUseByAddress = new int[addressCount];
+        this.workerPorts = workerPorts;
+        this.worker = worker;
+        privilegedLow = workerPorts.privilegedLow(worker);
+        privilegedHigh = workerPorts.privilegedHigh(worker);
+        dynamicLow = workerPorts.dynamicLow(worker);
+        dynamicHigh = workerPorts.dynamicHigh(worker);
+        // one worker: identifiers from the whole space, as ever; several: the worker's ports from 1024 up
+        icmpLow = workerPorts.workers() == 1 ? 1 : dynamicLow;
+        final int span = dynamicHigh - dynamicLow + 1;
         for (int i = 0; i < cursors.length; i++)
         {
-            cursors[i] = 1024 + (int)((i * 0x9E37_79B9L) & 0x7FFF);
+            final int spread = (int)((i * 0x9E37_79B9L) & 0x7FFF);
+            cursors[i] = dynamicLow + (span > 0x7FFF ? spread : spread % span);
         }
+    }
+
+    /**
+     * @return whether {@code port} lies in this worker's ranges.
+     */
+    boolean owns(final int port)
+    {
+        return workerPorts.owner(port) == worker;
     }
 
     static int protocolSlot(final int protocol)
@@ -71,7 +103,7 @@ final class PortAllocator
     int acquire(
         final int addressIndex, final int protocol, final int insidePort, final boolean preserve, final boolean parity)
     {
-        if (preserve && insidePort != 0 && tryAcquire(addressIndex, protocol, insidePort))
+        if (preserve && insidePort != 0 && owns(insidePort) && tryAcquire(addressIndex, protocol, insidePort))
         {
             return insidePort;
         }
@@ -80,18 +112,18 @@ final class PortAllocator
         final int high;
         if (protocol == Ipv4Protocols.ICMP)
         {
-            low = 1;
-            high = 65_535;
+            low = icmpLow;
+            high = dynamicHigh;
         }
         else if (insidePort < 1024)
         {
-            low = 1;
-            high = 1023;
+            low = privilegedLow;
+            high = privilegedHigh;
         }
         else
         {
-            low = 1024;
-            high = 65_535;
+            low = dynamicLow;
+            high = dynamicHigh;
         }
 
         final int cursorIndex = addressIndex * PROTOCOL_SLOTS + protocolSlot(protocol);
@@ -167,6 +199,32 @@ final class PortAllocator
             }
         }
         return -1;
+    }
+
+    /**
+     * Marks a port another worker's static mapping holds, so this worker never hands it out; not counted
+     * as in use here.
+     *
+     * @return false when it is in use already.
+     */
+    boolean reserve(final int addressIndex, final int protocol, final int port)
+    {
+        final int index = base(addressIndex, protocol) + (port >>> 6);
+        final long bit = 1L << port;
+        if ((bitmaps[index] & bit) != 0)
+        {
+            return false;
+        }
+        bitmaps[index] |= bit;
+        return true;
+    }
+
+    /**
+     * Frees a port {@link #reserve} marked.
+     */
+    void unreserve(final int addressIndex, final int protocol, final int port)
+    {
+        bitmaps[base(addressIndex, protocol) + (port >>> 6)] &= ~(1L << port);
     }
 
     void release(final int addressIndex, final int protocol, final int port)

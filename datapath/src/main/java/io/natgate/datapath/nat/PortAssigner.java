@@ -101,10 +101,15 @@ final class PortAssigner
 
     /**
      * @return whether a mapping of {@code insideAddress} may ask for {@code port} by number (an inbound
-     * mapping's wish): anywhere without blocks or ranges, else only in its own.
+     * mapping's wish): anywhere in this worker's ranges without blocks or deterministic ranges, else only
+     * in its own.
      */
     boolean mayTake(final int insideAddress, final int addressIndex, final int port)
     {
+        if (!ports.owns(port))
+        {
+            return false; // another worker's: inbound packets to it would go there
+        }
         if (blocks != null)
         {
             return blocks.owns(insideAddress, addressIndex, port);

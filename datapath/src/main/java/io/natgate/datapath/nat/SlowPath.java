@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 
 import static io.natgate.datapath.nat.NatEngine.FORWARD;
 import static io.natgate.datapath.nat.NatEngine.HAIRPIN;
+import static io.natgate.datapath.nat.NatEngine.HANDOFF;
 import static io.natgate.datapath.nat.NatEngine.drop;
 
 /**
@@ -34,6 +35,7 @@ final class SlowPath
     private final Ipv4Packet ip = new Ipv4Packet();
     private final IcmpMessage icmp = new IcmpMessage();
     private int ipLength; // of the packet being translated, counted on its session
+    private int handoffWorker;
 
     SlowPath(
         final NatTables tables, final SessionFactory factory, final SessionRefresh refresh,
@@ -154,11 +156,40 @@ final class SlowPath
     private int hairpin(
         final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort, final long nowNs)
     {
+        final int owner = destinationWorker(buffer, ipOffset, ipLength);
+        if (owner != config.workerIndex())
+        {
+            handoffWorker = owner;
+            return HANDOFF;
+        }
         final long heldKeyHigh = fragments.releaseKeyHigh();
         final long heldKeyLow = fragments.releaseKeyLow();
         final int result = inbound(buffer, ipOffset, ipLength, ingressPort, nowNs);
         fragments.releaseKey(heldKeyHigh, heldKeyLow);
         return result == FORWARD ? HAIRPIN : result;
+    }
+
+    int handoffWorker()
+    {
+        return handoffWorker;
+    }
+
+    /**
+     * @return the worker that owns a hairpinned packet's destination (this one for what carries no port:
+     * later fragments, ICMP, which are translated or dropped here).
+     */
+    private int destinationWorker(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength)
+    {
+        final WorkerSteering steering = tables.steering;
+        final Ipv4Packet ip = this.ip;
+        final int protocol = ip.protocol();
+        if (steering.workers() == 1 || ip.fragmentOffsetBytes() != 0 ||
+            (protocol != Ipv4Protocols.TCP && protocol != Ipv4Protocols.UDP) || ipLength < ip.headerLength() + 4)
+        {
+            return config.workerIndex();
+        }
+        final int port = buffer.getShort(ipOffset + ip.headerLength() + 2, NETWORK) & 0xFFFF;
+        return steering.publicWorker(protocol, ip.destinationAddress(), port);
     }
 
     private int outboundTransport(

@@ -2,6 +2,7 @@ package io.natgate.datapath.nat;
 
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
+import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.testing.Packets;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -23,7 +24,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * A NAT engine under test with its counters and a recording event listener, driven with an
  * injected clock (every call takes {@code nowNs}). Packets go through in place, each in a buffer
- * of exactly its length so that any read past the packet fails the test.
+ * of exactly its length so that any read past the packet fails the test. With several workers
+ * ({@link NatWorkers}) packets are steered to the worker that owns their flow; {@link #engine} and
+ * {@link #counters} are then worker 0's, and {@link #counter} sums every worker's.
  */
 final class NatHarness
 {
@@ -34,22 +37,42 @@ final class NatHarness
     static final long MINUTE_NS = TimeUnit.MINUTES.toNanos(1);
 
     static final String PUBLIC = "203.0.113.1";
-    static final String HOST_A = "10.0.0.2";
-    static final String HOST_B = "10.0.0.3";
+    /*
+     * The hosts are ones whose worker owns the ports the tests preserve (5000, 123: worker 0 of 1, 2 and 4,
+     * see WorkerSteering.insideWorker and WorkerPorts), so the behaviour tests expect the same bytes
+     * whatever the worker count; WorkerSteeringTest covers hosts on different workers.
+     */
+    static final String HOST_A = "10.0.0.8";
+    static final String HOST_B = "10.0.0.14";
     static final String REMOTE_1 = "198.51.100.7";
     static final String REMOTE_2 = "198.51.100.8";
     static final String ROUTER = "192.0.2.254";
     /** An inside host that only takes public ports from others in tests of allocation. */
-    static final String PORT_TAKER = "10.0.0.250";
+    static final String PORT_TAKER = "10.0.0.240";
     static final byte[] PAYLOAD = {1, 2, 3, 4, 5, 6, 7};
 
+    final NatWorkers workers;
     final NatEngine engine;
-    final DatapathCounters counters = new DatapathCounters(2);
+    final DatapathCounters counters;
+    final DatapathCounters[] workerCounters;
+    final DatapathCounters steeringCounters = new DatapathCounters(2);
     final RecordingEvents events = new RecordingEvents();
 
     NatHarness(final NatConfig config)
     {
-        engine = new NatEngine(config, events, counters);
+        this(config, 1);
+    }
+
+    NatHarness(final NatConfig config, final int workerCount)
+    {
+        workerCounters = new DatapathCounters[workerCount];
+        for (int worker = 0; worker < workerCount; worker++)
+        {
+            workerCounters[worker] = new DatapathCounters(2);
+        }
+        workers = new NatWorkers(config, events, workerCounters, steeringCounters);
+        engine = workers.engine(0);
+        counters = workerCounters[0];
     }
 
     /**
@@ -58,6 +81,40 @@ final class NatHarness
     NatHarness()
     {
         this(config());
+    }
+
+    /**
+     * {@code workerCount} workers with one public address {@link #PUBLIC} and otherwise the defaults.
+     */
+    NatHarness(final int workerCount)
+    {
+        this(config(), workerCount);
+    }
+
+    /**
+     * @return {@code counter} summed over every worker.
+     */
+    long counter(final GlobalCounter counter)
+    {
+        long sum = steeringCounters.get(counter);
+        for (final DatapathCounters workerCounter : workerCounters)
+        {
+            sum += workerCounter.get(counter);
+        }
+        return sum;
+    }
+
+    /**
+     * @return drops for {@code reason} on {@code port}, summed over every worker and the steering.
+     */
+    long counter(final int port, final DropReason reason)
+    {
+        long sum = steeringCounters.get(port, reason);
+        for (final DatapathCounters workerCounter : workerCounters)
+        {
+            sum += workerCounter.get(port, reason);
+        }
+        return sum;
     }
 
     static NatConfig config()
@@ -71,12 +128,12 @@ final class NatHarness
 
     int outbound(final byte[] packet, final long nowNs)
     {
-        return engine.outbound(new UnsafeBuffer(packet), 0, packet.length, INSIDE, nowNs);
+        return workers.outbound(new UnsafeBuffer(packet), 0, packet.length, INSIDE, nowNs);
     }
 
     int inbound(final byte[] packet, final long nowNs)
     {
-        return engine.inbound(new UnsafeBuffer(packet), 0, packet.length, OUTSIDE, nowNs);
+        return workers.inbound(new UnsafeBuffer(packet), 0, packet.length, OUTSIDE, nowNs);
     }
 
     /**
@@ -244,16 +301,16 @@ final class NatHarness
 
     private void assertDrops(final byte[] packet, final DropReason reason, final long nowNs, final boolean outbound)
     {
-        final int sessionsBefore = engine.sessionCount();
-        final int mappingsBefore = engine.mappingCount();
-        final int portsBefore = engine.portsInUse();
+        final int sessionsBefore = workers.sessionCount();
+        final int mappingsBefore = workers.mappingCount();
+        final int portsBefore = workers.portsInUse();
         final byte[] copy = packet.clone();
         final int result = outbound ? outbound(copy, nowNs) : inbound(copy, nowNs);
         assertEquals(describe(NatEngine.drop(reason)), describe(result), (outbound ? "outbound" : "inbound") + " result");
         assertArrayEquals(packet, copy, "a dropped packet is left as it was");
-        assertEquals(sessionsBefore, engine.sessionCount(), "sessions after a drop");
-        assertEquals(mappingsBefore, engine.mappingCount(), "mappings after a drop");
-        assertEquals(portsBefore, engine.portsInUse(), "ports after a drop");
+        assertEquals(sessionsBefore, workers.sessionCount(), "sessions after a drop");
+        assertEquals(mappingsBefore, workers.mappingCount(), "mappings after a drop");
+        assertEquals(portsBefore, workers.portsInUse(), "ports after a drop");
     }
 
     static String describe(final int result)
@@ -275,7 +332,7 @@ final class NatHarness
         final List<byte[]> released = new ArrayList<>();
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[FragmentTable.HELD_SLOT_BYTES]);
         int length;
-        while ((length = engine.pollReleasedFragment(buffer, 0)) > 0)
+        while ((length = workers.pollReleasedFragment(buffer, 0)) > 0)
         {
             final byte[] fragment = new byte[length];
             buffer.getBytes(0, fragment);
@@ -290,7 +347,7 @@ final class NatHarness
 
     int expire(final long nowNs)
     {
-        return engine.expire(nowNs, Integer.MAX_VALUE);
+        return workers.expire(nowNs, Integer.MAX_VALUE);
     }
 
     /**
@@ -298,8 +355,8 @@ final class NatHarness
      */
     void command(final long nowNs, final Consumer<NatCommands> commands)
     {
-        engine.commandTimeNs(nowNs);
-        commands.accept(engine);
+        workers.commandTimeNs(nowNs);
+        commands.accept(workers);
     }
 
     /**
@@ -330,7 +387,7 @@ final class NatHarness
     List<Session> sessions()
     {
         final List<Session> sessions = new ArrayList<>();
-        engine.forEachSession((protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress,
+        workers.forEachSession((protocol, insideAddress, insidePort, publicAddress, publicPort, remoteAddress,
             remotePort, deadlineNs, tcpFlags, kind) -> sessions.add(new Session(protocol, insideAddress, insidePort,
             publicAddress, publicPort, remoteAddress, remotePort, deadlineNs, tcpFlags, kind)));
         return sessions;
@@ -339,7 +396,7 @@ final class NatHarness
     List<Mapping> mappings()
     {
         final List<Mapping> mappings = new ArrayList<>();
-        engine.forEachMapping((protocol, insideAddress, insidePort, publicAddress, publicPort, kind, sessionCount,
+        workers.forEachMapping((protocol, insideAddress, insidePort, publicAddress, publicPort, kind, sessionCount,
             deadlineNs) -> mappings.add(new Mapping(protocol, insideAddress, insidePort, publicAddress, publicPort, kind,
             sessionCount, deadlineNs)));
         return mappings;

@@ -3,6 +3,9 @@ package io.natgate.datapath.nat;
 import io.natgate.datapath.frame.IcmpMessage;
 import io.natgate.datapath.frame.TcpSegment;
 import io.natgate.datapath.testing.Packets;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,8 +28,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * original inside endpoint; checksums verify throughout; an inside endpoint keeps one public
  * endpoint (endpoint-independent mapping, paired pooling) and no two share one.
  */
+@ParameterizedClass(name = "{0} workers")
+@ValueSource(ints = {1, 2, 4})
 class NatRoundTripPropertyTest
 {
+    @Parameter
+    int workers;
+
     private static final int FLOWS = 4000;
     private static final int EPOCH_FLOWS = 1000;
     private static final long FLOW_INTERVAL_NS = 5_000_000L;
@@ -53,7 +61,7 @@ class NatRoundTripPropertyTest
     void shouldRestoreOriginalEndpointsOnTheWayBack(final long seed, final NatConfig config)
     {
         final Random random = new Random(seed);
-        final NatHarness nat = new NatHarness(config);
+        final NatHarness nat = new NatHarness(config, workers);
         final Map<Endpoint, Endpoint> publicOfInside = new HashMap<>();
         final Map<Endpoint, Endpoint> insideOfPublic = new HashMap<>();
         final Map<Integer, Integer> publicAddressOfHost = new HashMap<>();
@@ -65,9 +73,9 @@ class NatRoundTripPropertyTest
             {
                 nowNs += EPOCH_GAP_NS;
                 nat.expire(nowNs);
-                assertEquals(0, nat.engine.sessionCount(), "everything expired");
-                assertEquals(0, nat.engine.mappingCount());
-                assertEquals(0, nat.engine.portsInUse());
+                assertEquals(0, nat.workers.sessionCount(), "everything expired");
+                assertEquals(0, nat.workers.mappingCount());
+                assertEquals(0, nat.workers.portsInUse());
                 publicOfInside.clear();
                 insideOfPublic.clear();
             }
@@ -80,7 +88,7 @@ class NatRoundTripPropertyTest
             final int publicAddress = Packets.source(sent);
             final int publicPort = f.protocol == 1 ? Packets.icmpIdentifier(sent) : Packets.sourcePort(sent);
             assertArrayEquals(f.packet(publicAddress, publicPort, f.remoteAddress, f.remotePort), sent, context);
-            assertTrue(nat.engine.isPublicAddress(publicAddress), context);
+            assertTrue(nat.workers.isPublicAddress(publicAddress), context);
             if (f.protocol != 1)
             {
                 assertEquals(f.insidePort < 1024, publicPort < 1024, context + " port range");

@@ -6,6 +6,9 @@ import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.frame.IcmpMessage;
 import io.natgate.datapath.frame.TcpSegment;
 import io.natgate.datapath.testing.Packets;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,20 +49,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Not the engine's: REQ-13 (ICMP fragmentation-needed for DF packets larger than the egress MTU)
  * belongs to the Forwarder, which knows the MTU; the engine never changes a packet's length or DF.
  */
+@ParameterizedClass(name = "{0} workers")
+@ValueSource(ints = {1, 2, 4})
 class Rfc4787UdpBehaviourTest
 {
+    @Parameter
+    int workers;
+
     @Test
     @DisplayName("RFC 4787 REQ-1: endpoint-independent mapping")
     void shouldUseEndpointIndependentMappingForSameInsideEndpointToDifferentRemotes()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final int publicPort = sourcePort(nat.outWithPortTaken(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0));
 
         nat.assertUdpOut(HOST_A, 5000, REMOTE_2, 53, publicPort, 1);
         nat.assertUdpOut(HOST_A, 5000, REMOTE_1, 9999, publicPort, 2);
         nat.assertUdpIn(REMOTE_2, 53, publicPort, HOST_A, 5000, 3);
-        assertEquals(2, nat.engine.mappingCount());
-        assertEquals(4, nat.engine.sessionCount());
+        assertEquals(2, nat.workers.mappingCount());
+        assertEquals(4, nat.workers.sessionCount());
     }
 
     @Test
@@ -72,7 +80,7 @@ class Rfc4787UdpBehaviourTest
         {
             poolAddresses[i] = ip(pool[i]);
         }
-        final NatHarness nat = new NatHarness(new NatConfig().publicAddresses(poolAddresses));
+        final NatHarness nat = new NatHarness(new NatConfig().publicAddresses(poolAddresses), workers);
         final Set<Integer> usedAddresses = new HashSet<>();
         for (int host = 1; host <= 40; host++)
         {
@@ -96,7 +104,7 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-3: no port overloading; two inside endpoints never share a public port")
     void shouldGiveDistinctPublicPortsToInsideEndpointsSendingToTheSameRemote()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final int portA = sourcePort(nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0));
         final int portB = sourcePort(nat.out(udp(HOST_B, 5000, REMOTE_1, 53, PAYLOAD), 0));
         assertNotEquals(portA, portB);
@@ -109,8 +117,9 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-3 (section 4.2.1): the inside port is preserved when it is free")
     void shouldPreserveInsidePortWhenFree()
     {
-        final NatHarness nat = new NatHarness();
-        nat.assertUdpOut(HOST_A, 40_001, REMOTE_1, 53, 40_001, 0);
+        final NatHarness nat = new NatHarness(workers);
+        // ports of HOST_A's worker whatever the worker count (WorkerSteeringTest: only those are preserved)
+        nat.assertUdpOut(HOST_A, 16_001, REMOTE_1, 53, 16_001, 0);
         nat.assertUdpOut(HOST_B, 123, REMOTE_1, 123, 123, 0);
     }
 
@@ -118,7 +127,7 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-3a: a port below 1024 maps below 1024, one above 1023 above 1023")
     void shouldKeepAllocatedPortInTheInsidePortRange()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().portPreservation(false));
+        final NatHarness nat = new NatHarness(NatHarness.config().portPreservation(false), workers);
         final int[] insidePorts = {1, 80, 123, 500, 1023, 1024, 5000, 5001, 40_000, 65_535};
         for (int i = 0; i < insidePorts.length; i++)
         {
@@ -130,14 +139,14 @@ class Rfc4787UdpBehaviourTest
                 assertNotEquals(0, publicPort);
             }
         }
-        assertEquals(insidePorts.length * 3, nat.engine.portsInUse());
+        assertEquals(insidePorts.length * 3, nat.workers.portsInUse());
     }
 
     @Test
     @DisplayName("RFC 4787 REQ-3a: a taken privileged port is replaced by another privileged port")
     void shouldAllocatePrivilegedPortWhenPreservedPortIsTaken()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final int publicPort = sourcePort(nat.outWithPortTaken(udp(HOST_A, 123, REMOTE_1, 123, PAYLOAD), 0));
         assertTrue(publicPort > 0 && publicPort < 1024, "allocated " + publicPort);
         nat.assertUdpIn(REMOTE_1, 123, publicPort, HOST_A, 123, 0);
@@ -147,7 +156,7 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-4: port parity is preserved")
     void shouldPreservePortParityWhenAllocating()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().portPreservation(false));
+        final NatHarness nat = new NatHarness(NatHarness.config().portPreservation(false), workers);
         for (int host = 1; host <= 20; host++)
         {
             for (final int insidePort : new int[] {5004, 5005, 800, 801})
@@ -162,7 +171,7 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-4: parity is kept when the preserved port is taken")
     void shouldPreserveParityWhenPreservedPortIsTaken()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         assertEquals(1, sourcePort(nat.outWithPortTaken(udp(HOST_A, 5005, REMOTE_1, 53, PAYLOAD), 0)) & 1);
         assertEquals(0, sourcePort(nat.outWithPortTaken(udp(HOST_A, 5004, REMOTE_1, 53, PAYLOAD), 0)) & 1);
     }
@@ -171,19 +180,19 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-5: a UDP mapping lives at least 2 minutes and expires after its timeout")
     void shouldKeepUdpMappingForTwoMinutesAndExpireItAfter()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().udpTimeoutNs(2 * MINUTE_NS));
+        final NatHarness nat = new NatHarness(NatHarness.config().udpTimeoutNs(2 * MINUTE_NS), workers);
         final long startNs = 5 * SECOND_NS;
         nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), startNs);
 
         nat.expire(startNs + 2 * MINUTE_NS - 1);
-        assertEquals(1, nat.engine.sessionCount(), "not expired a nanosecond before two minutes");
-        assertEquals(1, nat.engine.mappingCount());
+        assertEquals(1, nat.workers.sessionCount(), "not expired a nanosecond before two minutes");
+        assertEquals(1, nat.workers.mappingCount());
 
         nat.expire(startNs + 2 * MINUTE_NS);
-        assertEquals(0, nat.engine.sessionCount());
-        assertEquals(0, nat.engine.mappingCount());
-        assertEquals(0, nat.engine.portsInUse());
-        assertEquals(1, nat.counters.get(GlobalCounter.SESSIONS_EXPIRED));
+        assertEquals(0, nat.workers.sessionCount());
+        assertEquals(0, nat.workers.mappingCount());
+        assertEquals(0, nat.workers.portsInUse());
+        assertEquals(1, nat.counter(GlobalCounter.SESSIONS_EXPIRED));
         assertEquals(new NatHarness.MappingEvent(NatHarness.EventType.EXPIRED, startNs + 2 * MINUTE_NS, 17, ip(HOST_A),
             5000, ip(PUBLIC), 5000, -1), nat.events.mappingEvents.getLast());
         nat.assertDropsIn(udp(REMOTE_1, 53, PUBLIC, 5000, PAYLOAD), DropReason.NO_MAPPING, startNs + 2 * MINUTE_NS);
@@ -202,14 +211,14 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-6: outbound traffic refreshes the mapping")
     void shouldRefreshMappingOnOutboundTraffic()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().udpTimeoutNs(2 * MINUTE_NS).inboundRefresh(false));
+        final NatHarness nat = new NatHarness(NatHarness.config().udpTimeoutNs(2 * MINUTE_NS).inboundRefresh(false), workers);
         nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
         nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), MINUTE_NS);
 
         nat.expire(3 * MINUTE_NS - 1);
-        assertEquals(1, nat.engine.sessionCount(), "refreshed at one minute, so alive until three");
+        assertEquals(1, nat.workers.sessionCount(), "refreshed at one minute, so alive until three");
         nat.expire(3 * MINUTE_NS);
-        assertEquals(0, nat.engine.sessionCount());
+        assertEquals(0, nat.workers.sessionCount());
     }
 
     @Test
@@ -219,12 +228,12 @@ class Rfc4787UdpBehaviourTest
         for (final boolean inboundRefresh : new boolean[] {true, false})
         {
             final NatHarness nat = new NatHarness(
-                NatHarness.config().udpTimeoutNs(2 * MINUTE_NS).inboundRefresh(inboundRefresh));
+                NatHarness.config().udpTimeoutNs(2 * MINUTE_NS).inboundRefresh(inboundRefresh), workers);
             nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
             nat.in(udp(REMOTE_1, 53, PUBLIC, 5000, PAYLOAD), MINUTE_NS);
 
             nat.expire(2 * MINUTE_NS);
-            assertEquals(inboundRefresh ? 1 : 0, nat.engine.sessionCount(), "inbound refresh " + inboundRefresh);
+            assertEquals(inboundRefresh ? 1 : 0, nat.workers.sessionCount(), "inbound refresh " + inboundRefresh);
         }
     }
 
@@ -232,7 +241,7 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-7: remotes whose addresses overlap the inside network are translated")
     void shouldTranslateForRemoteWhoseAddressOverlapsInsideNetwork()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final String overlapping = "10.0.0.9";
         nat.assertUdpOut(HOST_A, 5000, overlapping, 53, 5000, 0);
         nat.assertUdpIn(overlapping, 53, 5000, HOST_A, 5000, 1);
@@ -242,11 +251,11 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-8: endpoint-independent filtering admits any remote endpoint")
     void shouldAdmitAnyRemoteWithEndpointIndependentFiltering()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().filtering(FilteringMode.ENDPOINT_INDEPENDENT));
+        final NatHarness nat = new NatHarness(NatHarness.config().filtering(FilteringMode.ENDPOINT_INDEPENDENT), workers);
         nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
         nat.assertUdpIn(REMOTE_2, 7777, 5000, HOST_A, 5000, 1);
         nat.assertUdpIn(REMOTE_1, 9999, 5000, HOST_A, 5000, 1);
-        assertEquals(3, nat.engine.sessionCount());
+        assertEquals(3, nat.workers.sessionCount());
     }
 
     @Test
@@ -254,7 +263,7 @@ class Rfc4787UdpBehaviourTest
     void shouldAdmitOnlyContactedAddressesWithAddressDependentFiltering()
     {
         assertEquals(FilteringMode.ADDRESS_DEPENDENT, NatHarness.config().filtering());
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
         nat.assertUdpIn(REMOTE_1, 9999, 5000, HOST_A, 5000, 1);
         nat.assertDropsIn(udp(REMOTE_2, 53, PUBLIC, 5000, PAYLOAD), DropReason.FILTERED, 1);
@@ -264,7 +273,7 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-8: address-and-port-dependent filtering admits only endpoints sent to")
     void shouldAdmitOnlyContactedEndpointsWithAddressAndPortDependentFiltering()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().filtering(FilteringMode.ADDRESS_AND_PORT_DEPENDENT));
+        final NatHarness nat = new NatHarness(NatHarness.config().filtering(FilteringMode.ADDRESS_AND_PORT_DEPENDENT), workers);
         nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
         nat.assertUdpIn(REMOTE_1, 53, 5000, HOST_A, 5000, 1);
         nat.assertDropsIn(udp(REMOTE_1, 9999, PUBLIC, 5000, PAYLOAD), DropReason.FILTERED, 1);
@@ -278,7 +287,7 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-9: hairpinning, with the sender's external source address and port (REQ-9a)")
     void shouldHairpinWithExternalSourceAddressAndPort()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().filtering(FilteringMode.ENDPOINT_INDEPENDENT));
+        final NatHarness nat = new NatHarness(NatHarness.config().filtering(FilteringMode.ENDPOINT_INDEPENDENT), workers);
         final int portA = sourcePort(nat.outWithPortTaken(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0));
         nat.out(udp(HOST_B, 6000, REMOTE_1, 53, PAYLOAD), 0);
 
@@ -292,7 +301,7 @@ class Rfc4787UdpBehaviourTest
         + "mapping's filter in every filtering mode; outsiders are still filtered")
     void shouldPassHairpinnedPacketsFromInsideHostsThroughEveryFilter(final FilteringMode filtering)
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().filtering(filtering));
+        final NatHarness nat = new NatHarness(NatHarness.config().filtering(filtering), workers);
         nat.out(udp(HOST_B, 6000, REMOTE_1, 53, PAYLOAD), 0);
 
         // A has never sent to B's public endpoint's owner, and B has never sent to A's public address
@@ -307,7 +316,7 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-10: no ALG; payloads carrying inside endpoints pass untouched")
     void shouldNotRewritePayloadCarryingTheInsideEndpoint()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final byte[] sip = "SIP/2.0 Contact: <sip:a@10.0.0.2:5000>;".getBytes(StandardCharsets.US_ASCII);
         final byte[] binary = {10, 0, 0, 2, 0x13, (byte)0x88}; // 10.0.0.2 and port 5000 as a STUN-like attribute
         final byte[] text = java.util.Arrays.copyOf(sip, sip.length + binary.length);
@@ -335,9 +344,9 @@ class Rfc4787UdpBehaviourTest
         }
     }
 
-    private static List<byte[]> replay(final List<byte[]> script)
+    private List<byte[]> replay(final List<byte[]> script)
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().portPreservation(false));
+        final NatHarness nat = new NatHarness(NatHarness.config().portPreservation(false), workers);
         final List<byte[]> translated = new ArrayList<>();
         long nowNs = 0;
         for (final byte[] packet : script)
@@ -354,7 +363,7 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-12: an ICMP error neither ends nor refreshes the mapping, whoever sends it (REQ-12a)")
     void shouldKeepMappingWhenIcmpErrorsArrive()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final byte[] sent = nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
         final NatHarness.Session before = nat.onlySession();
 
@@ -388,7 +397,7 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-14: the first fragment creates the mapping, later ones follow it, both ways")
     void shouldTranslateInOrderFragmentsBothWays()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final byte[][] fragments = Packets.fragment(udp(HOST_A, 5000, REMOTE_1, 53, LONG_PAYLOAD), 24);
         final byte[][] expected = Packets.fragment(udp(PUBLIC, 5000, REMOTE_1, 53, LONG_PAYLOAD), 24);
         assertEquals(3, fragments.length);
@@ -396,7 +405,7 @@ class Rfc4787UdpBehaviourTest
         {
             nat.assertOut(fragments[i], expected[i], i);
         }
-        assertEquals(1, nat.engine.mappingCount());
+        assertEquals(1, nat.workers.mappingCount());
 
         final byte[][] replies = Packets.fragment(udp(REMOTE_1, 53, PUBLIC, 5000, LONG_PAYLOAD), 32);
         final byte[][] expectedReplies = Packets.fragment(udp(REMOTE_1, 53, HOST_A, 5000, LONG_PAYLOAD), 32);
@@ -404,21 +413,21 @@ class Rfc4787UdpBehaviourTest
         {
             nat.assertIn(replies[i], expectedReplies[i], 10 + i);
         }
-        assertEquals(1, nat.engine.sessionCount());
+        assertEquals(1, nat.workers.sessionCount());
     }
 
     @Test
     @DisplayName("RFC 4787 REQ-14: fragments before their first fragment are held, then released and translated")
     void shouldHoldOutOfOrderFragmentsUntilTheFirstArrives()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final byte[][] fragments = Packets.fragment(udp(HOST_A, 5000, REMOTE_1, 53, LONG_PAYLOAD), 24);
         final byte[][] expected = Packets.fragment(udp(PUBLIC, 5000, REMOTE_1, 53, LONG_PAYLOAD), 24);
 
         assertEquals(NatEngine.HELD, nat.outbound(fragments[2].clone(), 0));
         assertEquals(NatEngine.HELD, nat.outbound(fragments[1].clone(), 1));
-        assertEquals(2, nat.counters.get(GlobalCounter.FRAGMENTS_BUFFERED));
-        assertEquals(0, nat.engine.sessionCount(), "a later fragment creates nothing");
+        assertEquals(2, nat.counter(GlobalCounter.FRAGMENTS_BUFFERED));
+        assertEquals(0, nat.workers.sessionCount(), "a later fragment creates nothing");
 
         nat.assertOut(fragments[0], expected[0], 2);
         final List<byte[]> released = nat.releasedFragments();
@@ -429,19 +438,18 @@ class Rfc4787UdpBehaviourTest
             translated.add(java.util.Arrays.toString(nat.out(fragment, 3)));
         }
         assertEquals(Set.of(java.util.Arrays.toString(expected[1]), java.util.Arrays.toString(expected[2])), translated);
-        assertEquals(0, nat.engine.pollReleasedFragment(new org.agrona.concurrent.UnsafeBuffer(new byte[64]), 0));
+        assertEquals(0, nat.workers.pollReleasedFragment(new org.agrona.concurrent.UnsafeBuffer(new byte[64]), 0));
     }
 
     @Test
     @DisplayName("RFC 4787 REQ-14a: a full hold buffer drops fragments, and unfragmented traffic still flows")
     void shouldDropFragmentsWhenHoldBufferIsFullAndKeepTranslatingOthers()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().maxHeldFragments(2));
-        // one slot for each side
+        // one slot, on the hosts' worker (with several workers inbound fragments are held by the steering,
+        // its own bounded buffer: WorkerSteeringTest)
+        final NatHarness nat = new NatHarness(NatHarness.config().maxHeldFragments(1), workers);
         assertEquals(NatEngine.HELD,
-            nat.outbound(Packets.fragment(udp("10.0.5.1", 5000, REMOTE_1, 53, LONG_PAYLOAD), 24)[1], 0));
-        assertEquals(NatEngine.HELD,
-            nat.inbound(Packets.fragment(udp(REMOTE_1, 53, PUBLIC, 5000, LONG_PAYLOAD), 24)[1], 0));
+            nat.outbound(Packets.fragment(udp("10.0.5.3", 5000, REMOTE_1, 53, LONG_PAYLOAD), 24)[1], 0));
         final byte[] oneTooMany = Packets.fragment(udp(HOST_A, 5000, REMOTE_1, 53, LONG_PAYLOAD), 24)[1];
         nat.assertDropsOut(oneTooMany, DropReason.FRAGMENT_BUFFER_FULL, 0);
 
@@ -452,15 +460,15 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-14a: held fragments whose first never comes are dropped at the timeout and counted")
     void shouldCountHeldFragmentsThatTimeOut()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().fragmentTimeoutNs(2 * SECOND_NS));
+        final NatHarness nat = new NatHarness(NatHarness.config().fragmentTimeoutNs(2 * SECOND_NS), workers);
         final byte[][] fragments = Packets.fragment(udp(HOST_A, 5000, REMOTE_1, 53, LONG_PAYLOAD), 24);
         assertEquals(NatEngine.HELD, nat.outbound(fragments[1].clone(), 0));
         assertEquals(NatEngine.HELD, nat.outbound(fragments[2].clone(), SECOND_NS));
 
         nat.expire(2 * SECOND_NS);
-        assertEquals(1, nat.counters.get(INSIDE, DropReason.FRAGMENT_TIMEOUT));
+        assertEquals(1, nat.counter(INSIDE, DropReason.FRAGMENT_TIMEOUT));
         nat.expire(3 * SECOND_NS);
-        assertEquals(2, nat.counters.get(INSIDE, DropReason.FRAGMENT_TIMEOUT));
+        assertEquals(2, nat.counter(INSIDE, DropReason.FRAGMENT_TIMEOUT));
 
         nat.out(fragments[0], 4 * SECOND_NS);
         assertTrue(nat.releasedFragments().isEmpty(), "nothing left to release");
@@ -470,7 +478,7 @@ class Rfc4787UdpBehaviourTest
     @DisplayName("RFC 4787 REQ-14 with REQ-9: fragments of a hairpinned datagram, out of order")
     void shouldHairpinOutOfOrderFragments()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().filtering(FilteringMode.ENDPOINT_INDEPENDENT));
+        final NatHarness nat = new NatHarness(NatHarness.config().filtering(FilteringMode.ENDPOINT_INDEPENDENT), workers);
         nat.out(udp(HOST_B, 6000, REMOTE_1, 53, PAYLOAD), 0);
         final byte[][] fragments = Packets.fragment(udp(HOST_A, 5000, PUBLIC, 6000, LONG_PAYLOAD), 24);
         final byte[][] expected = Packets.fragment(udp(PUBLIC, 5000, HOST_B, 6000, LONG_PAYLOAD), 24);

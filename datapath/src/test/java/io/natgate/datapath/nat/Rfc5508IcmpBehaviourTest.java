@@ -6,6 +6,9 @@ import io.natgate.datapath.frame.Checksums;
 import io.natgate.datapath.frame.TcpSegment;
 import io.natgate.datapath.testing.Packets;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,8 +51,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * 3/13 is sent by the Forwarder too; the engine's part, a drop reason and the packet left as it
  * came so that it can be quoted, is tested here.
  */
+@ParameterizedClass(name = "{0} workers")
+@ValueSource(ints = {1, 2, 4})
 class Rfc5508IcmpBehaviourTest
 {
+    @Parameter
+    int workers;
+
     private static final String INSIDE_ROUTER = "10.0.0.1";
     private static final long ICMP_TIMEOUT_NS = 60 * SECOND_NS;
 
@@ -57,7 +65,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-1: ICMP queries from inside and their replies pass, identifier and checksum translated")
     void shouldTranslateQueryIdentifierBothWays()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final int publicId = icmpIdentifier(nat.outWithPortTaken(icmpEcho(HOST_A, REMOTE_1, ECHO_REQUEST, 0x1234, 1), 0));
 
         nat.assertOut(icmpEcho(HOST_A, REMOTE_1, ECHO_REQUEST, 0x1234, 2), icmpEcho(PUBLIC, REMOTE_1, ECHO_REQUEST, publicId, 2), 1);
@@ -70,7 +78,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-1: every query type (timestamp, information, address mask) is translated")
     void shouldTranslateEveryQueryType()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final int[][] requestAndReply = {{13, 14}, {15, 16}, {17, 18}};
         int id = 100;
         for (final int[] types : requestAndReply)
@@ -85,17 +93,17 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-1a: the identifier mapping is independent of the remote host")
     void shouldMapQueryIdentifierIndependentlyOfRemote()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final int publicId = icmpIdentifier(nat.outWithPortTaken(icmpEcho(HOST_A, REMOTE_1, ECHO_REQUEST, 77, 1), 0));
         nat.assertOut(icmpEcho(HOST_A, REMOTE_2, ECHO_REQUEST, 77, 1), icmpEcho(PUBLIC, REMOTE_2, ECHO_REQUEST, publicId, 1), 1);
-        assertEquals(2, nat.engine.mappingCount());
+        assertEquals(2, nat.workers.mappingCount());
     }
 
     @Test
     @DisplayName("RFC 5508 REQ-1: queries from outside and unmatched replies are dropped")
     void shouldDropInboundQueriesAndUnmatchedReplies()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         nat.out(icmpEcho(HOST_A, REMOTE_1, ECHO_REQUEST, 77, 1), 0);
         nat.assertDropsIn(icmpEcho(REMOTE_1, PUBLIC, ECHO_REQUEST, 77, 1), DropReason.NO_MAPPING, 1);
         nat.assertDropsIn(icmpEcho(REMOTE_1, PUBLIC, ECHO_REPLY, 78, 1), DropReason.NO_MAPPING, 1);
@@ -107,15 +115,15 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-2: an ICMP query session lives at least 60 s, refreshed by outbound queries")
     void shouldKeepQuerySessionForSixtySeconds()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         nat.out(icmpEcho(HOST_A, REMOTE_1, ECHO_REQUEST, 77, 1), 0);
         nat.expire(ICMP_TIMEOUT_NS - 1);
-        assertEquals(1, nat.engine.sessionCount());
+        assertEquals(1, nat.workers.sessionCount());
         nat.out(icmpEcho(HOST_A, REMOTE_1, ECHO_REQUEST, 77, 2), ICMP_TIMEOUT_NS - 1);
         nat.expire(2 * ICMP_TIMEOUT_NS - 2);
-        assertEquals(1, nat.engine.sessionCount(), "refreshed by the second request");
+        assertEquals(1, nat.workers.sessionCount(), "refreshed by the second request");
         nat.expire(2 * ICMP_TIMEOUT_NS - 1);
-        assertEquals(0, nat.engine.sessionCount());
+        assertEquals(0, nat.workers.sessionCount());
         nat.assertDropsIn(icmpEcho(REMOTE_1, PUBLIC, ECHO_REPLY, 77, 2), DropReason.NO_MAPPING, 2 * ICMP_TIMEOUT_NS);
     }
 
@@ -131,7 +139,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-3: an ICMP error whose checksum fails is dropped silently")
     void shouldDropIcmpErrorWithBadChecksum()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final byte[] sent = nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
         final byte[] error = icmpError(REMOTE_1, PUBLIC, DESTINATION_UNREACHABLE, 3, sent);
         nat.assertDropsIn(Packets.withShort(error, 22, 0xBEEF), DropReason.BAD_L4_CHECKSUM, 1);
@@ -145,7 +153,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-3a: an ICMP error whose quoted IP header checksum fails is dropped silently")
     void shouldDropIcmpErrorWithBadEmbeddedIpChecksum()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final byte[] sent = nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
         final byte[] corrupted = Packets.withShort(sent, 10, 0xBEEF); // the quoted header's checksum
         nat.assertDropsIn(icmpError(REMOTE_1, PUBLIC, DESTINATION_UNREACHABLE, 3, corrupted), DropReason.MALFORMED_ICMP, 1);
@@ -155,7 +163,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-3b: the quoted packet's IP options are stepped over")
     void shouldTranslateErrorQuotingPacketWithIpOptions()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final byte[] options = {(byte)0x94, 4, 0, 0, 1, 1, 1, 0}; // router alert, NOPs, end of list
         final byte[] original = Packets.withIpOptions(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), options);
         final byte[] sent = nat.out(original, 0);
@@ -168,7 +176,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-3c: the quoted transport checksum is not validated")
     void shouldTranslateErrorWhoseQuotedTransportChecksumFails()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final byte[] original = udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD);
         final byte[] sent = nat.out(original, 0);
         // a byte of the quoted payload changed on the way: the quoted UDP checksum no longer verifies
@@ -185,7 +193,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-3d: ICMP extensions (RFC 4884) after the quote are kept as they are")
     void shouldKeepIcmpExtensionsWhenTranslatingError()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final byte[] original = udp(HOST_A, 5000, REMOTE_1, 53, new byte[100]);
         final byte[] sent = nat.out(original, 0);
         final byte[] extension = {0x20, 0, 0, 0, 0, 8, 2, 1, 0, 0, 5, (byte)0xDC};
@@ -213,7 +221,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-4: errors from outside are translated back, quote, type and code included")
     void shouldTranslateInboundErrorAboutEachProtocol(final String protocol, final byte[] original)
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final byte[] sent = nat.outWithPortTaken(original, 0);
         for (final int quoted : new int[] {28, 40, original.length})
         {
@@ -227,7 +235,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-4: errors from outside with no mapping for their quote are dropped silently")
     void shouldDropInboundErrorWithoutMapping()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().publicAddresses(ip(PUBLIC), ip("203.0.113.2")));
+        final NatHarness nat = new NatHarness(NatHarness.config().publicAddresses(ip(PUBLIC), ip("203.0.113.2")), workers);
         final byte[] neverSent = udp(PUBLIC, 5000, REMOTE_1, 53, PAYLOAD);
         nat.assertDropsIn(icmpError(REMOTE_1, PUBLIC, DESTINATION_UNREACHABLE, 3, neverSent),
             DropReason.ICMP_ERROR_NO_MAPPING, 0);
@@ -239,14 +247,14 @@ class Rfc5508IcmpBehaviourTest
         final byte[] echoReply = icmpEcho(PUBLIC, REMOTE_1, ECHO_REPLY, 1, 1);
         nat.assertDropsIn(icmpError(REMOTE_1, PUBLIC, DESTINATION_UNREACHABLE, 3, echoReply),
             DropReason.ICMP_ERROR_NO_MAPPING, 1);
-        assertEquals(1, nat.engine.sessionCount());
+        assertEquals(1, nat.workers.sessionCount());
     }
 
     @Test
     @DisplayName("RFC 5508 REQ-5: errors from inside are translated, outer source the public address (REQ-5c)")
     void shouldTranslateOutboundErrors()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final int publicPort = sourcePort(nat.outWithPortTaken(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0));
         final byte[] asSent = udp(REMOTE_1, 53, PUBLIC, publicPort, PAYLOAD);
         final byte[] received = nat.in(asSent, 1);
@@ -260,7 +268,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-5: errors from inside about TCP are translated")
     void shouldTranslateOutboundErrorAboutTcp()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         nat.command(0, commands -> commands.addStaticMapping(1, 6, ip(HOST_B), 8080, ip(PUBLIC), 80));
         final byte[] asSent = tcp(REMOTE_1, 40_000, PUBLIC, 80, TcpSegment.SYN, PAYLOAD);
         nat.assertErrorOut(HOST_B, DESTINATION_UNREACHABLE, 3, nat.in(asSent, 1), asSent, 576, 2);
@@ -270,7 +278,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-5: errors from inside about an ICMP query reply are translated, identifier included")
     void shouldTranslateOutboundErrorAboutIcmpQueryReply()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final int publicId = icmpIdentifier(nat.outWithPortTaken(icmpEcho(HOST_A, REMOTE_1, ECHO_REQUEST, 0x4242, 1), 0));
         final byte[] asSent = icmpEcho(REMOTE_1, PUBLIC, ECHO_REPLY, publicId, 1);
         final byte[] received = nat.in(asSent, 1);
@@ -286,7 +294,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-5: errors from inside with no mapping for their quote are dropped silently")
     void shouldDropOutboundErrorWithoutMapping()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         nat.assertDropsOut(icmpError(HOST_A, REMOTE_1, DESTINATION_UNREACHABLE, 3, udp(REMOTE_1, 53, HOST_A, 5000, PAYLOAD)),
             DropReason.ICMP_ERROR_NO_MAPPING, 0);
     }
@@ -295,7 +303,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-6: an error about a query neither refreshes nor deletes its session")
     void shouldNeitherRefreshNorDeleteQuerySessionOnError()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         final byte[] sent = nat.out(icmpEcho(HOST_A, REMOTE_1, ECHO_REQUEST, 77, 1), 0);
         final NatHarness.Session before = nat.onlySession();
         nat.in(icmpError(ROUTER, PUBLIC, DESTINATION_UNREACHABLE, 1, sent), 30 * SECOND_NS);
@@ -303,14 +311,14 @@ class Rfc5508IcmpBehaviourTest
         assertEquals(before, nat.onlySession());
 
         nat.expire(ICMP_TIMEOUT_NS);
-        assertEquals(0, nat.engine.sessionCount(), "expired on the request's deadline, not the errors'");
+        assertEquals(0, nat.workers.sessionCount(), "expired on the request's deadline, not the errors'");
     }
 
     @Test
     @DisplayName("RFC 5508 REQ-7: hairpinned ICMP errors, outer destination the quote's translated source (REQ-7a)")
     void shouldHairpinIcmpError()
     {
-        final NatHarness nat = new NatHarness(NatHarness.config().filtering(FilteringMode.ENDPOINT_INDEPENDENT));
+        final NatHarness nat = new NatHarness(NatHarness.config().filtering(FilteringMode.ENDPOINT_INDEPENDENT), workers);
         nat.out(udp(HOST_B, 6000, REMOTE_1, 53, PAYLOAD), 0);
         nat.out(udp(NatHarness.PORT_TAKER, 5000, REMOTE_1, 53, PAYLOAD), 0); // A's public port will differ
         final byte[] original = udp(HOST_A, 5000, PUBLIC, 6000, PAYLOAD);
@@ -325,13 +333,13 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-8: when no session can be made the packet is dropped as it came, for the 3/13 reply")
     void shouldDropUntouchedWhenNoSessionCanBeCreated()
     {
-        final NatHarness full = new NatHarness(NatHarness.config().maxSessions(1));
+        final NatHarness full = new NatHarness(NatHarness.config().maxSessions(1), workers);
         full.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
         full.in(udp(REMOTE_1, 53, PUBLIC, 5000, PAYLOAD), 0); // answered: early drop keeps it
         full.assertDropsOut(udp(HOST_B, 5000, REMOTE_1, 53, PAYLOAD), DropReason.MAX_SESSIONS, 1);
         full.assertDropsOut(icmpEcho(HOST_B, REMOTE_1, ECHO_REQUEST, 1, 1), DropReason.MAX_SESSIONS, 1);
 
-        final NatHarness quota = new NatHarness(NatHarness.config().portsPerClient(1));
+        final NatHarness quota = new NatHarness(NatHarness.config().portsPerClient(1), workers);
         quota.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
         quota.assertDropsOut(tcp(HOST_A, 5000, REMOTE_1, 80, TcpSegment.SYN, PAYLOAD), DropReason.CLIENT_PORT_QUOTA, 1);
         quota.assertDropsOut(icmpEcho(HOST_A, REMOTE_1, ECHO_REQUEST, 1, 1), DropReason.CLIENT_PORT_QUOTA, 1);
@@ -341,7 +349,7 @@ class Rfc5508IcmpBehaviourTest
     @DisplayName("RFC 5508 REQ-11: ICMP messages neither query nor error are dropped")
     void shouldDropNonQueryErrorIcmp()
     {
-        final NatHarness nat = new NatHarness();
+        final NatHarness nat = new NatHarness(workers);
         for (final int type : new int[] {9, 10, 30, 42, 255})
         {
             nat.assertDropsOut(icmpEcho(HOST_A, REMOTE_1, type, 77, 1), DropReason.UNSUPPORTED_PROTOCOL, 0);
