@@ -4,8 +4,6 @@ import io.natgate.control.config.JournalConfig;
 import io.natgate.control.config.StaticMapping;
 import io.natgate.control.config.Units;
 import io.natgate.control.cp.ProviderEventListener;
-import io.natgate.control.cp.TerminationReason;
-import io.natgate.control.firewall.DenialReason;
 import io.natgate.control.firewall.FirewallEventListener;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.GlobalCounter;
@@ -13,7 +11,6 @@ import io.natgate.datapath.nat.NatConfig;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.nat.NatEventListener;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
@@ -43,7 +40,8 @@ import java.util.function.Consumer;
  * <p>
  * Sessions (remote endpoints) are journaled only when {@link JournalConfig#destinations()} is set;
  * mappings always, with a refresh at most every {@link #MAPPING_REFRESH_INTERVAL_NS} derived from
- * their sessions' activity.
+ * their sessions' activity. The listeners of each side ({@link NatEventJournal}, {@link ProviderEventJournal},
+ * {@link FirewallEventJournal}) decide what gets a record; every record goes through {@link #write}.
  */
 public final class JournalWriter implements AutoCloseable
 {
@@ -63,10 +61,8 @@ public final class JournalWriter implements AutoCloseable
     private final PrintStream log;
     private final ManyToOneConcurrentArrayQueue<Consumer<JournalEvents>> controlEvents =
         new ManyToOneConcurrentArrayQueue<>(CONTROL_QUEUE_CAPACITY);
-    private final Consumer<Consumer<JournalEvents>> writeControlEvent = this::writeControlEvent;
-    private final Long2LongHashMap lastMappingRefreshNs = new Long2LongHashMap(Long.MIN_VALUE);
-    private final MappingRecords mappingRecords = new MappingRecords();
-    private final NatSide natEvents = new NatSide();
+    private final Consumer<Consumer<JournalEvents>> writeControlEvent = this::write;
+    private final NatEventJournal natEvents;
     private final AtomicLong lostEvents = new AtomicLong();
     private final AtomicLong writtenEvents = new AtomicLong();
 
@@ -91,6 +87,7 @@ public final class JournalWriter implements AutoCloseable
         this.nanoClock = nanoClock;
         this.epochClock = epochClock;
         this.log = log;
+        natEvents = new NatEventJournal(this, config.destinations());
         clockOffsetNs = epochClock.nanoTime() - nanoClock.nanoTime();
     }
 
@@ -159,7 +156,7 @@ public final class JournalWriter implements AutoCloseable
      */
     public ProviderEventListener providerEvents(final ProviderEventListener alsoTo)
     {
-        return new ProviderSide(alsoTo);
+        return new ProviderEventJournal(this, alsoTo);
     }
 
     /**
@@ -167,7 +164,7 @@ public final class JournalWriter implements AutoCloseable
      */
     public FirewallEventListener firewallEvents(final FirewallEventListener alsoTo)
     {
-        return new FirewallSide(alsoTo);
+        return new FirewallEventJournal(this, alsoTo);
     }
 
     /**
@@ -184,7 +181,7 @@ public final class JournalWriter implements AutoCloseable
         final DatapathCounters counters)
     {
         this.counters = counters;
-        mappingRecords.perMapping(natConfig.logsPerMapping());
+        natEvents.perMapping(natConfig.logsPerMapping());
         ringDropsJournaled = counters.get(GlobalCounter.EVENTS_DROPPED);
         final long nowEpochNs = epochClock.nanoTime();
         final long nowNs = nanoClock.nanoTime();
@@ -261,20 +258,11 @@ public final class JournalWriter implements AutoCloseable
         }
         final long drops = counters.get(GlobalCounter.EVENTS_DROPPED);
         final long newDrops = drops - ringDropsJournaled;
-        if (newDrops > 0 && ready())
+        return newDrops > 0 && write(out ->
         {
-            ringDropsJournaled = drops;
-            try
-            {
-                out.onEventsLost(epochClock.nanoTime(), newDrops, "event ring full");
-                return 1;
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                failed(ex);
-            }
-        }
-        return 0;
+            ringDropsJournaled = drops; // once tried: a failed write is reported as the journal failing
+            out.onEventsLost(epochClock.nanoTime(), newDrops, "event ring full");
+        }) ? 1 : 0;
     }
 
     private int deleteExpiredFiles()
@@ -414,22 +402,34 @@ public final class JournalWriter implements AutoCloseable
         journal = null;
     }
 
-    private void writeControlEvent(final Consumer<JournalEvents> event)
+    /**
+     * Writes one record now, on the event thread: counted lost when the journal cannot be written, and a
+     * failing write is the journal's failure.
+     *
+     * @return whether it was written.
+     */
+    boolean write(final Consumer<JournalEvents> record)
     {
-        if (ready())
+        if (!ready())
         {
-            try
-            {
-                event.accept(out);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                failed(ex);
-            }
+            return false;
+        }
+        try
+        {
+            record.accept(out);
+            return true;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            failed(ex);
+            return false;
         }
     }
 
-    private void enqueue(final Consumer<JournalEvents> event)
+    /**
+     * Queues a record from any thread for the event thread; counted lost when the queue is full.
+     */
+    void enqueue(final Consumer<JournalEvents> event)
     {
         if (!controlEvents.offer(event))
         {
@@ -437,19 +437,20 @@ public final class JournalWriter implements AutoCloseable
         }
     }
 
-    private long epochOf(final long datapathNs)
+    /**
+     * @return the wall-clock time of a datapath time, on the event thread.
+     */
+    long epochOf(final long datapathNs)
     {
         return datapathNs + clockOffsetNs;
     }
 
-    private long epochFromAnyThread(final long datapathNs)
+    /**
+     * @return the wall-clock time of a datapath time, from any thread.
+     */
+    long epochFromAnyThread(final long datapathNs)
     {
         return datapathNs + epochClock.nanoTime() - nanoClock.nanoTime();
-    }
-
-    static long mappingKey(final int protocol, final int publicAddress, final int publicPort)
-    {
-        return MappingRecords.key(protocol, publicAddress, publicPort);
     }
 
     /**
@@ -466,387 +467,6 @@ public final class JournalWriter implements AutoCloseable
         if (lostEvents.get() > 0)
         {
             log.printf("natgate: journal: %d events lost in all%n", lostEvents.get());
-        }
-    }
-
-    /**
-     * The NAT events, on the event thread.
-     */
-    private final class NatSide implements NatEventListener
-    {
-        public void onMappingCreated(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort, final int kind)
-        {
-            if (!mappingRecords.created(protocol, publicAddress, publicPort, kind))
-            {
-                return; // port blocks or deterministic NAT: the block's record or the formula says who held it
-            }
-            lastMappingRefreshNs.put(mappingKey(protocol, publicAddress, publicPort), timeNs);
-            if (ready())
-            {
-                try
-                {
-                    out.onMappingCreated(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress, publicPort,
-                        kind);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failed(ex);
-                }
-            }
-        }
-
-        public void onMappingExpired(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort)
-        {
-            if (!mappingRecords.ended(protocol, publicAddress, publicPort))
-            {
-                return;
-            }
-            lastMappingRefreshNs.remove(mappingKey(protocol, publicAddress, publicPort));
-            if (ready())
-            {
-                try
-                {
-                    out.onMappingExpired(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress, publicPort);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failed(ex);
-                }
-            }
-        }
-
-        public void onMappingRemoved(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort)
-        {
-            if (!mappingRecords.ended(protocol, publicAddress, publicPort))
-            {
-                return;
-            }
-            lastMappingRefreshNs.remove(mappingKey(protocol, publicAddress, publicPort));
-            if (ready())
-            {
-                try
-                {
-                    out.onMappingRemoved(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress, publicPort);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failed(ex);
-                }
-            }
-        }
-
-        public void onCommandCompleted(
-            final long timeNs, final long correlationId, final int status, final int publicAddress,
-            final int publicPort)
-        {
-            // outcomes go to whoever sent the command, not to the journal
-        }
-
-        public void onSessionCreated(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
-            final int state)
-        {
-            if (config.destinations())
-            {
-                if (ready())
-                {
-                    try
-                    {
-                        out.onSessionCreated(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress,
-                            publicPort, remoteAddress, remotePort, state);
-                    }
-                    catch (final RuntimeException | Error ex)
-                    {
-                        failed(ex);
-                    }
-                }
-            }
-            mappingActive(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
-        }
-
-        public void onSessionRefreshed(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
-            final int state)
-        {
-            if (config.destinations())
-            {
-                if (ready())
-                {
-                    try
-                    {
-                        out.onSessionRefreshed(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress,
-                            publicPort, remoteAddress, remotePort, state);
-                    }
-                    catch (final RuntimeException | Error ex)
-                    {
-                        failed(ex);
-                    }
-                }
-            }
-            mappingActive(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
-        }
-
-        public void onSessionExpired(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
-            final int state)
-        {
-            if (config.destinations() && ready())
-            {
-                try
-                {
-                    out.onSessionExpired(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress,
-                        publicPort, remoteAddress, remotePort, state);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failed(ex);
-                }
-            }
-        }
-
-        public void onSessionRemoved(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort,
-            final int state)
-        {
-            if (config.destinations() && ready())
-            {
-                try
-                {
-                    out.onSessionRemoved(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress,
-                        publicPort, remoteAddress, remotePort, state);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failed(ex);
-                }
-            }
-        }
-
-        public void onPortBlockAllocated(
-            final long timeNs, final int insideAddress, final int publicAddress, final int firstPort,
-            final int lastPort)
-        {
-            if (ready())
-            {
-                try
-                {
-                    out.onPortBlockAllocated(epochOf(timeNs), insideAddress, publicAddress, firstPort, lastPort);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failed(ex);
-                }
-            }
-        }
-
-        public void onPortBlockReleased(
-            final long timeNs, final int insideAddress, final int publicAddress, final int firstPort,
-            final int lastPort)
-        {
-            if (ready())
-            {
-                try
-                {
-                    out.onPortBlockReleased(epochOf(timeNs), insideAddress, publicAddress, firstPort, lastPort);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failed(ex);
-                }
-            }
-        }
-
-        public void onPortBlockInterim(
-            final long timeNs, final int insideAddress, final int publicAddress, final int firstPort,
-            final int lastPort)
-        {
-            if (ready())
-            {
-                try
-                {
-                    out.onPortBlockInterim(epochOf(timeNs), insideAddress, publicAddress, firstPort, lastPort);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failed(ex);
-                }
-            }
-        }
-
-        public void onQuotaExceeded(final long timeNs, final int insideAddress, final int limit)
-        {
-            if (ready())
-            {
-                try
-                {
-                    out.onQuotaExceeded(epochOf(timeNs), insideAddress, limit);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failed(ex);
-                }
-            }
-        }
-
-        public void onPortsExhausted(final long timeNs, final int publicAddress)
-        {
-            if (ready())
-            {
-                try
-                {
-                    out.onPortsExhausted(epochOf(timeNs), publicAddress);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failed(ex);
-                }
-            }
-        }
-
-        /**
-         * A session of the mapping was made or refreshed: the mapping's refresh, at most once a minute.
-         */
-        private void mappingActive(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort)
-        {
-            final long key = mappingKey(protocol, publicAddress, publicPort);
-            if (!mappingRecords.logged(protocol, publicAddress, publicPort))
-            {
-                return;
-            }
-            final long lastNs = lastMappingRefreshNs.get(key);
-            if (lastNs != Long.MIN_VALUE && timeNs - lastNs < MAPPING_REFRESH_INTERVAL_NS)
-            {
-                return;
-            }
-            lastMappingRefreshNs.put(key, timeNs);
-            if (ready())
-            {
-                try
-                {
-                    out.onMappingRefreshed(epochOf(timeNs), protocol, insideAddress, insidePort, publicAddress,
-                        publicPort);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failed(ex);
-                }
-            }
-        }
-    }
-
-    /**
-     * Provider events, from the platform's threads: logged, then queued for the event thread.
-     */
-    private final class ProviderSide implements ProviderEventListener
-    {
-        private final ProviderEventListener alsoTo;
-
-        ProviderSide(final ProviderEventListener alsoTo)
-        {
-            this.alsoTo = alsoTo;
-        }
-
-        public void onInstanceCreated(final long timeEpochNs, final long instanceId)
-        {
-            alsoTo.onInstanceCreated(timeEpochNs, instanceId);
-            enqueue(out -> out.onInstanceCreated(timeEpochNs, instanceId));
-        }
-
-        public void onInstanceRegistered(
-            final long timeEpochNs, final long instanceId, final long interfaceId, final String friendlyName)
-        {
-            alsoTo.onInstanceRegistered(timeEpochNs, instanceId, interfaceId, friendlyName);
-            enqueue(out -> out.onInstanceRegistered(timeEpochNs, instanceId, interfaceId, friendlyName));
-        }
-
-        public void onInstanceActive(final long timeEpochNs, final long instanceId)
-        {
-            alsoTo.onInstanceActive(timeEpochNs, instanceId);
-            enqueue(out -> out.onInstanceActive(timeEpochNs, instanceId));
-        }
-
-        public void onInstanceTerminated(final long timeEpochNs, final long instanceId, final TerminationReason reason)
-        {
-            alsoTo.onInstanceTerminated(timeEpochNs, instanceId, reason);
-            enqueue(out -> out.onInstanceTerminated(timeEpochNs, instanceId, reason));
-        }
-
-        public void onInstanceDeregistered(final long timeEpochNs, final long instanceId)
-        {
-            alsoTo.onInstanceDeregistered(timeEpochNs, instanceId);
-            enqueue(out -> out.onInstanceDeregistered(timeEpochNs, instanceId));
-        }
-
-        public void onInstanceDestroyed(final long timeEpochNs, final long instanceId)
-        {
-            alsoTo.onInstanceDestroyed(timeEpochNs, instanceId);
-            enqueue(out -> out.onInstanceDestroyed(timeEpochNs, instanceId));
-        }
-    }
-
-    /**
-     * Firewall events, from the admin's threads and the event thread: logged, then queued.
-     */
-    private final class FirewallSide implements FirewallEventListener
-    {
-        private final FirewallEventListener alsoTo;
-
-        FirewallSide(final FirewallEventListener alsoTo)
-        {
-            this.alsoTo = alsoTo;
-        }
-
-        public void onSessionOpened(
-            final long timeNs, final long sessionId, final int flags, final int clientAddress, final int clientPort,
-            final int internalAddress, final String user)
-        {
-            alsoTo.onSessionOpened(timeNs, sessionId, flags, clientAddress, clientPort, internalAddress, user);
-            final long epochNs = epochFromAnyThread(timeNs);
-            enqueue(out -> out.onSessionOpened(
-                epochNs, sessionId, flags, clientAddress, clientPort, internalAddress, user));
-        }
-
-        public void onSessionClosed(
-            final long timeNs, final long sessionId, final int flags, final int clientAddress, final String user)
-        {
-            alsoTo.onSessionClosed(timeNs, sessionId, flags, clientAddress, user);
-            final long epochNs = epochFromAnyThread(timeNs);
-            enqueue(out -> out.onSessionClosed(epochNs, sessionId, flags, clientAddress, user));
-        }
-
-        public void onInboundMappingOpened(
-            final long timeNs, final long sessionId, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort, final int remoteAddress)
-        {
-            alsoTo.onInboundMappingOpened(timeNs, sessionId, protocol, insideAddress, insidePort, publicAddress,
-                publicPort, remoteAddress);
-            final long epochNs = epochFromAnyThread(timeNs);
-            enqueue(out -> out.onInboundMappingOpened(epochNs, sessionId, protocol, insideAddress, insidePort,
-                publicAddress, publicPort, remoteAddress));
-        }
-
-        public void onFlowDenied(
-            final long timeNs, final DenialReason reason, final boolean inbound, final int protocol,
-            final int sourceAddress, final int sourcePort, final int destinationAddress, final int destinationPort,
-            final String rule, final long suppressedBefore)
-        {
-            alsoTo.onFlowDenied(timeNs, reason, inbound, protocol, sourceAddress, sourcePort, destinationAddress,
-                destinationPort, rule, suppressedBefore);
-            final long epochNs = epochFromAnyThread(timeNs);
-            enqueue(out -> out.onFlowDenied(epochNs, reason, inbound, protocol, sourceAddress, sourcePort,
-                destinationAddress, destinationPort, rule, suppressedBefore));
         }
     }
 }
