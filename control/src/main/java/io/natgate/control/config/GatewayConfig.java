@@ -1,6 +1,7 @@
 package io.natgate.control.config;
 
 import io.natgate.datapath.forward.ForwarderConfig;
+import io.natgate.datapath.forward.InsideRoute;
 import io.natgate.datapath.forward.Ipv6Policy;
 import io.natgate.datapath.forward.PortSettings;
 import io.natgate.datapath.nat.NatConfig;
@@ -127,16 +128,22 @@ public final class GatewayConfig
     }
 
     /**
-     * @return a new, validated forwarder configuration: the ports' settings in index order and the IPv6 policy.
+     * @return a new, validated forwarder configuration: the ports' settings in index order, the networks beyond
+     * the inside ports' routers and the IPv6 policy.
      */
     public ForwarderConfig forwarderConfig()
     {
         final List<PortSettings> settings = new ArrayList<>(ports.size());
+        final List<InsideRoute> routes = new ArrayList<>();
         for (final PortConfig port : ports)
         {
             settings.add(port.settings());
+            for (final Ipv4Prefix route : port.routes())
+            {
+                routes.add(new InsideRoute(port.settings().index(), route.network(), route.prefixLength()));
+            }
         }
-        return new ForwarderConfig().ports(settings).ipv6(ipv6).validate();
+        return new ForwarderConfig().ports(settings).insideRoutes(routes).ipv6(ipv6).validate();
     }
 
     /**

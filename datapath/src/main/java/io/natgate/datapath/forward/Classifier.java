@@ -12,6 +12,8 @@ import io.natgate.datapath.offload.Offload;
 import io.natgate.datapath.port.LinkLayer;
 import org.agrona.MutableDirectBuffer;
 
+import java.util.List;
+
 /**
  * The first pass: Ethernet and IPv4 input. Decides each frame's next stage ({@link Next}) and
  * counts the drops it finds (truncated, not for us, malformed IPv4, no route); for a frame to
@@ -43,8 +45,9 @@ final class Classifier
     private final Ipv4Packet ip = new Ipv4Packet();
 
     Classifier(
-        final PortSettings[] ports, final int insideMtu, final NatEngine nat, final DatapathCounters counters,
-        final Routes routes, final LocalDelivery local, final Ipv4Input input, final SourceBinding binding)
+        final PortSettings[] ports, final List<InsideRoute> insideRoutes, final int insideMtu, final NatEngine nat,
+        final DatapathCounters counters, final Routes routes, final LocalDelivery local, final Ipv4Input input,
+        final SourceBinding binding)
     {
         this.ports = ports;
         this.localPort = local.localPort();
@@ -55,7 +58,7 @@ final class Classifier
         this.local = local;
         this.input = input;
         this.binding = binding;
-        sourceGuard = new SourceGuard(ports, nat.publicAddresses());
+        sourceGuard = new SourceGuard(ports, insideRoutes, nat.publicAddresses());
     }
 
     /**

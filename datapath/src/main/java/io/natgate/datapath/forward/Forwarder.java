@@ -62,7 +62,7 @@ public final class Forwarder implements FrameProcessor
         }
         final ArpSender arpSender = new ArpSender();
         final Ipv4Input input = new Ipv4Input(counters);
-        routes = new Routes(ports, config.localPort(), config.maxRoutes());
+        routes = new Routes(ports, config.localPort(), config.maxRoutes(), config.insideRoutes());
         adjacencies = new Adjacencies(config, ports, counters, arpSender);
         final Ipv4Output output = new Ipv4Output(ports, adjacencies);
         final IcmpErrors icmpErrors = new IcmpErrors(ports, counters, output, config.icmpErrorsPerSecond());
@@ -70,7 +70,8 @@ public final class Forwarder implements FrameProcessor
         sourceBinding = new SourceBinding(config, ports, counters, adjacencies);
         sourceBinding.reprocessor(this::reprocess);
         arp = new ArpInput(config, ports, nat, counters, adjacencies, arpSender, sourceBinding);
-        classifier = new Classifier(ports, insideMtu, nat, counters, routes, local, input, sourceBinding);
+        classifier = new Classifier(ports, config.insideRoutes(), insideMtu, nat, counters, routes, local, input,
+            sourceBinding);
         natStage = new NatStage(nat, counters, icmpErrors);
         egress = new Egress(counters, nat, routes, classifier, output, icmpErrors, arp,
             new Ipv6Passthrough(ports, counters, config.ipv6()), local, sourceBinding);

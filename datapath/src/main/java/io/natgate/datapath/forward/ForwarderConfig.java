@@ -66,6 +66,7 @@ public final class ForwarderConfig
     public static final int MAX_LOCAL_ENDPOINTS_DEFAULT = 16;
 
     private List<PortSettings> ports = List.of();
+    private List<InsideRoute> insideRoutes = List.of();
     private Ipv6Policy ipv6 = IPV6_DEFAULT;
     private int neighbourCapacity = NEIGHBOUR_CAPACITY_DEFAULT;
     private long neighbourTimeoutNs = NEIGHBOUR_TIMEOUT_DEFAULT_NS;
@@ -114,6 +115,25 @@ public final class ForwarderConfig
         {
             throw new ConfigurationException("ports", ports.size() + " ports", "need at least one inside and one outside port");
         }
+        for (final InsideRoute route : insideRoutes)
+        {
+            final PortSettings port = route.portIndex() >= 0 && route.portIndex() < ports.size() ?
+                ports.get(route.portIndex()) : null;
+            if (port == null || port.role() != PortRole.INSIDE || port.nextHop() == 0)
+            {
+                throw new ConfigurationException("ports." + (port == null ? route.portIndex() : port.name()) + ".routes",
+                    route, "routes belong to an inside port with a nextHop");
+            }
+            for (final PortSettings other : ports)
+            {
+                final int shorter = Math.min(route.prefixLength(), other.prefixLength());
+                if (Ipv4.inPrefix(route.network(), other.address(), shorter))
+                {
+                    throw new ConfigurationException("ports." + port.name() + ".routes", route,
+                        "overlaps port " + other.name() + "'s network");
+                }
+            }
+        }
         positive(NEIGHBOUR_CAPACITY, neighbourCapacity);
         positive(ARP_PENDING_FRAMES, arpPendingFrames);
         positive(ARP_RETRIES, arpRetries);
@@ -154,6 +174,20 @@ public final class ForwarderConfig
     public ForwarderConfig ports(final List<PortSettings> ports)
     {
         this.ports = List.copyOf(ports);
+        return this;
+    }
+
+    /**
+     * @return the networks beyond the inside ports' routers ({@code ports[].routes}).
+     */
+    public List<InsideRoute> insideRoutes()
+    {
+        return insideRoutes;
+    }
+
+    public ForwarderConfig insideRoutes(final List<InsideRoute> insideRoutes)
+    {
+        this.insideRoutes = List.copyOf(insideRoutes);
         return this;
     }
 

@@ -2,10 +2,13 @@ package io.natgate.datapath.forward;
 
 import io.natgate.datapath.nat.Ipv4;
 
+import java.util.List;
+
 /**
- * Where IPv4 goes: the ports' own prefixes and next hops by role, and the routes the control plane
- * adds for outbound traffic (a traversal provider's remote subnet to its interface), which come
- * first, longest prefix winning. Routes are written on the worker thread only; few entries.
+ * Where IPv4 goes: the ports' own prefixes and next hops by role, the networks configured beyond inside
+ * routers ({@link InsideRoute}, longest prefix winning), and the routes the control plane adds for outbound
+ * traffic (a traversal provider's remote subnet to its interface), which come first, longest prefix winning.
+ * Routes are written on the worker thread only; few entries.
  */
 final class Routes
 {
@@ -22,9 +25,21 @@ final class Routes
     private final int[] routePrefixLengths;
     private final int[] routePorts;
     private int routeCount;
+    private final int[] insideNetworks;
+    private final int[] insidePrefixLengths;
+    private final int[] insidePorts;
 
-    Routes(final PortSettings[] ports, final int localPort, final int maxRoutes)
+    Routes(final PortSettings[] ports, final int localPort, final int maxRoutes, final List<InsideRoute> insideRoutes)
     {
+        insideNetworks = new int[insideRoutes.size()];
+        insidePrefixLengths = new int[insideRoutes.size()];
+        insidePorts = new int[insideRoutes.size()];
+        for (int i = 0; i < insideRoutes.size(); i++)
+        {
+            insideNetworks[i] = insideRoutes.get(i).network();
+            insidePrefixLengths[i] = insideRoutes.get(i).prefixLength();
+            insidePorts[i] = insideRoutes.get(i).portIndex();
+        }
         this.ports = ports;
         this.localPort = localPort;
         addresses = new int[ports.length];
@@ -131,8 +146,9 @@ final class Routes
     }
 
     /**
-     * @return the port of a role whose prefix holds the destination, else the first of that role
-     * with a next hop (its default route), else -1.
+     * @return the port of a role whose prefix holds the destination, else (inside) the port whose configured
+     * routes hold it, the longest prefix winning, else the first of that role with a next hop (its default
+     * route), else -1.
      */
     int byRole(final PortRole role, final int destination)
     {
@@ -142,6 +158,23 @@ final class Routes
             if (roles[i] == role && (destination & masks[i]) == networks[i])
             {
                 return ports[i].index();
+            }
+        }
+        if (role == PortRole.INSIDE && insidePorts.length > 0)
+        {
+            int port = -1;
+            int longest = -1;
+            for (int i = 0; i < insidePorts.length; i++)
+            {
+                if (insidePrefixLengths[i] > longest && Ipv4.inPrefix(destination, insideNetworks[i], insidePrefixLengths[i]))
+                {
+                    longest = insidePrefixLengths[i];
+                    port = insidePorts[i];
+                }
+            }
+            if (port >= 0)
+            {
+                return port;
             }
         }
         return defaultPorts[role.ordinal()];

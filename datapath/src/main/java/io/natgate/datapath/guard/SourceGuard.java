@@ -1,16 +1,20 @@
 package io.natgate.datapath.guard;
 
+import io.natgate.datapath.forward.InsideRoute;
 import io.natgate.datapath.forward.PortRole;
 import io.natgate.datapath.forward.PortSettings;
 import io.natgate.datapath.nat.Ipv4;
+
+import java.util.List;
 
 /**
  * Unicast reverse-path and martian checks of an IPv4 source address (RFC 1812 5.3.7, RFC 3704 strict
  * uRPF on inside ports): a source valid nowhere (0/8, loopback, link-local, multicast, class E, limited
  * broadcast) or one of the gateway's own addresses is refused on every port; a packet from an inside
  * port must come from that port's network (neither its network nor its broadcast address), or from beyond
- * its router when it has one (routed inside networks), one from an outside port must not come from an inside
- * network. That the address also belongs to the frame's MAC is
+ * its router when it has one: from the networks configured beyond it ({@link InsideRoute}), or from anywhere
+ * not another port's when none are; one from an outside port must not come from an inside network, nor from
+ * one beyond an inside router. That the address also belongs to the frame's MAC is
  * checked against the neighbour table by the caller. Allocation-free; immutable after construction.
  */
 public final class SourceGuard
@@ -22,13 +26,23 @@ public final class SourceGuard
     private final int[] portNetworks;
     private final int[] portPrefixLengths;
     private final boolean[] routed;
+    private final InsideRoute[] insideRoutes;
+    /** Per port, whether routes are configured beyond its router: then its routed sources must be in them. */
+    private final boolean[] hasRoutes;
 
     /**
      * @param ports           the datapath's ports, by index.
+     * @param insideRoutes    the networks beyond the inside ports' routers.
      * @param publicAddresses the NAT's public pool: the gateway's addresses too.
      */
-    public SourceGuard(final PortSettings[] ports, final int[] publicAddresses)
+    public SourceGuard(final PortSettings[] ports, final List<InsideRoute> insideRoutes, final int[] publicAddresses)
     {
+        this.insideRoutes = insideRoutes.toArray(new InsideRoute[0]);
+        hasRoutes = new boolean[ports.length];
+        for (final InsideRoute route : insideRoutes)
+        {
+            hasRoutes[route.portIndex()] = true;
+        }
         ownAddresses = new int[ports.length + publicAddresses.length];
         inside = new boolean[ports.length];
         portNetworks = new int[ports.length];
@@ -87,7 +101,8 @@ public final class SourceGuard
             // beyond the port's network only through its router (routed inside networks), never another port's
             return isHostOf(source, portNetworks[portIndex], portPrefixLengths[portIndex]) ||
                 (routed[portIndex] && !Ipv4.inPrefix(source, portNetworks[portIndex], portPrefixLengths[portIndex]) &&
-                !isOnAnotherPort(portIndex, source));
+                !isOnAnotherPort(portIndex, source) &&
+                (!hasRoutes[portIndex] || routeHolding(source) == portIndex));
         }
         for (int i = 0; i < insideNetworks.length; i++)
         {
@@ -96,12 +111,30 @@ public final class SourceGuard
                 return false;
             }
         }
-        return true;
+        return routeHolding(source) < 0;
+    }
+
+    /**
+     * @return the inside port whose configured routes hold the address (the longest prefix), or -1.
+     */
+    private int routeHolding(final int address)
+    {
+        int port = -1;
+        int longest = -1;
+        for (final InsideRoute route : insideRoutes)
+        {
+            if (route.prefixLength() > longest && route.holds(address))
+            {
+                longest = route.prefixLength();
+                port = route.portIndex();
+            }
+        }
+        return port;
     }
 
     /**
      * @return true when the address may be an inside client's: on an inside network, a host address
-     * there, not the gateway's. The control plane's entry points (PCP, firewall sessions) check the
+     * there, or in a network configured beyond an inside router; not the gateway's. The control plane's entry points (PCP, firewall sessions) check the
      * client addresses they are given with it.
      */
     public boolean isInsideHost(final int address)
@@ -117,7 +150,7 @@ public final class SourceGuard
                 return true;
             }
         }
-        return false;
+        return routeHolding(address) >= 0;
     }
 
     /**

@@ -2,13 +2,17 @@ package io.natgate.datapath.nat;
 
 /**
  * Per inside address (client): public ports and sessions it holds, for the per-client
- * quotas (RFC 6888 REQ-4, RFC 7857 section 4). An entry lives while it holds anything.
+ * quotas (RFC 6888 REQ-4, RFC 7857 section 4), and of those sessions the ones outsiders opened through
+ * its inbound mappings (forwards, PCP, firewall), which have a budget of their own: an outsider's flood
+ * through a port forward must not use up the quota of the host behind it. An entry lives while it holds
+ * anything.
  */
 final class ClientTable
 {
     private final int[] addresses;
     private final int[] ports;
     private final int[] sessions;
+    private final int[] inboundSessions;
     private final int[] freeList;
     private int freeCount;
     private final HashIndex index;
@@ -18,6 +22,7 @@ final class ClientTable
         addresses = new int[maxClients];
         ports = new int[maxClients];
         sessions = new int[maxClients];
+        inboundSessions = new int[maxClients];
         freeList = new int[maxClients];
         for (int i = 0; i < maxClients; i++)
         {
@@ -73,6 +78,7 @@ final class ClientTable
         addresses[entry] = address;
         ports[entry] = 0;
         sessions[entry] = 0;
+        inboundSessions[entry] = 0;
         index.insert(addressHash(address), entry);
         return entry;
     }
@@ -113,6 +119,23 @@ final class ClientTable
         return sessions[entry];
     }
 
+    /**
+     * @return of its {@link #sessions}, those opened from outside through its inbound mappings.
+     */
+    int inboundSessions(final int entry)
+    {
+        return inboundSessions[entry];
+    }
+
+    /**
+     * Counts a session opened from outside through an inbound mapping, or one closing, among its {@link #sessions}
+     * (which count it too).
+     */
+    void addInboundSessions(final int entry, final int delta)
+    {
+        inboundSessions[entry] += delta;
+    }
+
     void addPorts(final int entry, final int delta)
     {
         ports[entry] += delta;
@@ -139,6 +162,6 @@ final class ClientTable
 
     long capacityBytes()
     {
-        return (long)addresses.length * Integer.BYTES * 4 + index.capacityBytes();
+        return (long)addresses.length * Integer.BYTES * 5 + index.capacityBytes();
     }
 }

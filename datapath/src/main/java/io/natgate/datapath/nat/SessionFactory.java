@@ -48,7 +48,7 @@ final class SessionFactory
             return drop(DropReason.EVENT_RING_FULL); // no mapping goes unrecorded
         }
         final int known = clients.find(insideAddress);
-        if (known >= 0 && config.sessionsPerClient() > 0 && clients.sessions(known) >= config.sessionsPerClient())
+        if (known >= 0 && isOverOwnSessionQuota(known))
         {
             return drop(DropReason.CLIENT_SESSION_QUOTA); // before it could make room at others' expense
         }
@@ -62,7 +62,7 @@ final class SessionFactory
         {
             return drop(DropReason.MAX_SESSIONS);
         }
-        if (config.sessionsPerClient() > 0 && clients.sessions(client) >= config.sessionsPerClient())
+        if (isOverOwnSessionQuota(client))
         {
             clients.releaseIfEmpty(client);
             return drop(DropReason.CLIENT_SESSION_QUOTA);
@@ -160,7 +160,11 @@ final class SessionFactory
         {
             return drop(DropReason.MAX_SESSIONS);
         }
-        if (config.sessionsPerClient() > 0 && clients.sessions(client) >= config.sessionsPerClient())
+        // what outsiders open through a forward, PCP or firewall mapping has a budget of its own, so a flood
+        // through one leaves the host behind it its own quota; through its own dynamic mappings it spends that
+        final boolean forwarded = !hairpinned && mappings.kind(mapping) != MappingKind.DYNAMIC;
+        if (config.sessionsPerClient() > 0 &&
+            (forwarded ? clients.inboundSessions(client) >= config.sessionsPerClient() : isOverOwnSessionQuota(client)))
         {
             clients.releaseIfEmpty(client);
             return drop(DropReason.CLIENT_SESSION_QUOTA);
@@ -181,9 +185,23 @@ final class SessionFactory
                 sessions.openedInbound(session);
                 tables.inboundLimits.opened(remoteAddress, mapping);
             }
+            if (forwarded)
+            {
+                clients.addInboundSessions(client, 1);
+            }
             events.report(SessionEvents.CREATED, session, nowNs);
         }
         return session;
+    }
+
+    /**
+     * @return whether the client holds its quota of sessions, less those outsiders opened through its forwards, PCP
+     * and firewall mappings (which have their own budget, {@link ClientTable#inboundSessions}).
+     */
+    private boolean isOverOwnSessionQuota(final int client)
+    {
+        return config.sessionsPerClient() > 0 &&
+            clients.sessions(client) - clients.inboundSessions(client) >= config.sessionsPerClient();
     }
 
     /**

@@ -137,7 +137,10 @@ final class SessionReaper
             sessions.mappingLinks(next, previous, sessions.mappingNext(next));
         }
 
-        if (sessions.isOpenedInbound(session))
+        final boolean openedInbound = sessions.isOpenedInbound(session);
+        // opened from outside through an inbound mapping: counted in its client's inbound budget
+        final boolean forwarded = openedInbound && sessions.isAdmittedInbound(session);
+        if (openedInbound)
         {
             tables.inboundLimits.closed(sessions.remoteAddress(session), mapping);
         }
@@ -146,6 +149,10 @@ final class SessionReaper
         sessions.remove(session);
         if (client >= 0)
         {
+            if (forwarded)
+            {
+                clients.addInboundSessions(client, -1);
+            }
             clients.addSessions(client, -1);
         }
         counters.set(GlobalCounter.SESSIONS_ACTIVE, sessions.size());

@@ -1,9 +1,12 @@
 package io.natgate.datapath.guard;
 
+import io.natgate.datapath.forward.InsideRoute;
 import io.natgate.datapath.forward.PortRole;
 import io.natgate.datapath.forward.PortSettings;
 import io.natgate.datapath.port.LinkLayer;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static io.natgate.datapath.testing.Packets.ip;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,7 +21,7 @@ class SourceGuardTest
         new PortSettings(INSIDE, "lan", PortRole.INSIDE, LinkLayer.ETHERNET, 0x0200_0000_0001L, 1500, ip("10.0.0.1"), 24,
             0),
         new PortSettings(OUTSIDE, "wan", PortRole.OUTSIDE, LinkLayer.ETHERNET, 0x0200_0000_0002L, 1500,
-            ip("203.0.113.1"), 24, ip("203.0.113.254"))}, new int[] {ip("203.0.113.1"), ip("203.0.113.9")});
+            ip("203.0.113.1"), 24, ip("203.0.113.254"))}, List.of(), new int[] {ip("203.0.113.1"), ip("203.0.113.9")});
 
     @Test
     void shouldRefuseSourcesValidNowhereOnEveryPort()
@@ -69,5 +72,31 @@ class SourceGuardTest
         assertFalse(guard.isInsideHost(ip("10.0.0.255")));
         assertFalse(guard.isInsideHost(ip("127.0.0.1")));
         assertFalse(guard.isInsideHost(ip("198.51.100.7")));
+    }
+
+    @Test
+    void shouldTakeSourcesBeyondAnInsideRouterOnlyFromTheNetworksConfiguredThere()
+    {
+        final int routedLan = 2;
+        final SourceGuard routed = new SourceGuard(new PortSettings[] {
+            new PortSettings(INSIDE, "lan", PortRole.INSIDE, LinkLayer.ETHERNET, 0x0200_0000_0001L, 1500, ip("10.0.0.1"),
+                24, 0),
+            new PortSettings(OUTSIDE, "wan", PortRole.OUTSIDE, LinkLayer.ETHERNET, 0x0200_0000_0002L, 1500,
+                ip("203.0.113.1"), 24, ip("203.0.113.254")),
+            new PortSettings(routedLan, "office", PortRole.INSIDE, LinkLayer.ETHERNET, 0x0200_0000_0003L, 1500,
+                ip("10.1.0.1"), 24, ip("10.1.0.254"))},
+            List.of(new InsideRoute(routedLan, ip("192.168.5.0"), 24), new InsideRoute(routedLan, ip("192.168.6.0"), 23)),
+            new int[] {ip("203.0.113.1")});
+
+        assertTrue(routed.isValidSource(routedLan, ip("192.168.5.9")), "beyond the router, in its routes");
+        assertTrue(routed.isValidSource(routedLan, ip("192.168.7.9")));
+        assertTrue(routed.isValidSource(routedLan, ip("10.1.0.7")), "on the port's own network");
+        assertFalse(routed.isValidSource(routedLan, ip("192.168.8.1")), "beyond the router, in no route of it");
+        assertFalse(routed.isValidSource(routedLan, ip("198.51.100.7")), "an outside address");
+        assertFalse(routed.isValidSource(INSIDE, ip("192.168.5.9")), "a routed network on another inside port");
+        assertFalse(routed.isValidSource(OUTSIDE, ip("192.168.5.9")), "a routed inside network from outside");
+        assertTrue(routed.isValidSource(OUTSIDE, ip("192.168.8.1")));
+        assertTrue(routed.isInsideHost(ip("192.168.5.9")), "a routed client may use PCP and the firewall");
+        assertFalse(routed.isInsideHost(ip("192.168.8.1")));
     }
 }

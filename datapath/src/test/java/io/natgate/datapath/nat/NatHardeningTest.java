@@ -137,6 +137,34 @@ class NatHardeningTest
     }
 
     @Test
+    @DisplayName("outsiders flooding a host's forwards use their own budget, never the host's own session quota")
+    void shouldLeaveAForwardedHostItsOwnSessionQuotaWhileOutsidersFloodItsForwards()
+    {
+        final NatHarness nat = new NatHarness(NatHarness.config().sessionsPerClient(4).inboundSessionsPerRemote(0)
+            .sessionsPerInboundMapping(0));
+        nat.command(0, commands -> commands.addStaticMapping(1, TCP, ip(HOST_B), 8080, ip(PUBLIC), 8080));
+        for (int port = 40000; port < 40004; port++)
+        {
+            nat.in(tcp(REMOTE_1, port, PUBLIC, 8080, SYN, new byte[0]), SECOND_NS);
+        }
+        nat.assertDropsIn(tcp(REMOTE_1, 40004, PUBLIC, 8080, SYN, new byte[0]), DropReason.CLIENT_SESSION_QUOTA,
+            SECOND_NS); // the inbound budget is used up
+
+        for (int port = 5000; port < 5004; port++)
+        {
+            nat.assertUdpOut(HOST_B, port, REMOTE_2, 53, port, SECOND_NS); // the host's own flows still open
+        }
+        nat.assertDropsOut(udp(HOST_B, 5004, REMOTE_2, 53, PAYLOAD), DropReason.CLIENT_SESSION_QUOTA, SECOND_NS);
+        nat.assertDropsIn(tcp(REMOTE_2, 40000, PUBLIC, 8080, SYN, new byte[0]), DropReason.CLIENT_SESSION_QUOTA,
+            SECOND_NS);
+
+        nat.expire(SECOND_NS + NatConfig.TCP_TRANSITORY_TIMEOUT_DEFAULT_NS); // the half-open ones go, budget back
+        nat.in(tcp(REMOTE_2, 40000, PUBLIC, 8080, SYN, new byte[0]),
+            2 * SECOND_NS + NatConfig.TCP_TRANSITORY_TIMEOUT_DEFAULT_NS);
+        assertEquals(5, nat.engine.sessionCount(), "the host's 4 UDP flows and the new inbound one");
+    }
+
+    @Test
     @DisplayName("a flow refused by a full table makes no mapping: no created/removed pair for the journal")
     void shouldMakeNoMappingForAFlowTheTableCannotHold()
     {
