@@ -286,6 +286,7 @@ public final class Lab implements AutoCloseable
 
         ip(Role.LAN, "link", "add", "name", LabTopology.BRIDGE, "type", "bridge");
         ip(Role.LAN, "link", "set", LabTopology.BRIDGE, "up");
+        plainSwitch();
         attachToSwitch(Role.CLIENT, LabTopology.HOST_INTERFACE);
         attachToSwitch(Role.CLIENT2, LabTopology.HOST_INTERFACE);
         attachToSwitch(Role.GATEWAY, LabTopology.GATEWAY_INSIDE_INTERFACE);
@@ -376,6 +377,21 @@ public final class Lab implements AutoCloseable
         final List<String> command = new ArrayList<>(List.of("ip", "-n", namespace(role)));
         command.addAll(List.of(arguments));
         Exec.check(command);
+    }
+
+    /**
+     * Keeps netfilter off the inside switch's frames, as on a real switch: where br_netfilter is loaded, the kernel
+     * would check bridged IPv4 headers and drop the malformed ones before the gateway sees them.
+     */
+    private void plainSwitch()
+    {
+        if (Exec.run(Exec.SETUP_TIMEOUT, in(Role.LAN, List.of("test", "-d", "/proc/sys/net/bridge"))).succeeded())
+        {
+            for (final String family : List.of("iptables", "ip6tables", "arptables"))
+            {
+                sysctl(Role.LAN, "net.bridge.bridge-nf-call-" + family, "0");
+            }
+        }
     }
 
     private void sysctl(final Role role, final String key, final String value)

@@ -79,6 +79,32 @@ final class LabFixture implements AutoCloseable
         }
     }
 
+    /**
+     * @return a lab as {@link #start} makes it, the gateway having resolved both clients (a ping from each to the
+     * server): its source guard binds each inside address to the MAC it resolved.
+     */
+    static LabFixture startWithClientsResolved(final Backend backend)
+    {
+        final LabFixture fixture = start(backend);
+        try
+        {
+            for (final Role client : new Role[] {Role.CLIENT, Role.CLIENT2})
+            {
+                final LabTraffic.PingResult ping = LabTraffic.ping(fixture.lab, client, LabTopology.SERVER_ADDRESS, 2);
+                if (ping.received() != 2)
+                {
+                    throw new LabException(client.suffix() + " could not reach the server: " + ping.output());
+                }
+            }
+            return fixture;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            fixture.close();
+            throw ex;
+        }
+    }
+
     Lab lab()
     {
         return lab;
