@@ -4,6 +4,7 @@ import io.natgate.datapath.forward.ForwarderConfig;
 import io.natgate.datapath.forward.InsideRoute;
 import io.natgate.datapath.forward.Ipv6Policy;
 import io.natgate.datapath.forward.PortSettings;
+import io.natgate.datapath.forward.StaticNeighbour;
 import io.natgate.datapath.nat.NatConfig;
 
 import java.net.InetSocketAddress;
@@ -129,12 +130,13 @@ public final class GatewayConfig
 
     /**
      * @return a new, validated forwarder configuration: the ports' settings in index order, the networks beyond
-     * the inside ports' routers and the IPv6 policy.
+     * the inside ports' routers, the static neighbours and the IPv6 policy.
      */
     public ForwarderConfig forwarderConfig()
     {
         final List<PortSettings> settings = new ArrayList<>(ports.size());
         final List<InsideRoute> routes = new ArrayList<>();
+        final List<StaticNeighbour> neighbours = new ArrayList<>();
         for (final PortConfig port : ports)
         {
             settings.add(port.settings());
@@ -142,8 +144,10 @@ public final class GatewayConfig
             {
                 routes.add(new InsideRoute(port.settings().index(), route.network(), route.prefixLength()));
             }
+            neighbours.addAll(port.neighbours());
         }
-        return new ForwarderConfig().ports(settings).insideRoutes(routes).ipv6(ipv6).validate();
+        return new ForwarderConfig().ports(settings).insideRoutes(routes).staticNeighbours(neighbours).ipv6(ipv6)
+            .validate();
     }
 
     /**

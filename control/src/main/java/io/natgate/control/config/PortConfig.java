@@ -2,6 +2,7 @@ package io.natgate.control.config;
 
 import io.natgate.datapath.forward.PortRole;
 import io.natgate.datapath.forward.PortSettings;
+import io.natgate.datapath.forward.StaticNeighbour;
 
 import java.util.List;
 
@@ -10,14 +11,27 @@ import java.util.List;
  * view of it ({@link PortSettings}: index, role, link layer, MAC, MTU, address, next hop), and for an
  * inside port the networks beyond its router where routed clients live.
  *
- * @param routes networks reached through the inside port's next hop (an inside router); the firewall
- *               counts hosts there as SecureNAT clients of that port. Empty for most ports.
+ * @param routes     networks reached through the inside port's next hop (an inside router); the firewall
+ *                   counts hosts there as SecureNAT clients of that port. Empty for most ports.
+ * @param neighbours hosts bound to their MACs by configuration (static ARP bindings). Empty for most ports.
  */
-public record PortConfig(String interfaceName, Backend backend, PortSettings settings, List<Ipv4Prefix> routes)
+public record PortConfig(
+    String interfaceName, Backend backend, PortSettings settings, List<Ipv4Prefix> routes,
+    List<StaticNeighbour> neighbours)
 {
     public PortConfig
     {
         routes = List.copyOf(routes);
+        neighbours = List.copyOf(neighbours);
+    }
+
+    /**
+     * A port without static neighbours.
+     */
+    public PortConfig(final String interfaceName, final Backend backend, final PortSettings settings,
+        final List<Ipv4Prefix> routes)
+    {
+        this(interfaceName, backend, settings, routes, List.of());
     }
 
     public String name()

@@ -3,6 +3,7 @@ package io.natgate.control.config;
 import io.natgate.bindings.OperatingSystem;
 import io.natgate.datapath.forward.PortRole;
 import io.natgate.datapath.forward.PortSettings;
+import io.natgate.datapath.forward.StaticNeighbour;
 import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.port.LinkLayer;
 
@@ -22,7 +23,9 @@ import static io.natgate.control.config.ConfigReads.parse;
 final class PortsSection
 {
     private static final Set<String> PORT_KEYS =
-        Set.of("name", "interface", "backend", "role", "address", "nextHop", "routes", "mac", "mtu", "vlan");
+        Set.of("name", "interface", "backend", "role", "address", "nextHop", "routes", "mac", "mtu", "vlan",
+            "neighbours");
+    private static final Set<String> NEIGHBOUR_KEYS = Set.of("address", "mac");
     private static final Map<String, PortRole> ROLES = ConfigNode.choices(PortRole.class);
     private static final Map<String, Backend> BACKENDS = ConfigNode.choices(Backend.values(), Backend::configName);
 
@@ -116,6 +119,24 @@ final class PortsSection
             origins.put(key + ".routes", routesNode.location());
         }
 
+        final List<StaticNeighbour> neighbours = new ArrayList<>();
+        final ConfigNode neighboursNode = node.get("neighbours");
+        if (neighboursNode != null)
+        {
+            if (backend.linkLayer() != LinkLayer.ETHERNET)
+            {
+                throw neighboursNode.error("a " + backend.configName() + " port carries raw IP packets: no neighbours " +
+                    "to bind to MACs");
+            }
+            for (final ConfigNode neighbourNode : neighboursNode.items())
+            {
+                neighbourNode.keys(NEIGHBOUR_KEYS);
+                neighbours.add(new StaticNeighbour(index, parse(neighbourNode.require("address"), Ipv4::parse),
+                    parse(neighbourNode.require("mac"), NetworkInterfaces::parseMac)));
+            }
+            origins.put(key + ".neighbours", neighboursNode.location());
+        }
+
         long mac = 0;
         final ConfigNode macNode = node.get("mac");
         if (backend.linkLayer() == LinkLayer.RAW_IP)
@@ -174,6 +195,6 @@ final class PortsSection
             () -> new PortSettings(index, name, role, backend.linkLayer(), macAddress, mtu, prefix.address(),
                 prefix.prefixLength(), nextHopAddress, vlanId),
             origins, node.location());
-        return new PortConfig(found.name(), backend, settings, routes);
+        return new PortConfig(found.name(), backend, settings, routes, neighbours);
     }
 }

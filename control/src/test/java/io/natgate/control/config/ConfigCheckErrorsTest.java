@@ -98,8 +98,8 @@ class ConfigCheckErrorsTest
         assertRefused(VALID.replace("{udp: 5m}", "{udp: 5m, tcp: 2h}"),
             ":20: nat.timeouts.tcp=2h: unknown key (nat.timeouts takes icmp, tcpEstablished, tcpTransitory, udp)");
         assertRefused(VALID.replace("    mtu: 1500\n  - name: wan", "    mtu: 1500\n    speed: 7\n  - name: wan"),
-            ":10: ports[0].speed=7: unknown key (ports[0] takes address, backend, interface, mac, mtu, name, nextHop, " +
-            "role, routes, vlan)");
+            ":10: ports[0].speed=7: unknown key (ports[0] takes address, backend, interface, mac, mtu, name, " +
+            "neighbours, nextHop, role, routes, vlan)");
         assertRefused(VALID.replace("    mtu: 1500\n  - name: wan", "    mtu: 1500\n    vlan: 4095\n  - name: wan"),
             ":10: ports[0].vlan=4095: VLAN must be 1..4094 on an Ethernet port");
     }

@@ -5,6 +5,7 @@ import io.natgate.datapath.forward.ForwarderConfig;
 import io.natgate.datapath.forward.Ipv6Policy;
 import io.natgate.datapath.forward.PortRole;
 import io.natgate.datapath.forward.PortSettings;
+import io.natgate.datapath.forward.StaticNeighbour;
 import io.natgate.datapath.nat.FilteringMode;
 import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.nat.Ipv4Protocols;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigLoaderTest
@@ -117,5 +119,32 @@ class ConfigLoaderTest
         assertEquals(NatConfig.UDP_TIMEOUT_DEFAULT_NS, nat.udpTimeoutNs());
         assertEquals(NatConfig.FILTERING_DEFAULT, nat.filtering());
         assertTrue(config.staticMappings().isEmpty() && config.firewallRules().isEmpty() && config.providers().isEmpty());
+    }
+
+    @Test
+    void shouldBindConfiguredNeighboursToTheirMacsAndRefuseOnesOffTheNetwork()
+    {
+        TestHosts.fakeInterface(sysfs, "in0", "02:aa:bb:cc:dd:ee", 1500);
+        TestHosts.fakeInterface(sysfs, "out0", "02:11:22:33:44:55", 1500);
+        final String text = """
+            ports:
+              - name: a
+                interface: in0
+                role: inside
+                address: 192.168.1.1/24
+                neighbours: [{address: 192.168.1.5, mac: "02:00:00:00:00:05"}]
+              - {name: b, interface: out0, role: outside, address: 198.51.100.2/30}
+            nat:
+              publicAddresses: [198.51.100.2]
+            journal: {directory: journal}
+            admin: {address: 127.0.0.1:0}
+            """;
+        final GatewayConfig config = TestHosts.linuxLoader(sysfs).parse("neighbours.yaml", Path.of("/etc/natgate"), text);
+
+        assertEquals(List.of(new StaticNeighbour(0, Ipv4.parse("192.168.1.5"), 0x0200_0000_0005L)),
+            config.forwarderConfig().staticNeighbours());
+        final ConfigException offNetwork = assertThrows(ConfigException.class, () -> TestHosts.linuxLoader(sysfs)
+            .parse("neighbours.yaml", Path.of("/etc/natgate"), text.replace("192.168.1.5", "192.168.2.5")));
+        assertTrue(offNetwork.getMessage().contains("neighbours"), offNetwork.getMessage());
     }
 }

@@ -11,7 +11,8 @@ package io.natgate.datapath.arp;
  * What ARP may change is decided here ({@link #observe}): an entry is learned only from a reply to
  * a request the gateway sent, refreshed by anything from the same MAC, and a different MAC for a
  * known neighbour is only a candidate until confirmed: it must still answer after a confirmation
- * window in which the known MAC stayed silent.
+ * window in which the known MAC stayed silent. An entry {@link #pin pinned} by configuration (a static
+ * binding) is never changed by ARP, never expires and is never evicted.
  */
 public final class NeighbourTable
 {
@@ -38,7 +39,10 @@ public final class NeighbourTable
     private final boolean[] used;
     private final long[] candidateMacs;
     private final long[] candidateSinceNs;
+    private final boolean[] pinned;
     private final int mask;
+    /** How long a pinned entry is valid after each lookup: it never expires, but callers cache by expiry. */
+    private static final long PINNED_VALIDITY_NS = 3_600_000_000_000L;
 
     public NeighbourTable(final int capacity)
     {
@@ -51,6 +55,7 @@ public final class NeighbourTable
         used = new boolean[size];
         candidateMacs = new long[size];
         candidateSinceNs = new long[size];
+        pinned = new boolean[size];
         mask = size - 1;
     }
 
@@ -88,7 +93,7 @@ public final class NeighbourTable
     private int victim(final int address)
     {
         final int home = slotOf(address);
-        int victim = home;
+        int victim = -1;
         for (int i = 0; i < WAYS; i++)
         {
             final int slot = (home + i) & mask;
@@ -96,7 +101,7 @@ public final class NeighbourTable
             {
                 return slot;
             }
-            if (expiresNs[slot] - expiresNs[victim] < 0)
+            if (!pinned[slot] && (victim < 0 || expiresNs[slot] - expiresNs[victim] < 0))
             {
                 victim = slot;
             }
@@ -110,6 +115,11 @@ public final class NeighbourTable
     public long lookup(final int address, final long nowNs)
     {
         final int slot = find(address);
+        if (slot >= 0 && pinned[slot])
+        {
+            expiresNs[slot] = nowNs + PINNED_VALIDITY_NS;
+            return macs[slot];
+        }
         if (slot >= 0 && macs[slot] != 0 && expiresNs[slot] - nowNs > 0)
         {
             return macs[slot];
@@ -160,6 +170,10 @@ public final class NeighbourTable
             return UNKNOWN;
         }
         final long known = macs[slot];
+        if (pinned[slot])
+        {
+            return known == mac ? REFRESHED : CHANGED; // bound by configuration: a claim is counted, never taken
+        }
         if (known == 0)
         {
             if (!replyToUs)
@@ -209,9 +223,17 @@ public final class NeighbourTable
     public void learn(final int address, final long mac, final long expiresAtNs)
     {
         int slot = find(address);
+        if (slot >= 0 && pinned[slot])
+        {
+            return;
+        }
         if (slot < 0)
         {
             slot = victim(address);
+            if (slot < 0)
+            {
+                return; // every way pinned by configuration
+            }
         }
         used[slot] = true;
         addresses[slot] = address;
@@ -229,11 +251,19 @@ public final class NeighbourTable
     public boolean shouldRequest(final int address, final long nowNs, final long retryIntervalNs, final int maxRequests)
     {
         int slot = find(address);
+        if (slot >= 0 && pinned[slot])
+        {
+            return false;
+        }
         if (slot < 0 || macs[slot] != 0 && expiresNs[slot] - nowNs <= 0)
         {
             if (slot < 0)
             {
                 slot = victim(address);
+                if (slot < 0)
+                {
+                    return false; // every way pinned by configuration
+                }
             }
             used[slot] = true;
             addresses[slot] = address;
@@ -268,9 +298,35 @@ public final class NeighbourTable
     public void forget(final int address)
     {
         final int slot = find(address);
-        if (slot >= 0)
+        if (slot >= 0 && !pinned[slot])
         {
             used[slot] = false;
         }
+    }
+
+    /**
+     * Binds the address to the MAC for good (a static binding from the configuration): ARP never changes it, it
+     * never expires and is never evicted.
+     *
+     * @return false when all the address's ways are pinned already.
+     */
+    public boolean pin(final int address, final long mac)
+    {
+        int slot = find(address);
+        if (slot < 0)
+        {
+            slot = victim(address);
+            if (slot < 0)
+            {
+                return false;
+            }
+        }
+        used[slot] = true;
+        addresses[slot] = address;
+        macs[slot] = mac;
+        requestsSent[slot] = 0;
+        candidateMacs[slot] = 0;
+        pinned[slot] = true;
+        return true;
     }
 }

@@ -1,5 +1,6 @@
 package io.natgate.datapath.forward;
 
+import io.natgate.datapath.ConfigurationException;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.pipeline.FrameProcessor;
@@ -64,6 +65,14 @@ public final class Forwarder implements FrameProcessor
         final Ipv4Input input = new Ipv4Input(counters);
         routes = new Routes(ports, config.localPort(), config.maxRoutes(), config.insideRoutes());
         adjacencies = new Adjacencies(config, ports, counters, arpSender);
+        for (final StaticNeighbour neighbour : config.staticNeighbours())
+        {
+            if (!adjacencies.table(neighbour.portIndex()).pin(neighbour.address(), neighbour.mac()))
+            {
+                throw new ConfigurationException("ports." + ports[neighbour.portIndex()].name() + ".neighbours",
+                    neighbour, "too many static neighbours share its slots in the neighbour table (arp.neighbours)");
+            }
+        }
         final Ipv4Output output = new Ipv4Output(ports, adjacencies);
         final IcmpErrors icmpErrors = new IcmpErrors(ports, counters, output, config.icmpErrorsPerSecond());
         local = new LocalDelivery(config, ports, nat, counters, routes, input, output, adjacencies);

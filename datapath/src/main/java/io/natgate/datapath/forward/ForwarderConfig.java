@@ -67,6 +67,7 @@ public final class ForwarderConfig
 
     private List<PortSettings> ports = List.of();
     private List<InsideRoute> insideRoutes = List.of();
+    private List<StaticNeighbour> staticNeighbours = List.of();
     private Ipv6Policy ipv6 = IPV6_DEFAULT;
     private int neighbourCapacity = NEIGHBOUR_CAPACITY_DEFAULT;
     private long neighbourTimeoutNs = NEIGHBOUR_TIMEOUT_DEFAULT_NS;
@@ -134,6 +135,25 @@ public final class ForwarderConfig
                 }
             }
         }
+        for (final StaticNeighbour neighbour : staticNeighbours)
+        {
+            final PortSettings port = neighbour.portIndex() >= 0 && neighbour.portIndex() < ports.size() ?
+                ports.get(neighbour.portIndex()) : null;
+            final String key = "ports." + (port == null ? neighbour.portIndex() : port.name()) + ".neighbours";
+            if (port == null || port.linkLayer() != LinkLayer.ETHERNET)
+            {
+                throw new ConfigurationException(key, neighbour, "static neighbours belong to an Ethernet port");
+            }
+            if (!port.isOnLink(neighbour.address()) || neighbour.address() == port.address())
+            {
+                throw new ConfigurationException(key, neighbour, "not a host of the port's network " +
+                    Ipv4.toString(port.address()) + "/" + port.prefixLength());
+            }
+            if (neighbour.mac() == 0 || (neighbour.mac() >>> 40 & 1) != 0 || neighbour.mac() >>> 48 != 0)
+            {
+                throw new ConfigurationException(key, neighbour, "a neighbour's MAC is unicast");
+            }
+        }
         positive(NEIGHBOUR_CAPACITY, neighbourCapacity);
         positive(ARP_PENDING_FRAMES, arpPendingFrames);
         positive(ARP_RETRIES, arpRetries);
@@ -188,6 +208,20 @@ public final class ForwarderConfig
     public ForwarderConfig insideRoutes(final List<InsideRoute> insideRoutes)
     {
         this.insideRoutes = List.copyOf(insideRoutes);
+        return this;
+    }
+
+    /**
+     * @return the neighbours bound to their MACs by configuration ({@code ports[].neighbours}).
+     */
+    public List<StaticNeighbour> staticNeighbours()
+    {
+        return staticNeighbours;
+    }
+
+    public ForwarderConfig staticNeighbours(final List<StaticNeighbour> staticNeighbours)
+    {
+        this.staticNeighbours = List.copyOf(staticNeighbours);
         return this;
     }
 

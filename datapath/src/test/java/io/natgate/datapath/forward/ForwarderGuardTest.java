@@ -158,6 +158,42 @@ class ForwarderGuardTest
     }
 
     @Test
+    void shouldTakeAStaticallyBoundSourceFromItsMacOnlyWithoutAskingAndKeepItAgainstArpClaims()
+    {
+        final long bound = 0x0200_0000_0055L;
+        final NatEngine engine = new NatEngine(new NatConfig().publicAddresses(ip("203.0.113.1")), NatEventListener.NONE,
+            counters);
+        forwarder = new Forwarder(new ForwarderConfig().ports(List.of(
+            new PortSettings(INSIDE, "lan", PortRole.INSIDE, LinkLayer.ETHERNET, GW_IN, 1500, ip("10.0.0.1"), 24, 0),
+            new PortSettings(OUTSIDE, "wan", PortRole.OUTSIDE, LinkLayer.ETHERNET, GW_OUT, 1500, ip("203.0.113.1"), 24,
+                ip("203.0.113.254"))))
+            .staticNeighbours(List.of(new StaticNeighbour(INSIDE, ip("10.0.0.5"), bound))), engine, counters);
+        introduce(OUTSIDE, ROUTER, "203.0.113.254", GW_OUT, "203.0.113.1");
+        sink.clear();
+
+        receive(INSIDE, udpFrom(bound, "10.0.0.5"));
+        assertEquals(1, translatedOut(), "forwarded at once: no ARP request, nothing held");
+        assertEquals(List.of(OUTSIDE), sink.ports);
+        receive(INSIDE, udpFrom(ATTACKER, "10.0.0.5"));
+        assertEquals(1, counters.get(INSIDE, DropReason.SOURCE_MAC_MISMATCH));
+
+        // ARP claiming the address for the attacker is counted and never taken, however long it insists
+        for (int i = 0; i < 5; i++)
+        {
+            receive(INSIDE, Frames.arp(GW_IN, ArpPacket.OP_REPLY, ATTACKER, "10.0.0.5", GW_IN, "10.0.0.1"));
+            nowNs += 10 * ForwarderConfig.ARP_RETRY_INTERVAL_DEFAULT_NS;
+            forwarder.onTimer(nowNs, sink);
+        }
+        assertEquals(5, counters.get(INSIDE, DropReason.ARP_MAC_CHANGED));
+        nowNs += 2 * ForwarderConfig.NEIGHBOUR_TIMEOUT_DEFAULT_NS; // long past any learned entry's expiry
+        sink.clear();
+        receive(INSIDE, udpFrom(bound, "10.0.0.5"));
+        assertEquals(2, translatedOut(), "still bound to its MAC");
+        receive(INSIDE, udpFrom(ATTACKER, "10.0.0.5"));
+        assertEquals(2, counters.get(INSIDE, DropReason.SOURCE_MAC_MISMATCH));
+    }
+
+    @Test
     void shouldDropFramesOfSpoofedNeighboursThatNeverAnswerArp()
     {
         start(0);
