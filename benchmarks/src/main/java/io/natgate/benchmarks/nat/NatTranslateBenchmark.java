@@ -67,6 +67,8 @@ public class NatTranslateBenchmark
         NatEngine engine;
         final UnsafeBuffer packet = UdpFlows.packetBuffer();
         final UnsafeBuffer[] burst = new UnsafeBuffer[BURST];
+        /** Each burst packet's flow hash from the prefetch, handed to its translation (hashed once). */
+        final long[] hashes = new long[BURST];
         long[] outbound;
         long[] inbound;
         int cursor;
@@ -273,17 +275,18 @@ public class NatTranslateBenchmark
     {
         final NatEngine engine = state.engine;
         final UnsafeBuffer[] burst = state.burst;
+        final long[] hashes = state.hashes;
         for (int k = 0; k < BURST; k++)
         {
             final int i = state.next();
             UdpFlows.load(burst[k], state.outbound[i], state.outbound[i + 1]);
-            engine.prefetchOutbound(burst[k], 0, PACKET_LENGTH);
+            hashes[k] = engine.prefetchOutbound(burst[k], 0, PACKET_LENGTH);
         }
         engine.prefetchSessions();
         int forwarded = 0;
         for (int k = 0; k < BURST; k++)
         {
-            if (engine.outbound(burst[k], 0, PACKET_LENGTH, 0, state.tick()) == NatEngine.FORWARD)
+            if (engine.outbound(burst[k], 0, PACKET_LENGTH, 0, state.tick(), hashes[k]) == NatEngine.FORWARD)
             {
                 forwarded++;
             }
@@ -301,17 +304,18 @@ public class NatTranslateBenchmark
     {
         final NatEngine engine = state.engine;
         final UnsafeBuffer[] burst = state.burst;
+        final long[] hashes = state.hashes;
         for (int k = 0; k < BURST; k++)
         {
             final int i = state.next();
             UdpFlows.load(burst[k], state.inbound[i], state.inbound[i + 1]);
-            engine.prefetchInbound(burst[k], 0, PACKET_LENGTH);
+            hashes[k] = engine.prefetchInbound(burst[k], 0, PACKET_LENGTH);
         }
         engine.prefetchSessions();
         int forwarded = 0;
         for (int k = 0; k < BURST; k++)
         {
-            if (engine.inbound(burst[k], 0, PACKET_LENGTH, 0, state.tick()) == NatEngine.FORWARD)
+            if (engine.inbound(burst[k], 0, PACKET_LENGTH, 0, state.tick(), hashes[k]) == NatEngine.FORWARD)
             {
                 forwarded++;
             }

@@ -231,17 +231,8 @@ final class Classifier
             return;
         }
         to(state, i, outbound ? Next.NAT_OUT : Next.NAT_IN, ipOffset, ipLength);
-        if (prefetch)
-        {
-            if (outbound)
-            {
-                nat.prefetchOutbound(buffer, ipOffset, ipLength);
-            }
-            else
-            {
-                nat.prefetchInbound(buffer, ipOffset, ipLength);
-            }
-        }
+        state.flowHash[i] = !prefetch ? NatEngine.NO_FLOW_HASH : outbound ?
+            nat.prefetchOutbound(buffer, ipOffset, ipLength) : nat.prefetchInbound(buffer, ipOffset, ipLength);
     }
 
     /**

@@ -35,12 +35,14 @@ final class NatStage
         nat.frameOffload(state.frames.offload(i));
         if (state.next[i] == Next.NAT_OUT)
         {
-            state.next[i] = nat.fastOutbound(buffer, state.ipOffset[i], state.ipLength[i], true, nowNs) ==
+            state.next[i] = nat.fastOutbound(buffer, state.ipOffset[i], state.ipLength[i], true, nowNs,
+                state.flowHash[i]) ==
                 NatEngine.FORWARD ? Next.FAST_OUT : Next.NAT_SLOW_OUT;
         }
         else
         {
-            state.next[i] = nat.fastInbound(buffer, state.ipOffset[i], state.ipLength[i], true, nowNs) ==
+            state.next[i] = nat.fastInbound(buffer, state.ipOffset[i], state.ipLength[i], true, nowNs,
+                state.flowHash[i]) ==
                 NatEngine.FORWARD ? Next.FAST_IN : Next.NAT_SLOW_IN;
         }
     }

@@ -28,19 +28,21 @@ final class BurstPrefetch
     /**
      * Loads and remembers the index slot of a TCP or UDP packet or first fragment whose ports lie within
      * {@code ipLength}; ignores anything else, and everything once {@link NatEngine#MAX_PREFETCH} wait.
+     *
+     * @return the packet's flow hash, or {@link NatEngine#NO_FLOW_HASH} for a packet ignored.
      */
-    void slot(final boolean outbound, final MutableDirectBuffer buffer, final int ipOffset, final int ipLength)
+    long slot(final boolean outbound, final MutableDirectBuffer buffer, final int ipOffset, final int ipLength)
     {
         if (ipLength < Ipv4Packet.MIN_HEADER_LENGTH || count == NatEngine.MAX_PREFETCH)
         {
-            return;
+            return NatEngine.NO_FLOW_HASH;
         }
         final int protocol = buffer.getByte(ipOffset + 9);
         final int l4Offset = ipOffset + ((buffer.getByte(ipOffset) & 0x0F) << 2);
         if ((protocol != Ipv4Protocols.TCP && protocol != Ipv4Protocols.UDP) || l4Offset + 4 > ipOffset + ipLength ||
             (buffer.getShort(ipOffset + 6, NETWORK) & Ipv4Packet.FRAGMENT_OFFSET_MASK) != 0)
         {
-            return;
+            return NatEngine.NO_FLOW_HASH;
         }
         final int source = buffer.getInt(ipOffset + 12, NETWORK);
         final int destination = buffer.getInt(ipOffset + 16, NETWORK);
@@ -52,6 +54,7 @@ final class BurstPrefetch
         hashes[count] = hash;
         outbounds[count++] = outbound;
         sink += sessions.prefetchSlot(outbound, hash);
+        return hash & 0xFFFF_FFFFL;
     }
 
     /**

@@ -12,7 +12,8 @@ import static io.natgate.datapath.nat.NatEngine.MISS;
  * The fast path: an unfragmented TCP or UDP packet of an established session is looked up and
  * rewritten with the session's precomputed checksum deltas, and the session refreshed. Anything
  * else (no session, fragments, ICMP, hairpinning, checksum verification on) is a {@link NatEngine#MISS},
- * left untouched for {@link SlowPath}. Reads the headers straight from the buffer, once.
+ * left untouched for {@link SlowPath}. Reads the headers straight from the buffer, once, and hashes the flow
+ * only when the burst's prefetch did not (its hash is passed in).
  */
 final class FastPath
 {
@@ -46,11 +47,12 @@ final class FastPath
      * validated by the caller.
      *
      * @param decrementTtl whether to decrement the TTL too (a forwarding hop whose TTL check passed).
+     * @param flowHash     the packet's outbound hash from the burst's prefetch, or {@link NatEngine#NO_FLOW_HASH}.
      * @return {@link NatEngine#FORWARD}, or {@link NatEngine#MISS} with the packet unchanged.
      */
     int outbound(
         final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final boolean decrementTtl,
-        final long nowNs)
+        final long nowNs, final long flowHash)
     {
         final int protocol = buffer.getByte(ipOffset + 9);
         final int l4Offset = ipOffset + ((buffer.getByte(ipOffset) & 0x0F) << 2);
@@ -63,7 +65,9 @@ final class FastPath
         final int sourcePort = buffer.getShort(l4Offset, NETWORK) & 0xFFFF;
         final int destinationPort = buffer.getShort(l4Offset + 2, NETWORK) & 0xFFFF;
         final SessionTable sessions = this.sessions;
-        final int session = sessions.findOutbound(protocol, source, sourcePort, destination, destinationPort);
+        final int session = sessions.findOutbound(protocol, source, sourcePort, destination, destinationPort,
+            flowHash != NatEngine.NO_FLOW_HASH ? (int)flowHash :
+                SessionTable.outboundHash(protocol, source, sourcePort, destination, destinationPort));
         if (session == SessionTable.NONE || (hairpinning && publicAddresses.contains(destination)))
         {
             return MISS;
@@ -81,11 +85,12 @@ final class FastPath
     /**
      * Translates a packet from the outside if its session exists. Same preconditions as {@link #outbound}.
      *
+     * @param flowHash the packet's inbound hash from the burst's prefetch, or {@link NatEngine#NO_FLOW_HASH}.
      * @return {@link NatEngine#FORWARD}, or {@link NatEngine#MISS} with the packet unchanged.
      */
     int inbound(
         final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final boolean decrementTtl,
-        final long nowNs)
+        final long nowNs, final long flowHash)
     {
         final int protocol = buffer.getByte(ipOffset + 9);
         final int l4Offset = ipOffset + ((buffer.getByte(ipOffset) & 0x0F) << 2);
@@ -98,7 +103,9 @@ final class FastPath
         final int sourcePort = buffer.getShort(l4Offset, NETWORK) & 0xFFFF;
         final int destinationPort = buffer.getShort(l4Offset + 2, NETWORK) & 0xFFFF;
         final SessionTable sessions = this.sessions;
-        final int session = sessions.findInbound(protocol, source, sourcePort, destination, destinationPort);
+        final int session = sessions.findInbound(protocol, source, sourcePort, destination, destinationPort,
+            flowHash != NatEngine.NO_FLOW_HASH ? (int)flowHash :
+                SessionTable.inboundHash(protocol, source, sourcePort, destination, destinationPort));
         if (session == SessionTable.NONE)
         {
             return MISS;

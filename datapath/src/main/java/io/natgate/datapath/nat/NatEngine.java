@@ -38,6 +38,11 @@ public final class NatEngine implements NatCommands
      */
     public static final int HANDOFF = 4;
 
+    /**
+     * What {@link #prefetchOutbound} and {@link #prefetchInbound} return for a packet they did not hash: the
+     * fast path then hashes it itself. A flow hash is an int, so never this.
+     */
+    public static final long NO_FLOW_HASH = -1L;
     /** Packets {@link #prefetchOutbound} and {@link #prefetchInbound} remember until {@link #prefetchSessions}. */
     public static final int MAX_PREFETCH = 256;
 
@@ -178,7 +183,19 @@ public final class NatEngine implements NatCommands
     public int outbound(
         final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort, final long nowNs)
     {
-        final int result = fastPath.outbound(buffer, ipOffset, ipLength, false, nowNs);
+        return outbound(buffer, ipOffset, ipLength, ingressPort, nowNs, NO_FLOW_HASH);
+    }
+
+    /**
+     * As {@link #outbound(MutableDirectBuffer, int, int, int, long)}, for a packet of a prefetched burst.
+     *
+     * @param flowHash what {@link #prefetchOutbound} returned for this packet, unchanged since.
+     */
+    public int outbound(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort, final long nowNs,
+        final long flowHash)
+    {
+        final int result = fastPath.outbound(buffer, ipOffset, ipLength, false, nowNs, flowHash);
         return result != MISS ? result : slowPath.outbound(buffer, ipOffset, ipLength, ingressPort, nowNs);
     }
 
@@ -189,7 +206,19 @@ public final class NatEngine implements NatCommands
     public int inbound(
         final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort, final long nowNs)
     {
-        final int result = fastPath.inbound(buffer, ipOffset, ipLength, false, nowNs);
+        return inbound(buffer, ipOffset, ipLength, ingressPort, nowNs, NO_FLOW_HASH);
+    }
+
+    /**
+     * As {@link #inbound(MutableDirectBuffer, int, int, int, long)}, for a packet of a prefetched burst.
+     *
+     * @param flowHash what {@link #prefetchInbound} returned for this packet, unchanged since.
+     */
+    public int inbound(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort, final long nowNs,
+        final long flowHash)
+    {
+        final int result = fastPath.inbound(buffer, ipOffset, ipLength, false, nowNs, flowHash);
         return result != MISS ? result : slowPath.inbound(buffer, ipOffset, ipLength, ingressPort, nowNs);
     }
 
@@ -204,7 +233,20 @@ public final class NatEngine implements NatCommands
         final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final boolean decrementTtl,
         final long nowNs)
     {
-        return fastPath.outbound(buffer, ipOffset, ipLength, decrementTtl, nowNs);
+        return fastPath.outbound(buffer, ipOffset, ipLength, decrementTtl, nowNs, NO_FLOW_HASH);
+    }
+
+    /**
+     * The fast path alone, for a packet from the inside whose flow hash {@link #prefetchOutbound} returned,
+     * so the packet is hashed once.
+     *
+     * @param flowHash what {@link #prefetchOutbound} returned for this packet, unchanged since.
+     */
+    public int fastOutbound(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final boolean decrementTtl,
+        final long nowNs, final long flowHash)
+    {
+        return fastPath.outbound(buffer, ipOffset, ipLength, decrementTtl, nowNs, flowHash);
     }
 
     /**
@@ -216,7 +258,19 @@ public final class NatEngine implements NatCommands
         final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final boolean decrementTtl,
         final long nowNs)
     {
-        return fastPath.inbound(buffer, ipOffset, ipLength, decrementTtl, nowNs);
+        return fastPath.inbound(buffer, ipOffset, ipLength, decrementTtl, nowNs, NO_FLOW_HASH);
+    }
+
+    /**
+     * The fast path alone, for a packet from the outside whose flow hash {@link #prefetchInbound} returned.
+     *
+     * @param flowHash what {@link #prefetchInbound} returned for this packet, unchanged since.
+     */
+    public int fastInbound(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final boolean decrementTtl,
+        final long nowNs, final long flowHash)
+    {
+        return fastPath.inbound(buffer, ipOffset, ipLength, decrementTtl, nowNs, flowHash);
     }
 
     /**
@@ -244,18 +298,21 @@ public final class NatEngine implements NatCommands
      * burst's cache misses overlap instead of following one another. It only reads; leaving it out
      * changes nothing but speed. Beyond {@link #MAX_PREFETCH} packets before {@link #prefetchSessions()}
      * it does nothing. Same preconditions as {@link #outbound}.
+     *
+     * @return the packet's flow hash, for {@link #fastOutbound(MutableDirectBuffer, int, int, boolean, long, long)}
+     * so the packet is hashed once; {@link #NO_FLOW_HASH} when the packet was not prefetched.
      */
-    public void prefetchOutbound(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength)
+    public long prefetchOutbound(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength)
     {
-        prefetch.slot(true, buffer, ipOffset, ipLength);
+        return prefetch.slot(true, buffer, ipOffset, ipLength);
     }
 
     /**
      * As {@link #prefetchOutbound}, for a packet from the outside.
      */
-    public void prefetchInbound(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength)
+    public long prefetchInbound(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength)
     {
-        prefetch.slot(false, buffer, ipOffset, ipLength);
+        return prefetch.slot(false, buffer, ipOffset, ipLength);
     }
 
     /**
