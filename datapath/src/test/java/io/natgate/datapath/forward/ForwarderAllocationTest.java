@@ -6,7 +6,6 @@ import io.natgate.datapath.counters.PortCounter;
 import io.natgate.datapath.frame.ArpPacket;
 import io.natgate.datapath.frame.EthernetFrame;
 import io.natgate.datapath.frame.IcmpMessage;
-import io.natgate.datapath.frame.TcpSegment;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.pipeline.FrameProcessor;
 import io.natgate.datapath.pipeline.FrameSink;
@@ -22,10 +21,8 @@ import java.util.List;
 
 import static io.natgate.datapath.forward.TestGateway.CLIENT;
 import static io.natgate.datapath.forward.TestGateway.GW_IN;
-import static io.natgate.datapath.forward.TestGateway.GW_OUT;
 import static io.natgate.datapath.forward.TestGateway.INSIDE;
 import static io.natgate.datapath.forward.TestGateway.OUTSIDE;
-import static io.natgate.datapath.forward.TestGateway.ROUTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -57,19 +54,11 @@ class ForwarderAllocationTest
 
         final List<byte[]> frames = new ArrayList<>();
         final List<Integer> ports = new ArrayList<>();
-        for (int flow = 0; flow < FLOWS; flow++)
+        TestGateway.establishedFlowFrames(FLOWS, (frame, port) ->
         {
-            final byte[] out = flow % 2 == 0 ?
-                Packets.udp("10.0.0.2", 5000 + flow, "198.51.100.7", 53, new byte[18]) :
-                Packets.tcp("10.0.0.2", 5000 + flow, "198.51.100.7", 443, TcpSegment.ACK, new byte[6]);
-            final byte[] in = flow % 2 == 0 ?
-                Packets.udp("198.51.100.7", 53, "203.0.113.1", 5000 + flow, new byte[18]) :
-                Packets.tcp("198.51.100.7", 443, "203.0.113.1", 5000 + flow, TcpSegment.ACK, new byte[6]);
-            frames.add(Frames.ipv4(GW_IN, CLIENT, out));
-            ports.add(INSIDE);
-            frames.add(Frames.ipv4(GW_OUT, ROUTER, in));
-            ports.add(OUTSIDE);
-        }
+            frames.add(frame);
+            ports.add(port);
+        });
         frames.add(Frames.ipv4(GW_IN, CLIENT, Packets.icmpEcho("10.0.0.2", "198.51.100.7", IcmpMessage.ECHO_REQUEST, 9, 1)));
         ports.add(INSIDE);
         frames.add(Frames.ipv4(GW_IN, CLIENT, Packets.icmpEcho("10.0.0.2", "10.0.0.1", IcmpMessage.ECHO_REQUEST, 9, 1)));

@@ -9,10 +9,13 @@ import io.natgate.datapath.nat.NatEventListener;
 import io.natgate.datapath.pipeline.FrameProcessor;
 import io.natgate.datapath.pipeline.FrameSink;
 import io.natgate.datapath.port.LinkLayer;
+import io.natgate.datapath.frame.TcpSegment;
 import io.natgate.datapath.testing.Frames;
+import io.natgate.datapath.testing.Packets;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
+import java.util.function.ObjIntConsumer;
 
 import static io.natgate.datapath.testing.Packets.ip;
 
@@ -64,6 +67,26 @@ final class TestGateway
         for (final byte[] frame : Frames.arpIntroduction(mac, address, port == INSIDE ? GW_IN : GW_OUT, gateway))
         {
             receive(port, frame, sink); // it asks, the gateway answers and asks back, it answers
+        }
+    }
+
+    /**
+     * The frames of {@code flows} flows of the client's to 198.51.100.7, UDP and TCP in turn: for each, one
+     * from the client (ingress {@link #INSIDE}) and the answer (ingress {@link #OUTSIDE}), to the one
+     * public address at the client's port (port preservation).
+     */
+    static void establishedFlowFrames(final int flows, final ObjIntConsumer<byte[]> frameAndIngressPort)
+    {
+        for (int flow = 0; flow < flows; flow++)
+        {
+            final byte[] out = flow % 2 == 0 ?
+                Packets.udp("10.0.0.2", 5000 + flow, "198.51.100.7", 53, new byte[18]) :
+                Packets.tcp("10.0.0.2", 5000 + flow, "198.51.100.7", 443, TcpSegment.ACK, new byte[6]);
+            final byte[] in = flow % 2 == 0 ?
+                Packets.udp("198.51.100.7", 53, "203.0.113.1", 5000 + flow, new byte[18]) :
+                Packets.tcp("198.51.100.7", 443, "203.0.113.1", 5000 + flow, TcpSegment.ACK, new byte[6]);
+            frameAndIngressPort.accept(Frames.ipv4(GW_IN, CLIENT, out), INSIDE);
+            frameAndIngressPort.accept(Frames.ipv4(GW_OUT, ROUTER, in), OUTSIDE);
         }
     }
 
