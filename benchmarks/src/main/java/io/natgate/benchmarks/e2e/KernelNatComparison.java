@@ -1,68 +1,148 @@
 package io.natgate.benchmarks.e2e;
 
 import io.natgate.control.config.Backend;
+import io.natgate.control.lab.Exec;
 import io.natgate.control.lab.Iperf3;
 import io.natgate.control.lab.Lab;
+import io.natgate.control.lab.LabException;
 import io.natgate.control.lab.LabFiles;
 import io.natgate.control.lab.LabGateway;
 import io.natgate.control.lab.LabGatewayConfig;
 import io.natgate.control.lab.LabTopology;
 import io.natgate.control.lab.LabTopology.Role;
 import io.natgate.control.lab.NatgateJvm;
+import io.natgate.control.profile.HardwareProfiles;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.ToDoubleFunction;
 
 /**
- * iperf3 through the lab (docs/lab.md) twice in one run: with natgate forwarding (no kernel
- * addresses on the gateway's ends, ip_forward=0), then with the kernel's own NAT on the same
- * topology (addresses, ip_forward=1, an nftables masquerade rule). For each: TCP throughput from
- * the client to the server, and UDP datagrams per second received by the server for each payload
- * length, the client sending as fast as it can ({@code -b 0}); then a table of natgate/kernel
- * ratios. With {@code --rounds N} the two sides alternate N times and the table shows each
- * figure's median, so a burst of other work on the machine does not land on one side only.
+ * natgate against the kernel's own NAT as a user would run it, on the lab of docs/lab.md: every
+ * veth end (clients, server, the gateway's two ends) keeps the kernel's default offloads, checksum
+ * offload and TSO/GSO, and the gateway's ends have GRO on, for both sides alike (natgate turns GRO on
+ * for its ports itself, {@code afpacket.gro}; on the kernel side it is turned on here). One side is
+ * natgate forwarding (no kernel addresses on the gateway's ends, ip_forward=0) in each threading mode
+ * asked for; the other the kernel (addresses, ip_forward=1, an nftables masquerade rule).
+ * <p>
+ * Each side runs the same cases: iperf3 TCP with each stream count ({@code -P}), and UDP with each
+ * payload length sent by several iperf3 clients at once, each as fast as it can ({@code -b 0}), so
+ * that more is offered than either side forwards. For every case it prints what was offered (sent)
+ * and what the server received. Sides alternate within a round and the order rotates from round to
+ * round, so load from other work does not land on one side only; the closing table gives each
+ * figure's median over the rounds and the ratio of each natgate mode to the kernel.
  * Needs root and the lab's packages.
  * <pre>
  * java @jvm.options -cp benchmarks/target/benchmarks.jar io.natgate.benchmarks.e2e.KernelNatComparison \
- *     [--seconds 10] [--rounds 1] [--backend afpacket|afxdp|pcap] [--udp-lengths 64,1400] [--udp-rate 0]
+ *     [--seconds 10] [--rounds 3] [--backend afpacket|afxdp|pcap] [--threading shared-network,run-to-completion]
+ *     [--tcp-streams 1,8] [--udp-lengths 64,1400] [--udp-clients 2] [--udp-rate 0]
  * </pre>
  */
 public final class KernelNatComparison
 {
-    private final int seconds;
-    private final int rounds;
-    private final Backend backend;
-    private final int[] udpLengths;
-    private final String udpRate;
+    private static final String KERNEL = "kernel";
+    private static final List<String> OFFLOAD_FEATURES = List.of("rx-checksumming", "tx-checksumming",
+        "tcp-segmentation-offload", "generic-segmentation-offload", "generic-receive-offload");
+
+    private final Options options;
 
     /**
-     * What one side measured.
+     * The run's settings, from the command line.
      */
-    record Figures(Iperf3.TcpResult tcp, List<Iperf3.UdpResult> udp)
+    record Options(int seconds, int rounds, Backend backend, List<String> threading, int[] tcpStreams,
+        int[] udpLengths, int udpClients, String udpRate)
+    {
+        static Options defaults()
+        {
+            return new Options(10, 3, Backend.AFPACKET, List.of("shared-network", "run-to-completion"),
+                new int[] {1, 8}, new int[] {64, 1400}, 2, "0");
+        }
+    }
+
+    /**
+     * What one case measured on one side: offered (sent by the clients) and received (counted by the
+     * server), per second of the run.
+     *
+     * @param name    e.g. {@code TCP 8 streams}, {@code UDP 64 B}.
+     * @param udp               true for a UDP case, whose packet rates are known; a TCP case has bit rates only.
+     * @param serverSocketDrops UDP datagrams that reached the server but found its socket's buffer full
+     *                          ({@code RcvbufErrors} of the server namespace's {@code /proc/net/snmp}): lost
+     *                          behind the gateway, whoever forwards.
+     */
+    record Result(String name, boolean udp, double offeredPps, double offeredBitsPerSecond, double receivedPps,
+        double receivedBitsPerSecond, double lostPercent, long retransmits, long serverSocketDrops)
     {
     }
 
-    KernelNatComparison(final int seconds, final int rounds, final Backend backend, final int[] udpLengths,
-        final String udpRate)
+    KernelNatComparison(final Options options)
     {
-        this.seconds = seconds;
-        this.rounds = rounds;
-        this.backend = backend;
-        this.udpLengths = udpLengths;
-        this.udpRate = udpRate;
+        this.options = options;
     }
 
     public static void main(final String[] args)
     {
-        int seconds = 10;
-        int rounds = 1;
-        Backend backend = Backend.AFPACKET;
-        int[] udpLengths = {64, 1400};
-        String udpRate = "0";
-        for (int i = 0; i < args.length; i++)
+        final Options options = parse(args);
+        if (!Lab.runningAsRoot())
+        {
+            System.err.println("KernelNatComparison needs root: it makes network namespaces");
+            System.exit(2);
+        }
+        final List<String> sides = new ArrayList<>();
+        options.threading().forEach(mode -> sides.add("natgate " + mode));
+        sides.add(KERNEL);
+        System.out.printf(Locale.ROOT, "natgate vs kernel NAT (nftables masquerade), lab of docs/lab.md, default " +
+            "offloads on every veth end, GRO on the gateway's ends: %d s per case, %d round(s), client 10.0.0.2 -> " +
+            "server 203.0.113.2, natgate backend %s, threading %s; TCP streams %s; UDP %d iperf3 clients at -b %s " +
+            "each, payloads %s B; %d CPUs, load average %s, JVM %s, kernel %s%n", options.seconds(), options.rounds(),
+            options.backend().configName(), String.join(", ", options.threading()),
+            Arrays.toString(options.tcpStreams()), options.udpClients(), options.udpRate(),
+            Arrays.toString(options.udpLengths()), Runtime.getRuntime().availableProcessors(), loadAverage(),
+            System.getProperty("java.vm.version"), System.getProperty("os.version"));
+        final KernelNatComparison comparison = new KernelNatComparison(options);
+        final Map<String, List<List<Result>>> rounds = new LinkedHashMap<>();
+        sides.forEach(side -> rounds.put(side, new ArrayList<>()));
+        for (int round = 0; round < options.rounds(); round++)
+        {
+            // Rotate the order, so no side always runs first or on a machine warmed (or loaded) by the same other.
+            for (int i = 0; i < sides.size(); i++)
+            {
+                final String side = sides.get((i + round) % sides.size());
+                rounds.get(side).add(comparison.measureRetrying(side, round == 0));
+            }
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "load average after: %s; medians of %d round(s)%n", loadAverage(),
+            options.rounds());
+        System.out.print(table(rounds));
+    }
+
+    static Options parse(final String[] args)
+    {
+        final Options defaults = Options.defaults();
+        int seconds = defaults.seconds();
+        int rounds = defaults.rounds();
+        Backend backend = defaults.backend();
+        List<String> threading = defaults.threading();
+        int[] tcpStreams = defaults.tcpStreams();
+        int[] udpLengths = defaults.udpLengths();
+        int udpClients = defaults.udpClients();
+        String udpRate = defaults.udpRate();
+        for (int i = 0; i < args.length; i += 2)
         {
             final String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i])
@@ -70,45 +150,33 @@ public final class KernelNatComparison
                 case "--seconds" -> seconds = Integer.parseInt(required(args[i], value));
                 case "--rounds" -> rounds = Integer.parseInt(required(args[i], value));
                 case "--backend" -> backend = backendNamed(required(args[i], value));
-                case "--udp-lengths" -> udpLengths = java.util.Arrays.stream(required(args[i], value).split(","))
-                    .mapToInt(Integer::parseInt).toArray();
+                case "--threading" -> threading = List.of(required(args[i], value).split(","));
+                case "--tcp-streams" -> tcpStreams = numbers(required(args[i], value));
+                case "--udp-lengths" -> udpLengths = numbers(required(args[i], value));
+                case "--udp-clients" -> udpClients = Integer.parseInt(required(args[i], value));
                 case "--udp-rate" -> udpRate = required(args[i], value);
-                default ->
-                {
-                    System.err.println("usage: KernelNatComparison [--seconds N] [--rounds N] [--backend afpacket|afxdp|pcap] " +
-                        "[--udp-lengths 64,1400] [--udp-rate 0|RATE]");
-                    System.exit(2);
-                }
+                default -> usage("unknown option " + args[i]);
             }
-            i++;
         }
-        if (!io.natgate.control.lab.Lab.runningAsRoot())
+        if (rounds < 1 || seconds < 1 || udpClients < 1)
         {
-            System.err.println("KernelNatComparison needs root: it makes network namespaces");
-            System.exit(2);
+            usage("--rounds, --seconds and --udp-clients must be at least 1");
         }
-        final KernelNatComparison comparison =
-            new KernelNatComparison(seconds, rounds, backend, udpLengths, udpRate);
-        System.out.printf(Locale.ROOT, "natgate vs kernel NAT (nftables masquerade), lab of docs/lab.md: iperf3 %d s " +
-            "per run, %d round(s), client 10.0.0.2 -> server 203.0.113.2, natgate backend %s, UDP rate %s, %d CPUs, " +
-            "load average %s, JVM %s, kernel %s%n", seconds, rounds, backend.configName(),
-            "0".equals(udpRate) ? "unlimited" : udpRate, Runtime.getRuntime().availableProcessors(), loadAverage(),
-            System.getProperty("java.vm.version"), System.getProperty("os.version"));
-        final List<Figures> natgate = new ArrayList<>();
-        final List<Figures> kernel = new ArrayList<>();
-        for (int round = 0; round < rounds; round++)
-        {
-            // Alternate which side goes first, so neither always runs on a machine warmed (or loaded) by the other.
-            final boolean natgateFirst = round % 2 == 0;
-            final Figures first = comparison.measure(natgateFirst ? Lab.Forwarding.NATGATE : Lab.Forwarding.KERNEL_NAT);
-            final Figures second = comparison.measure(natgateFirst ? Lab.Forwarding.KERNEL_NAT : Lab.Forwarding.NATGATE);
-            natgate.add(natgateFirst ? first : second);
-            kernel.add(natgateFirst ? second : first);
-        }
-        System.out.println();
-        System.out.printf(Locale.ROOT, "load average after: %s%s%n", loadAverage(),
-            rounds > 1 ? "; medians of " + rounds + " rounds" : "");
-        System.out.print(table(natgate, kernel));
+        return new Options(seconds, rounds, backend, threading, tcpStreams, udpLengths, udpClients, udpRate);
+    }
+
+    private static void usage(final String problem)
+    {
+        System.err.println(problem);
+        System.err.println("usage: KernelNatComparison [--seconds N] [--rounds N] [--backend afpacket|afxdp|pcap] " +
+            "[--threading shared-network,run-to-completion] [--tcp-streams 1,8] [--udp-lengths 64,1400] " +
+            "[--udp-clients N] [--udp-rate 0|RATE]");
+        System.exit(2);
+    }
+
+    private static int[] numbers(final String list)
+    {
+        return Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
     private static Backend backendNamed(final String name)
@@ -120,44 +188,80 @@ public final class KernelNatComparison
                 return backend;
             }
         }
-        System.err.println("--backend: " + name + " is not one of afpacket, afxdp, pcap");
-        System.exit(2);
+        usage("--backend: " + name + " is not one of afpacket, afxdp, pcap");
         return null;
     }
 
     /**
-     * Makes the lab for one side, measures, and removes it.
+     * {@link #measure}, once more if the gateway's JVM was not ready in time (a loaded machine): said, not hidden.
      */
-    Figures measure(final Lab.Forwarding forwarding)
+    List<Result> measureRetrying(final String side, final boolean showOffload)
     {
-        final String side = forwarding == Lab.Forwarding.NATGATE ? "natgate" : "kernel";
+        try
+        {
+            return measure(side, showOffload);
+        }
+        catch (final LabException ex)
+        {
+            System.out.printf(Locale.ROOT, "%-30s failed (%s); measuring it again%n", side,
+                ex.getMessage().lines().findFirst().orElse(""));
+            return measure(side, showOffload);
+        }
+    }
+
+    /**
+     * Makes the lab for one side, measures every case, and removes it.
+     *
+     * @param side        {@code kernel} or {@code natgate MODE}.
+     * @param showOffload print the gateway's and client's offload settings, as the side runs with them.
+     */
+    List<Result> measure(final String side, final boolean showOffload)
+    {
+        final boolean natgate = !KERNEL.equals(side);
         final Path directory = LabFiles.temporaryDirectory("natgate-e2e-bench");
-        try (Lab lab = Lab.up(LabTopology.unique("bench"), forwarding))
+        try (Lab lab = Lab.up(LabTopology.unique("bench"), natgate ? Lab.Forwarding.NATGATE : Lab.Forwarding.KERNEL_NAT))
         {
             LabGateway gateway = null;
-            if (forwarding == Lab.Forwarding.NATGATE)
+            if (natgate)
             {
-                final Path config = LabGatewayConfig.write(directory, backend, "small-2core");
+                final String mode = side.substring("natgate ".length());
+                final Path config = LabGatewayConfig.write(directory, options.backend(), profile(directory, mode));
                 gateway = LabGateway.start(lab, NatgateJvm.current(), config, null);
             }
-            Iperf3.server(lab, Role.SERVER, Iperf3.PORT);
-            final Iperf3.TcpResult tcp = Iperf3.tcp(lab, Role.CLIENT, LabTopology.SERVER_ADDRESS, Iperf3.PORT, seconds);
-            System.out.printf(Locale.ROOT, "%-8s TCP: %.3f Gbit/s received, %d retransmits%n", side,
-                tcp.gigabitsPerSecond(), tcp.retransmits());
-            final List<Iperf3.UdpResult> udp = new ArrayList<>();
-            for (final int length : udpLengths)
+            else
             {
-                final Iperf3.UdpResult result = Iperf3.udp(lab, Role.CLIENT, LabTopology.SERVER_ADDRESS, Iperf3.PORT,
-                    seconds, udpRate, length);
-                udp.add(result);
-                System.out.printf(Locale.ROOT, "%-8s UDP %d B: sent %.0f pps, received %.0f pps, lost %.2f %%%n", side,
-                    length, result.sentPacketsPerSecond(), result.receivedPacketsPerSecond(), result.lostPercent());
+                // natgate turns GRO on for its ports (afpacket.gro); the kernel's forwarding gets the same ends.
+                for (final String end : List.of(LabTopology.GATEWAY_INSIDE_INTERFACE, LabTopology.GATEWAY_OUTSIDE_INTERFACE))
+                {
+                    Exec.check(lab.in(Role.GATEWAY, List.of("ethtool", "-K", end, "gro", "on")));
+                }
+            }
+            if (showOffload)
+            {
+                printOffloads(lab, side);
+            }
+            for (int client = 0; client < options.udpClients(); client++)
+            {
+                Iperf3.server(lab, Role.SERVER, Iperf3.PORT + client);
+            }
+            // The gateway learns the client's and server's MACs before the first measured packet.
+            lab.exec(Role.CLIENT, Duration.ofSeconds(10), "ping", "-c", "2", "-i", "0.2", "-W", "2",
+                LabTopology.SERVER_ADDRESS).check();
+            final List<Result> results = new ArrayList<>();
+            for (final int streams : options.tcpStreams())
+            {
+                results.add(print(side, tcp(lab, streams)));
+            }
+            for (final int length : options.udpLengths())
+            {
+                results.add(print(side, udp(lab, length)));
             }
             if (gateway != null)
             {
+                printDrops(gateway, side);
                 gateway.stop();
             }
-            return new Figures(tcp, udp);
+            return results;
         }
         finally
         {
@@ -165,55 +269,227 @@ public final class KernelNatComparison
         }
     }
 
-    /**
-     * @return the table of both sides (each figure the median of the rounds) and their ratios.
-     */
-    static String table(final List<Figures> natgate, final List<Figures> kernel)
+    private Result tcp(final Lab lab, final int streams)
     {
-        final StringBuilder out = new StringBuilder();
-        final String format = "%-30s %16s %16s %15s%n";
-        out.append(String.format(Locale.ROOT, format, "iperf3 run", "natgate", "kernel NAT", "natgate/kernel"));
-        final double ourGbps = median(natgate, figures -> figures.tcp().gigabitsPerSecond());
-        final double theirGbps = median(kernel, figures -> figures.tcp().gigabitsPerSecond());
-        out.append(String.format(Locale.ROOT, format, "TCP throughput", String.format(Locale.ROOT, "%.3f Gbit/s", ourGbps),
-            String.format(Locale.ROOT, "%.3f Gbit/s", theirGbps), ratio(ourGbps, theirGbps)));
-        for (int i = 0; i < natgate.getFirst().udp().size(); i++)
+        final Iperf3.TcpResult tcp = Iperf3.tcp(lab, Role.CLIENT, LabTopology.SERVER_ADDRESS, Iperf3.PORT,
+            options.seconds(), streams);
+        return new Result("TCP " + streams + (streams == 1 ? " stream" : " streams"), false, 0,
+            tcp.sentBitsPerSecond(), 0, tcp.receivedBitsPerSecond(), 0, tcp.retransmits(), 0);
+    }
+
+    /**
+     * {@code udpClients} iperf3 clients at once, each to its own server port; their sums.
+     */
+    private Result udp(final Lab lab, final int length)
+    {
+        final ExecutorService clients = Executors.newFixedThreadPool(options.udpClients());
+        final long serverDropsBefore = udpReceiveBufferErrors(lab);
+        try
         {
-            final int run = i;
-            final double ourPps = median(natgate, figures -> figures.udp().get(run).receivedPacketsPerSecond());
-            final double theirPps = median(kernel, figures -> figures.udp().get(run).receivedPacketsPerSecond());
-            out.append(String.format(Locale.ROOT, format,
-                "UDP " + natgate.getFirst().udp().get(i).payloadLength() + " B received pps",
-                String.format(Locale.ROOT, "%,.0f", ourPps), String.format(Locale.ROOT, "%,.0f", theirPps),
-                ratio(ourPps, theirPps)));
-            out.append(String.format(Locale.ROOT, format, "  sent pps (offered)",
-                String.format(Locale.ROOT, "%,.0f", median(natgate, f -> f.udp().get(run).sentPacketsPerSecond())),
-                String.format(Locale.ROOT, "%,.0f", median(kernel, f -> f.udp().get(run).sentPacketsPerSecond())), ""));
-            out.append(String.format(Locale.ROOT, format, "  loss",
-                String.format(Locale.ROOT, "%.2f %%", median(natgate, f -> f.udp().get(run).lostPercent())),
-                String.format(Locale.ROOT, "%.2f %%", median(kernel, f -> f.udp().get(run).lostPercent())), ""));
+            final List<Future<Iperf3.UdpResult>> runs = new ArrayList<>();
+            for (int client = 0; client < options.udpClients(); client++)
+            {
+                final int port = Iperf3.PORT + client;
+                runs.add(clients.submit(() -> Iperf3.udp(lab, Role.CLIENT, LabTopology.SERVER_ADDRESS, port,
+                    options.seconds(), options.udpRate(), length)));
+            }
+            long sent = 0;
+            long lost = 0;
+            double seconds = 0;
+            for (final Future<Iperf3.UdpResult> run : runs)
+            {
+                final Iperf3.UdpResult result = run.get();
+                sent += result.sentPackets();
+                lost += result.lostPackets();
+                seconds = Math.max(seconds, result.seconds());
+            }
+            final double sentPps = sent / seconds;
+            final double receivedPps = (sent - lost) / seconds;
+            return new Result("UDP " + length + " B", true, sentPps, sentPps * length * 8, receivedPps,
+                receivedPps * length * 8, sent == 0 ? 0 : 100.0 * lost / sent, 0,
+                udpReceiveBufferErrors(lab) - serverDropsBefore);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted waiting for iperf3");
+        }
+        catch (final ExecutionException ex)
+        {
+            throw ex.getCause() instanceof RuntimeException runtime ? runtime : new LabException(ex.toString());
+        }
+        finally
+        {
+            clients.shutdownNow();
+        }
+    }
+
+    private static Result print(final String side, final Result result)
+    {
+        if (result.udp())
+        {
+            System.out.printf(Locale.ROOT, "%-30s %-16s offered %,10.0f pps (%8.1f Mbit/s), received %,10.0f pps " +
+                "(%8.1f Mbit/s), lost %.2f %%, %d dropped at the server's full sockets%n", side, result.name(),
+                result.offeredPps(), result.offeredBitsPerSecond() / 1e6, result.receivedPps(),
+                result.receivedBitsPerSecond() / 1e6, result.lostPercent(), result.serverSocketDrops());
+        }
+        else
+        {
+            System.out.printf(Locale.ROOT, "%-30s %-16s sent %.3f Gbit/s, received %.3f Gbit/s, %d retransmits%n",
+                side, result.name(), result.offeredBitsPerSecond() / 1e9, result.receivedBitsPerSecond() / 1e9,
+                result.retransmits());
+        }
+        return result;
+    }
+
+    /**
+     * @return the server namespace's count of UDP datagrams dropped for a full socket receive buffer.
+     */
+    private static long udpReceiveBufferErrors(final Lab lab)
+    {
+        final List<String> udp = lab.exec(Role.SERVER, Exec.SETUP_TIMEOUT, "cat", "/proc/net/snmp").check().stdout()
+            .lines().filter(line -> line.startsWith("Udp: ")).toList();
+        final List<String> names = List.of(udp.get(0).split(" "));
+        return Long.parseLong(udp.get(1).split(" ")[names.indexOf("RcvbufErrors")]);
+    }
+
+    /**
+     * The profile natgate runs with: small-2core as shipped, or a copy of it with another threading mode.
+     */
+    private static String profile(final Path directory, final String threading)
+    {
+        final String resource = HardwareProfiles.DIRECTORY + "/small-2core.yaml";
+        try (InputStream in = KernelNatComparison.class.getClassLoader().getResourceAsStream(resource))
+        {
+            if (in == null)
+            {
+                throw new LabException("no " + resource + " on the class path");
+            }
+            final String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            final String changed = text.replaceFirst("(?m)^threading: *[a-z-]+", "threading: " + threading);
+            if (!changed.contains("threading: " + threading + " ") && !changed.contains("threading: " + threading + "\n"))
+            {
+                throw new LabException("no threading line to change in " + resource);
+            }
+            final Path file = directory.resolve("small-2core-" + threading + ".yaml");
+            Files.createDirectories(directory);
+            Files.writeString(file, changed);
+            return file.getFileName().toString();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * The offload features of the client's end and the gateway's two ends, as {@code ethtool -k} shows them.
+     */
+    private static void printOffloads(final Lab lab, final String side)
+    {
+        final Map<String, Role> ends = new LinkedHashMap<>();
+        ends.put(LabTopology.HOST_INTERFACE, Role.CLIENT);
+        ends.put(LabTopology.GATEWAY_INSIDE_INTERFACE, Role.GATEWAY);
+        ends.put(LabTopology.GATEWAY_OUTSIDE_INTERFACE, Role.GATEWAY);
+        for (final Map.Entry<String, Role> end : ends.entrySet())
+        {
+            final String features = lab.exec(end.getValue(), Exec.SETUP_TIMEOUT, "ethtool", "-k", end.getKey()).check()
+                .stdout().lines().map(String::strip)
+                .filter(line -> OFFLOAD_FEATURES.stream().anyMatch(feature -> line.startsWith(feature + ":")))
+                .map(line -> line.replace(" [fixed]", "")).reduce((a, b) -> a + ", " + b).orElse("");
+            System.out.printf(Locale.ROOT, "%-30s offloads of %s %s: %s%n", side,
+                end.getValue().name().toLowerCase(Locale.ROOT), end.getKey(), features);
+        }
+    }
+
+    /**
+     * natgate's drop counters that moved, by reason and port, from its {@code /metrics}.
+     */
+    private static void printDrops(final LabGateway gateway, final String side)
+    {
+        final String drops = gateway.admin("/metrics").lines()
+            .filter(line -> line.startsWith("natgate_drops_total{") || line.startsWith("natgate_port_kernel_rx_dropped") ||
+                line.startsWith("natgate_port_tx_failed"))
+            .filter(line -> !line.endsWith(" 0"))
+            .reduce((a, b) -> a + "; " + b).orElse("none");
+        System.out.printf(Locale.ROOT, "%-30s drops: %s%n", side, drops);
+    }
+
+    /**
+     * @return for every case, each side's median over the rounds and each natgate side's ratio to the kernel.
+     */
+    static String table(final Map<String, List<List<Result>>> rounds)
+    {
+        final List<String> sides = new ArrayList<>(rounds.keySet());
+        final List<Result> cases = rounds.get(sides.getFirst()).getFirst();
+        final StringBuilder out = new StringBuilder();
+        final StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-26s", "case"));
+        for (final String side : sides)
+        {
+            header.append(String.format(Locale.ROOT, " %28s", side));
+        }
+        for (final String side : sides)
+        {
+            if (!KERNEL.equals(side))
+            {
+                header.append(String.format(Locale.ROOT, " %14s", side.replace("natgate ", "") + "/kernel"));
+            }
+        }
+        out.append(header).append('\n');
+        for (int i = 0; i < cases.size(); i++)
+        {
+            final int index = i;
+            final Result first = cases.get(i);
+            if (first.udp())
+            {
+                row(out, rounds, first.name() + " received pps", r -> r.get(index).receivedPps(), "%,.0f", true);
+                row(out, rounds, "  offered pps", r -> r.get(index).offeredPps(), "%,.0f", false);
+                row(out, rounds, "  received Mbit/s", r -> r.get(index).receivedBitsPerSecond() / 1e6, "%.1f", false);
+                row(out, rounds, "  loss %", r -> r.get(index).lostPercent(), "%.2f", false);
+                row(out, rounds, "  server socket drops", r -> r.get(index).serverSocketDrops(), "%.0f", false);
+            }
+            else
+            {
+                row(out, rounds, first.name() + " Gbit/s", r -> r.get(index).receivedBitsPerSecond() / 1e9, "%.3f",
+                    true);
+                row(out, rounds, "  retransmits", r -> r.get(index).retransmits(), "%.0f", false);
+            }
         }
         return out.toString();
     }
 
-    private static double median(final List<Figures> rounds, final java.util.function.ToDoubleFunction<Figures> figure)
+    private static void row(final StringBuilder out, final Map<String, List<List<Result>>> rounds, final String label,
+        final ToDoubleFunction<List<Result>> figure, final String format, final boolean ratios)
+    {
+        out.append(String.format(Locale.ROOT, "%-26s", label));
+        final Map<String, Double> medians = new LinkedHashMap<>();
+        rounds.forEach((side, results) -> medians.put(side, median(results, figure)));
+        medians.values().forEach(value -> out.append(String.format(Locale.ROOT, " %28s",
+            String.format(Locale.ROOT, format, value))));
+        final double kernel = medians.getOrDefault(KERNEL, 0.0);
+        medians.forEach((side, value) ->
+        {
+            if (!KERNEL.equals(side))
+            {
+                out.append(String.format(Locale.ROOT, " %14s",
+                    ratios && kernel > 0 ? String.format(Locale.ROOT, "%.2f", value / kernel) : ""));
+            }
+        });
+        out.append('\n');
+    }
+
+    static double median(final List<List<Result>> rounds, final ToDoubleFunction<List<Result>> figure)
     {
         final double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
         final int middle = values.length / 2;
         return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
-    private static String ratio(final double ours, final double theirs)
-    {
-        return theirs > 0 ? String.format(Locale.ROOT, "%.2f", ours / theirs) : "-";
-    }
-
     private static String required(final String option, final String value)
     {
         if (value == null)
         {
-            System.err.println(option + " needs a value");
-            System.exit(2);
+            usage(option + " needs a value");
         }
         return value;
     }
@@ -224,7 +500,7 @@ public final class KernelNatComparison
         {
             return String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, 3));
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             return "unknown";
         }

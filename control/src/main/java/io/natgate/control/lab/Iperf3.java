@@ -26,8 +26,10 @@ public final class Iperf3
      *
      * @param receivedBitsPerSecond what the receiver got, per second of the run.
      * @param retransmits           the sender's retransmitted segments.
+     * @param sentBitsPerSecond     what the sender wrote, per second of the run.
      */
-    public record TcpResult(double seconds, long receivedBytes, double receivedBitsPerSecond, long retransmits)
+    public record TcpResult(double seconds, long receivedBytes, double receivedBitsPerSecond, long retransmits,
+        double sentBitsPerSecond)
     {
         public double gigabitsPerSecond()
         {
@@ -92,7 +94,8 @@ public final class Iperf3
             Json.number(report, "end", "sum_received", "seconds"),
             (long)Json.number(report, "end", "sum_received", "bytes"),
             Json.number(report, "end", "sum_received", "bits_per_second"),
-            (long)Json.number(report, "end", "sum_sent", "retransmits"));
+            (long)Json.number(report, "end", "sum_sent", "retransmits"),
+            Json.number(report, "end", "sum_sent", "bits_per_second"));
     }
 
     /**
