@@ -7,8 +7,8 @@ import io.natgate.datapath.forward.Forwarder;
 import io.natgate.datapath.forward.ForwarderConfig;
 import io.natgate.datapath.forward.PortRole;
 import io.natgate.datapath.forward.PortSettings;
-import io.natgate.datapath.frame.ArpPacket;
 import io.natgate.datapath.frame.EthernetFrame;
+import io.natgate.datapath.frame.PacketBuilder;
 import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.nat.NatEventListener;
@@ -152,16 +152,18 @@ public class ForwarderBenchmark
             sent = 0;
         }
 
+        /**
+         * Introduces a neighbour as the gateway requires: it asks, the gateway answers and asks back, it answers.
+         */
         private void learn(final int port, final long mac, final int address, final int gatewayAddress)
         {
-            final UnsafeBuffer frame = new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + 60]);
-            final EthernetFrame ethernet = new EthernetFrame();
-            ethernet.wrap(frame, FrameProcessor.HEADROOM);
-            ethernet.writeHeader(EthernetFrame.BROADCAST_MAC, mac, EthernetFrame.ETHERTYPE_ARP);
-            final ArpPacket arp = new ArpPacket();
-            arp.wrap(frame, FrameProcessor.HEADROOM + EthernetFrame.HEADER_LENGTH);
-            arp.write(ArpPacket.OP_REQUEST, mac, address, 0, gatewayAddress);
-            forwarder.process(frame, FrameProcessor.HEADROOM, 60, port, nowNs, (p, b, o, l) -> true);
+            final long gatewayMac = port == INSIDE ? GATEWAY_INSIDE_MAC : GATEWAY_OUTSIDE_MAC;
+            for (final byte[] arp : PacketBuilder.arpIntroduction(mac, address, gatewayMac, gatewayAddress))
+            {
+                final UnsafeBuffer frame = new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + arp.length]);
+                frame.putBytes(FrameProcessor.HEADROOM, arp);
+                forwarder.process(frame, FrameProcessor.HEADROOM, arp.length, port, nowNs, (p, b, o, l) -> true);
+            }
         }
 
         @TearDown(Level.Trial)
@@ -193,6 +195,9 @@ public class ForwarderBenchmark
             return i;
         }
 
+        /**
+         * @param sourceMac the router's, or from the inside the first host's (each host has its own after it).
+         */
         void burst(final long[] words, final int ingressPort, final long destinationMac, final long sourceMac)
         {
             final FrameVector vector = this.vector;
@@ -200,7 +205,9 @@ public class ForwarderBenchmark
             for (int k = 0; k < BURST; k++)
             {
                 final int i = next();
-                ethernet(frames[k], destinationMac, sourceMac);
+                // each inside host sends from its own MAC, the one the gateway bound its address to
+                ethernet(frames[k], destinationMac, ingressPort == INSIDE ?
+                    sourceMac + ((int)(words[i] >>> 32) - UdpFlows.FIRST_CLIENT) : sourceMac);
                 packets[k].putByte(8, (byte)64);
                 UdpFlows.load(packets[k], words[i], words[i + 1]);
                 vector.add(frames[k], FrameProcessor.HEADROOM, FRAME_LENGTH, ingressPort);

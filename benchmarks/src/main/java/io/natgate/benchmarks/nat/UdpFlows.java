@@ -35,7 +35,7 @@ final class UdpFlows
     private static final int PORT_RANGE = 65_536 - 1024;
     /** Odd and prime to 3 and 7, so it permutes the 64,512 non-well-known ports. */
     private static final int PORT_STRIDE = 40_499;
-    private static final int FIRST_CLIENT = Ipv4.parse("10.0.0.1");
+    static final int FIRST_CLIENT = Ipv4.parse("10.0.0.1");
     private static final int FIRST_REMOTE = Ipv4.parse("203.0.0.0");
     static final int FIRST_PUBLIC = Ipv4.parse("198.18.0.1");
 
