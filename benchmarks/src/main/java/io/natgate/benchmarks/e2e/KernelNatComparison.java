@@ -56,6 +56,8 @@ import java.util.function.ToDoubleFunction;
 public final class KernelNatComparison
 {
     private static final String KERNEL = "kernel";
+    /** Beyond the lab's minute: on a loaded machine the journal's start-up code generation alone can take that. */
+    private static final Duration GATEWAY_START_TIMEOUT = Duration.ofMinutes(4);
     private static final List<String> OFFLOAD_FEATURES = List.of("rx-checksumming", "tx-checksumming",
         "tcp-segmentation-offload", "generic-segmentation-offload", "generic-receive-offload");
 
@@ -226,7 +228,7 @@ public final class KernelNatComparison
             {
                 final String mode = side.substring("natgate ".length());
                 final Path config = LabGatewayConfig.write(directory, options.backend(), profile(directory, mode));
-                gateway = LabGateway.start(lab, NatgateJvm.current(), config, null);
+                gateway = LabGateway.start(lab, NatgateJvm.current(), config, null, List.of(), GATEWAY_START_TIMEOUT);
             }
             else
             {
