@@ -78,6 +78,7 @@ public final class AdminServer implements AutoCloseable
         server.createContext("/reload", exchange -> reload(exchange, reload));
         server.createContext(ProvidersAdmin.CONTEXT, new ProvidersAdmin(gateway.platform()));
         server.createContext(FirewallAdmin.CONTEXT, new FirewallAdmin(gateway.firewall()));
+        server.createContext(io.natgate.control.ha.HaAdmin.CONTEXT, new io.natgate.control.ha.HaAdmin(gateway::ha));
         server.start();
         return new AdminServer(server);
     }

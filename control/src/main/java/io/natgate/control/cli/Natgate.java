@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         DemoCommand.class, LabCommand.class, RunCommand.class, StatCommand.class, ConfigCommand.class,
         ProfilesCommand.class, SessionsCommand.class, ClientsCommand.class, SummaryCommand.class, ReloadCommand.class, InstallCommand.class,
-        FirewallCommand.class, ProvidersCommand.class, JournalCommand.class, NatCommand.class,
+        FirewallCommand.class, ProvidersCommand.class, JournalCommand.class, NatCommand.class, HaCommand.class,
         CommandLine.HelpCommand.class})
 public final class Natgate implements Runnable
 {

@@ -36,7 +36,7 @@ public final class ConfigLoader
     public static final String JOURNAL_DIRECTORY_DEFAULT = JournalConfig.DIRECTORY_DEFAULT;
 
     private static final Set<String> TOP_KEYS =
-        Set.of("profile", "ports", "nat", "ipv6", "firewall", "providers", "journal", "admin", "export");
+        Set.of("profile", "ports", "nat", "ipv6", "firewall", "providers", "journal", "admin", "export", "ha");
     private static final Map<String, Ipv6Policy> IPV6_POLICIES = ConfigNode.choices(Ipv6Policy.class);
 
     private final PortsSection portsSection;
@@ -133,8 +133,10 @@ public final class ConfigLoader
         final ExportConfig export = ExportSection.read(root.get("export"), ports);
         final Ipv4Endpoint admin = readAdmin(root.get("admin"));
 
+        final io.natgate.control.ha.HaConfig ha = io.natgate.control.ha.HaConfig.read(root.get("ha"), journal.directory());
         return new GatewayConfig(document, directory, profileNode == null ? null : profileNode.location(), ports, ipv6,
-            natSettings, profileOverrides, staticMappings, rules, providers, journal, admin, origins, export);
+            natSettings, profileOverrides, staticMappings, rules, providers, journal, admin, origins, export)
+            .withHa(ha);
     }
 
     private static Ipv4Endpoint readAdmin(final ConfigNode adminNode)

@@ -38,6 +38,7 @@ public final class GatewayConfig
     private final Ipv4Endpoint adminEndpoint;
     private final Map<String, Location> datapathOrigins;
     private final ExportConfig export;
+    private io.natgate.control.ha.HaConfig ha;
 
     GatewayConfig(
         final Location document,
@@ -201,6 +202,23 @@ public final class GatewayConfig
     public List<ProviderConfig> providers()
     {
         return providers;
+    }
+
+    /**
+     * Sets the {@code ha:} section, once, as the loader reads it.
+     */
+    GatewayConfig withHa(final io.natgate.control.ha.HaConfig ha)
+    {
+        this.ha = ha;
+        return this;
+    }
+
+    /**
+     * @return the high-availability pair this gateway is one of, or null when it runs alone.
+     */
+    public io.natgate.control.ha.HaConfig ha()
+    {
+        return ha;
     }
 
     /**

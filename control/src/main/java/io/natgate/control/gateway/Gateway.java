@@ -11,6 +11,7 @@ import io.natgate.control.cp.ProviderEventLog;
 import io.natgate.control.cp.ProviderSlots;
 import io.natgate.control.firewall.Firewall;
 import io.natgate.control.firewall.FirewallEventLog;
+import io.natgate.control.ha.HaPair;
 import io.natgate.control.journal.JournalWriter;
 import io.natgate.control.journal.WarmRestart;
 import io.natgate.control.profile.EffectiveSettings;
@@ -90,6 +91,7 @@ public final class Gateway implements AutoCloseable
     private final LocalUdp localUdp;
     private final JournalWriter journal;
     private final NatExport export;
+    private final HaPair ha;
     private Providers providers;
 
     private Gateway(
@@ -106,6 +108,7 @@ public final class Gateway implements AutoCloseable
         AgentRunner runner = null;
         ConnectivityPlatform cp = null;
         LocalUdp local = null;
+        HaPair pair = null;
         try
         {
             final List<String> names = new ArrayList<>();
@@ -153,8 +156,20 @@ public final class Gateway implements AutoCloseable
                 new HostUdpTransport() : new InBandTransport(local, config.export().sourceAddress(),
                 config.export().sourcePort()), settings.natConfig().logsPerMapping(),
                 settings.pipelineConfig().nanoClock(), new SystemEpochNanoClock()) : null;
-            events = export == null ? new GatewayEvents(journal == null ? NatEventListener.NONE : journal.natEvents()) :
-                new GatewayEvents(journal == null ? NatEventListener.NONE : journal.natEvents(), export);
+            pair = config.ha() == null ? null :
+                HaPair.open(config.ha(), forwarder, datapathCounters, pipeline, nat, journal, log);
+            ha = pair;
+            final List<NatEventListener> downstream = new ArrayList<>();
+            downstream.add(journal == null ? NatEventListener.NONE : journal.natEvents());
+            if (export != null)
+            {
+                downstream.add(export);
+            }
+            if (pair != null)
+            {
+                downstream.add(pair.events()); // after the journal: replicated in the order journaled
+            }
+            events = new GatewayEvents(downstream.toArray(NatEventListener[]::new));
             commands = pipeline.newCommandEncoder();
             firewall = new Firewall(config.firewallRules(), settings.forwarderConfig().ports(), config.insideRoutes(),
                 this::submit,
@@ -168,7 +183,7 @@ public final class Gateway implements AutoCloseable
             final WarmRestart.Result restored = journal == null ? null :
                 journal.restore(nat, settings.natConfig(), config.staticMappings(), datapathCounters);
             restoredStatics = restored == null ? java.util.Set.of() : restored.statics();
-            pipeline.start(forwarder, nat);
+            pipeline.start(pair == null ? forwarder : pair.processor(), nat);
             startNs = System.nanoTime();
             cp = new ConnectivityPlatform(new PlatformConfig(),
                 providerSlots.attach(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS),
@@ -179,12 +194,14 @@ public final class Gateway implements AutoCloseable
             final GatewayEvents listener = events;
             final Firewall denials = firewall;
             final NatExport exported = export;
+            final HaPair pairing = pair;
             runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, new Agent()
             {
                 public int doWork()
                 {
                     return drained.drainEvents(listener, 256) + denials.pollDenials(64) +
-                        (journal == null ? 0 : journal.doWork()) + (exported == null ? 0 : exported.doWork());
+                        (journal == null ? 0 : journal.doWork()) + (exported == null ? 0 : exported.doWork()) +
+                        (pairing == null ? 0 : pairing.doWork());
                 }
 
                 public void onClose()
@@ -209,7 +226,7 @@ public final class Gateway implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(cp, local, runner, pipeline, counters);
+            CloseHelper.quietCloseAll(cp, local, runner, pipeline, pair, counters);
             CloseHelper.quietCloseAll(ports);
             throw ex;
         }
@@ -624,6 +641,14 @@ public final class Gateway implements AutoCloseable
     }
 
     /**
+     * @return this gateway's HA pair membership, or null when it runs alone.
+     */
+    public HaPair ha()
+    {
+        return ha;
+    }
+
+    /**
      * @return the NAT event exporters, or null when nothing is exported.
      */
     public NatExport export()
@@ -687,7 +712,7 @@ public final class Gateway implements AutoCloseable
     {
         CloseHelper.quietClose(providers);
         firewall.shutdown();
-        CloseHelper.quietCloseAll(platform, localUdp, pipeline, eventRunner, export);
+        CloseHelper.quietCloseAll(platform, localUdp, pipeline, eventRunner, export, ha);
         CloseHelper.quietCloseAll(ports);
         CloseHelper.quietClose(countersFile);
     }

@@ -62,6 +62,13 @@ public interface JournalEvents extends NatEventListener, ProviderEventListener, 
      *
      * @param reason in words, e.g. "event ring full", "disk full".
      */
+    /**
+     * This gateway of an HA pair changed role ({@code standby}, {@code active}).
+     */
+    default void onHaTransition(final long timeNs, final String from, final String to, final String reason)
+    {
+    }
+
     default void onEventsLost(final long timeNs, final long count, final String reason)
     {
     }

@@ -345,6 +345,11 @@ public final class JournalPrinter implements JournalEvents
         begin(timeNs, "events-lost").number("count", count).text("reason", reason).end();
     }
 
+    public void onHaTransition(final long timeNs, final String from, final String to, final String reason)
+    {
+        begin(timeNs, "ha-transition").text("from", from).text("to", to).text("reason", reason).end();
+    }
+
     public void onMappingCreated(
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort, final int kind)

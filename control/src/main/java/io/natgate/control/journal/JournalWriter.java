@@ -152,6 +152,15 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
+     * Queues an HA role change for the journal (any thread).
+     */
+    public void haTransition(final long timeEpochMs, final String from, final String to, final String reason)
+    {
+        final long epochNs = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeEpochMs);
+        enqueue(out -> out.onHaTransition(epochNs, from, to, reason));
+    }
+
+    /**
      * @return a listener that hands each provider event to {@code alsoTo} (the log) and queues it for the journal.
      */
     public ProviderEventListener providerEvents(final ProviderEventListener alsoTo)

@@ -54,7 +54,8 @@ public enum DropReason
     REMOTE_SESSION_LIMIT(45, "remote address over its inbound session limit"),
     MAPPING_SESSION_LIMIT(46, "inbound mapping over its session limit"),
     EVENT_RING_FULL(47, "new mapping refused: its journal record could not be queued"),
-    OFFLOAD_UNSUPPORTED(48, "offloaded aggregate of a kind natgate does not translate (TCPv6, UFO)");
+    OFFLOAD_UNSUPPORTED(48, "offloaded aggregate of a kind natgate does not translate (TCPv6, UFO)"),
+    HA_STANDBY(49, "received while an HA standby: the active peer forwards");
 
     private static final DropReason[] BY_ID;
 

@@ -50,4 +50,19 @@ public interface NatCommands
      */
     void removeSession(
         long correlationId, int protocol, int insideAddress, int insidePort, int remoteAddress, int remotePort);
+
+    /**
+     * High availability, on a standby: makes or brings up to date a session its active peer reported (and the
+     * session's mapping, on the public endpoint the peer chose, with its first session), with its TCP state and
+     * a deadline of its timeout from now. Completes {@link CommandStatus#PUBLIC_ENDPOINT_IN_USE} when the inside
+     * endpoint is mapped elsewhere or the public endpoint is taken here.
+     *
+     * @param state the session event's state: TCP bits and {@link NatEngine#SESSION_ADMITTED_INBOUND}.
+     */
+    default void replicateSession(
+        final long correlationId, final int protocol, final int insideAddress, final int insidePort,
+        final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        throw new UnsupportedOperationException("replicateSession");
+    }
 }

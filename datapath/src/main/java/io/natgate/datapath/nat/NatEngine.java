@@ -83,6 +83,7 @@ public final class NatEngine implements NatCommands
     private final SessionReaper reaper;
     private final MappingCommands commands;
     private final WarmRestore restore;
+    private final ReplicaCommands replica;
     private final NatInspection inspection;
 
     /**
@@ -120,6 +121,7 @@ public final class NatEngine implements NatCommands
         prefetch = new BurstPrefetch(tables);
         commands = new MappingCommands(tables, factory, reaper);
         restore = new WarmRestore(tables, factory);
+        replica = new ReplicaCommands(tables, factory, sessionEvents, reaper);
         inspection = new NatInspection(tables);
     }
 
@@ -390,6 +392,15 @@ public final class NatEngine implements NatCommands
         final int remoteAddress, final int remotePort)
     {
         commands.removeSession(correlationId, protocol, insideAddress, insidePort, remoteAddress, remotePort);
+    }
+
+    @Override
+    public void replicateSession(
+        final long correlationId, final int protocol, final int insideAddress, final int insidePort,
+        final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        replica.replicateSession(correlationId, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
     }
 
     /**

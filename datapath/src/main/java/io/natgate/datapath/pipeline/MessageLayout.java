@@ -27,6 +27,7 @@ public final class MessageLayout
     public static final int OPEN_INBOUND_MAPPING_MSG_TYPE_ID = 3;
     public static final int CLOSE_INBOUND_MAPPING_MSG_TYPE_ID = 4;
     public static final int REMOVE_SESSION_MSG_TYPE_ID = 5;
+    public static final int REPLICATE_SESSION_MSG_TYPE_ID = 6;
 
     public static final int COMMAND_CORRELATION_ID_OFFSET = 0;
     public static final int COMMAND_LIFETIME_NS_OFFSET = 8;
@@ -37,7 +38,8 @@ public final class MessageLayout
     public static final int COMMAND_PUBLIC_PORT_OFFSET = 32;
     public static final int COMMAND_REMOTE_ADDRESS_OFFSET = 36;
     public static final int COMMAND_REMOTE_PORT_OFFSET = 40;
-    public static final int COMMAND_LENGTH = 44;
+    public static final int COMMAND_STATE_OFFSET = 44;
+    public static final int COMMAND_LENGTH = 48;
 
     // Events (worker -> journal). Mapping events share one record, session events extend it; command
     // completion has its own.

@@ -97,6 +97,16 @@ public final class NatCommandDecoder
                 buffer.getInt(index + COMMAND_INSIDE_PORT_OFFSET),
                 buffer.getInt(index + COMMAND_REMOTE_ADDRESS_OFFSET),
                 buffer.getInt(index + COMMAND_REMOTE_PORT_OFFSET));
+            case REPLICATE_SESSION_MSG_TYPE_ID -> target.replicateSession(
+                correlationId,
+                protocol,
+                buffer.getInt(index + COMMAND_INSIDE_ADDRESS_OFFSET),
+                buffer.getInt(index + COMMAND_INSIDE_PORT_OFFSET),
+                buffer.getInt(index + COMMAND_PUBLIC_ADDRESS_OFFSET),
+                buffer.getInt(index + COMMAND_PUBLIC_PORT_OFFSET),
+                buffer.getInt(index + COMMAND_REMOTE_ADDRESS_OFFSET),
+                buffer.getInt(index + COMMAND_REMOTE_PORT_OFFSET),
+                buffer.getInt(index + COMMAND_STATE_OFFSET));
             default ->
             {
                 unknownMessageCount++;

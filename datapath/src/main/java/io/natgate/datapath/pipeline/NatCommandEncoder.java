@@ -169,6 +169,26 @@ public final class NatCommandEncoder implements NatCommands
     }
 
     /**
+     * @return false when the command ring is full.
+     */
+    public boolean offerReplicateSession(
+        final long correlationId, final int protocol, final int insideAddress, final int insidePort,
+        final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        return offer(REPLICATE_SESSION_MSG_TYPE_ID, correlationId, 0, protocol, insideAddress, insidePort,
+            publicAddress, publicPort, remoteAddress, remotePort, state);
+    }
+
+    @Override
+    public void replicateSession(
+        final long correlationId, final int protocol, final int insideAddress, final int insidePort,
+        final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        record(offerReplicateSession(correlationId, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state));
+    }
+
+    /**
      * Writes one command record; every command uses the same record, with zero in the fields it does not have.
      */
     private boolean offer(
@@ -198,6 +218,23 @@ public final class NatCommandEncoder implements NatCommands
         final int remoteAddress,
         final int remotePort)
     {
+        return offer(msgTypeId, correlationId, lifetimeNs, protocol, insideAddress, insidePort, publicAddress,
+            publicPort, remoteAddress, remotePort, 0);
+    }
+
+    private boolean offer(
+        final int msgTypeId,
+        final long correlationId,
+        final long lifetimeNs,
+        final int protocol,
+        final int insideAddress,
+        final int insidePort,
+        final int publicAddress,
+        final int publicPort,
+        final int remoteAddress,
+        final int remotePort,
+        final int state)
+    {
         final int index = ring.tryClaim(msgTypeId, COMMAND_LENGTH);
         if (index <= 0)
         {
@@ -212,6 +249,7 @@ public final class NatCommandEncoder implements NatCommands
         buffer.putInt(index + COMMAND_PUBLIC_PORT_OFFSET, publicPort);
         buffer.putInt(index + COMMAND_REMOTE_ADDRESS_OFFSET, remoteAddress);
         buffer.putInt(index + COMMAND_REMOTE_PORT_OFFSET, remotePort);
+        buffer.putInt(index + COMMAND_STATE_OFFSET, state);
         ring.commit(index);
         return true;
     }

@@ -1,0 +1,115 @@
+package io.natgate.control.ha;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.natgate.control.config.Ipv4Endpoint;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.SleepingIdleStrategy;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pair's streams over Aeron UDP unicast: this gateway subscribes on its end of the link and publishes to the
+ * peer's. By default it runs its own media driver (shared threading, sleeping when idle) in the configured Aeron
+ * directory, which it owns: the directory is wiped at start and deleted at close.
+ */
+public final class AeronTransport implements HaTransport
+{
+    /** The replication stream's id, the same both ways. */
+    public static final int STREAM_ID = 1801;
+    /** Each term of the publication; three make its log. 64 KiB of records is about 1,000 sessions. */
+    static final String TERM_LENGTH = "4m";
+    private static final long DRIVER_IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
+
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final ExclusivePublication publication;
+    private final Subscription subscription;
+    private HaTransport.Handler handler;
+    private final ControlledFragmentHandler fragments = (buffer, offset, length, header) ->
+        handler.onMessage(buffer, offset, length) ? ControlledFragmentHandler.Action.CONTINUE :
+            ControlledFragmentHandler.Action.ABORT;
+
+    private AeronTransport(final MediaDriver driver, final Aeron aeron, final ExclusivePublication publication,
+        final Subscription subscription)
+    {
+        this.driver = driver;
+        this.aeron = aeron;
+        this.publication = publication;
+        this.subscription = subscription;
+    }
+
+    /**
+     * Starts the media driver (when embedded), connects a client and opens both streams.
+     */
+    public static AeronTransport open(final HaConfig config, final ErrorHandler errors)
+    {
+        MediaDriver driver = null;
+        Aeron aeron = null;
+        try
+        {
+            final String directory = config.aeronDirectory().toString();
+            if (config.embeddedDriver())
+            {
+                driver = MediaDriver.launch(new MediaDriver.Context()
+                    .aeronDirectoryName(directory)
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(new SleepingIdleStrategy(DRIVER_IDLE_NS))
+                    .errorHandler(errors)
+                    .warnIfDirectoryExists(false));
+            }
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory).errorHandler(errors));
+            final ExclusivePublication publication = aeron.addExclusivePublication(
+                channel(config.peer()) + "|term-length=" + TERM_LENGTH, STREAM_ID);
+            final Subscription subscription = aeron.addSubscription(channel(config.link()), STREAM_ID);
+            return new AeronTransport(driver, aeron, publication, subscription);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(aeron, driver);
+            throw ex;
+        }
+    }
+
+    static String channel(final Ipv4Endpoint endpoint)
+    {
+        return "aeron:udp?endpoint=" + endpoint;
+    }
+
+    public boolean offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return publication.offer(buffer, offset, length) > 0;
+    }
+
+    public int poll(final HaTransport.Handler handler, final int limit)
+    {
+        this.handler = handler;
+        return subscription.controlledPoll(fragments, limit);
+    }
+
+    public boolean peerConnected()
+    {
+        return subscription.isConnected();
+    }
+
+    /**
+     * @return whether the peer's subscription is reachable from here (its status messages arrive).
+     */
+    public boolean publicationConnected()
+    {
+        return publication.isConnected();
+    }
+
+    public void close()
+    {
+        CloseHelper.quietCloseAll(publication, subscription, aeron, driver);
+    }
+}
