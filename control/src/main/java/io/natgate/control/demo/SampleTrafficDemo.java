@@ -306,24 +306,6 @@ public final class SampleTrafficDemo
     {
         CommandStatus status = CommandStatus.NOT_FOUND;
 
-        public void onMappingCreated(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort, final int kind)
-        {
-        }
-
-        public void onMappingExpired(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort)
-        {
-        }
-
-        public void onMappingRemoved(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort)
-        {
-        }
-
         public void onCommandCompleted(
             final long timeNs, final long correlationId, final int status, final int publicAddress,
             final int publicPort)

@@ -143,11 +143,6 @@ public final class NatExport implements NatEventListener, AutoCloseable
         mappingEnded(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
     }
 
-    public void onCommandCompleted(
-        final long timeNs, final long correlationId, final int status, final int publicAddress, final int publicPort)
-    {
-    }
-
     public void onSessionCreated(
         final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
         final int publicPort, final int remoteAddress, final int remotePort, final int state)

@@ -74,33 +74,6 @@ public interface JournalEvents extends NatEventListener, ProviderEventListener, 
     }
 
     @Override
-    default void onMappingCreated(
-        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
-        final int publicPort, final int kind)
-    {
-    }
-
-    @Override
-    default void onMappingExpired(
-        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
-        final int publicPort)
-    {
-    }
-
-    @Override
-    default void onMappingRemoved(
-        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
-        final int publicPort)
-    {
-    }
-
-    @Override
-    default void onCommandCompleted(
-        final long timeNs, final long correlationId, final int status, final int publicAddress, final int publicPort)
-    {
-    }
-
-    @Override
     default void onSessionOpened(
         final long timeNs, final long sessionId, final int flags, final int clientAddress, final int clientPort,
         final int internalAddress, final String user)

@@ -8,8 +8,9 @@ import java.util.function.Consumer;
 /**
  * The journal's listener for the NAT engine's events, on the event thread: decides which get a record
  * (mappings with records of their own, sessions only when destinations are journaled, a mapping's refresh
- * at most every {@link JournalWriter#MAPPING_REFRESH_INTERVAL_NS}) and hands each to the writer. Allocates
- * nothing per event: the event's fields are held here and one record writer per kind reads them.
+ * at most every {@link JournalWriter#MAPPING_REFRESH_INTERVAL_NS}; command outcomes go to whoever sent the
+ * command, not to the journal) and hands each to the writer. Allocates nothing per event: the event's
+ * fields are held here and one record writer per kind reads them.
  */
 final class NatEventJournal implements NatEventListener
 {
@@ -106,12 +107,6 @@ final class NatEventJournal implements NatEventListener
             mapping(timeNs, protocol, insideAddress, insidePort, publicAddress, publicPort);
             writer.write(mappingRemoved);
         }
-    }
-
-    public void onCommandCompleted(
-        final long timeNs, final long correlationId, final int status, final int publicAddress, final int publicPort)
-    {
-        // outcomes go to whoever sent the command, not to the journal
     }
 
     public void onSessionCreated(

@@ -75,20 +75,6 @@ class FirewallPortMapperTest
     {
         engine = new NatEngine(natConfig.publicAddresses(PUBLIC), new NatEventListener()
         {
-            public void onMappingCreated(final long t, final int p, final int ia, final int ip, final int pa,
-                final int pp, final int k)
-            {
-            }
-
-            public void onMappingExpired(final long t, final int p, final int ia, final int ip, final int pa,
-                final int pp)
-            {
-            }
-
-            public void onMappingRemoved(final long t, final int p, final int ia, final int ip, final int pa,
-                final int pp)
-            {
-            }
 
             public void onCommandCompleted(final long t, final long id, final int status, final int address,
                 final int port)

@@ -10,8 +10,9 @@ package io.natgate.datapath.nat;
  * Session events name the remote endpoint too; they come one per session made or ended (the slow
  * path) and one per refresh at most about once a minute ({@link NatEngine#REFRESH_EVENT_SHIFT}).
  * Their {@code state} is the session's TCP bits ({@link NatEngine#TCP_SYN_OUT} ...) and
- * {@link NatEngine#SESSION_ADMITTED_INBOUND}. They have empty defaults, for listeners that want
- * mappings only.
+ * {@link NatEngine#SESSION_ADMITTED_INBOUND}.
+ * <p>
+ * Every event has an empty default, so a listener implements only what it wants.
  */
 public interface NatEventListener
 {
@@ -20,29 +21,6 @@ public interface NatEventListener
      */
     NatEventListener NONE = new NatEventListener()
     {
-        public void onMappingCreated(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort, final int kind)
-        {
-        }
-
-        public void onMappingExpired(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort)
-        {
-        }
-
-        public void onMappingRemoved(
-            final long timeNs, final int protocol, final int insideAddress, final int insidePort,
-            final int publicAddress, final int publicPort)
-        {
-        }
-
-        public void onCommandCompleted(
-            final long timeNs, final long correlationId, final int status, final int publicAddress,
-            final int publicPort)
-        {
-        }
     };
 
     /**
@@ -76,20 +54,29 @@ public interface NatEventListener
      *
      * @param kind one of {@link MappingKind}'s ids.
      */
-    void onMappingCreated(
-        long timeNs, int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort, int kind);
+    default void onMappingCreated(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort, final int kind)
+    {
+    }
 
     /**
      * A mapping's last session timed out and the mapping went with it.
      */
-    void onMappingExpired(
-        long timeNs, int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort);
+    default void onMappingExpired(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort)
+    {
+    }
 
     /**
      * A mapping was removed by command (static or control-plane mapping deleted).
      */
-    void onMappingRemoved(
-        long timeNs, int protocol, int insideAddress, int insidePort, int publicAddress, int publicPort);
+    default void onMappingRemoved(
+        final long timeNs, final int protocol, final int insideAddress, final int insidePort, final int publicAddress,
+        final int publicPort)
+    {
+    }
 
     /**
      * A {@link NatCommands} command was applied or refused.
@@ -97,7 +84,10 @@ public interface NatEventListener
      * @param status        one of {@link CommandStatus}'s ids.
      * @param publicAddress the public endpoint the command resulted in (0 when refused or not applicable).
      */
-    void onCommandCompleted(long timeNs, long correlationId, int status, int publicAddress, int publicPort);
+    default void onCommandCompleted(
+        final long timeNs, final long correlationId, final int status, final int publicAddress, final int publicPort)
+    {
+    }
 
     /**
      * A session (an inside endpoint talking to one remote endpoint through its mapping) was made.

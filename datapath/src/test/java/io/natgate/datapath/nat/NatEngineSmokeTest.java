@@ -11,30 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NatEngineSmokeTest
 {
-    private static final NatEventListener NO_EVENTS = new NatEventListener()
-    {
-        public void onMappingCreated(long t, int p, int ia, int ip, int pa, int pp, int k)
-        {
-        }
-
-        public void onMappingExpired(long t, int p, int ia, int ip, int pa, int pp)
-        {
-        }
-
-        public void onMappingRemoved(long t, int p, int ia, int ip, int pa, int pp)
-        {
-        }
-
-        public void onCommandCompleted(long t, long c, int s, int pa, int pp)
-        {
-        }
-    };
-
     @Test
     void shouldTranslateUdpOutAndBack()
     {
         final NatEngine engine = new NatEngine(
-            new NatConfig().publicAddresses(ip("203.0.113.1")), NO_EVENTS, new DatapathCounters(2));
+            new NatConfig().publicAddresses(ip("203.0.113.1")), NatEventListener.NONE, new DatapathCounters(2));
         final byte[] out = Packets.udp("10.0.0.2", 5000, "198.51.100.7", 53, new byte[] {1, 2, 3});
         assertEquals(NatEngine.FORWARD, engine.outbound(new UnsafeBuffer(out), 0, out.length, 0, 0));
         assertEquals(ip("203.0.113.1"), Packets.source(out));
