@@ -1,10 +1,12 @@
 package io.natgate.control.firewall;
 
+import io.natgate.datapath.IdLabel;
+
 /**
  * Why the firewall refused a flow or a session request. Ids are stable (events and the journal
  * carry them); 0 is not a reason but "allowed" in the compiled policy's decisions.
  */
-public enum DenialReason
+public enum DenialReason implements IdLabel
 {
     /** A deny rule matched, or no rule allowed an inbound primary connection (inbound is denied by default). */
     POLICY_RULES_DENIED(1, "denied by the access rules"),
@@ -23,15 +25,7 @@ public enum DenialReason
     /** Another open session of the client holds the inbound mapping asked for; it belongs to that session. */
     MAPPING_HELD(8, "another session holds that mapping");
 
-    private static final DenialReason[] BY_ID = new DenialReason[values().length + 1];
-
-    static
-    {
-        for (final DenialReason reason : values())
-        {
-            BY_ID[reason.id] = reason;
-        }
-    }
+    private static final DenialReason[] BY_ID = IdLabel.index(values());
 
     private final int id;
     private final String label;
@@ -42,11 +36,13 @@ public enum DenialReason
         this.label = label;
     }
 
+    @Override
     public int id()
     {
         return id;
     }
 
+    @Override
     public String label()
     {
         return label;
@@ -57,10 +53,6 @@ public enum DenialReason
      */
     public static DenialReason get(final int id)
     {
-        if (id <= 0 || id >= BY_ID.length)
-        {
-            throw new IllegalArgumentException("unknown denial reason id " + id);
-        }
-        return BY_ID[id];
+        return IdLabel.get(BY_ID, id, "denial reason id");
     }
 }

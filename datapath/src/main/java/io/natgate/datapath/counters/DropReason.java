@@ -1,10 +1,12 @@
 package io.natgate.datapath.counters;
 
+import io.natgate.datapath.IdLabel;
+
 /**
  * Why the datapath dropped a frame. Ids are stable: they index counters and appear in
  * metrics, so new reasons are only ever appended.
  */
-public enum DropReason
+public enum DropReason implements IdLabel
 {
     TRUNCATED_FRAME(0, "frame shorter than its headers"),
     UNSUPPORTED_ETHERTYPE(1, "ethertype not handled"),
@@ -57,21 +59,7 @@ public enum DropReason
     OFFLOAD_UNSUPPORTED(48, "offloaded aggregate of a kind natgate does not translate (TCPv6, UFO)"),
     HA_STANDBY(49, "received while an HA standby: the active peer forwards");
 
-    private static final DropReason[] BY_ID;
-
-    static
-    {
-        final DropReason[] values = values();
-        BY_ID = new DropReason[values.length];
-        for (final DropReason reason : values)
-        {
-            if (BY_ID[reason.id] != null)
-            {
-                throw new IllegalStateException("duplicate drop reason id " + reason.id);
-            }
-            BY_ID[reason.id] = reason;
-        }
-    }
+    private static final DropReason[] BY_ID = IdLabel.index(values());
 
     private final int id;
     private final String label;
@@ -82,11 +70,13 @@ public enum DropReason
         this.label = label;
     }
 
+    @Override
     public int id()
     {
         return id;
     }
 
+    @Override
     public String label()
     {
         return label;
@@ -98,11 +88,7 @@ public enum DropReason
      */
     public static DropReason get(final int id)
     {
-        if (id < 0 || id >= BY_ID.length)
-        {
-            throw new IllegalArgumentException("unknown drop reason id " + id);
-        }
-        return BY_ID[id];
+        return IdLabel.get(BY_ID, id, "drop reason id");
     }
 
     public static int count()

@@ -1,9 +1,11 @@
 package io.natgate.datapath.counters;
 
+import io.natgate.datapath.IdLabel;
+
 /**
  * Datapath-wide gauges and counters, written by the worker. Ids are stable.
  */
-public enum GlobalCounter
+public enum GlobalCounter implements IdLabel
 {
     SESSIONS_ACTIVE(0, "sessions in the table"),
     MAPPINGS_ACTIVE(1, "endpoint-independent mappings in the table"),
@@ -29,11 +31,13 @@ public enum GlobalCounter
         this.label = label;
     }
 
+    @Override
     public int id()
     {
         return id;
     }
 
+    @Override
     public String label()
     {
         return label;

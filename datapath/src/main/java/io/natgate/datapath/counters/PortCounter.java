@@ -1,9 +1,11 @@
 package io.natgate.datapath.counters;
 
+import io.natgate.datapath.IdLabel;
+
 /**
  * The per-port traffic counters beside the drop reasons. Ids are stable.
  */
-public enum PortCounter
+public enum PortCounter implements IdLabel
 {
     RX_FRAMES(0, "frames received"),
     RX_BYTES(1, "bytes received"),
@@ -27,11 +29,13 @@ public enum PortCounter
         this.label = label;
     }
 
+    @Override
     public int id()
     {
         return id;
     }
 
+    @Override
     public String label()
     {
         return label;

@@ -1,9 +1,11 @@
 package io.natgate.datapath.nat;
 
+import io.natgate.datapath.IdLabel;
+
 /**
  * Outcome of a {@link NatCommands} command. Ids are stable.
  */
-public enum CommandStatus
+public enum CommandStatus implements IdLabel
 {
     OK(0, "applied"),
     NOT_A_PUBLIC_ADDRESS(1, "public address not in the pool"),
@@ -16,6 +18,8 @@ public enum CommandStatus
     QUOTA_EXCEEDED(8, "client over its port quota"),
     OTHER_WORKERS_PORT(9, "public port in another worker's range (the worker count changed)");
 
+    private static final CommandStatus[] BY_ID = IdLabel.index(values());
+
     private final int id;
     private final String label;
 
@@ -25,25 +29,24 @@ public enum CommandStatus
         this.label = label;
     }
 
+    @Override
     public int id()
     {
         return id;
     }
 
+    @Override
     public String label()
     {
         return label;
     }
 
+    /**
+     * @return the status with this id.
+     * @throws IllegalArgumentException for an unknown id.
+     */
     public static CommandStatus get(final int id)
     {
-        for (final CommandStatus status : values())
-        {
-            if (status.id == id)
-            {
-                return status;
-            }
-        }
-        throw new IllegalArgumentException("unknown command status " + id);
+        return IdLabel.get(BY_ID, id, "command status");
     }
 }
