@@ -33,6 +33,8 @@ final class FragmentTable
     private final long[] keyLow;   // direction(8) | protocol(8) | identification(16), +1 so 0 is free
     private final int[] newAddress;
     private final int[] addressDelta;
+    /** Per flow: the worker a hairpinned datagram's destination belongs to, or -1 for this one. */
+    private final int[] handoffWorker;
     private final long[] deadlineNs;
     private final HashIndex index;
     private final int[] freeList;
@@ -57,6 +59,7 @@ final class FragmentTable
         keyLow = new long[maxFlows];
         newAddress = new int[maxFlows];
         addressDelta = new int[maxFlows];
+        handoffWorker = new int[maxFlows];
         deadlineNs = new long[maxFlows];
         freeList = new int[maxFlows];
         for (int i = 0; i < maxFlows; i++)
@@ -131,6 +134,7 @@ final class FragmentTable
                 return false;
             }
             entry = freeList[--freeCount];
+            handoffWorker[entry] = -1;
             keyHigh[entry] = high;
             keyLow[entry] = low;
             index.insert(HashIndex.hash(high, low), entry);
@@ -149,6 +153,19 @@ final class FragmentTable
     int addressDelta(final int entry)
     {
         return addressDelta[entry];
+    }
+
+    /**
+     * @return the worker a hairpinned datagram's later fragments go on to, or -1 for none.
+     */
+    int handoffWorker(final int entry)
+    {
+        return handoffWorker[entry];
+    }
+
+    void handoffWorker(final int entry, final int worker)
+    {
+        handoffWorker[entry] = worker;
     }
 
     void refresh(final int entry, final long deadline)

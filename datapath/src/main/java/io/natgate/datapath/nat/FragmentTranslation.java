@@ -20,6 +20,9 @@ final class FragmentTranslation
     private final FragmentTable fragments;
     private final long timeoutNs;
 
+    /** The flow the last fragment translated belongs to (first or later), or {@link FragmentTable#NONE}. */
+    private int lastFlow = FragmentTable.NONE;
+
     FragmentTranslation(final NatTables tables)
     {
         this.tables = tables;
@@ -43,6 +46,34 @@ final class FragmentTranslation
         if (fragments.track(high, low, rewritten, Checksums.delta32(originalAddress, rewritten), nowNs + timeoutNs))
         {
             fragments.releaseKey(high, low);
+            lastFlow = fragments.find(high, low);
+        }
+    }
+
+    /**
+     * Forgets the last fragment's flow: a packet that is no fragment is being translated.
+     */
+    void clearLastFlow()
+    {
+        lastFlow = FragmentTable.NONE;
+    }
+
+    /**
+     * @return the worker the last fragment's hairpinned datagram is handed to, or -1 for none.
+     */
+    int lastFlowHandoff()
+    {
+        return lastFlow == FragmentTable.NONE ? -1 : fragments.handoffWorker(lastFlow);
+    }
+
+    /**
+     * Hands the later fragments of the last first fragment's hairpinned datagram to {@code worker} too.
+     */
+    void lastFlowHandoff(final int worker)
+    {
+        if (lastFlow != FragmentTable.NONE)
+        {
+            fragments.handoffWorker(lastFlow, worker);
         }
     }
 
@@ -75,6 +106,7 @@ final class FragmentTranslation
         final long high = FragmentTable.keyHigh(ip.sourceAddress(), ip.destinationAddress());
         final long low = FragmentTable.keyLow(outbound, ip.protocol(), ip.identification());
         final int flow = fragments.find(high, low);
+        lastFlow = flow;
         if (flow == FragmentTable.NONE)
         {
             return fragments.holdOrDrop(high, low, buffer, ipOffset, ipLength, ingressPort, nowNs + timeoutNs,

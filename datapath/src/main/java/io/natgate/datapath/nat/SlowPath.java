@@ -57,6 +57,7 @@ final class SlowPath
         final Ipv4Packet ip = this.ip;
         ip.wrap(buffer, ipOffset);
         this.ipLength = ipLength;
+        fragments.clearLastFlow();
         if (ip.fragmentOffsetBytes() != 0)
         {
             final int result = fragments.translateLater(true, ip, buffer, ipOffset, ipLength, ingressPort, nowNs);
@@ -159,6 +160,10 @@ final class SlowPath
         final int owner = destinationWorker(buffer, ipOffset, ipLength);
         if (owner != config.workerIndex())
         {
+            if (ip.moreFragments() && ip.fragmentOffsetBytes() == 0)
+            {
+                fragments.lastFlowHandoff(owner); // its later fragments follow it there
+            }
             handoffWorker = owner;
             return HANDOFF;
         }
@@ -175,16 +180,20 @@ final class SlowPath
     }
 
     /**
-     * @return the worker that owns a hairpinned packet's destination (this one for what carries no port:
-     * later fragments, ICMP, which are translated or dropped here).
+     * @return the worker that owns a hairpinned packet's destination: for a later fragment, where its first
+     * fragment went; this one for ICMP, which is translated or dropped here.
      */
     private int destinationWorker(final MutableDirectBuffer buffer, final int ipOffset, final int ipLength)
     {
         final WorkerSteering steering = tables.steering;
         final Ipv4Packet ip = this.ip;
         final int protocol = ip.protocol();
-        if (steering.workers() == 1 || ip.fragmentOffsetBytes() != 0 ||
-            (protocol != Ipv4Protocols.TCP && protocol != Ipv4Protocols.UDP) || ipLength < ip.headerLength() + 4)
+        if (ip.fragmentOffsetBytes() != 0)
+        {
+            final int handoff = fragments.lastFlowHandoff();
+            return handoff < 0 ? config.workerIndex() : handoff;
+        }
+        if (steering.workers() == 1 || (protocol != Ipv4Protocols.TCP && protocol != Ipv4Protocols.UDP) || ipLength < ip.headerLength() + 4)
         {
             return config.workerIndex();
         }

@@ -178,6 +178,21 @@ final class NatHarness
     }
 
     /**
+     * Sends a hairpinned datagram's three fragments last first: the last is held, the first hairpinned,
+     * the held one released and hairpinned, then the middle one; each compared with {@code expected}.
+     */
+    void assertHairpinsFragmentsOutOfOrder(final byte[][] fragments, final byte[][] expected)
+    {
+        assertEquals(3, fragments.length);
+        assertEquals(NatEngine.HELD, outbound(fragments[2].clone(), 1));
+        assertHairpin(fragments[0], expected[0], 2);
+        final List<byte[]> released = releasedFragments();
+        assertEquals(1, released.size(), "the held fragment is released");
+        assertHairpin(released.getFirst(), expected[2], 3);
+        assertHairpin(fragments[1], expected[1], 3);
+    }
+
+    /**
      * Asserts that a UDP datagram from an inside endpoint leaves from {@code publicPort} of {@link #PUBLIC},
      * byte for byte.
      */

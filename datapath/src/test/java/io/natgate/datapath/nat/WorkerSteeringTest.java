@@ -286,6 +286,20 @@ class WorkerSteeringTest
     }
 
     @Test
+    void shouldHandEveryFragmentOfAHairpinnedDatagramToTheDestinationsWorkerInAnyOrder()
+    {
+        final NatHarness nat = new NatHarness(2);
+        final String hostA = hostOn(0, 2, 0);
+        final String hostB = hostOn(1, 2, 0);
+        nat.out(udp(hostB, 40_000, REMOTE_1, 53, PAYLOAD), 0);
+        final byte[] longPayload = new byte[60];
+        final byte[][] fragments = Packets.fragment(udp(hostA, 5000, PUBLIC, 40_000, longPayload), 24);
+        final byte[][] expected = Packets.fragment(udp(PUBLIC, 5000, hostB, 40_000, longPayload), 24);
+        nat.assertHairpinsFragmentsOutOfOrder(fragments, expected);
+        assertEquals(3, nat.workerCounters[0].get(GlobalCounter.WORKER_HANDOFFS), "each fragment handed over");
+    }
+
+    @Test
     void shouldFindAStaticMappingFromOutsideWhateverWorkerOwnsItsPortsRange()
     {
         final NatHarness nat = new NatHarness(2);
