@@ -156,9 +156,7 @@ public final class NatWorkers implements NatCommands
         final NatEngine owner = engines[worker];
         if (!freeOnOthers(worker, protocol, publicAddress, publicPort))
         {
-            counters[worker].increment(GlobalCounter.COMMANDS_REJECTED);
-            events.onCommandCompleted(commandTimeNs, correlationId, CommandStatus.PUBLIC_ENDPOINT_IN_USE.id(),
-                0, 0);
+            rejected(worker, correlationId, CommandStatus.PUBLIC_ENDPOINT_IN_USE);
             return;
         }
         final boolean wasFree = owner.isPortFree(protocol, publicAddress, publicPort);
@@ -213,6 +211,24 @@ public final class NatWorkers implements NatCommands
     }
 
     /**
+     * High availability: on the inside host's worker, which must own the public port the active peer chose
+     * (peers of one configuration split ports alike), else completed {@link CommandStatus#OTHER_WORKERS_PORT}.
+     */
+    public void replicateSession(
+        final long correlationId, final int protocol, final int insideAddress, final int insidePort,
+        final int publicAddress, final int publicPort, final int remoteAddress, final int remotePort, final int state)
+    {
+        final int worker = steering.insideWorker(insideAddress);
+        if (steering.ports().owner(publicPort) != worker)
+        {
+            rejected(worker, correlationId, CommandStatus.OTHER_WORKERS_PORT);
+            return;
+        }
+        engines[worker].replicateSession(correlationId, protocol, insideAddress, insidePort, publicAddress, publicPort,
+            remoteAddress, remotePort, state);
+    }
+
+    /**
      * Broadcast: every worker checks new flows against {@code policy}.
      */
     public void flowPolicy(final FlowPolicy policy)
@@ -262,6 +278,12 @@ public final class NatWorkers implements NatCommands
     {
         return engines[steering.insideWorker(insideAddress)].restoreSession(
             protocol, insideAddress, insidePort, remoteAddress, remotePort, state, deadlineNs);
+    }
+
+    private void rejected(final int worker, final long correlationId, final CommandStatus status)
+    {
+        counters[worker].increment(GlobalCounter.COMMANDS_REJECTED);
+        events.onCommandCompleted(commandTimeNs, correlationId, status.id(), 0, 0);
     }
 
     private boolean freeOnOthers(final int worker, final int protocol, final int publicAddress, final int publicPort)

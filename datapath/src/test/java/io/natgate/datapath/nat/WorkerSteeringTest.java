@@ -348,6 +348,20 @@ class WorkerSteeringTest
     }
 
     @Test
+    void shouldReplicateASessionOnlyOnTheWorkerOwningItsPort()
+    {
+        final NatHarness nat = new NatHarness(2);
+        final String host = hostOn(1, 2, 0);
+        nat.command(0, commands -> ((NatWorkers)commands).replicateSession(
+            1, 17, ip(host), 5000, ip(PUBLIC), 5000, ip(REMOTE_1), 53, 0));
+        assertEquals(CommandStatus.OTHER_WORKERS_PORT, nat.lastCompletion().status());
+        nat.command(0, commands -> ((NatWorkers)commands).replicateSession(
+            2, 17, ip(host), 5000, ip(PUBLIC), 40_000, ip(REMOTE_1), 53, 0));
+        assertEquals(CommandStatus.OK, nat.lastCompletion().status());
+        nat.assertUdpIn(REMOTE_1, 53, 40_000, host, 5000, 1);
+    }
+
+    @Test
     void shouldBoundAndCountLaterFragmentsTheSteeringHolds()
     {
         final NatHarness nat = new NatHarness(NatHarness.config().maxHeldFragments(2)
