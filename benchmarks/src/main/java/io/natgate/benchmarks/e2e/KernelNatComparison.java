@@ -15,6 +15,7 @@ import io.natgate.control.profile.HardwareProfiles;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +63,7 @@ public final class KernelNatComparison
         "tcp-segmentation-offload", "generic-segmentation-offload", "generic-receive-offload");
 
     private final Options options;
+    private final PrintStream out;
 
     /**
      * The run's settings, from the command line.
@@ -91,9 +93,10 @@ public final class KernelNatComparison
     {
     }
 
-    KernelNatComparison(final Options options)
+    KernelNatComparison(final Options options, final PrintStream out)
     {
         this.options = options;
+        this.out = out;
     }
 
     public static void main(final String[] args)
@@ -104,10 +107,20 @@ public final class KernelNatComparison
             System.err.println("KernelNatComparison needs root: it makes network namespaces");
             System.exit(2);
         }
+        new KernelNatComparison(options, System.out).run();
+    }
+
+    /**
+     * Measures every side in every round, printing each case as it ends, then the table of medians and ratios.
+     *
+     * @return the table.
+     */
+    String run()
+    {
         final List<String> sides = new ArrayList<>();
         options.threading().forEach(mode -> sides.add("natgate " + mode));
         sides.add(KERNEL);
-        System.out.printf(Locale.ROOT, "natgate vs kernel NAT (nftables masquerade), lab of docs/lab.md, default " +
+        out.printf(Locale.ROOT, "natgate vs kernel NAT (nftables masquerade), lab of docs/lab.md, default " +
             "offloads on every veth end, GRO on the gateway's ends: %d s per case, %d round(s), client 10.0.0.2 -> " +
             "server 203.0.113.2, natgate backend %s, threading %s; TCP streams %s; UDP %d iperf3 clients at -b %s " +
             "each, payloads %s B; %d CPUs, load average %s, JVM %s, kernel %s%n", options.seconds(), options.rounds(),
@@ -115,7 +128,6 @@ public final class KernelNatComparison
             Arrays.toString(options.tcpStreams()), options.udpClients(), options.udpRate(),
             Arrays.toString(options.udpLengths()), Runtime.getRuntime().availableProcessors(), loadAverage(),
             System.getProperty("java.vm.version"), System.getProperty("os.version"));
-        final KernelNatComparison comparison = new KernelNatComparison(options);
         final Map<String, List<List<Result>>> rounds = new LinkedHashMap<>();
         sides.forEach(side -> rounds.put(side, new ArrayList<>()));
         for (int round = 0; round < options.rounds(); round++)
@@ -124,13 +136,14 @@ public final class KernelNatComparison
             for (int i = 0; i < sides.size(); i++)
             {
                 final String side = sides.get((i + round) % sides.size());
-                rounds.get(side).add(comparison.measureRetrying(side, round == 0));
+                rounds.get(side).add(measureRetrying(side, round == 0));
             }
         }
-        System.out.println();
-        System.out.printf(Locale.ROOT, "load average after: %s; medians of %d round(s)%n", loadAverage(),
-            options.rounds());
-        System.out.print(table(rounds));
+        out.println();
+        out.printf(Locale.ROOT, "load average after: %s; medians of %d round(s)%n", loadAverage(), options.rounds());
+        final String table = table(rounds);
+        out.print(table);
+        return table;
     }
 
     static Options parse(final String[] args)
@@ -205,7 +218,7 @@ public final class KernelNatComparison
         }
         catch (final LabException ex)
         {
-            System.out.printf(Locale.ROOT, "%-30s failed (%s); measuring it again%n", side,
+            out.printf(Locale.ROOT, "%-30s failed (%s); measuring it again%n", side,
                 ex.getMessage().lines().findFirst().orElse(""));
             return measure(side, showOffload);
         }
@@ -326,18 +339,18 @@ public final class KernelNatComparison
         }
     }
 
-    private static Result print(final String side, final Result result)
+    private Result print(final String side, final Result result)
     {
         if (result.udp())
         {
-            System.out.printf(Locale.ROOT, "%-30s %-16s offered %,10.0f pps (%8.1f Mbit/s), received %,10.0f pps " +
+            out.printf(Locale.ROOT, "%-30s %-16s offered %,10.0f pps (%8.1f Mbit/s), received %,10.0f pps " +
                 "(%8.1f Mbit/s), lost %.2f %%, %d dropped at the server's full sockets%n", side, result.name(),
                 result.offeredPps(), result.offeredBitsPerSecond() / 1e6, result.receivedPps(),
                 result.receivedBitsPerSecond() / 1e6, result.lostPercent(), result.serverSocketDrops());
         }
         else
         {
-            System.out.printf(Locale.ROOT, "%-30s %-16s sent %.3f Gbit/s, received %.3f Gbit/s, %d retransmits%n",
+            out.printf(Locale.ROOT, "%-30s %-16s sent %.3f Gbit/s, received %.3f Gbit/s, %d retransmits%n",
                 side, result.name(), result.offeredBitsPerSecond() / 1e9, result.receivedBitsPerSecond() / 1e9,
                 result.retransmits());
         }
@@ -387,7 +400,7 @@ public final class KernelNatComparison
     /**
      * The offload features of the client's end and the gateway's two ends, as {@code ethtool -k} shows them.
      */
-    private static void printOffloads(final Lab lab, final String side)
+    private void printOffloads(final Lab lab, final String side)
     {
         final Map<String, Role> ends = new LinkedHashMap<>();
         ends.put(LabTopology.HOST_INTERFACE, Role.CLIENT);
@@ -399,7 +412,7 @@ public final class KernelNatComparison
                 .stdout().lines().map(String::strip)
                 .filter(line -> OFFLOAD_FEATURES.stream().anyMatch(feature -> line.startsWith(feature + ":")))
                 .map(line -> line.replace(" [fixed]", "")).reduce((a, b) -> a + ", " + b).orElse("");
-            System.out.printf(Locale.ROOT, "%-30s offloads of %s %s: %s%n", side,
+            out.printf(Locale.ROOT, "%-30s offloads of %s %s: %s%n", side,
                 end.getValue().name().toLowerCase(Locale.ROOT), end.getKey(), features);
         }
     }
@@ -407,14 +420,14 @@ public final class KernelNatComparison
     /**
      * natgate's drop counters that moved, by reason and port, from its {@code /metrics}.
      */
-    private static void printDrops(final LabGateway gateway, final String side)
+    private void printDrops(final LabGateway gateway, final String side)
     {
         final String drops = gateway.admin("/metrics").lines()
             .filter(line -> line.startsWith("natgate_drops_total{") || line.startsWith("natgate_port_kernel_rx_dropped") ||
                 line.startsWith("natgate_port_tx_failed"))
             .filter(line -> !line.endsWith(" 0"))
             .reduce((a, b) -> a + "; " + b).orElse("none");
-        System.out.printf(Locale.ROOT, "%-30s drops: %s%n", side, drops);
+        out.printf(Locale.ROOT, "%-30s drops: %s%n", side, drops);
     }
 
     /**
