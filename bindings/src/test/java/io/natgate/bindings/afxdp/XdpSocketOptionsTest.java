@@ -24,6 +24,22 @@ class XdpSocketOptionsTest
     }
 
     @Test
+    void shouldCopyEverySettingSoTheCopyChangesAlone()
+    {
+        final XdpSocketOptions options = new XdpSocketOptions().interfaceName("eth3").queueId(5).frameSizeBytes(4096)
+            .umemFrameCount(999).rxRingSize(64).txRingSize(128).fillRingSize(256).completionRingSize(512)
+            .mode(XdpMode.COPY).attach(XdpAttach.SKB);
+
+        final XdpSocketOptions copy = options.copy();
+        copy.queueId(6);
+
+        assertEquals("XdpSocketOptions{interfaceName=eth3, queueId=6, frameSizeBytes=4096, umemFrameCount=999, " +
+            "rxRingSize=64, txRingSize=128, fillRingSize=256, completionRingSize=512, mode=copy, attach=skb}",
+            copy.toString());
+        assertEquals(5, options.queueId());
+    }
+
+    @Test
     void shouldRefuseFrameSizeThatIsNotPowerOfTwoUpToPageSize()
     {
         assertRefused(o -> o.frameSizeBytes(3000),

@@ -14,24 +14,39 @@ import java.util.List;
  * @param routes     networks reached through the inside port's next hop (an inside router); the firewall
  *                   counts hosts there as SecureNAT clients of that port. Empty for most ports.
  * @param neighbours hosts bound to their MACs by configuration (static ARP bindings). Empty for most ports.
+ * @param queues     the device queues an {@code afxdp} port opens a socket on, one each; {@code [0]} for
+ *                   every other backend.
  */
 public record PortConfig(
     String interfaceName, Backend backend, PortSettings settings, List<Ipv4Prefix> routes,
-    List<StaticNeighbour> neighbours)
+    List<StaticNeighbour> neighbours, List<Integer> queues)
 {
+    /** The queues of a port that names none: the first, which every device has. */
+    public static final List<Integer> DEFAULT_QUEUES = List.of(0);
+
     public PortConfig
     {
         routes = List.copyOf(routes);
         neighbours = List.copyOf(neighbours);
+        queues = List.copyOf(queues);
     }
 
     /**
-     * A port without static neighbours.
+     * A port on the device's first queue only.
+     */
+    public PortConfig(final String interfaceName, final Backend backend, final PortSettings settings,
+        final List<Ipv4Prefix> routes, final List<StaticNeighbour> neighbours)
+    {
+        this(interfaceName, backend, settings, routes, neighbours, DEFAULT_QUEUES);
+    }
+
+    /**
+     * A port without static neighbours, on the device's first queue only.
      */
     public PortConfig(final String interfaceName, final Backend backend, final PortSettings settings,
         final List<Ipv4Prefix> routes)
     {
-        this(interfaceName, backend, settings, routes, List.of());
+        this(interfaceName, backend, settings, routes, List.of(), DEFAULT_QUEUES);
     }
 
     public String name()

@@ -18,14 +18,16 @@ import static io.natgate.control.config.ConfigReads.parse;
 /**
  * Reads the {@code ports} section: each port's interface (looked up on the host, which gives the MAC and
  * MTU the file leaves out), backend (refused where the system has none of it), role, address, next hop,
- * routes and VLAN, checked by {@link PortSettings}.
+ * routes and VLAN, checked by {@link PortSettings}, and an afxdp port's queues.
  */
 final class PortsSection
 {
     private static final Set<String> PORT_KEYS =
         Set.of("name", "interface", "backend", "role", "address", "nextHop", "routes", "mac", "mtu", "vlan",
-            "neighbours");
+            "neighbours", "queues");
     private static final Set<String> NEIGHBOUR_KEYS = Set.of("address", "mac");
+    /** The highest device queue an afxdp port may name (drivers have up to a few hundred). */
+    private static final int MAX_QUEUE_ID = 1023;
     private static final Map<String, PortRole> ROLES = ConfigNode.choices(PortRole.class);
     private static final Map<String, Backend> BACKENDS = ConfigNode.choices(Backend.values(), Backend::configName);
 
@@ -188,6 +190,13 @@ final class PortsSection
             origins.put(key + ".vlan", vlanNode.location());
         }
 
+        final ConfigNode queuesNode = node.get("queues");
+        final List<Integer> queues = readQueues(queuesNode, backend);
+        if (queuesNode != null)
+        {
+            origins.put(key + ".queues", queuesNode.location());
+        }
+
         final long macAddress = mac;
         final int nextHopAddress = nextHop;
         final int vlanId = vlan;
@@ -195,6 +204,36 @@ final class PortsSection
             () -> new PortSettings(index, name, role, backend.linkLayer(), macAddress, mtu, prefix.address(),
                 prefix.prefixLength(), nextHopAddress, vlanId),
             origins, node.location());
-        return new PortConfig(found.name(), backend, settings, routes, neighbours);
+        return new PortConfig(found.name(), backend, settings, routes, neighbours, queues);
+    }
+
+    /**
+     * @return an afxdp port's queue ids (distinct, each a socket), or {@link PortConfig#DEFAULT_QUEUES}.
+     */
+    private static List<Integer> readQueues(final ConfigNode queuesNode, final Backend backend)
+    {
+        if (queuesNode == null)
+        {
+            return PortConfig.DEFAULT_QUEUES;
+        }
+        if (backend != Backend.AFXDP)
+        {
+            throw queuesNode.error("queues are AF_XDP sockets, one per device queue: backend afxdp only");
+        }
+        final List<Integer> queues = new ArrayList<>();
+        for (final ConfigNode queueNode : queuesNode.items())
+        {
+            final int queue = queueNode.asInt(0, MAX_QUEUE_ID);
+            if (queues.contains(queue))
+            {
+                throw queueNode.error("queue " + queue + " is listed twice");
+            }
+            queues.add(queue);
+        }
+        if (queues.isEmpty())
+        {
+            throw queuesNode.error("at least one queue id");
+        }
+        return queues;
     }
 }

@@ -63,6 +63,38 @@ public final class LabGatewayConfig
     }
 
     /**
+     * Writes a copy of a built-in hardware profile with another {@code threading} into
+     * {@code directory}, for a config there to name in its {@code profile:} (a path, relative to it).
+     *
+     * @return the file's name.
+     */
+    public static String writeProfile(final Path directory, final String builtin, final String threading)
+    {
+        final String resource = "/" + io.natgate.control.profile.HardwareProfiles.DIRECTORY + "/" + builtin + ".yaml";
+        try (java.io.InputStream in = LabGatewayConfig.class.getResourceAsStream(resource))
+        {
+            if (in == null)
+            {
+                throw new IllegalArgumentException("no built-in profile " + builtin);
+            }
+            final String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            final String changed = text.replaceFirst("(?m)^threading: *[a-z-]+", "threading: " + threading);
+            if (changed.equals(text) && !text.contains("threading: " + threading))
+            {
+                throw new IllegalArgumentException("profile " + builtin + " has no threading line to change");
+            }
+            final String name = builtin + "-" + threading + ".yaml";
+            Files.createDirectories(directory);
+            Files.writeString(directory.resolve(name), changed);
+            return name;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
      * Writes the file into {@code directory}, the journal to go beside it.
      *
      * @return the file.

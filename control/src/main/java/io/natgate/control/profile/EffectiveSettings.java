@@ -271,7 +271,7 @@ public final class EffectiveSettings
             ports = gateway.ports().size();
             for (final PortConfig port : gateway.ports())
             {
-                backendBytes += backendBytesPerPort(port.backend());
+                backendBytes += backendBytesPerPort(port.backend()) * port.queues().size(); // a UMEM share per socket
             }
         }
         else

@@ -99,9 +99,35 @@ class ConfigCheckErrorsTest
             ":20: nat.timeouts.tcp=2h: unknown key (nat.timeouts takes icmp, tcpEstablished, tcpTransitory, udp)");
         assertRefused(VALID.replace("    mtu: 1500\n  - name: wan", "    mtu: 1500\n    speed: 7\n  - name: wan"),
             ":10: ports[0].speed=7: unknown key (ports[0] takes address, backend, interface, mac, mtu, name, " +
-            "neighbours, nextHop, role, routes, vlan)");
+            "neighbours, nextHop, queues, role, routes, vlan)");
         assertRefused(VALID.replace("    mtu: 1500\n  - name: wan", "    mtu: 1500\n    vlan: 4095\n  - name: wan"),
             ":10: ports[0].vlan=4095: VLAN must be 1..4094 on an Ethernet port");
+    }
+
+    @Test
+    void shouldRefuseQueuesOnAPortThatIsNotAfXdpAndQueueIdsListedTwiceOrOutOfRange() throws IOException
+    {
+        final String queues = "    nextHop: 203.0.113.254\n    queues: %s\n";
+        assertRefused(VALID.replace("    nextHop: 203.0.113.254\n", queues.formatted("[0, 1]")),
+            ":16: ports[1].queues=[...]: queues are AF_XDP sockets, one per device queue: backend afxdp only");
+        final String afXdp = VALID.replace("backend: afpacket", "backend: afxdp");
+        assertRefused(afXdp.replace("    nextHop: 203.0.113.254\n", queues.formatted("[0, 2, 2]")),
+            ":16: ports[1].queues[2]=2: queue 2 is listed twice");
+        assertRefused(afXdp.replace("    nextHop: 203.0.113.254\n", queues.formatted("[1024]")),
+            ":16: ports[1].queues[0]=1024: must be between 0 and 1023");
+        assertRefused(afXdp.replace("    nextHop: 203.0.113.254\n", queues.formatted("[]")),
+            ":16: ports[1].queues=[...]: at least one queue id");
+    }
+
+    @Test
+    void shouldGiveAnAfXdpPortTheQueuesItListsAndOtherPortsTheFirstQueue() throws IOException
+    {
+        final Path file = write(VALID.replace("backend: afpacket", "backend: afxdp")
+            .replace("    nextHop: 203.0.113.254\n", "    nextHop: 203.0.113.254\n    queues: [0, 3]\n"));
+        final GatewayConfig config = TestHosts.linuxLoader(directory.resolve("sys")).load(file);
+
+        assertEquals(java.util.List.of(0, 3), config.ports().get(1).queues());
+        assertEquals(java.util.List.of(0), config.ports().get(0).queues());
     }
 
     @Test

@@ -237,6 +237,17 @@ class EffectiveSettingsTest
         assertThrows(IllegalStateException.class, settings::natConfig);
     }
 
+    @Test
+    void shouldCountAUmemShareForEveryQueueOfAnAfXdpPortInTheMemoryEstimate() throws IOException
+    {
+        final String afXdp = example().replace("backend: afpacket          #", "backend: afxdp             #")
+            .replace("    backend: afpacket\n", "    backend: afxdp\n    queues: [0, 1, 2]\n");
+        final EffectiveSettings settings = EffectiveSettings.resolve(loadConfig(afXdp), "small-2core",
+            TestHosts.SMALL_LINUX, builtin);
+
+        assertEquals((1 + 3) * settings.afXdp().umemBytesPerPort(), settings.memory().backendBytes());
+    }
+
     private void assertProfileRefused(final String settings, final String expectedAfterFile) throws IOException
     {
         final Path file = writeProfile("bad", "description: a bad profile\n" + settings);

@@ -60,6 +60,7 @@ public final class AfXdpPort implements Port
     private final long[] held;
     private int heldCount;
     private int txPending;
+    private long framesReceived;
     private long forwardedInPlace;
     private long copied;
     private long checksumsCompleted;
@@ -279,6 +280,7 @@ public final class AfXdpPort implements Port
             }
         }
         rx.release(received); // the descriptors are read; the chunks stay held
+        framesReceived += received;
         return received;
     }
 
@@ -399,6 +401,14 @@ public final class AfXdpPort implements Port
         socket.updateStatistics();
         return into.set(socket.rxRingFull() + socket.rxFillRingEmpty() + socket.rxDropped(), 0,
             socket.txInvalidDescriptors());
+    }
+
+    /**
+     * @return frames this socket has received.
+     */
+    public long received()
+    {
+        return framesReceived;
     }
 
     /**
