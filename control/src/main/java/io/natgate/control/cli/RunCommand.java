@@ -6,6 +6,7 @@ import io.natgate.control.gateway.CountersFile;
 import io.natgate.control.gateway.Gateway;
 import io.natgate.control.config.Units;
 import io.natgate.control.gateway.LogTimestamps;
+import io.natgate.control.gateway.NeighbourChangeLog;
 import io.natgate.control.profile.EffectiveSettings;
 import io.natgate.control.profile.MemoryEstimate;
 import io.natgate.control.config.JournalConfig;
@@ -22,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -203,9 +205,14 @@ final class RunCommand implements Callable<Integer>
         System.out.printf("natgate: counters %s%n", countersPath);
         System.out.printf("natgate: forwarding (admin http://%s:%d)%n", address.getHostString(), address.getPort());
         System.out.flush();
+        final NeighbourChangeLog neighbourChanges = new NeighbourChangeLog(gateway.counters(), gateway.portNames(),
+            System.out);
         try
         {
-            stopRequested.await();
+            while (!stopRequested.await(1, TimeUnit.SECONDS))
+            {
+                neighbourChanges.check();
+            }
         }
         catch (final InterruptedException ex)
         {

@@ -189,6 +189,13 @@ class HostileFrameLabTest
             hostile + ": frames counted under " + labels);
         assertEquals(capturedBefore, captured(capture), hostile + ": frames that got through: " +
             capture.stdout().subList(capturedBefore, captured(capture)));
+        if (hostile.reason() == DropReason.ARP_MAC_CHANGED)
+        {
+            // logged too, once a second at most
+            gateway.awaitOutput(line -> line.startsWith("natgate: port " + hostile.side() + ": ") &&
+                line.endsWith("ARP claims of a new MAC for a known neighbour refused, confirmation asked " +
+                "(arp_mac_changed)"), WAIT);
+        }
 
         // the real clients are served on: the first by its server, the second (whose address a case claimed) too
         assertEquals(3, LabTraffic.ping(fixture.lab(), Role.CLIENT, SERVER_ADDRESS, 3).received(), hostile.toString());

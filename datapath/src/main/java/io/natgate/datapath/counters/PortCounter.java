@@ -18,7 +18,8 @@ public enum PortCounter implements IdLabel
     ARP_REQUESTS_SENT(8, "ARP requests sent"),
     ICMP_ERRORS_SENT(9, "ICMP errors generated"),
     ICMP_ECHO_REPLIES_SENT(10, "echo replies to our own address"),
-    PASSED_THROUGH(11, "frames passed unchanged (e.g. IPv6 by configuration)");
+    PASSED_THROUGH(11, "frames passed unchanged (e.g. IPv6 by configuration)"),
+    NEIGHBOUR_MAC_ADOPTED(12, "neighbours whose new MAC was taken after confirmation (the known MAC stayed silent)");
 
     private final int id;
     private final String label;

@@ -83,11 +83,16 @@ final class ArpInput
         final long senderMac, final long nowNs, final FrameSink sink)
     {
         final NeighbourTable table = adjacencies.table(ingressPort);
-        switch (table.observe(senderAddress, senderMac, operation == ArpPacket.OP_REPLY && forUs, nowNs,
-            nowNs + config.neighbourTimeoutNs(), config.arpRetryIntervalNs()))
+        final int observed = table.observe(senderAddress, senderMac, operation == ArpPacket.OP_REPLY && forUs, nowNs,
+            nowNs + config.neighbourTimeoutNs(), config.arpRetryIntervalNs());
+        switch (observed)
         {
             case NeighbourTable.LEARNED, NeighbourTable.ADOPTED ->
             {
+                if (observed == NeighbourTable.ADOPTED)
+                {
+                    counters.increment(ingressPort, PortCounter.NEIGHBOUR_MAC_ADOPTED);
+                }
                 adjacencies.resolved(ingressPort, senderAddress, senderMac, sink);
                 binding.resolved(ingressPort, senderAddress, nowNs, sink);
             }

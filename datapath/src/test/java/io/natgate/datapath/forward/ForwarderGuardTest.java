@@ -255,11 +255,13 @@ class ForwarderGuardTest
         receive(INSIDE, Frames.arp(GW_IN, ArpPacket.OP_REPLY, newCard, "10.0.0.2", GW_IN, "10.0.0.1"));
         receive(INSIDE, udpFrom(newCard, "10.0.0.2"));
         assertEquals(1, counters.get(INSIDE, DropReason.SOURCE_MAC_MISMATCH), "not adopted within the window");
+        assertEquals(0, counters.get(INSIDE, PortCounter.NEIGHBOUR_MAC_ADOPTED));
 
         nowNs += ForwarderConfig.ARP_RETRY_INTERVAL_DEFAULT_NS;
         receive(INSIDE, Frames.arp(GW_IN, ArpPacket.OP_REPLY, newCard, "10.0.0.2", GW_IN, "10.0.0.1"));
         receive(INSIDE, udpFrom(newCard, "10.0.0.2"));
         assertEquals(1, translatedOut(), "adopted after the window");
+        assertEquals(1, counters.get(INSIDE, PortCounter.NEIGHBOUR_MAC_ADOPTED), "and counted, for the log");
 
         // the other way round: the known MAC answers within the window, the claim is forgotten
         receive(INSIDE, Frames.arp(GW_IN, ArpPacket.OP_REPLY, ATTACKER, "10.0.0.3", GW_IN, "10.0.0.1"));
