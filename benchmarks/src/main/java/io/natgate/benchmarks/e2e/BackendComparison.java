@@ -66,11 +66,11 @@ public final class BackendComparison
             for (final String mode : base.threading())
             {
                 final String label = "natgate " + backend + " " + mode;
-                comparisons.put(label, new KernelNatComparison(options));
+                comparisons.put(label, new KernelNatComparison(options, System.out));
                 measuredAs.put(label, "natgate " + mode);
             }
         }
-        comparisons.put(KERNEL, new KernelNatComparison(base));
+        comparisons.put(KERNEL, new KernelNatComparison(base, System.out));
         measuredAs.put(KERNEL, KERNEL);
         final List<String> sides = new ArrayList<>(comparisons.keySet());
 
