@@ -1,5 +1,6 @@
 package io.natgate.control.firewall;
 
+import io.natgate.bindings.testing.Allocations;
 import io.natgate.control.config.FirewallRuleConfig;
 import io.natgate.control.config.Ipv4Prefix;
 import io.natgate.datapath.nat.FlowPolicy;
@@ -7,7 +8,6 @@ import io.natgate.datapath.nat.Ipv4Protocols;
 import io.natgate.datapath.nat.MappingKind;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Set;
 
@@ -189,7 +189,7 @@ class FirewallRulesTest
         final int stranger = ip(OTHER_CLIENT);
         final boolean[] decided = new boolean[4];
 
-        final long bytes = fewestBytesAllocatedPerRound(20, () ->
+        final long bytes = Allocations.bytesAllocatedAfterWarmUp(10, 10, () ->
         {
             for (int i = 0; i < 10_000; i++)
             {
@@ -201,20 +201,5 @@ class FirewallRulesTest
         });
         assertEquals(0, bytes, "bytes allocated deciding 40,000 flows, denials recorded included");
         assertTrue(decided[0] && !decided[1] && decided[2] && !decided[3]);
-    }
-
-    private static long fewestBytesAllocatedPerRound(final int rounds, final Runnable work)
-    {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long threadId = Thread.currentThread().threadId();
-        long fewestBytes = Long.MAX_VALUE;
-        for (int round = 0; round < rounds; round++)
-        {
-            final long before = threads.getThreadAllocatedBytes(threadId);
-            work.run();
-            fewestBytes = Math.min(fewestBytes, threads.getThreadAllocatedBytes(threadId) - before);
-        }
-        return fewestBytes;
     }
 }

@@ -1,5 +1,6 @@
 package io.natgate.datapath.pipeline;
 
+import io.natgate.bindings.testing.Allocations;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.counters.GlobalCounter;

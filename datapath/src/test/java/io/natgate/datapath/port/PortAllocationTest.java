@@ -67,6 +67,7 @@ class PortAllocationTest
         {
             final UnsafeBuffer frame = new UnsafeBuffer(TestFrames.udp(2, 1, 1, 200));
 
+            // fewest of a round: every byte counted, a flush allocates ~136 bytes now and then (issue 13: not found yet)
             assertEquals(0, Allocations.fewestBytesAllocatedPerRound(50, () ->
             {
                 for (int i = 0; i < 1000; i++)
@@ -102,8 +103,7 @@ class PortAllocationTest
                 }
             }
         };
-        Allocations.fewestBytesAllocatedPerRound(100, round);
-        return Allocations.fewestBytesAllocatedPerRound(20, round);
+        return Allocations.bytesAllocatedAfterWarmUp(100, 20, round);
     }
 
     private static AfPacketPort openAfPacket(final String name, final String device)

@@ -87,7 +87,7 @@ class ProviderPortTest
         {
             port.consumer(Thread.currentThread());
             final FrameHandler drop = (buffer, offset, length) -> true;
-            assertEquals(0, Allocations.fewestBytesAllocatedPerRound(50, () ->
+            assertEquals(0, Allocations.bytesAllocatedAfterWarmUp(25, 25, () ->
             {
                 for (int i = 0; i < 32; i++)
                 {
