@@ -14,6 +14,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -184,6 +185,46 @@ class CgnatLabTest
             assertTrue(syslog.stream().anyMatch(line -> line.contains(" NAT_QUOTA_EXCEEDED ")), syslog.toString());
             assertTrue(syslog.stream().noneMatch(line -> line.contains("NAT44_BIB_CREATE") &&
                 line.contains("inside=\"" + CLIENT + ":")), "no per-mapping syslog line for the client");
+        }
+    }
+
+    @Test
+    @DisplayName("port blocks: a client's block is released when its last mapping has been idle for the UDP timeout; " +
+        "the release is journaled, exported to nfdump and syslog with the block's range, and the client's quota is " +
+        "free again for a new block")
+    @Timeout(420)
+    void shouldReleaseAnIdleClientsPortBlock() throws Exception
+    {
+        try (CgnatLab lab = CgnatLab.start("cgr", "  portBlocks: {size: 64, maxPerClient: 1}\n" +
+            "  timeouts: {udp: 2m}\n", false))
+        {
+            lab.udpFlows(Role.CLIENT, 20_000, 3);
+            assertEquals(3, lab.mappingsOf(CLIENT).size());
+            final long deadlineNs = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+            while (!lab.mappingsOf(CLIENT).isEmpty())
+            {
+                assertTrue(System.nanoTime() - deadlineNs < 0, "the client's mappings outlived the UDP timeout");
+                Thread.sleep(2_000);
+            }
+            lab.udpFlows(Role.CLIENT, 22_000, 2);
+            assertEquals(2, lab.mappingsOf(CLIENT).size(), "a new block under a quota of one: the old one was released");
+            lab.stopAll();
+
+            final List<Map<String, String>> allocated = lab.journal("block-allocated").stream()
+                .filter(block -> CLIENT.equals(block.get("inside"))).toList();
+            final List<Map<String, String>> released = lab.journal("block-released").stream()
+                .filter(block -> CLIENT.equals(block.get("inside"))).toList();
+            assertEquals(2, allocated.size(), allocated.toString());
+            assertEquals(1, released.size(), released.toString());
+            assertEquals(allocated.get(0).get("public"), released.get(0).get("public"), "the first block came back");
+            final int[] block = range(released.get(0).get("public"));
+
+            assertEquals(1, lab.nfdump().stream().filter(record -> "17".equals(record.get("nat_event_id")) &&
+                CLIENT.equals(record.get("src4_addr")) && PUBLIC.equals(record.get("src4_xlt_ip"))).count(),
+                "one block-release record at the collector");
+            assertTrue(lab.syslogLines().stream().anyMatch(line -> RFC5424.matcher(line).matches() &&
+                line.contains(" NAT_PORT_BLOCK_RELEASE ") && line.contains("inside=\"" + CLIENT + "\"") &&
+                line.contains("ports=\"" + block[0] + "-" + block[1] + "\"")), lab.syslogLines().toString());
         }
     }
 

@@ -128,15 +128,31 @@ class LabEndToEndTest
         assertTrue(tcp.receivedBitsPerSecond() > 10e6, tcp.toString());
     }
 
+    /**
+     * The gateway's share of the loss: what iperf3 counts lost, less what the server's own kernel dropped at its socket
+     * buffer ({@code UdpRcvbufErrors} in the server's namespace), which a busy shared machine makes happen whatever
+     * forwards the traffic.
+     */
     @Test
-    void shouldCarryAModerateIperf3UdpRunWithAtMostOnePercentLoss()
+    void shouldDeliverAModerateIperf3UdpRunToTheServerLosingAtMostOnePercentOnTheWay()
     {
+        final long serverDropsBefore = serverRcvbufErrors();
         final Iperf3.UdpResult udp =
             Iperf3.udp(fixture.lab(), Role.CLIENT, SERVER_ADDRESS, Iperf3.PORT, 3, "20M", 1400);
+        final long serverDrops = serverRcvbufErrors() - serverDropsBefore;
 
         // 20 Mbit/s of 1400-byte datagrams for 3 s: about 5,360 sent.
         assertTrue(udp.sentPackets() > 5_000, udp.toString());
-        assertTrue(udp.lostPercent() <= 1.0, () -> udp + "; where they went: " + lossDiagnostics());
+        final long lostOnTheWay = udp.lostPackets() - serverDrops;
+        assertTrue(lostOnTheWay <= udp.sentPackets() / 100, () -> udp + "; " + serverDrops +
+            " dropped by the server's socket buffer; where they went: " + lossDiagnostics());
+    }
+
+    private static long serverRcvbufErrors()
+    {
+        final String line = fixture.lab().exec(Role.SERVER, Exec.SETUP_TIMEOUT, "nstat", "-az", "UdpRcvbufErrors")
+            .check().stdout().lines().filter(text -> text.startsWith("UdpRcvbufErrors")).findFirst().orElseThrow();
+        return Long.parseLong(line.split("\\s+")[1]);
     }
 
     @Test
