@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * fixed: {@code count} {@link ProviderPort}s named {@code cp0, cp1, ...}, each an outside raw-IP
  * port with a /32 address of the gateway's own, to append to the pipeline's ports and the
  * forwarder's port settings. Once the pipeline runs, {@link #attach} gives the platform its
- * {@link ProviderDatapath}, which changes routes through {@link Pipeline#runOnWorker}.
+ * {@link ProviderDatapath}, which changes routes through {@link Pipeline#callOnWorker}.
  */
 public final class ProviderSlots
 {

@@ -4,6 +4,8 @@ import io.natgate.control.config.Backend;
 import io.natgate.control.lab.LabTopology.Role;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * A lab of its own (namespace names carry this JVM's id and the backend) with natgate running in it
@@ -13,6 +15,11 @@ import java.nio.file.Path;
 final class LabFixture implements AutoCloseable
 {
     static final int HTTP_PORT = LabGatewayConfig.FORWARDED_TCP_PORT;
+    /**
+     * How long the gateway may take to start: two JVM starts (the heap bound's question, then the gateway) and the
+     * journal's start-up code generation took over LabGateway's minute on a loaded 2-CPU machine.
+     */
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
     private final Path directory;
     private Lab lab;
@@ -62,7 +69,7 @@ final class LabFixture implements AutoCloseable
         {
             final NatgateJvm jvm = NatgateJvm.current();
             final Path config = LabGatewayConfig.write(fixture.directory, backend, "small-2core");
-            fixture.gateway = LabGateway.start(fixture.lab, jvm, config, null);
+            fixture.gateway = LabGateway.start(fixture.lab, jvm, config, null, List.of(), START_TIMEOUT);
             final LabProcess server = httpServer(fixture.lab, jvm, Role.SERVER);
             final LabProcess client2 = httpServer(fixture.lab, jvm, Role.CLIENT2);
             for (final LabProcess http : new LabProcess[] {server, client2})

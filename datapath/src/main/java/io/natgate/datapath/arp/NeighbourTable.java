@@ -16,7 +16,6 @@ package io.natgate.datapath.arp;
  */
 public final class NeighbourTable
 {
-    public static final int NOT_FOUND = -1;
     /** Slots an address may occupy, from its hash's slot on. */
     public static final int WAYS = 16;
 

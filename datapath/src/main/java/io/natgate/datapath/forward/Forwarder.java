@@ -254,7 +254,7 @@ public final class Forwarder implements FrameProcessor
     /**
      * Routes outbound traffic for a prefix to an outside port ahead of the ports' own prefixes and
      * default routes; the same prefix again moves it to {@code portIndex}. Call on the worker thread
-     * only, e.g. through {@code Pipeline.runOnWorker}.
+     * only, e.g. through {@code Pipeline.callOnWorker}.
      *
      * @return false when the route table is full.
      * @throws IllegalArgumentException when the port is not an outside port or the prefix length is not 0..32.

@@ -23,11 +23,6 @@ public final class Ipv4Packet extends Flyweight
         return (u8(0) & 0x0F) << 2;
     }
 
-    public int tos()
-    {
-        return u8(1);
-    }
-
     public int totalLength()
     {
         return u16(2);

@@ -175,17 +175,6 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
-     * Runs a task on the worker thread between bursts, where it may read the tables the worker
-     * owns (to list sessions, say). For the control plane, not the fast path.
-     *
-     * @return false when the task queue is full; try again later.
-     */
-    public boolean runOnWorker(final Runnable task)
-    {
-        return workerTasks.offer(task);
-    }
-
-    /**
      * Runs a task on the worker thread and waits for its result: the control plane's way to read or
      * change what the worker alone owns. Not from the thread that drives an invoker-mode pipeline.
      *

@@ -199,8 +199,10 @@ class PipelineTest
             pipeline.start(new ForwardingProcessor(OUTSIDE, INSIDE), new RecordingNat());
             final AgentInvoker invoker = pipeline.invoker();
 
+            final long[] offeredEachWay = new long[1];
             final long bytes = Allocations.bytesAllocatedAfterWarmUp(5, 5, () ->
             {
+                offeredEachWay[0] += cycles;
                 for (int i = 0; i < cycles; i++)
                 {
                     inside.offer(frame, 0, 128);
@@ -212,7 +214,7 @@ class PipelineTest
             });
 
             assertEquals(0, bytes, "bytes allocated by 5 x " + cycles + " warm duty cycles");
-            assertEquals(10L * cycles, pipeline.counters().get(OUTSIDE, PortCounter.TX_FRAMES));
+            assertEquals(offeredEachWay[0], pipeline.counters().get(OUTSIDE, PortCounter.TX_FRAMES));
             assertEquals(0, pipeline.counters().totalDrops(INSIDE) + pipeline.counters().totalDrops(OUTSIDE));
         }
     }
