@@ -35,9 +35,9 @@ final class NatCommand implements Runnable
     @Command(
         name = "lookup",
         mixinStandardHelpOptions = true,
-        description = {"Deterministic NAT (nat.deterministic): --inside ADDR prints its public address and port",
-            "range; --public ADDR:PORT prints the inside address that owns it. From the config alone.",
-            "Exit status 0 when answered, 1 when no inside address owns the public endpoint, 2 for a bad config."})
+        description = "Deterministic NAT (nat.deterministic): --inside ADDR prints its public address and port " +
+            "range; --public ADDR:PORT prints the inside address that owns it. From the config alone. Exit status 0 " +
+            "when answered, 1 when no inside address owns the public endpoint, 2 for a bad config.")
     static final class Lookup implements Callable<Integer>
     {
         @CommandLine.Spec

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     description = "Userspace NAT44 and firewall-traversal gateway.",
     subcommands = {
         DemoCommand.class, LabCommand.class, RunCommand.class, StatCommand.class, ConfigCommand.class,
-        ProfilesCommand.class, SessionsCommand.class, ClientsCommand.class, SummaryCommand.class, ReloadCommand.class, InstallCommand.class,
+        ProfilesCommand.class, SessionsCommand.class, ClientsCommand.class, SummaryCommand.class, ReloadCommand.class,
+        InstallCommand.class, PcapCommand.class,
         FirewallCommand.class, ProvidersCommand.class, JournalCommand.class, NatCommand.class, HaCommand.class,
         CommandLine.HelpCommand.class})
 public final class Natgate implements Runnable
@@ -36,7 +37,7 @@ public final class Natgate implements Runnable
      */
     public static CommandLine newCommandLine()
     {
-        return oneLineErrors(new CommandLine(new Natgate()));
+        return HelpLayout.install(oneLineErrors(new CommandLine(new Natgate())));
     }
 
     /**
@@ -45,7 +46,7 @@ public final class Natgate implements Runnable
      */
     public static CommandLine newCommandLine(final Environment environment)
     {
-        return oneLineErrors(new CommandLine(new Natgate(), new CommandLine.IFactory()
+        return HelpLayout.install(oneLineErrors(new CommandLine(new Natgate(), new CommandLine.IFactory()
         {
             public <K> K create(final Class<K> type) throws Exception
             {
@@ -60,7 +61,7 @@ public final class Natgate implements Runnable
                     return CommandLine.defaultFactory().create(type);
                 }
             }
-        }));
+        })));
     }
 
     /**

@@ -14,8 +14,8 @@ import java.util.concurrent.Callable;
     name = "reload",
     mixinStandardHelpOptions = true,
     description = "Makes a running gateway reload its config file, as SIGHUP does: static mappings, quotas, " +
-        "firewall rules and providers change at once; settings that need a restart (ports, addresses, timeouts, " +
-        "table sizes, profile, journal, admin) are named and keep their running values. A file that does not load " +
+        "firewall rules, providers and the log level change at once; settings that need a restart (ports, " +
+        "addresses, timeouts, table sizes, profile, journal, admin) are named and keep their running values. A file that does not load " +
         "is refused with file, line, key and value, and nothing changes.")
 final class ReloadCommand implements Callable<Integer>
 {

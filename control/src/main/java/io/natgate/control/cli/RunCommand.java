@@ -66,7 +66,7 @@ final class RunCommand implements Callable<Integer>
 
     @Option(names = "--jvm-heap",
         description = "Print the JVM option bounding the heap for this config and profile (-Xmx...) and exit: " +
-            "the launcher starts the gateway with it (docs/operations.md).")
+            "the launcher starts the gateway with it (README.md, Running a gateway).")
     private boolean jvmHeap;
 
     public Integer call()

@@ -61,12 +61,15 @@ final class SessionsCommand implements Callable<Integer>
                 return;
             }
             final List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"PROTO", "INSIDE", "PUBLIC", "REMOTE", "KIND", "STATE", "EXPIRES"});
+            rows.add(new String[] {"PROTO", "INSIDE", "PUBLIC", "REMOTE", "KIND", "STATE", "AGE", "EXPIRES",
+                "PKTS OUT", "BYTES OUT", "PKTS IN", "BYTES IN"});
             for (final Map<String, Object> session : sessions)
             {
                 rows.add(new String[] {(String)session.get("protocol"), (String)session.get("inside"),
                     (String)session.get("public"), (String)session.get("remote"), (String)session.get("kind"),
-                    (String)session.get("state"), seconds(session.get("expiresInMs"))});
+                    (String)session.get("state"), seconds(session.get("ageMs")), seconds(session.get("expiresInMs")),
+                    String.valueOf(session.get("packetsOut")), String.valueOf(session.get("bytesOut")),
+                    String.valueOf(session.get("packetsIn")), String.valueOf(session.get("bytesIn"))});
             }
             ProfilesCommand.printTable(admin.out(), rows);
             admin.out().println(sessions.size() + " session" + (sessions.size() == 1 ? "" : "s"));

@@ -36,7 +36,8 @@ public final class ConfigLoader
     public static final String JOURNAL_DIRECTORY_DEFAULT = JournalConfig.DIRECTORY_DEFAULT;
 
     private static final Set<String> TOP_KEYS =
-        Set.of("profile", "ports", "nat", "ipv6", "firewall", "providers", "journal", "admin", "export", "ha");
+        Set.of("profile", "ports", "nat", "ipv6", "firewall", "providers", "journal", "admin", "export", "ha",
+            "log");
     private static final Map<String, Ipv6Policy> IPV6_POLICIES = ConfigNode.choices(Ipv6Policy.class);
 
     private final PortsSection portsSection;
@@ -134,9 +135,12 @@ public final class ConfigLoader
         final Ipv4Endpoint admin = readAdmin(root.get("admin"));
 
         final io.natgate.control.ha.HaConfig ha = io.natgate.control.ha.HaConfig.read(root.get("ha"), journal.directory());
+        final ConfigNode logNode = root.get("log");
+        final ConfigNode levelNode = logNode == null ? null : logNode.keys(Set.of("level")).get("level");
+        final LogLevel logLevel = levelNode == null ? LogLevel.INFO : levelNode.asChoice(ConfigNode.choices(LogLevel.class));
         return new GatewayConfig(document, directory, profileNode == null ? null : profileNode.location(), ports, ipv6,
             natSettings, profileOverrides, staticMappings, rules, providers, journal, admin, origins, export)
-            .withHa(ha);
+            .withHa(ha).withLogLevel(logLevel);
     }
 
     private static Ipv4Endpoint readAdmin(final ConfigNode adminNode)

@@ -39,6 +39,7 @@ public final class GatewayConfig
     private final Map<String, Location> datapathOrigins;
     private final ExportConfig export;
     private io.natgate.control.ha.HaConfig ha;
+    private LogLevel logLevel = LogLevel.INFO;
 
     GatewayConfig(
         final Location document,
@@ -70,6 +71,14 @@ public final class GatewayConfig
         this.adminEndpoint = adminEndpoint;
         this.datapathOrigins = Map.copyOf(datapathOrigins);
         this.export = export;
+    }
+
+    /**
+     * @return {@code log.level}: how much the gateway logs.
+     */
+    public LogLevel logLevel()
+    {
+        return logLevel;
     }
 
     /**
@@ -207,6 +216,12 @@ public final class GatewayConfig
     /**
      * Sets the {@code ha:} section, once, as the loader reads it.
      */
+    GatewayConfig withLogLevel(final LogLevel logLevel)
+    {
+        this.logLevel = logLevel;
+        return this;
+    }
+
     GatewayConfig withHa(final io.natgate.control.ha.HaConfig ha)
     {
         this.ha = ha;

@@ -31,12 +31,17 @@ public final class Units
     }
 
     /**
-     * @return the duration in nanoseconds.
+     * @return the duration in nanoseconds; a bare {@code 0} is zero, the one number that needs no unit (the docs'
+     * "0: never").
      * @throws IllegalArgumentException saying what a duration looks like.
      */
     public static long parseDurationNs(final String text)
     {
         final String trimmed = text.trim();
+        if (trimmed.equals("0"))
+        {
+            return 0;
+        }
         final Matcher matcher = DURATION_PART.matcher(trimmed);
         long totalNs = 0;
         int position = 0;

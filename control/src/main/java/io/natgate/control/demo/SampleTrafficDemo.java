@@ -1,5 +1,6 @@
 package io.natgate.control.demo;
 
+import io.natgate.control.gateway.CommandCompletions;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.counters.GlobalCounter;
@@ -20,7 +21,6 @@ import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.nat.Ipv4Protocols;
 import io.natgate.datapath.nat.NatConfig;
 import io.natgate.datapath.nat.NatEngine;
-import io.natgate.datapath.nat.NatEventListener;
 import io.natgate.datapath.pipeline.Pipeline;
 import io.natgate.datapath.pipeline.PipelineConfig;
 import io.natgate.datapath.pipeline.ThreadingMode;
@@ -116,10 +116,11 @@ public final class SampleTrafficDemo
                 PacketBuilder.tcp(STRANGER, 6666, PUBLIC, 22, 1, 0, TcpSegment.SYN, new byte[0])));
 
             pipeline.newCommandEncoder().addStaticMapping(1, Ipv4Protocols.TCP, CLIENT2, 80, PUBLIC, 8080);
-            final CommandOutcome outcome = new CommandOutcome();
+            // the outcome of the one command the demo sends, picked out of the event stream
+            final CommandStatus[] outcome = {CommandStatus.NOT_FOUND};
             invoker.invoke();
-            pipeline.drainEvents(outcome, 100);
-            out.println("== Port forward tcp 203.0.113.1:8080 -> 10.0.0.3:80: " + outcome.status.label());
+            pipeline.drainEvents(new CommandCompletions(completion -> outcome[0] = completion.status()), 100);
+            out.println("== Port forward tcp 203.0.113.1:8080 -> 10.0.0.3:80: " + outcome[0].label());
             step("Inbound SYN through the port forward", invoker, fromWan(
                 PacketBuilder.tcp(STRANGER, 6667, PUBLIC, 8080, 1, 0, TcpSegment.SYN, new byte[0])));
             step("Hairpin: client 1 reaches client 2 by the public address", invoker, fromClient(
@@ -297,20 +298,5 @@ public final class SampleTrafficDemo
             line.append(' ').append(counter.name().toLowerCase()).append('=').append(counters.get(counter));
         }
         out.println(line);
-    }
-
-    /**
-     * Picks the outcome of the one command the demo sends out of the event stream.
-     */
-    private static final class CommandOutcome implements NatEventListener
-    {
-        CommandStatus status = CommandStatus.NOT_FOUND;
-
-        public void onCommandCompleted(
-            final long timeNs, final long correlationId, final int status, final int publicAddress,
-            final int publicPort)
-        {
-            this.status = CommandStatus.get(status);
-        }
     }
 }

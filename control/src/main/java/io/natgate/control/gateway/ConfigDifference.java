@@ -17,13 +17,13 @@ import java.util.TreeSet;
 
 /**
  * Which keys of a config file differ from the running one's that a reload cannot apply: everything but the
- * static mappings, the quotas, the firewall rules and the providers. Read from the files as written (a
+ * static mappings, the quotas, the firewall rules, the providers and the log level. Read from the files as written (a
  * changed hardware profile file is not seen; {@code profile} is).
  */
 final class ConfigDifference
 {
     /** Top-level sections a reload applies; within {@code nat}, only {@link #LIVE_NAT_KEYS}. */
-    static final Set<String> LIVE_SECTIONS = Set.of("firewall", "providers");
+    static final Set<String> LIVE_SECTIONS = Set.of("firewall", "providers", "log");
     static final Set<String> LIVE_NAT_KEYS = Set.of("staticMappings", "quotas");
 
     private ConfigDifference()

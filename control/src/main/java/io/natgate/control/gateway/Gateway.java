@@ -95,6 +95,7 @@ public final class Gateway implements AutoCloseable
     private final JournalWriter journal;
     private final NatExport export;
     private final HaPair ha;
+    private final MappingLog mappingLog;
     private Providers providers;
 
     private Gateway(
@@ -189,6 +190,8 @@ public final class Gateway implements AutoCloseable
             {
                 downstream.add(pair.events()); // after the journal: replicated in the order journaled
             }
+            mappingLog = new MappingLog(log, config.logLevel());
+            downstream.add(mappingLog);
             events = new GatewayEvents(downstream.toArray(NatEventListener[]::new));
             commands = pipeline.newCommandEncoder();
             firewall = new Firewall(config.firewallRules(), settings.forwarderConfig().ports(), config.insideRoutes(),
@@ -284,7 +287,7 @@ public final class Gateway implements AutoCloseable
 
     /**
      * Reloads the config file: applies what can change while forwarding (static mappings added and removed,
-     * per-client quotas, firewall rules, providers restarted when theirs changed) and names what differs but
+     * per-client quotas, firewall rules, providers restarted when theirs changed, the log level) and names what differs but
      * takes a restart. A file that does not load is refused whole, the running config untouched.
      *
      * @param profileOption the {@code --profile} the gateway was started with, or null.
@@ -351,6 +354,13 @@ public final class Gateway implements AutoCloseable
                 platform, localUdp, firewall, settings.pipelineConfig().nanoClock(),
                 line -> log.println("natgate: " + line), providerErrors(log));
             changed.add("providers: restarted with " + nextConfig.providers().size() + " configured");
+        }
+
+        if (nextConfig.logLevel() != mappingLog.level())
+        {
+            changed.add(io.natgate.control.config.LogLevel.KEY + ": " + mappingLog.level().configName() + " -> " +
+                nextConfig.logLevel().configName());
+            mappingLog.level(nextConfig.logLevel());
         }
 
         ConfigDifference.takeLive(runningDocument, ConfigDifference.read(file));
@@ -543,15 +553,17 @@ public final class Gateway implements AutoCloseable
             next = onWorker(() ->
             {
                 final long nowNs = System.nanoTime();
-                return nat.forEachSession(from, WALK_CHUNK_RECORDS, (protocol, insideAddress, insidePort,
-                    publicAddress, publicPort, remoteAddress, remotePort, deadlineNs, tcpFlags, kind) ->
+                return nat.visitSessions(from, WALK_CHUNK_RECORDS, (protocol, insideAddress, insidePort,
+                    publicAddress, publicPort, remoteAddress, remotePort, deadlineNs, tcpFlags, kind, packetsOut,
+                    bytesOut, packetsIn, bytesIn, createdNs) ->
                 {
                     if (sessions.size() < room && query.matches(protocol, insideAddress, insidePort, publicAddress,
                         publicPort, remoteAddress, remotePort, tcpFlags))
                     {
                         sessions.add(new SessionView(protocol, insideAddress, insidePort, publicAddress, publicPort,
                             remoteAddress, remotePort, kind, SessionState.of(protocol, tcpFlags),
-                            Math.max(0, (deadlineNs - nowNs) / 1_000_000)));
+                            Math.max(0, (deadlineNs - nowNs) / 1_000_000), Math.max(0, (nowNs - createdNs) / 1_000_000),
+                            packetsOut, bytesOut, packetsIn, bytesIn));
                     }
                 });
             });

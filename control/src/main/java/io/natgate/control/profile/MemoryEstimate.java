@@ -8,7 +8,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * hold a profile to its {@code memoryBudget} before anything starts.
  * <ul>
  *   <li>NAT tables, as {@code NatEngine.tableCapacityBytes()} counts them once allocated: sessions
- *       (a 64-byte record and 2 longs of links each, the records a cache line into their array,
+ *       (a 64-byte record and 3 cold longs each, links and creation time, the records a cache line into their array,
  *       indexed by two open-addressing hash indexes), mappings (4 longs, two indexes),
  *       clients (4 ints, one index), and the port bitmaps (65,536 bits per public address and protocol,
  *       for TCP, UDP and ICMP). A hash index is a power of two of 4-byte slots, at least twice its
@@ -23,7 +23,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  */
 public record MemoryEstimate(long tableBytes, long pipelineRingBytes, long backendBytes, int ports, long budgetBytes)
 {
-    private static final int SESSION_LONGS = 8 + 2;
+    private static final int SESSION_LONGS = 8 + 3;
     private static final int SESSION_RECORDS_OFFSET_LONGS = 6;
     private static final int MAPPING_LONGS = 4;
     private static final int CLIENT_INTS = 4;

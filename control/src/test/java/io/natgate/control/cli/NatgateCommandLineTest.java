@@ -36,13 +36,8 @@ class NatgateCommandLineTest
         assertTrue(paths.contains(List.of("profiles", "show")), paths.toString());
         for (final List<String> path : paths)
         {
-            final CommandLine commandLine = Natgate.newCommandLine();
-            final StringWriter text = new StringWriter();
-            commandLine.setOut(new PrintWriter(text));
-            final List<String> arguments = new ArrayList<>(path);
-            arguments.add("--help");
-            assertEquals(0, commandLine.execute(arguments.toArray(String[]::new)), path.toString());
-            assertTrue(text.toString().contains("Usage: natgate " + String.join(" ", path)), text.toString());
+            final String help = HelpTextTest.help(path);
+            assertTrue(help.contains("Usage: natgate " + String.join(" ", path)), help);
         }
     }
 

@@ -89,7 +89,8 @@ class ConfigCheckErrorsTest
     void shouldRefuseAnUnknownKey() throws IOException
     {
         assertRefused(VALID + "colour: blue\n",
-            ":23: colour=blue: unknown key (the top level takes admin, export, firewall, ha, ipv6, journal, nat, ports, profile, providers)");
+            ":23: colour=blue: unknown key (the top level takes admin, export, firewall, ha, ipv6, journal, log, nat, ports, profile, " +
+            "providers)");
     }
 
     @Test

@@ -22,8 +22,9 @@ class UnitsTest
         "1s500ms, 1500000000",
         "250us, 250000",
         "7ns, 7",
-        "0s, 0"})
-    void shouldParseDurationsWithUnitsLargestFirst(final String text, final long expectedNs)
+        "0s, 0",
+        "0, 0"})
+    void shouldParseDurationsWithUnitsLargestFirstAndABareZero(final String text, final long expectedNs)
     {
         assertEquals(expectedNs, Units.parseDurationNs(text));
     }

@@ -3,19 +3,18 @@ package io.natgate.control.firewall;
 import io.natgate.control.config.FirewallRuleConfig;
 import io.natgate.control.config.Ipv4Prefix;
 import io.natgate.control.gateway.CommandCompletion;
+import io.natgate.control.gateway.CommandCompletions;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.forward.PortRole;
 import io.natgate.datapath.forward.PortSettings;
 import io.natgate.datapath.frame.PacketBuilder;
 import io.natgate.datapath.frame.TcpSegment;
-import io.natgate.datapath.nat.CommandStatus;
 import io.natgate.datapath.nat.FlowPolicy;
 import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.nat.NatCommands;
 import io.natgate.datapath.nat.NatConfig;
 import io.natgate.datapath.nat.NatEngine;
-import io.natgate.datapath.nat.NatEventListener;
 import io.natgate.datapath.port.LinkLayer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -76,7 +75,8 @@ final class FirewallHarness implements NatCommandChannel
 
     FirewallHarness(final List<FirewallRuleConfig> rules, final NatConfig natConfig, final int denialEventsPerSecond)
     {
-        engine = new NatEngine(natConfig.publicAddresses(ip(PUBLIC)), new CompletionListener(), counters);
+        engine = new NatEngine(natConfig.publicAddresses(ip(PUBLIC)),
+            new CommandCompletions(completion -> lastCompletion = completion), counters);
         firewall = new Firewall(rules, PORTS, Map.of("dmz", List.of(Ipv4Prefix.parseNetwork(ROUTED_NETWORK))), this,
             policy ->
         {
@@ -131,17 +131,6 @@ final class FirewallHarness implements NatCommandChannel
         command.accept(engine, ++nextCorrelationId);
         assertEquals(nextCorrelationId, lastCompletion.correlationId(), "the engine answered the command");
         return lastCompletion;
-    }
-
-    private final class CompletionListener implements NatEventListener
-    {
-
-        public void onCommandCompleted(
-            final long timeNs, final long correlationId, final int status, final int publicAddress,
-            final int publicPort)
-        {
-            lastCompletion = new CommandCompletion(correlationId, CommandStatus.get(status), publicAddress, publicPort);
-        }
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.natgate.control.lab;
 
 import io.natgate.control.config.Backend;
 import io.natgate.control.lab.LabTopology.Role;
+import io.natgate.control.testing.DocumentedExamples;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,36 @@ class OperatorLabTest
                 line.contains(CLIENT_ADDRESS + ":41010") && line.contains(PUBLIC_ADDRESS + ":") &&
                 line.contains(SERVER_ADDRESS + ":" + Iperf3.PORT) && line.contains("established")), listing.describe());
         }
+    }
+
+    @Test
+    void shouldShowEachSessionsAgeAndItsPacketsAndBytesEachWay()
+    {
+        fixture.lab().exec(Role.CLIENT2, CLI_TIMEOUT, "ping", "-n", "-c", "1", "-e", "4241", SERVER_ADDRESS);
+        final long startNs = System.nanoTime();
+        // three echo requests of 100 data bytes (128-byte IP packets) half a second apart, and their replies
+        final Exec.Result ping = fixture.lab().exec(Role.CLIENT2, CLI_TIMEOUT, "ping", "-n", "-c", "3", "-i", "0.5",
+            "-s", "100", "-e", "4242", SERVER_ADDRESS);
+        final String inside = CLIENT2_ADDRESS + ":4242";
+
+        final List<Map<String, Object>> listed = sessions("?inside=" + inside + "&proto=icmp");
+        final Exec.Result table = cli("sessions", "--inside", inside, "--proto", "icmp");
+        final long elapsedMs = (System.nanoTime() - startNs) / 1_000_000;
+
+        assertTrue(ping.stdout().contains("3 received"), ping.describe());
+        assertEquals(1, listed.size(), listed.toString());
+        final Map<String, Object> session = listed.getFirst();
+        assertEquals(List.of(3L, 384L, 3L, 384L), List.of((long)Json.number(session, "packetsOut"),
+            (long)Json.number(session, "bytesOut"), (long)Json.number(session, "packetsIn"),
+            (long)Json.number(session, "bytesIn")), session.toString());
+        final long ageMs = (long)Json.number(session, "ageMs");
+        assertTrue(ageMs >= 1000 && ageMs <= elapsedMs, "age " + ageMs + " ms, the pings took 1 s, the test " +
+            elapsedMs + " ms");
+        final List<String> row = table.stdout().lines().filter(line -> line.contains(inside))
+            .map(line -> List.of(line.trim().split("\\s+"))).findFirst().orElseThrow(() -> new AssertionError(table.describe()));
+        assertEquals(List.of("3", "384", "3", "384"), row.subList(row.size() - 4, row.size()), table.describe());
+        assertTrue(row.get(row.size() - 6).matches("\\d+s") && Long.parseLong(row.get(row.size() - 6)
+            .replace("s", "")) >= 1, "AGE column: " + table.describe());
     }
 
     @Test
@@ -253,6 +284,43 @@ class OperatorLabTest
     }
 
     @Test
+    void shouldLogEachMappingOnceAReloadSetsTheLogLevelToDebugAndStopWhenOneSetsItBack() throws Exception
+    {
+        final java.nio.file.Path file = fixture.directory().resolve(LabGatewayConfig.FILE_NAME);
+        final String original = java.nio.file.Files.readString(file);
+        try
+        {
+            java.nio.file.Files.writeString(file, original + "log: {level: debug}\n");
+            final Exec.Result debug = cli("reload");
+            fixture.gateway().awaitOutput(line -> line.equals("natgate: reload: log.level: info -> debug"),
+                Duration.ofSeconds(20));
+            udp(Role.CLIENT, 41_020);
+            fixture.gateway().awaitOutput(line -> line.startsWith("natgate: mapping created udp " + CLIENT_ADDRESS +
+                ":41020 -> " + PUBLIC_ADDRESS + ":") && line.endsWith(" dynamic"), Duration.ofSeconds(20));
+
+            java.nio.file.Files.writeString(file, original);
+            final Exec.Result info = cli("reload");
+            fixture.gateway().awaitOutput(line -> line.equals("natgate: reload: log.level: debug -> info"),
+                Duration.ofSeconds(20));
+            final int linesBefore = fixture.gateway().output().size();
+            udp(Role.CLIENT, 41_021);
+            assertEquals(1, sessions("?inside=" + CLIENT_ADDRESS + ":41021").size());
+            Thread.sleep(2_000); // the event thread's lag, were it to log the mapping
+            final List<String> said = fixture.gateway().output().subList(linesBefore,
+                fixture.gateway().output().size());
+
+            assertEquals(0, debug.exitStatus(), debug.describe());
+            assertEquals(0, info.exitStatus(), info.describe());
+            assertTrue(said.stream().noneMatch(line -> line.contains(":41021")), said.toString());
+        }
+        finally
+        {
+            java.nio.file.Files.writeString(file, original);
+            cli("reload");
+        }
+    }
+
+    @Test
     void shouldRefuseABadFileOnReloadLeavingTheRunningConfigAndNameWhatNeedsARestart() throws Exception
     {
         final java.nio.file.Path file = fixture.directory().resolve(LabGatewayConfig.FILE_NAME);
@@ -328,6 +396,36 @@ class OperatorLabTest
         assertFalse(stat.stdout().contains("\u001b"), "escape codes in a pipe: " + stat.stdout());
         assertTrue(stat.stdout().lines().filter(line -> line.startsWith("natgate stat - pid ")).count() >= 2,
             stat.describe());
+    }
+
+    @Test
+    void shouldRunEveryDocumentedCommandThatTalksToTheGatewayAndExitZero()
+    {
+        final java.util.Set<String> gatewayCommands = java.util.Set.of("sessions", "clients", "summary", "reload",
+            "providers", "firewall sessions", "firewall rules");
+        final java.nio.file.Path config = fixture.directory().resolve(LabGatewayConfig.FILE_NAME);
+        final List<String> failures = new ArrayList<>();
+        int ran = 0;
+        for (final DocumentedExamples.Example example : DocumentedExamples.commands())
+        {
+            for (final List<String> arguments : DocumentedExamples.expand(example.text(),
+                name -> DocumentedExamples.placeholder(name, config, fixture.directory())))
+            {
+                if (!gatewayCommands.contains(arguments.getFirst()) && (arguments.size() < 2 ||
+                    !gatewayCommands.contains(arguments.get(0) + " " + arguments.get(1))))
+                {
+                    continue;
+                }
+                final Exec.Result result = cli(arguments.toArray(String[]::new));
+                ran++;
+                if (result.exitStatus() != 0)
+                {
+                    failures.add(example + " -> " + arguments + ": " + result.describe());
+                }
+            }
+        }
+        assertTrue(ran >= 10, ran + " documented commands run");
+        assertEquals(List.of(), failures);
     }
 
     /**

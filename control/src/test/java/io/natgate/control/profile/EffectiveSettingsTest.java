@@ -96,8 +96,8 @@ class EffectiveSettingsTest
         final ConfigException refused = assertThrows(ConfigException.class,
             () -> HardwareProfiles.directory(directory).get("tiny", null));
 
-        assertEquals(file + ":2: memoryBudget=16m: tables 139.2 MiB + pipeline rings 5.1 MiB + backend rings 20.0 MiB " +
-            "(2 ports) = 164.3 MiB exceed the memoryBudget 16m; shrink the tables or rings, or raise the budget",
+        assertEquals(file + ":2: memoryBudget=16m: tables 146.8 MiB + pipeline rings 5.1 MiB + backend rings 20.0 MiB " +
+            "(2 ports) = 171.9 MiB exceed the memoryBudget 16m; shrink the tables or rings, or raise the budget",
             refused.getMessage());
         assertEquals(new Location(file.toString(), 2, "memoryBudget", "16m"), refused.location());
     }
@@ -107,8 +107,8 @@ class EffectiveSettingsTest
     {
         final GatewayConfig config = loadConfig(example().replace("maxSessions: 65536", "maxSessions: 2000000"));
 
-        assertEquals(directory.resolve("natgate.yaml") + ":" + maxSessionsLine() + ": nat.maxSessions=2000000: tables 187.7 MiB + pipeline " +
-            "rings 5.1 MiB + backend rings 25.0 MiB (2 ports) = 217.8 MiB exceed the memoryBudget 64m of profile " +
+        assertEquals(directory.resolve("natgate.yaml") + ":" + maxSessionsLine() + ": nat.maxSessions=2000000: tables 203.0 MiB + pipeline " +
+            "rings 5.1 MiB + backend rings 25.0 MiB (2 ports) = 233.0 MiB exceed the memoryBudget 64m of profile " +
             "small-2core (hw-profiles/small-2core.yaml:16); shrink the tables or rings, or raise the budget",
             assertThrows(ConfigException.class,
                 () -> EffectiveSettings.resolve(config, null, TestHosts.SMALL_LINUX, builtin)).getMessage());

@@ -60,7 +60,7 @@ final class NatInspection
                     sessions.protocol(s), sessions.insideAddress(s), sessions.insidePort(s), sessions.publicAddress(s),
                     sessions.publicPort(s), sessions.remoteAddress(s), sessions.remotePort(s), sessions.deadlineNs(s),
                     sessions.tcpFlags(s), mappings.kind(sessions.mapping(s)), sessions.packetsOut(s),
-                    sessions.bytesOut(s), sessions.packetsIn(s), sessions.bytesIn(s));
+                    sessions.bytesOut(s), sessions.packetsIn(s), sessions.bytesIn(s), sessions.createdNs(s));
             }
         }
         return end < sessions.capacity() ? end : -1;

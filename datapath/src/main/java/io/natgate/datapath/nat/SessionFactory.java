@@ -250,7 +250,7 @@ final class SessionFactory
         final int protocol = mappings.protocol(mapping);
         final int session = sessions.add(
             protocol, mappings.insideAddress(mapping), mappings.insidePort(mapping), remoteAddress, remotePort,
-            mappings.publicAddress(mapping), mappings.publicPort(mapping), mapping);
+            mappings.publicAddress(mapping), mappings.publicPort(mapping), mapping, nowNs);
         if (session == SessionTable.NONE)
         {
             return drop(DropReason.MAX_SESSIONS);

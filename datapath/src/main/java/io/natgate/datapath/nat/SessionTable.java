@@ -18,8 +18,8 @@ import io.natgate.datapath.frame.Checksums;
  *   h6: bytesOut
  *   h7: bytesIn
  * </pre>
- * The slow path's links live apart, 2 longs a session: {@code c0} LRU previous | next, {@code c1}
- * mapping previous | next.
+ * The slow path's links live apart, 3 longs a session: {@code c0} LRU previous | next, {@code c1}
+ * mapping previous | next, {@code c2} the time it was created (for its age; written once, never on the fast path).
  * <p>
  * Each session sits in the LRU list of its timeout class in order of the deadline it had when last
  * linked, so expiry looks at the head only. A refresh only writes the deadline; it moves the session to the
@@ -33,7 +33,7 @@ import io.natgate.datapath.frame.Checksums;
 final class SessionTable
 {
     static final int STRIDE = 8;
-    static final int COLD_STRIDE = 2;
+    static final int COLD_STRIDE = 3;
     static final int NONE = -1;
 
     static final int CLASS_UDP = 0;
@@ -250,7 +250,7 @@ final class SessionTable
      */
     int add(
         final int protocol, final int insideAddress, final int insidePort, final int remoteAddress,
-        final int remotePort, final int publicAddress, final int publicPort, final int mapping)
+        final int remotePort, final int publicAddress, final int publicPort, final int mapping, final long nowNs)
     {
         if (freeHead == NONE)
         {
@@ -276,6 +276,7 @@ final class SessionTable
         records[base + 7] = 0;
         links[cold] = ((long)NONE << 32) | (NONE & LOW);
         links[cold + 1] = ((long)NONE << 32) | (NONE & LOW);
+        links[cold + 2] = nowNs;
         byOutboundKey.insert(outboundHash(records[base], records[base + 1]), entry);
         byInboundKey.insert(inboundHash(remoteAddress, publicAddress, records[base + 1]), entry);
         return entry;
@@ -579,6 +580,14 @@ final class SessionTable
     long bytesIn(final int entry)
     {
         return records[base(entry) + 7];
+    }
+
+    /**
+     * @return when the session was created (or restored), on the engine's clock.
+     */
+    long createdNs(final int entry)
+    {
+        return links[entry * COLD_STRIDE + 2];
     }
 
     int mappingPrevious(final int entry)

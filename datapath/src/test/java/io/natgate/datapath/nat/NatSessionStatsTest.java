@@ -20,12 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Per-session traffic counters and the bounded session walk the admin listing uses; and expiry
+ * Per-session traffic counters and creation times, the bounded session walk the admin listing uses; and expiry
  * with sessions relinked in their LRU list at most once a second.
  */
 class NatSessionStatsTest
 {
-    private record Stats(int insidePort, long packetsOut, long bytesOut, long packetsIn, long bytesIn)
+    private record Stats(int insidePort, long packetsOut, long bytesOut, long packetsIn, long bytesIn, long createdNs)
     {
     }
 
@@ -36,14 +36,14 @@ class NatSessionStatsTest
         while (cursor >= 0)
         {
             cursor = engine.visitSessions(cursor, 3, (protocol, insideAddress, insidePort, publicAddress, publicPort,
-                remoteAddress, remotePort, deadlineNs, tcpFlags, kind, packetsOut, bytesOut, packetsIn, bytesIn) ->
-                stats.add(new Stats(insidePort, packetsOut, bytesOut, packetsIn, bytesIn)));
+                remoteAddress, remotePort, deadlineNs, tcpFlags, kind, packetsOut, bytesOut, packetsIn, bytesIn,
+                createdNs) -> stats.add(new Stats(insidePort, packetsOut, bytesOut, packetsIn, bytesIn, createdNs)));
         }
         return stats;
     }
 
     @Test
-    void shouldCountPacketsAndBytesOfEachSessionEachWay()
+    void shouldCountPacketsAndBytesOfEachSessionEachWayAndKeepWhenItWasCreated()
     {
         final NatHarness nat = new NatHarness();
         final byte[] out = udp(HOST_A, 5000, REMOTE_1, 53, new byte[10]);
@@ -60,9 +60,9 @@ class NatSessionStatsTest
         final List<Stats> stats = stats(nat.engine);
         assertEquals(2, stats.size());
         final Stats udpSession = stats.stream().filter(s -> s.insidePort() == 5000).findFirst().orElseThrow();
-        assertEquals(new Stats(5000, 3, 3L * out.length, 2, 2L * in.length), udpSession);
+        assertEquals(new Stats(5000, 3, 3L * out.length, 2, 2L * in.length, SECOND_NS), udpSession);
         final Stats tcpSession = stats.stream().filter(s -> s.insidePort() == 6000).findFirst().orElseThrow();
-        assertEquals(new Stats(6000, 1, tcpOut.length, 0, 0), tcpSession);
+        assertEquals(new Stats(6000, 1, tcpOut.length, 0, 0, 3 * SECOND_NS), tcpSession);
     }
 
     @Test
@@ -82,7 +82,7 @@ class NatSessionStatsTest
             visitedInCall[0] = 0;
             cursor = nat.engine.visitSessions(cursor, 10, (protocol, insideAddress, insidePort, publicAddress,
                 publicPort, remoteAddress, remotePort, deadlineNs, tcpFlags, kind, packetsOut, bytesOut, packetsIn,
-                bytesIn) ->
+                bytesIn, createdNs) ->
             {
                 visitedInCall[0]++;
                 assertTrue(seen.add(insidePort), "visited twice: " + insidePort);
