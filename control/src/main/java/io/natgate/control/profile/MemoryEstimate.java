@@ -10,7 +10,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *   <li>NAT tables, as {@code NatEngine.tableCapacityBytes()} counts them once allocated: sessions
  *       (a 64-byte record and 3 cold longs each, links and creation time, the records a cache line into their array,
  *       indexed by two open-addressing hash indexes), mappings (4 longs, two indexes),
- *       clients (4 ints, one index), and the port bitmaps (65,536 bits per public address and protocol,
+ *       clients (5 ints, one index), and the port bitmaps (65,536 bits per public address and protocol,
  *       for TCP, UDP and ICMP). A hash index is a power of two of 4-byte slots, at least twice its
  *       entries. A test holds this to the engine's own count.</li>
  *   <li>Pipeline rings: an rx and a tx ring per port, the command ring and the event ring, each
@@ -26,7 +26,7 @@ public record MemoryEstimate(long tableBytes, long pipelineRingBytes, long backe
     private static final int SESSION_LONGS = 8 + 3;
     private static final int SESSION_RECORDS_OFFSET_LONGS = 6;
     private static final int MAPPING_LONGS = 4;
-    private static final int CLIENT_INTS = 4;
+    private static final int CLIENT_INTS = 5;
     private static final int PORT_PROTOCOLS = 3;
     private static final int PORTS_PER_ADDRESS = 65_536;
     /**

@@ -170,8 +170,10 @@ class HelpTextTest
             for (final List<String> arguments : DocumentedExamples.expand(example.text(),
                 name -> DocumentedExamples.placeholder(name, config, directory.resolve("root"))))
             {
+                // prose that names a command alone ("`natgate config check` says ...") refers to it; blocks run
                 if (OFFLINE.stream().noneMatch(path -> arguments.size() >= path.size() &&
-                    arguments.subList(0, path.size()).equals(path)) ||
+                    arguments.subList(0, path.size()).equals(path) &&
+                    (example.inBlock() || arguments.size() > path.size())) ||
                     arguments.getFirst().equals("install") && !arguments.contains("--root"))
                 {
                     continue;
@@ -189,7 +191,7 @@ class HelpTextTest
                 }
             }
         }
-        assertTrue(ran >= 8, ran + " documented commands run");
+        assertTrue(ran >= 5, ran + " documented commands run");
         assertEquals(List.of(), failures);
     }
 

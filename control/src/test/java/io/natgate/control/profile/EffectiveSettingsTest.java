@@ -96,8 +96,8 @@ class EffectiveSettingsTest
         final ConfigException refused = assertThrows(ConfigException.class,
             () -> HardwareProfiles.directory(directory).get("tiny", null));
 
-        assertEquals(file + ":2: memoryBudget=16m: tables 146.8 MiB + pipeline rings 5.1 MiB + backend rings 20.0 MiB " +
-            "(2 ports) = 171.9 MiB exceed the memoryBudget 16m; shrink the tables or rings, or raise the budget",
+        assertEquals(file + ":2: memoryBudget=16m: tables 146.9 MiB + pipeline rings 5.1 MiB + backend rings 20.0 MiB " +
+            "(2 ports) = 172.0 MiB exceed the memoryBudget 16m; shrink the tables or rings, or raise the budget",
             refused.getMessage());
         assertEquals(new Location(file.toString(), 2, "memoryBudget", "16m"), refused.location());
     }
