@@ -16,13 +16,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pair's streams over Aeron UDP unicast: this gateway subscribes on its end of the link and publishes to the
- * peer's. By default it runs its own media driver (shared threading, sleeping when idle) in the configured Aeron
+ * peer's; heartbeats have a stream of their own, so a record the standby cannot take yet (its command ring full)
+ * never holds up the news that the active is alive. By default it runs its own media driver (shared threading, sleeping when idle) in the configured Aeron
  * directory, which it owns: the directory is wiped at start and deleted at close.
  */
 public final class AeronTransport implements HaTransport
 {
     /** The replication stream's id, the same both ways. */
     public static final int STREAM_ID = 1801;
+    /** The heartbeats' stream id. */
+    public static final int HEARTBEAT_STREAM_ID = 1802;
     /** Each term of the publication; three make its log. 64 KiB of records is about 1,000 sessions. */
     static final String TERM_LENGTH = "4m";
     private static final long DRIVER_IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
@@ -31,18 +34,22 @@ public final class AeronTransport implements HaTransport
     private final Aeron aeron;
     private final ExclusivePublication publication;
     private final Subscription subscription;
+    private final ExclusivePublication heartbeats;
+    private final Subscription peerHeartbeats;
     private HaTransport.Handler handler;
     private final ControlledFragmentHandler fragments = (buffer, offset, length, header) ->
         handler.onMessage(buffer, offset, length) ? ControlledFragmentHandler.Action.CONTINUE :
             ControlledFragmentHandler.Action.ABORT;
 
     private AeronTransport(final MediaDriver driver, final Aeron aeron, final ExclusivePublication publication,
-        final Subscription subscription)
+        final Subscription subscription, final ExclusivePublication heartbeats, final Subscription peerHeartbeats)
     {
         this.driver = driver;
         this.aeron = aeron;
         this.publication = publication;
         this.subscription = subscription;
+        this.heartbeats = heartbeats;
+        this.peerHeartbeats = peerHeartbeats;
     }
 
     /**
@@ -70,7 +77,10 @@ public final class AeronTransport implements HaTransport
             final ExclusivePublication publication = aeron.addExclusivePublication(
                 channel(config.peer()) + "|term-length=" + TERM_LENGTH, STREAM_ID);
             final Subscription subscription = aeron.addSubscription(channel(config.link()), STREAM_ID);
-            return new AeronTransport(driver, aeron, publication, subscription);
+            final ExclusivePublication heartbeats = aeron.addExclusivePublication(
+                channel(config.peer()) + "|term-length=64k", HEARTBEAT_STREAM_ID);
+            final Subscription peerHeartbeats = aeron.addSubscription(channel(config.link()), HEARTBEAT_STREAM_ID);
+            return new AeronTransport(driver, aeron, publication, subscription, heartbeats, peerHeartbeats);
         }
         catch (final RuntimeException ex)
         {
@@ -86,13 +96,15 @@ public final class AeronTransport implements HaTransport
 
     public boolean offer(final DirectBuffer buffer, final int offset, final int length)
     {
-        return publication.offer(buffer, offset, length) > 0;
+        final boolean heartbeat = buffer.getInt(offset + HaWire.TYPE_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN) ==
+            HaWire.HEARTBEAT;
+        return (heartbeat ? heartbeats : publication).offer(buffer, offset, length) > 0;
     }
 
     public int poll(final HaTransport.Handler handler, final int limit)
     {
         this.handler = handler;
-        return subscription.controlledPoll(fragments, limit);
+        return peerHeartbeats.controlledPoll(fragments, limit) + subscription.controlledPoll(fragments, limit);
     }
 
     public boolean peerConnected()
@@ -110,6 +122,6 @@ public final class AeronTransport implements HaTransport
 
     public void close()
     {
-        CloseHelper.quietCloseAll(publication, subscription, aeron, driver);
+        CloseHelper.quietCloseAll(heartbeats, peerHeartbeats, publication, subscription, aeron, driver);
     }
 }

@@ -2,7 +2,8 @@ package io.natgate.control.ha;
 
 /**
  * The layout of the messages the two gateways of a pair exchange on their Aeron streams, in one place:
- * little-endian (Aeron's own order), 8-byte fields first. Every message starts with its type.
+ * little-endian (Aeron's own order; written in the native order of the little-endian hosts natgate runs on,
+ * x86-64 and aarch64), 8-byte fields first. Every message starts with its type.
  * <p>
  * Heartbeats go both ways. Replication records go from the active: each session event (and each session a
  * snapshot reads) is one record with a sequence number, so a standby that sees a gap knows it missed one and

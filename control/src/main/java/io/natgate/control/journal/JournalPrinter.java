@@ -31,7 +31,7 @@ public final class JournalPrinter implements JournalEvents
         "block-allocated", "block-interim", "block-released", "quota-exceeded", "ports-exhausted",
         "provider-created", "provider-registered", "provider-active", "provider-terminated", "provider-deregistered",
         "provider-destroyed", "firewall-session-opened", "firewall-session-closed", "firewall-mapping-opened",
-        "flow-denied");
+        "flow-denied", "ha-transition");
 
     private static final DateTimeFormatter TIME =
         DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);

@@ -41,10 +41,13 @@ public final class HaLab implements AutoCloseable
 
     private final String prefix;
     private final List<LabProcess> processes = new ArrayList<>();
+    /** Removes the lab when the JVM exits without {@link #close()} (a test interrupted by its timeout). */
+    private final Thread shutdownHook;
 
     private HaLab(final String prefix)
     {
         this.prefix = prefix;
+        this.shutdownHook = new Thread(this::down, "ha-lab-teardown-" + prefix);
     }
 
     /**
@@ -54,6 +57,7 @@ public final class HaLab implements AutoCloseable
     {
         final HaLab lab = new HaLab(prefix);
         lab.down();
+        Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
         try
         {
             lab.build();
@@ -184,5 +188,13 @@ public final class HaLab implements AutoCloseable
             processes.clear();
         }
         down();
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        }
+        catch (final IllegalStateException ignored)
+        {
+            // the JVM is shutting down and the hook runs
+        }
     }
 }

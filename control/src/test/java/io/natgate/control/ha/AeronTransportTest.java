@@ -70,6 +70,31 @@ class AeronTransportTest
                 assertEquals(-(i + 1), atA.get(i));
             }
             assertTrue(a.peerConnected() && b.peerConnected());
+            // heartbeats go on a stream of their own: one arrives while a record ahead of it is refused
+            message.putInt(HaWire.TYPE_OFFSET, HaWire.RECORD);
+            assertTrue(a.offer(message, 0, message.capacity()));
+            final UnsafeBuffer heartbeat = new UnsafeBuffer(new byte[HaWire.HEARTBEAT_LENGTH]);
+            heartbeat.putInt(HaWire.TYPE_OFFSET, HaWire.HEARTBEAT);
+            while (!a.offer(heartbeat, 0, heartbeat.capacity()))
+            {
+                assertTrue(System.nanoTime() - deadlineNs < 0, "heartbeat stream connected");
+                Thread.onSpinWait();
+            }
+            final boolean[] heard = new boolean[1];
+            while (!heard[0])
+            {
+                assertTrue(System.nanoTime() - deadlineNs < 0, "heartbeat past a held record");
+                b.poll((buffer, offset, length) ->
+                {
+                    heard[0] |= buffer.getInt(offset + HaWire.TYPE_OFFSET) == HaWire.HEARTBEAT;
+                    return buffer.getInt(offset + HaWire.TYPE_OFFSET) == HaWire.HEARTBEAT;
+                }, 10);
+            }
+            while (b.poll((buffer, offset, length) -> buffer.getInt(offset + HaWire.TYPE_OFFSET) == HaWire.RECORD, 10) == 0)
+            {
+                assertTrue(System.nanoTime() - deadlineNs < 0, "the held record, read again");
+            }
+            message.putInt(HaWire.TYPE_OFFSET, 0);
             // a message left unhandled is read again
             assertTrue(a.offer(message, 0, message.capacity()));
             final int[] seen = new int[1];
