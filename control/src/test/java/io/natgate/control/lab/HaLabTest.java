@@ -139,7 +139,7 @@ class HaLabTest
                 directory.resolve(survivor.name().toLowerCase()).resolve("journal").toString(), "--type",
                 "ha-transition", "-n", "10"));
             assertEquals(0, journaled.exitStatus(), journaled.describe());
-            assertTrue(journaled.stdout().contains("ha-transition") && journaled.stdout().contains("peer silent for"),
+            assertTrue(journaled.stdout().contains("ha-transition from=standby to=active reason=peer_silent_for_"),
                 journaled.stdout());
             client.stop();
             server.stop();
