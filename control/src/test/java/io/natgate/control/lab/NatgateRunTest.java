@@ -120,7 +120,7 @@ class NatgateRunTest
 
         assertEquals(ConfigException.EXIT_STATUS, run.exitStatus(), run.describe());
         assertEquals(List.of(file + ":" + text.lines().count() + ": colour=blue: unknown key (the top level takes " +
-            "admin, export, firewall, ha, ipv6, journal, nat, ports, profile, providers)"), run.stderr().lines().toList());
+            "admin, export, firewall, ha, ipv6, journal, log, nat, ports, profile, providers)"), run.stderr().lines().toList());
         assertTrue(!run.stdout().contains(LabGateway.FORWARDING), run.stdout());
     }
 
