@@ -1,6 +1,7 @@
 package io.natgate.control.cp;
 
 import io.natgate.datapath.ConfigurationException;
+import io.natgate.datapath.ValidatedConfiguration;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
@@ -14,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Configuration of the Connectivity Platform: property names and defaults side by side;
  * {@link #validate()} names the bad key and value.
  */
-public final class PlatformConfig
+public final class PlatformConfig extends ValidatedConfiguration
 {
     /** A call to a provider not completed within this terminates the session (provider timeout). */
     public static final String CALL_TIMEOUT = "cp.callTimeout";
@@ -65,6 +66,7 @@ public final class PlatformConfig
         {
             throw new ConfigurationException("cp", "null", "clocks, error handler and thread factory are required");
         }
+        freeze();
         return this;
     }
 
@@ -83,6 +85,7 @@ public final class PlatformConfig
 
     public PlatformConfig callTimeoutNs(final long callTimeoutNs)
     {
+        checkMutable();
         this.callTimeoutNs = callTimeoutNs;
         return this;
     }
@@ -94,6 +97,7 @@ public final class PlatformConfig
 
     public PlatformConfig timeoutCheckIntervalNs(final long timeoutCheckIntervalNs)
     {
+        checkMutable();
         this.timeoutCheckIntervalNs = timeoutCheckIntervalNs;
         return this;
     }
@@ -105,6 +109,7 @@ public final class PlatformConfig
 
     public PlatformConfig shutdownTimeoutNs(final long shutdownTimeoutNs)
     {
+        checkMutable();
         this.shutdownTimeoutNs = shutdownTimeoutNs;
         return this;
     }
@@ -116,6 +121,7 @@ public final class PlatformConfig
 
     public PlatformConfig maxPendingSends(final int maxPendingSends)
     {
+        checkMutable();
         this.maxPendingSends = maxPendingSends;
         return this;
     }
@@ -127,6 +133,7 @@ public final class PlatformConfig
 
     public PlatformConfig sendBatchFrames(final int sendBatchFrames)
     {
+        checkMutable();
         this.sendBatchFrames = sendBatchFrames;
         return this;
     }
@@ -138,6 +145,7 @@ public final class PlatformConfig
 
     public PlatformConfig maxRoutesPerInstance(final int maxRoutesPerInstance)
     {
+        checkMutable();
         this.maxRoutesPerInstance = maxRoutesPerInstance;
         return this;
     }
@@ -152,6 +160,7 @@ public final class PlatformConfig
 
     public PlatformConfig nanoClock(final NanoClock nanoClock)
     {
+        checkMutable();
         this.nanoClock = nanoClock;
         return this;
     }
@@ -166,6 +175,7 @@ public final class PlatformConfig
 
     public PlatformConfig epochClock(final EpochNanoClock epochClock)
     {
+        checkMutable();
         this.epochClock = epochClock;
         return this;
     }
@@ -180,6 +190,7 @@ public final class PlatformConfig
 
     public PlatformConfig errorHandler(final ErrorHandler errorHandler)
     {
+        checkMutable();
         this.errorHandler = errorHandler;
         return this;
     }
@@ -194,6 +205,7 @@ public final class PlatformConfig
 
     public PlatformConfig callbackThreadFactory(final ThreadFactory callbackThreadFactory)
     {
+        checkMutable();
         this.callbackThreadFactory = callbackThreadFactory;
         return this;
     }

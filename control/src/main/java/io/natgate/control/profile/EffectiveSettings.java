@@ -186,7 +186,7 @@ public final class EffectiveSettings
     }
 
     /**
-     * @return a new, concluded pipeline configuration (clock, error handler and thread factory are the caller's).
+     * @return a new, validated pipeline configuration (clock, error handler and thread factory are the caller's).
      */
     public PipelineConfig pipelineConfig()
     {
@@ -201,7 +201,7 @@ public final class EffectiveSettings
             .workers(intValue(ProfileKey.WORKERS))
             .threadingMode((ThreadingMode)settings.get(ProfileKey.THREADING).value())
             .idleStrategy((String)settings.get(ProfileKey.IDLE_STRATEGY).value())
-            .conclude());
+            .validate());
     }
 
     /**

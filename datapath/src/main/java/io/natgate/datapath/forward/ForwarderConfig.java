@@ -1,6 +1,7 @@
 package io.natgate.datapath.forward;
 
 import io.natgate.datapath.ConfigurationException;
+import io.natgate.datapath.ValidatedConfiguration;
 import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.port.LinkLayer;
 
@@ -11,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Configuration of the frame processor around the NAT: the ports, ARP and ICMP behaviour.
  * Property names and defaults side by side; {@link #validate()} names the bad key and value.
  */
-public final class ForwarderConfig
+public final class ForwarderConfig extends ValidatedConfiguration
 {
     public static final String IPV6 = "ipv6";
     public static final Ipv6Policy IPV6_DEFAULT = Ipv6Policy.DROP;
@@ -175,6 +176,7 @@ public final class ForwarderConfig
         {
             throw new ConfigurationException(ARP_RETRY_INTERVAL, arpRetryIntervalNs + "ns", "must be positive");
         }
+        freeze();
         return this;
     }
 
@@ -193,6 +195,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig ports(final List<PortSettings> ports)
     {
+        checkMutable();
         this.ports = List.copyOf(ports);
         return this;
     }
@@ -207,6 +210,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig insideRoutes(final List<InsideRoute> insideRoutes)
     {
+        checkMutable();
         this.insideRoutes = List.copyOf(insideRoutes);
         return this;
     }
@@ -221,6 +225,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig staticNeighbours(final List<StaticNeighbour> staticNeighbours)
     {
+        checkMutable();
         this.staticNeighbours = List.copyOf(staticNeighbours);
         return this;
     }
@@ -232,6 +237,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig ipv6(final Ipv6Policy ipv6)
     {
+        checkMutable();
         this.ipv6 = ipv6;
         return this;
     }
@@ -243,6 +249,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig neighbourCapacity(final int neighbourCapacity)
     {
+        checkMutable();
         this.neighbourCapacity = neighbourCapacity;
         return this;
     }
@@ -254,6 +261,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig neighbourTimeoutNs(final long neighbourTimeoutNs)
     {
+        checkMutable();
         this.neighbourTimeoutNs = neighbourTimeoutNs;
         return this;
     }
@@ -265,6 +273,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig arpRetryIntervalNs(final long arpRetryIntervalNs)
     {
+        checkMutable();
         this.arpRetryIntervalNs = arpRetryIntervalNs;
         return this;
     }
@@ -276,6 +285,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig arpRetries(final int arpRetries)
     {
+        checkMutable();
         this.arpRetries = arpRetries;
         return this;
     }
@@ -287,6 +297,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig arpPendingFrames(final int arpPendingFrames)
     {
+        checkMutable();
         this.arpPendingFrames = arpPendingFrames;
         return this;
     }
@@ -298,6 +309,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig icmpErrorsPerSecond(final int icmpErrorsPerSecond)
     {
+        checkMutable();
         this.icmpErrorsPerSecond = icmpErrorsPerSecond;
         return this;
     }
@@ -309,6 +321,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig maxRoutes(final int maxRoutes)
     {
+        checkMutable();
         this.maxRoutes = maxRoutes;
         return this;
     }
@@ -320,6 +333,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig localPort(final int localPort)
     {
+        checkMutable();
         this.localPort = localPort;
         return this;
     }
@@ -331,6 +345,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig maxLocalEndpoints(final int maxLocalEndpoints)
     {
+        checkMutable();
         this.maxLocalEndpoints = maxLocalEndpoints;
         return this;
     }
@@ -342,6 +357,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig bindSources(final boolean bindSources)
     {
+        checkMutable();
         this.bindSources = bindSources;
         return this;
     }
@@ -353,6 +369,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig unverifiedFrames(final int unverifiedFrames)
     {
+        checkMutable();
         this.unverifiedFrames = unverifiedFrames;
         return this;
     }
@@ -364,6 +381,7 @@ public final class ForwarderConfig
 
     public ForwarderConfig unverifiedFramesPerSource(final int unverifiedFramesPerSource)
     {
+        checkMutable();
         this.unverifiedFramesPerSource = unverifiedFramesPerSource;
         return this;
     }

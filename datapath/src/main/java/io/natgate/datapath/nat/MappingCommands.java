@@ -1,7 +1,6 @@
 package io.natgate.datapath.nat;
 
 import io.natgate.datapath.counters.DropReason;
-import io.natgate.datapath.counters.GlobalCounter;
 
 /**
  * The control plane's commands applied to the tables: static mappings, inbound mappings opened
@@ -16,9 +15,13 @@ final class MappingCommands implements NatCommands
     private final PortAllocator ports;
     private final SessionFactory factory;
     private final SessionReaper reaper;
+    private final FixedEndpointMappings fixedEndpoints;
 
-    MappingCommands(final NatTables tables, final SessionFactory factory, final SessionReaper reaper)
+    MappingCommands(
+        final NatTables tables, final SessionFactory factory, final SessionReaper reaper,
+        final FixedEndpointMappings fixedEndpoints)
     {
+        this.fixedEndpoints = fixedEndpoints;
         this.tables = tables;
         this.mappings = tables.mappings;
         this.clients = tables.clients;
@@ -54,24 +57,14 @@ final class MappingCommands implements NatCommands
             completed(correlationId, CommandStatus.TABLE_FULL, 0, 0); // no mapping goes unrecorded
             return;
         }
-        if (mappings.findByInside(insideAddress, insidePort, protocol) != MappingTable.NONE ||
-            !ports.isFree(addressIndex, protocol, publicPort))
+        if (mappings.findByInside(insideAddress, insidePort, protocol) != MappingTable.NONE)
         {
             completed(correlationId, CommandStatus.PUBLIC_ENDPOINT_IN_USE, 0, 0);
             return;
         }
-        final int client = clients.findOrCreate(insideAddress);
-        if (client < 0)
+        if (fixedEndpoints.create(correlationId, protocol, insideAddress, insidePort, addressIndex, publicPort,
+            MappingKind.STATIC, nowNs) < 0)
         {
-            completed(correlationId, CommandStatus.TABLE_FULL, 0, 0);
-            return;
-        }
-        final int mapping = factory.createMapping(
-            protocol, insideAddress, insidePort, addressIndex, publicPort, MappingKind.STATIC, client, nowNs, true);
-        if (mapping < 0)
-        {
-            clients.releaseIfEmpty(client);
-            completed(correlationId, CommandStatus.TABLE_FULL, 0, 0);
             return;
         }
         completed(correlationId, CommandStatus.OK, publicAddress, publicPort);
@@ -205,8 +198,6 @@ final class MappingCommands implements NatCommands
     private void completed(
         final long correlationId, final CommandStatus status, final int publicAddress, final int publicPort)
     {
-        tables.counters.increment(
-            status == CommandStatus.OK ? GlobalCounter.COMMANDS_APPLIED : GlobalCounter.COMMANDS_REJECTED);
-        tables.events.onCommandCompleted(tables.commandTimeNs, correlationId, status.id(), publicAddress, publicPort);
+        tables.completeCommand(correlationId, status, publicAddress, publicPort);
     }
 }

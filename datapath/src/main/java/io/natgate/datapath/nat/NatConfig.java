@@ -1,6 +1,7 @@
 package io.natgate.datapath.nat;
 
 import io.natgate.datapath.ConfigurationException;
+import io.natgate.datapath.ValidatedConfiguration;
 
 import java.util.concurrent.TimeUnit;
 
@@ -9,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #validate()}, which names the bad key and value. Timeouts may not go below the
  * RFC minimums (RFC 4787 REQ-5, RFC 5382 REQ-5, RFC 5508 REQ-2).
  */
-public final class NatConfig
+public final class NatConfig extends ValidatedConfiguration
 {
     public static final String PUBLIC_ADDRESSES = "nat.publicAddresses";
 
@@ -183,6 +184,7 @@ public final class NatConfig
         {
             throw new ConfigurationException(FRAGMENT_TIMEOUT, fragmentTimeoutNs + "ns", "must be positive");
         }
+        freeze();
         return this;
     }
 
@@ -348,6 +350,7 @@ public final class NatConfig
 
     public NatConfig publicAddresses(final int... publicAddresses)
     {
+        checkMutable();
         this.publicAddresses = publicAddresses.clone();
         return this;
     }
@@ -359,6 +362,7 @@ public final class NatConfig
 
     public NatConfig filtering(final FilteringMode filtering)
     {
+        checkMutable();
         this.filtering = filtering;
         return this;
     }
@@ -370,6 +374,7 @@ public final class NatConfig
 
     public NatConfig maxSessions(final int maxSessions)
     {
+        checkMutable();
         this.maxSessions = maxSessions;
         return this;
     }
@@ -384,6 +389,7 @@ public final class NatConfig
 
     public NatConfig maxMappings(final int maxMappings)
     {
+        checkMutable();
         this.maxMappings = maxMappings;
         return this;
     }
@@ -395,6 +401,7 @@ public final class NatConfig
 
     public NatConfig maxClients(final int maxClients)
     {
+        checkMutable();
         this.maxClients = maxClients;
         return this;
     }
@@ -409,6 +416,7 @@ public final class NatConfig
 
     public NatConfig portsPerClient(final int portsPerClient)
     {
+        checkMutable();
         this.portsPerClient = portsPerClient;
         return this;
     }
@@ -431,6 +439,7 @@ public final class NatConfig
 
     public NatConfig inboundSessionsPerRemote(final int inboundSessionsPerRemote)
     {
+        checkMutable();
         this.inboundSessionsPerRemote = inboundSessionsPerRemote;
         return this;
     }
@@ -445,12 +454,14 @@ public final class NatConfig
 
     public NatConfig sessionsPerInboundMapping(final int sessionsPerInboundMapping)
     {
+        checkMutable();
         this.sessionsPerInboundMapping = sessionsPerInboundMapping;
         return this;
     }
 
     public NatConfig sessionsPerClient(final int sessionsPerClient)
     {
+        checkMutable();
         this.sessionsPerClient = sessionsPerClient;
         return this;
     }
@@ -462,6 +473,7 @@ public final class NatConfig
 
     public NatConfig udpTimeoutNs(final long udpTimeoutNs)
     {
+        checkMutable();
         this.udpTimeoutNs = udpTimeoutNs;
         return this;
     }
@@ -473,6 +485,7 @@ public final class NatConfig
 
     public NatConfig tcpEstablishedTimeoutNs(final long tcpEstablishedTimeoutNs)
     {
+        checkMutable();
         this.tcpEstablishedTimeoutNs = tcpEstablishedTimeoutNs;
         return this;
     }
@@ -484,6 +497,7 @@ public final class NatConfig
 
     public NatConfig tcpTransitoryTimeoutNs(final long tcpTransitoryTimeoutNs)
     {
+        checkMutable();
         this.tcpTransitoryTimeoutNs = tcpTransitoryTimeoutNs;
         return this;
     }
@@ -495,6 +509,7 @@ public final class NatConfig
 
     public NatConfig icmpTimeoutNs(final long icmpTimeoutNs)
     {
+        checkMutable();
         this.icmpTimeoutNs = icmpTimeoutNs;
         return this;
     }
@@ -506,6 +521,7 @@ public final class NatConfig
 
     public NatConfig inboundRefresh(final boolean inboundRefresh)
     {
+        checkMutable();
         this.inboundRefresh = inboundRefresh;
         return this;
     }
@@ -517,6 +533,7 @@ public final class NatConfig
 
     public NatConfig portPreservation(final boolean portPreservation)
     {
+        checkMutable();
         this.portPreservation = portPreservation;
         return this;
     }
@@ -528,6 +545,7 @@ public final class NatConfig
 
     public NatConfig portParity(final boolean portParity)
     {
+        checkMutable();
         this.portParity = portParity;
         return this;
     }
@@ -539,6 +557,7 @@ public final class NatConfig
 
     public NatConfig hairpinning(final boolean hairpinning)
     {
+        checkMutable();
         this.hairpinning = hairpinning;
         return this;
     }
@@ -550,6 +569,7 @@ public final class NatConfig
 
     public NatConfig maxHeldFragments(final int maxHeldFragments)
     {
+        checkMutable();
         this.maxHeldFragments = maxHeldFragments;
         return this;
     }
@@ -561,6 +581,7 @@ public final class NatConfig
 
     public NatConfig maxFragmentFlows(final int maxFragmentFlows)
     {
+        checkMutable();
         this.maxFragmentFlows = maxFragmentFlows;
         return this;
     }
@@ -572,6 +593,7 @@ public final class NatConfig
 
     public NatConfig fragmentTimeoutNs(final long fragmentTimeoutNs)
     {
+        checkMutable();
         this.fragmentTimeoutNs = fragmentTimeoutNs;
         return this;
     }
@@ -583,6 +605,7 @@ public final class NatConfig
 
     public NatConfig verifyChecksums(final boolean verifyChecksums)
     {
+        checkMutable();
         this.verifyChecksums = verifyChecksums;
         return this;
     }
@@ -597,6 +620,7 @@ public final class NatConfig
 
     public NatConfig portBlockSize(final int portBlockSize)
     {
+        checkMutable();
         this.portBlockSize = portBlockSize;
         return this;
     }
@@ -608,6 +632,7 @@ public final class NatConfig
 
     public NatConfig portBlocksPerClient(final int portBlocksPerClient)
     {
+        checkMutable();
         this.portBlocksPerClient = portBlocksPerClient;
         return this;
     }
@@ -622,6 +647,7 @@ public final class NatConfig
 
     public NatConfig portBlockInterimNs(final long portBlockInterimNs)
     {
+        checkMutable();
         this.portBlockInterimNs = portBlockInterimNs;
         return this;
     }
@@ -639,6 +665,7 @@ public final class NatConfig
      */
     public NatConfig deterministic(final DeterministicMap deterministic)
     {
+        checkMutable();
         this.deterministic = deterministic;
         if (deterministic != null)
         {

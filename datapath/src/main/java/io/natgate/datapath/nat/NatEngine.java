@@ -119,9 +119,10 @@ public final class NatEngine implements NatCommands
         fastPath = new FastPath(tables, refresh);
         slowPath = new SlowPath(tables, factory, refresh, fragments, new IcmpErrorTranslation(tables));
         prefetch = new BurstPrefetch(tables);
-        commands = new MappingCommands(tables, factory, reaper);
+        final FixedEndpointMappings fixedEndpoints = new FixedEndpointMappings(tables, factory);
+        commands = new MappingCommands(tables, factory, reaper, fixedEndpoints);
         restore = new WarmRestore(tables, factory);
-        replica = new ReplicaCommands(tables, factory, sessionEvents, reaper);
+        replica = new ReplicaCommands(tables, factory, sessionEvents, reaper, fixedEndpoints);
         inspection = new NatInspection(tables);
     }
 

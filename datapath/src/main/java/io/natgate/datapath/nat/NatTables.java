@@ -1,5 +1,7 @@
 package io.natgate.datapath.nat;
 
+import io.natgate.datapath.counters.GlobalCounter;
+
 import io.natgate.datapath.counters.DatapathCounters;
 
 /**
@@ -63,5 +65,16 @@ final class NatTables
     long timeoutNs(final int timeoutClass)
     {
         return timeoutNs[timeoutClass];
+    }
+
+    /**
+     * Ends a control-plane command: counted applied or rejected, and its one completion event.
+     */
+    void completeCommand(
+        final long correlationId, final CommandStatus status, final int publicAddress, final int publicPort)
+    {
+        counters.increment(
+            status == CommandStatus.OK ? GlobalCounter.COMMANDS_APPLIED : GlobalCounter.COMMANDS_REJECTED);
+        events.onCommandCompleted(commandTimeNs, correlationId, status.id(), publicAddress, publicPort);
     }
 }

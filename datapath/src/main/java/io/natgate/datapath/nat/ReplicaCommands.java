@@ -1,7 +1,5 @@
 package io.natgate.datapath.nat;
 
-import io.natgate.datapath.counters.GlobalCounter;
-
 /**
  * A standby's side of replication: the sessions an active peer reports (created, refreshed, or read from its
  * tables for a snapshot) made or brought up to date in this engine, through the command ring like any other
@@ -19,10 +17,13 @@ final class ReplicaCommands
     private final SessionFactory factory;
     private final SessionEvents events;
     private final SessionReaper reaper;
+    private final FixedEndpointMappings fixedEndpoints;
 
     ReplicaCommands(
-        final NatTables tables, final SessionFactory factory, final SessionEvents events, final SessionReaper reaper)
+        final NatTables tables, final SessionFactory factory, final SessionEvents events, final SessionReaper reaper,
+        final FixedEndpointMappings fixedEndpoints)
     {
+        this.fixedEndpoints = fixedEndpoints;
         this.reaper = reaper;
         this.tables = tables;
         this.sessions = tables.sessions;
@@ -60,23 +61,10 @@ final class ReplicaCommands
                 completed(correlationId, CommandStatus.TABLE_FULL, 0, 0); // no mapping goes unrecorded
                 return;
             }
-            if (!tables.ports.isFree(addressIndex, protocol, publicPort))
-            {
-                completed(correlationId, CommandStatus.PUBLIC_ENDPOINT_IN_USE, 0, 0);
-                return;
-            }
-            final int client = clients.findOrCreate(insideAddress);
-            if (client < 0)
-            {
-                completed(correlationId, CommandStatus.TABLE_FULL, 0, 0);
-                return;
-            }
-            mapping = factory.createMapping(protocol, insideAddress, insidePort, addressIndex, publicPort,
-                MappingKind.DYNAMIC, client, nowNs, true);
+            mapping = fixedEndpoints.create(correlationId, protocol, insideAddress, insidePort, addressIndex,
+                publicPort, MappingKind.DYNAMIC, nowNs);
             if (mapping < 0)
             {
-                clients.releaseIfEmpty(client);
-                completed(correlationId, CommandStatus.TABLE_FULL, 0, 0);
                 return;
             }
         }
@@ -128,8 +116,6 @@ final class ReplicaCommands
     private void completed(
         final long correlationId, final CommandStatus status, final int publicAddress, final int publicPort)
     {
-        tables.counters.increment(
-            status == CommandStatus.OK ? GlobalCounter.COMMANDS_APPLIED : GlobalCounter.COMMANDS_REJECTED);
-        tables.events.onCommandCompleted(tables.commandTimeNs, correlationId, status.id(), publicAddress, publicPort);
+        tables.completeCommand(correlationId, status, publicAddress, publicPort);
     }
 }

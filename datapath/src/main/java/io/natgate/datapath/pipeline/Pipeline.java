@@ -74,7 +74,7 @@ public final class Pipeline implements AutoCloseable
         {
             throw new IllegalArgumentException(ports.size() + " ports with counters for " + counters.portCount());
         }
-        this.config = config.conclude();
+        this.config = config.validate();
         this.ports = ports.toArray(new Port[0]);
         for (final Port port : this.ports)
         {

@@ -1,6 +1,7 @@
 package io.natgate.datapath.pipeline;
 
 import io.natgate.datapath.ConfigurationException;
+import io.natgate.datapath.ValidatedConfiguration;
 import io.natgate.datapath.frame.EthernetFrame;
 import org.agrona.BitUtil;
 import org.agrona.ErrorHandler;
@@ -14,18 +15,16 @@ import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ThreadFactory;
 
 /**
  * Configuration of the pipeline: ring sizes, burst size, frame size, idle strategy and
  * thread placement. Each setting has its property name and default side by side; values
- * come from defaults, from {@link #fromProperties} (a hw-profile) or from the setters, and
- * {@link #conclude()} validates them once, throwing a {@link ConfigurationException} that
- * names the bad key and value.
+ * come from defaults or from the setters (the control plane's profile reader calls them), and
+ * {@link #validate()} checks them once, throwing a {@link ConfigurationException} that
+ * names the bad key and value, and freezes the configuration.
  */
-public final class PipelineConfig
+public final class PipelineConfig extends ValidatedConfiguration
 {
     private static final String PREFIX = "natgate.pipeline.";
 
@@ -94,41 +93,12 @@ public final class PipelineConfig
     private ThreadFactory threadFactory = Thread::new;
 
     /**
-     * Reads every {@code natgate.pipeline.*} key from {@code properties} over the defaults.
-     * Keys with other prefixes are ignored (a hw-profile holds other modules' settings too).
-     *
-     * @throws ConfigurationException for an unknown {@code natgate.pipeline.*} key or a value that does not parse.
-     */
-    public static PipelineConfig fromProperties(final Properties properties)
-    {
-        final PipelineConfig config = new PipelineConfig();
-        for (final String key : properties.stringPropertyNames())
-        {
-            config.set(key, properties.getProperty(key));
-        }
-        return config;
-    }
-
-    /**
-     * Like {@link #fromProperties(Properties)}, from a map of key to value.
-     */
-    public static PipelineConfig fromMap(final Map<String, String> settings)
-    {
-        final PipelineConfig config = new PipelineConfig();
-        for (final Map.Entry<String, String> entry : settings.entrySet())
-        {
-            config.set(entry.getKey(), entry.getValue());
-        }
-        return config;
-    }
-
-    /**
      * Validates every setting.
      *
      * @return this.
      * @throws ConfigurationException naming the first bad key and value.
      */
-    public PipelineConfig conclude()
+    public PipelineConfig validate()
     {
         checkRingCapacity(RX_RING_CAPACITY_PROP_NAME, rxRingCapacity);
         checkRingCapacity(TX_RING_CAPACITY_PROP_NAME, txRingCapacity);
@@ -157,6 +127,7 @@ public final class PipelineConfig
         {
             throw new IllegalArgumentException("threadFactory must not be null");
         }
+        freeze();
         return this;
     }
 
@@ -206,6 +177,7 @@ public final class PipelineConfig
      */
     public PipelineConfig rxRingCapacity(final int capacityBytes)
     {
+        checkMutable();
         this.rxRingCapacity = capacityBytes;
         return this;
     }
@@ -220,6 +192,7 @@ public final class PipelineConfig
      */
     public PipelineConfig txRingCapacity(final int capacityBytes)
     {
+        checkMutable();
         this.txRingCapacity = capacityBytes;
         return this;
     }
@@ -234,6 +207,7 @@ public final class PipelineConfig
      */
     public PipelineConfig commandRingCapacity(final int capacityBytes)
     {
+        checkMutable();
         this.commandRingCapacity = capacityBytes;
         return this;
     }
@@ -248,6 +222,7 @@ public final class PipelineConfig
      */
     public PipelineConfig eventRingCapacity(final int capacityBytes)
     {
+        checkMutable();
         this.eventRingCapacity = capacityBytes;
         return this;
     }
@@ -259,6 +234,7 @@ public final class PipelineConfig
 
     public PipelineConfig burstSize(final int burstSize)
     {
+        checkMutable();
         this.burstSize = burstSize;
         return this;
     }
@@ -270,6 +246,7 @@ public final class PipelineConfig
 
     public PipelineConfig commandLimit(final int commandLimit)
     {
+        checkMutable();
         this.commandLimit = commandLimit;
         return this;
     }
@@ -281,6 +258,7 @@ public final class PipelineConfig
 
     public PipelineConfig maxFrameLength(final int maxFrameLength)
     {
+        checkMutable();
         this.maxFrameLength = maxFrameLength;
         return this;
     }
@@ -295,6 +273,7 @@ public final class PipelineConfig
      */
     public PipelineConfig idleStrategy(final String idleStrategy)
     {
+        checkMutable();
         this.idleStrategy = idleStrategy;
         return this;
     }
@@ -306,6 +285,7 @@ public final class PipelineConfig
 
     public PipelineConfig workers(final int workers)
     {
+        checkMutable();
         this.workers = workers;
         return this;
     }
@@ -317,6 +297,7 @@ public final class PipelineConfig
 
     public PipelineConfig threadingMode(final ThreadingMode threadingMode)
     {
+        checkMutable();
         this.threadingMode = threadingMode;
         return this;
     }
@@ -331,6 +312,7 @@ public final class PipelineConfig
 
     public PipelineConfig nanoClock(final NanoClock nanoClock)
     {
+        checkMutable();
         this.nanoClock = nanoClock;
         return this;
     }
@@ -345,6 +327,7 @@ public final class PipelineConfig
 
     public PipelineConfig errorHandler(final ErrorHandler errorHandler)
     {
+        checkMutable();
         this.errorHandler = errorHandler;
         return this;
     }
@@ -359,6 +342,7 @@ public final class PipelineConfig
 
     public PipelineConfig threadFactory(final ThreadFactory threadFactory)
     {
+        checkMutable();
         this.threadFactory = threadFactory;
         return this;
     }
@@ -378,66 +362,6 @@ public final class PipelineConfig
             ", " + WORKERS_PROP_NAME + "=" + workers +
             ", " + THREADING_MODE_PROP_NAME + "=" + (null == threadingMode ? "null" : threadingMode.configName()) +
             '}';
-    }
-
-    private void set(final String key, final String value)
-    {
-        if (!key.startsWith(PREFIX))
-        {
-            return;
-        }
-        final String trimmed = value.trim();
-        switch (key)
-        {
-            case RX_RING_CAPACITY_PROP_NAME -> rxRingCapacity = parseSize(key, trimmed);
-            case TX_RING_CAPACITY_PROP_NAME -> txRingCapacity = parseSize(key, trimmed);
-            case COMMAND_RING_CAPACITY_PROP_NAME -> commandRingCapacity = parseSize(key, trimmed);
-            case EVENT_RING_CAPACITY_PROP_NAME -> eventRingCapacity = parseSize(key, trimmed);
-            case BURST_SIZE_PROP_NAME -> burstSize = parseInt(key, trimmed);
-            case COMMAND_LIMIT_PROP_NAME -> commandLimit = parseInt(key, trimmed);
-            case MAX_FRAME_LENGTH_PROP_NAME -> maxFrameLength = parseSize(key, trimmed);
-            case IDLE_STRATEGY_PROP_NAME -> idleStrategy = trimmed;
-            case WORKERS_PROP_NAME -> workers = parseInt(key, trimmed);
-            case THREADING_MODE_PROP_NAME ->
-            {
-                threadingMode = ThreadingMode.byConfigName(trimmed);
-                if (null == threadingMode)
-                {
-                    throw new ConfigurationException(key, value, "expected dedicated, shared-network, shared or invoker");
-                }
-            }
-            default -> throw new ConfigurationException(key, value, "unknown pipeline setting");
-        }
-    }
-
-    private static int parseInt(final String key, final String value)
-    {
-        try
-        {
-            return Integer.parseInt(value);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new ConfigurationException(key, value, "not an integer", ex);
-        }
-    }
-
-    private static int parseSize(final String key, final String value)
-    {
-        final long size;
-        try
-        {
-            size = SystemUtil.parseSize(key, value);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new ConfigurationException(key, value, "not a size (e.g. 65536, 64k, 1m)", ex);
-        }
-        if (size > Integer.MAX_VALUE)
-        {
-            throw new ConfigurationException(key, value, "larger than " + Integer.MAX_VALUE + " bytes");
-        }
-        return (int)size;
     }
 
     private static long parseDuration(final String key, final String value, final String duration)

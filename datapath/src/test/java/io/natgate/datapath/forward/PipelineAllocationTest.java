@@ -80,7 +80,7 @@ class PipelineAllocationTest
     {
         prepare();
         final PipelineConfig config = new PipelineConfig().threadingMode(ThreadingMode.RUN_TO_COMPLETION)
-            .nanoClock(clock).conclude();
+            .nanoClock(clock).validate();
         final RingBuffer[] unused = {ring(), ring()};
         final WorkerAgent worker = new WorkerAgent(config, gateway.forwarder, gateway.engine, ring(), unused, unused,
             gateway.counters, errors::add, new ManyToOneConcurrentArrayQueue<>(4), new Port[] {lan, wan}, true);

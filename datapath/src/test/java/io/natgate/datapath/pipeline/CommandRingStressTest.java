@@ -34,7 +34,7 @@ class CommandRingStressTest
         final VerifyingTarget target = new VerifyingTarget();
         final List<Throwable> errors = new ArrayList<>();
         final WorkerAgent worker = new WorkerAgent(
-            new PipelineConfig().maxFrameLength(1024).conclude(), new ForwardingProcessor(0), target, commandRing,
+            new PipelineConfig().maxFrameLength(1024).validate(), new ForwardingProcessor(0), target, commandRing,
             rxRings, txRings, counters, errors::add);
         final CountDownLatch start = new CountDownLatch(1);
 

@@ -8,9 +8,6 @@ import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
-import java.util.Properties;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -22,7 +19,7 @@ class PipelineConfigTest
     @Test
     void shouldAcceptTheDefaults()
     {
-        final PipelineConfig config = new PipelineConfig().conclude();
+        final PipelineConfig config = new PipelineConfig().validate();
 
         assertEquals(PipelineConfig.RX_RING_CAPACITY_DEFAULT, config.rxRingCapacity());
         assertEquals(PipelineConfig.BURST_SIZE_DEFAULT, config.burstSize());
@@ -32,33 +29,23 @@ class PipelineConfigTest
     }
 
     @Test
-    void shouldReadPipelineSettingsFromPropertiesAndIgnoreOtherModules()
+    void shouldKeepWhatTheSettersSetAndRefuseAnyChangeOnceValidated()
     {
-        final Properties properties = new Properties();
-        properties.setProperty("natgate.pipeline.rx.ring.capacity", "256k");
-        properties.setProperty("natgate.pipeline.tx.ring.capacity", "131072");
-        properties.setProperty("natgate.pipeline.command.ring.capacity", "4k");
-        properties.setProperty("natgate.pipeline.event.ring.capacity", "2m");
-        properties.setProperty("natgate.pipeline.burst.size", " 64 ");
-        properties.setProperty("natgate.pipeline.command.limit", "8");
-        properties.setProperty("natgate.pipeline.frame.max.length", "9216");
-        properties.setProperty("natgate.pipeline.idle.strategy", "sleeping:100us");
-        properties.setProperty("natgate.pipeline.workers", "1");
-        properties.setProperty("natgate.pipeline.threading", "shared-network");
-        properties.setProperty("natgate.nat.sessions", "1000000");
-
-        final PipelineConfig config = PipelineConfig.fromProperties(properties).conclude();
+        final PipelineConfig config = new PipelineConfig()
+            .rxRingCapacity(256 * 1024)
+            .burstSize(64)
+            .maxFrameLength(9216)
+            .threadingMode(ThreadingMode.SHARED_NETWORK)
+            .validate();
 
         assertEquals(256 * 1024, config.rxRingCapacity());
-        assertEquals(131072, config.txRingCapacity());
-        assertEquals(4096, config.commandRingCapacity());
-        assertEquals(2 * 1024 * 1024, config.eventRingCapacity());
         assertEquals(64, config.burstSize());
-        assertEquals(8, config.commandLimit());
         assertEquals(9216, config.maxFrameLength());
         assertEquals(ThreadingMode.SHARED_NETWORK, config.threadingMode());
-        assertInstanceOf(SleepingIdleStrategy.class, config.newIdleStrategy());
-        assertTrue(config.newIdleStrategy().toString().contains("sleepPeriodNs=100000"), config.newIdleStrategy().toString());
+        assertTrue(config.isValidated());
+        assertThrows(IllegalStateException.class, () -> config.burstSize(32));
+        assertEquals(64, config.burstSize());
+        assertEquals(config, config.validate());
     }
 
     @Test
@@ -76,7 +63,7 @@ class PipelineConfigTest
     void shouldRejectRingCapacityThatIsNotAPowerOfTwoNamingKeyAndValue()
     {
         final ConfigurationException ex = assertThrows(
-            ConfigurationException.class, () -> new PipelineConfig().txRingCapacity(100_000).conclude());
+            ConfigurationException.class, () -> new PipelineConfig().txRingCapacity(100_000).validate());
 
         assertEquals("natgate.pipeline.tx.ring.capacity", ex.key());
         assertEquals("100000", ex.value());
@@ -88,7 +75,7 @@ class PipelineConfigTest
     {
         final ConfigurationException ex = assertThrows(
             ConfigurationException.class,
-            () -> new PipelineConfig().maxFrameLength(9216).rxRingCapacity(64 * 1024).conclude());
+            () -> new PipelineConfig().maxFrameLength(9216).rxRingCapacity(64 * 1024).validate());
 
         assertEquals("natgate.pipeline.rx.ring.capacity", ex.key());
         assertTrue(ex.getMessage().contains("natgate.pipeline.frame.max.length=9216"), ex.getMessage());
@@ -98,51 +85,30 @@ class PipelineConfigTest
     void shouldRejectBurstSizeOutsideItsRange()
     {
         assertEquals("natgate.pipeline.burst.size",
-            assertThrows(ConfigurationException.class, () -> new PipelineConfig().burstSize(0).conclude()).key());
+            assertThrows(ConfigurationException.class, () -> new PipelineConfig().burstSize(0).validate()).key());
         assertEquals("natgate.pipeline.burst.size",
-            assertThrows(ConfigurationException.class, () -> new PipelineConfig().burstSize(4096).conclude()).key());
+            assertThrows(ConfigurationException.class, () -> new PipelineConfig().burstSize(4096).validate()).key());
     }
 
     @Test
     void shouldRejectUnknownIdleStrategyNamingKeyAndValue()
     {
         final ConfigurationException ex = assertThrows(
-            ConfigurationException.class, () -> new PipelineConfig().idleStrategy("spinning").conclude());
+            ConfigurationException.class, () -> new PipelineConfig().idleStrategy("spinning").validate());
 
         assertEquals("natgate.pipeline.idle.strategy", ex.key());
         assertEquals("spinning", ex.value());
-        assertThrows(ConfigurationException.class, () -> new PipelineConfig().idleStrategy("sleeping:soon").conclude());
-        assertThrows(ConfigurationException.class, () -> new PipelineConfig().idleStrategy("sleeping:0").conclude());
+        assertThrows(ConfigurationException.class, () -> new PipelineConfig().idleStrategy("sleeping:soon").validate());
+        assertThrows(ConfigurationException.class, () -> new PipelineConfig().idleStrategy("sleeping:0").validate());
     }
 
     @Test
     void shouldRejectMoreThanOneWorker()
     {
         final ConfigurationException ex = assertThrows(
-            ConfigurationException.class, () -> PipelineConfig.fromMap(Map.of("natgate.pipeline.workers", "2")).conclude());
+            ConfigurationException.class, () -> new PipelineConfig().workers(2).validate());
 
         assertEquals("natgate.pipeline.workers", ex.key());
         assertEquals("2", ex.value());
-    }
-
-    @Test
-    void shouldRejectUnknownPipelineKeyAndUnparseableValues()
-    {
-        final ConfigurationException unknown = assertThrows(
-            ConfigurationException.class, () -> PipelineConfig.fromMap(Map.of("natgate.pipeline.burst", "32")));
-        assertEquals("natgate.pipeline.burst", unknown.key());
-
-        final ConfigurationException notANumber = assertThrows(
-            ConfigurationException.class, () -> PipelineConfig.fromMap(Map.of("natgate.pipeline.burst.size", "lots")));
-        assertEquals("natgate.pipeline.burst.size=lots: not an integer", notANumber.getMessage());
-
-        final ConfigurationException notASize = assertThrows(
-            ConfigurationException.class,
-            () -> PipelineConfig.fromMap(Map.of("natgate.pipeline.rx.ring.capacity", "big")));
-        assertEquals("big", notASize.value());
-
-        final ConfigurationException mode = assertThrows(
-            ConfigurationException.class, () -> PipelineConfig.fromMap(Map.of("natgate.pipeline.threading", "many")));
-        assertEquals("natgate.pipeline.threading", mode.key());
     }
 }

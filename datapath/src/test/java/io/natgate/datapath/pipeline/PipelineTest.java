@@ -43,16 +43,21 @@ class PipelineTest
     private final InMemoryPort outside = InMemoryPort.ethernet("outside", 0x02_00_00_00_00_02L);
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
-    private final PipelineConfig config = new PipelineConfig()
-        .rxRingCapacity(256 * 1024)
-        .txRingCapacity(256 * 1024)
-        .threadFactory(runnable ->
-        {
-            final Thread thread = new Thread(runnable);
-            threads.add(thread);
-            return thread;
-        })
-        .errorHandler(errors::add);
+    private final PipelineConfig config = newConfig();
+
+    private PipelineConfig newConfig()
+    {
+        return new PipelineConfig()
+            .rxRingCapacity(256 * 1024)
+            .txRingCapacity(256 * 1024)
+            .threadFactory(runnable ->
+            {
+                final Thread thread = new Thread(runnable);
+                threads.add(thread);
+                return thread;
+            })
+            .errorHandler(errors::add);
+    }
 
     @ParameterizedTest
     @EnumSource(value = ThreadingMode.class, names = { "DEDICATED", "SHARED_NETWORK", "SHARED", "RUN_TO_COMPLETION" })
@@ -306,7 +311,7 @@ class PipelineTest
 
         assertEquals(PipelineConfig.MAX_FRAME_LENGTH_PROP_NAME, ex.key());
         assertTrue(ex.getMessage().contains("port jumbo carries frames of up to 9018 bytes"), ex.getMessage());
-        new Pipeline(config.maxFrameLength(9018).rxRingCapacity(128 * 1024).txRingCapacity(128 * 1024),
+        new Pipeline(newConfig().maxFrameLength(9018).rxRingCapacity(128 * 1024).txRingCapacity(128 * 1024),
             List.of(inside, jumbo)).close();
     }
 

@@ -21,7 +21,7 @@ class RxAgentTest
     private static final int PORT_INDEX = 1;
     private static final int FRAME_LENGTH = 120;
 
-    private final PipelineConfig config = new PipelineConfig().burstSize(16).maxFrameLength(128).conclude();
+    private final PipelineConfig config = new PipelineConfig().burstSize(16).maxFrameLength(128).validate();
     private final DatapathCounters counters = new DatapathCounters(2);
     private final InMemoryPort port = new InMemoryPort("inside", LinkLayer.ETHERNET, 0x02_00_00_00_00_01L, 1500, 64);
     // 1024 bytes hold 7 frames of 120 bytes: 128 with the record header, and the ring keeps 8 bytes spare.
@@ -49,7 +49,7 @@ class RxAgentTest
     void shouldReceiveAtMostBurstSizeFramesPerDutyCycle()
     {
         final RxAgent smallBursts = new RxAgent(
-            new PipelineConfig().burstSize(2).maxFrameLength(128).conclude(), port, PORT_INDEX, rxRing, counters);
+            new PipelineConfig().burstSize(2).maxFrameLength(128).validate(), port, PORT_INDEX, rxRing, counters);
         for (int i = 0; i < 5; i++)
         {
             port.offer(frame(i, 64));

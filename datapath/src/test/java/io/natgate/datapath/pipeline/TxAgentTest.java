@@ -24,7 +24,7 @@ class TxAgentTest
 {
     private static final int PORT_INDEX = 0;
 
-    private final PipelineConfig config = new PipelineConfig().burstSize(4).conclude();
+    private final PipelineConfig config = new PipelineConfig().burstSize(4).validate();
     private final DatapathCounters counters = new DatapathCounters(2);
     private final RingBuffer txRing = TestRings.oneToOne(64 * 1024);
 

@@ -34,7 +34,7 @@ class WorkerAgentTest
         .maxFrameLength(256)
         .commandLimit(64)
         .nanoClock(clock)
-        .conclude();
+        .validate();
     private final DatapathCounters counters = new DatapathCounters(PORTS);
     private final RingBuffer commandRing = TestRings.manyToOne(4096);
     private final RingBuffer[] rxRings = { TestRings.oneToOne(4096), TestRings.oneToOne(4096) };
@@ -265,7 +265,7 @@ class WorkerAgentTest
     void shouldApplyAtMostCommandLimitCommandsPerDutyCycle()
     {
         final PipelineConfig limited = new PipelineConfig().burstSize(BURST).maxFrameLength(256).commandLimit(2)
-            .nanoClock(clock).conclude();
+            .nanoClock(clock).validate();
         worker = new WorkerAgent(limited, processor, nat, commandRing, rxRings, txRings, counters, errors::add);
         final NatCommandEncoder encoder = new NatCommandEncoder(commandRing);
         for (int i = 0; i < 5; i++)

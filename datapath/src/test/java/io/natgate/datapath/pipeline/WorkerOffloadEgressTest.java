@@ -31,7 +31,7 @@ class WorkerOffloadEgressTest
     private static final long GATEWAY = 0x0200_0000_0002L;
     private static final long ROUTER = 0x0200_0000_000BL;
 
-    private final PipelineConfig config = new PipelineConfig().burstSize(4).maxFrameLength(65553).conclude();
+    private final PipelineConfig config = new PipelineConfig().burstSize(4).maxFrameLength(65553).validate();
     private final DatapathCounters counters = new DatapathCounters(2);
     private final RingBuffer[] rxRings = { TestRings.oneToOne(1 << 20), TestRings.oneToOne(1 << 20) };
     private final RingBuffer[] txRings = { TestRings.oneToOne(1 << 20), TestRings.oneToOne(1 << 20) };
