@@ -144,7 +144,19 @@ public final class GatewayConfig
      */
     public ForwarderConfig forwarderConfig()
     {
-        final List<PortSettings> settings = new ArrayList<>(ports.size());
+        return forwarderConfig(List.of(), ForwarderConfig.LOCAL_PORT_DEFAULT);
+    }
+
+    /**
+     * @param addedPorts the ports the gateway adds after the configured ones (providers' interfaces, its own
+     *                   UDP endpoints), in index order.
+     * @param localPort  the index of the port the gateway's own endpoints are reached through, or
+     *                   {@link ForwarderConfig#LOCAL_PORT_DEFAULT} for none.
+     * @return like {@link #forwarderConfig()}, with those ports after the configured ones.
+     */
+    public ForwarderConfig forwarderConfig(final List<PortSettings> addedPorts, final int localPort)
+    {
+        final List<PortSettings> settings = new ArrayList<>(ports.size() + addedPorts.size());
         final List<InsideRoute> routes = new ArrayList<>();
         final List<StaticNeighbour> neighbours = new ArrayList<>();
         for (final PortConfig port : ports)
@@ -156,8 +168,9 @@ public final class GatewayConfig
             }
             neighbours.addAll(port.neighbours());
         }
-        return new ForwarderConfig().ports(settings).insideRoutes(routes).staticNeighbours(neighbours).ipv6(ipv6)
-            .validate();
+        settings.addAll(addedPorts);
+        return new ForwarderConfig().ports(settings).localPort(localPort).insideRoutes(routes)
+            .staticNeighbours(neighbours).ipv6(ipv6).validate();
     }
 
     /**

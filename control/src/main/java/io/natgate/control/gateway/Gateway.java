@@ -154,11 +154,9 @@ public final class Gateway implements AutoCloseable
             local = new LocalUdp(ports.size() + providerSlots.ports().size(),
                 config.ports().stream().mapToInt(port -> port.settings().mtu()).max().orElse(PROVIDER_MTU),
                 LocalUdp.DEFAULT_QUEUE_FRAMES);
-            final ForwarderConfig forwarderConfig = settings.forwarderConfig();
-            final List<PortSettings> allPorts = new ArrayList<>(forwarderConfig.ports());
-            allPorts.addAll(providerSlots.portSettings());
-            allPorts.add(local.portSettings());
-            forwarderConfig.ports(allPorts).localPort(local.portSettings().index());
+            final List<PortSettings> addedPorts = new ArrayList<>(providerSlots.portSettings());
+            addedPorts.add(local.portSettings());
+            final ForwarderConfig forwarderConfig = config.forwarderConfig(addedPorts, local.portSettings().index());
             ports.addAll(providerSlots.ports());
             ports.add(local.port());
             for (final ProviderPort port : providerSlots.ports())
@@ -170,7 +168,7 @@ public final class Gateway implements AutoCloseable
             counters = CountersFile.create(countersPath, names);
             final DatapathCounters datapathCounters = counters.counters();
             final PinningThreadFactory threads = new PinningThreadFactory(settings.pinning());
-            pipeline = new Pipeline(settings.pipelineConfig().threadFactory(threads), ports, datapathCounters);
+            pipeline = new Pipeline(settings.pipelineConfig(threads), ports, datapathCounters);
             nat = new NatEngine(engineConfig, pipeline.workerEvents(), datapathCounters);
             final Forwarder forwarder = new Forwarder(forwarderConfig, nat, datapathCounters);
             export = config.export().enabled() ? NatExport.of(config.export(), config.export().sourceAddress() == 0 ?
@@ -315,7 +313,7 @@ public final class Gateway implements AutoCloseable
         final String quotasBefore = onWorker(() ->
         {
             final String before = engineConfig.portsPerClient() + "/" + engineConfig.sessionsPerClient();
-            engineConfig.portsPerClient(portQuota).sessionsPerClient(sessionQuota);
+            engineConfig.reloadQuotas(portQuota, sessionQuota);
             return before;
         });
         if (!quotasBefore.equals(portQuota + "/" + sessionQuota))

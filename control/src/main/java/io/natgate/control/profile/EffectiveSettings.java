@@ -31,6 +31,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -186,11 +187,20 @@ public final class EffectiveSettings
     }
 
     /**
-     * @return a new, validated pipeline configuration (clock, error handler and thread factory are the caller's).
+     * @return a new, validated pipeline configuration (clock, error handler and thread factory the defaults).
      */
     public PipelineConfig pipelineConfig()
     {
+        return pipelineConfig(new PipelineConfig().threadFactory());
+    }
+
+    /**
+     * @return like {@link #pipelineConfig()}, its threads made by {@code threadFactory}.
+     */
+    public PipelineConfig pipelineConfig(final ThreadFactory threadFactory)
+    {
         return located(() -> new PipelineConfig()
+            .threadFactory(threadFactory)
             .rxRingCapacity(intValue(ProfileKey.RX_RING))
             .txRingCapacity(intValue(ProfileKey.TX_RING))
             .commandRingCapacity(intValue(ProfileKey.COMMAND_RING))

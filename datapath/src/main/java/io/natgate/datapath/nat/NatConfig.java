@@ -459,6 +459,16 @@ public final class NatConfig extends ValidatedConfiguration
         return this;
     }
 
+    /**
+     * The one change a validated configuration takes: the per-client quotas, which {@code natgate reload}
+     * applies live, on the worker thread that reads them. The values come from another validated configuration.
+     */
+    public void reloadQuotas(final int portsPerClient, final int sessionsPerClient)
+    {
+        this.portsPerClient = portsPerClient;
+        this.sessionsPerClient = sessionsPerClient;
+    }
+
     public NatConfig sessionsPerClient(final int sessionsPerClient)
     {
         checkMutable();
