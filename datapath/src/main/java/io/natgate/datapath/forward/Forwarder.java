@@ -44,6 +44,7 @@ public final class Forwarder implements FrameProcessor
     private final BurstState single = new BurstState(new FrameVector(1));
     private final BurstState released = new BurstState(new FrameVector(1));
     private final BurstState verified = new BurstState(new FrameVector(1));
+    private final BurstState handedOff = new BurstState(new FrameVector(1));
     private final UnsafeBuffer releaseScratch = new UnsafeBuffer(new byte[HEADROOM + PendingFrames.SLOT_BYTES + 64]);
     private BurstState burst;
     private boolean releasing;
@@ -217,6 +218,25 @@ public final class Forwarder implements FrameProcessor
         finally
         {
             releasing = false;
+        }
+    }
+
+    /**
+     * A hairpin another worker's engine handed over ({@link NatEngine#HANDOFF}): the destination translated
+     * here, then routed back inside as any hairpin.
+     */
+    @Override
+    public void processHandoff(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort,
+        final int offload, final long nowNs, final FrameSink sink)
+    {
+        final BurstState state = this.handedOff;
+        state.frames.clear();
+        state.frames.add(buffer, ipOffset, ipLength, ingressPort, offload);
+        natStage.handedOff(state, 0, nowNs, sink);
+        if (state.next[0] != Next.DONE)
+        {
+            egress.process(state, 0, nowNs, sink);
         }
     }
 

@@ -2,6 +2,7 @@ package io.natgate.datapath.forward;
 
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
+import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.frame.IcmpMessage;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.pipeline.FrameSink;
@@ -70,6 +71,18 @@ final class NatStage
         {
             state.next[i] = Next.HAIRPINNED;
         }
+        else if (result == NatEngine.HANDOFF)
+        {
+            state.next[i] = Next.DONE;
+            if (sink.handoff(nat.handoffWorker(), buffer, ipOffset, ipLength, ingressPort, state.frames.offload(i)))
+            {
+                counters.increment(GlobalCounter.WORKER_HANDOFFS);
+            }
+            else
+            {
+                counters.drop(ingressPort, DropReason.RX_RING_FULL); // the owner's handoff ring is full
+            }
+        }
         else
         {
             state.next[i] = Next.DONE;
@@ -77,6 +90,27 @@ final class NatStage
             {
                 onDrop(result, ingressPort, buffer, ipOffset, ipLength, nowNs, sink);
             }
+        }
+    }
+
+    /**
+     * A hairpinned packet another worker handed over, its source translated: translates its destination here
+     * (this worker owns it) and moves it on to hairpinned, or to done (dropped and counted).
+     */
+    void handedOff(final BurstState state, final int i, final long nowNs, final FrameSink sink)
+    {
+        final MutableDirectBuffer buffer = state.buffer(i);
+        final int ipOffset = state.frames.offset(i);
+        final int ipLength = state.frames.length(i);
+        final int ingressPort = state.ingressPort(i);
+        state.ipOffset[i] = ipOffset;
+        state.ipLength[i] = ipLength;
+        nat.frameOffload(state.frames.offload(i));
+        final int result = nat.inbound(buffer, ipOffset, ipLength, ingressPort, nowNs);
+        state.next[i] = result == NatEngine.FORWARD ? Next.HAIRPINNED : Next.DONE;
+        if (result < 0)
+        {
+            onDrop(result, ingressPort, buffer, ipOffset, ipLength, nowNs, sink);
         }
     }
 

@@ -114,6 +114,14 @@ public final class FlowSteering
     }
 
     /**
+     * @return true when the last packet steered released held fragments for {@link #pollReleased}.
+     */
+    public boolean hasReleased()
+    {
+        return fragments.releaseKeyLow() != 0;
+    }
+
+    /**
      * Forgets datagrams and drops held fragments past their time, counting each dropped fragment on its port.
      *
      * @return the amount of work done.

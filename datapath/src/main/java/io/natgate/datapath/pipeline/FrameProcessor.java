@@ -79,6 +79,18 @@ public interface FrameProcessor
     }
 
     /**
+     * Finishes a hairpinned IPv4 packet another worker handed over ({@link FrameSink#handoff}): translates its
+     * destination on this worker (which owns it) and sends it back inside. {@code HEADROOM} bytes before
+     * {@code ipOffset} are writable for the link header. Only processors that hand off receive these.
+     */
+    default void processHandoff(
+        final MutableDirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort,
+        final int offload, final long nowNs, final FrameSink sink)
+    {
+        throw new IllegalStateException("a handed-off packet reached a processor that never hands off");
+    }
+
+    /**
      * Called once on the worker thread before the first frame, e.g. to send gratuitous ARP.
      */
     default void onStart(final FrameSink sink)

@@ -25,4 +25,18 @@ public interface FrameSink
     {
         return send(portIndex, buffer, offset, length);
     }
+
+    /**
+     * Hands a hairpinned IPv4 packet, its source translated, to the worker that owns its destination
+     * ({@link io.natgate.datapath.nat.NatEngine#HANDOFF}); that worker's processor finishes it
+     * ({@link FrameProcessor#processHandoff}). A sink of a single worker never hands off.
+     *
+     * @return false when the target's handoff ring is full (the caller counts the drop) or there is no such worker.
+     */
+    default boolean handoff(
+        final int worker, final DirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort,
+        final int offload)
+    {
+        return false;
+    }
 }

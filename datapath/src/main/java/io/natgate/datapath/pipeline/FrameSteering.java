@@ -95,4 +95,32 @@ public final class FrameSteering
             flows.outbound(buffer, ipOffset, ipLength) :
             flows.inbound(buffer, ipOffset, ipLength, portIndex, nowNs);
     }
+
+    /**
+     * @return true when the frame just steered released later fragments that waited for it.
+     */
+    public boolean hasReleased()
+    {
+        return flows.hasReleased();
+    }
+
+    /**
+     * Hands back, one per call, an IP packet the last steered frame released; the caller steers it again.
+     *
+     * @return its length, 0 when none is left.
+     */
+    public int pollReleased(final MutableDirectBuffer destination, final int offset)
+    {
+        return flows.pollReleased(destination, offset);
+    }
+
+    /**
+     * Drops held fragments past their time (counted on their port).
+     *
+     * @return the amount of work done.
+     */
+    public int expire(final long nowNs)
+    {
+        return flows.expire(nowNs);
+    }
 }

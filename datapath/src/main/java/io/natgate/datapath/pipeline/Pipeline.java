@@ -21,12 +21,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.List;
 
 /**
- * The datapath's threads and rings: per port an rx agent and a tx agent, one worker between
- * them, a command ring into the worker and an event ring out of it, placed on threads as the
+ * The datapath's threads and rings: per port an rx agent and a tx agent, {@link PipelineConfig#workers()}
+ * workers between them (an rx and a tx ring per worker and port, single writer each), per worker a command
+ * ring in, an event ring out and (several workers) a handoff ring for hairpins, placed on threads as the
  * {@link ThreadingMode} says. Made in two steps so the frame processor can be built with the
  * pipeline's event sink and counters: construct, build the processor from
  * {@link #workerEvents()} and {@link #counters()}, then {@link #start}. Closing stops every
@@ -36,16 +38,18 @@ public final class Pipeline implements AutoCloseable
 {
     private final PipelineConfig config;
     private final Port[] ports;
-    private final DatapathCounters counters;
-    private final RingBuffer[] rxRings;
-    private final RingBuffer[] txRings;
-    private final RingBuffer commandRing;
-    private final RingBuffer eventRing;
-    private final NatEventEncoder workerEvents;
-    private final NatEventDecoder eventDecoder;
+    private final int workers;
+    private final DatapathCounters[] counters;
+    private final DatapathCounters steeringCounters;
+    private final RingBuffer[][] rxRings;
+    private final RingBuffer[][] txRings;
+    private final RingBuffer[] commandRings;
+    private final RingBuffer[] eventRings;
+    private final RingBuffer[] handoffRings;
+    private final NatEventEncoder[] workerEvents;
+    private final NatEventDecoder[] eventDecoders;
     private final CountingErrorHandler errorHandler;
-    private final ManyToOneConcurrentArrayQueue<Runnable> workerTasks =
-        new ManyToOneConcurrentArrayQueue<>(WorkerAgent.TASK_QUEUE_CAPACITY);
+    private final ManyToOneConcurrentArrayQueue<Runnable>[] workerTasks;
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private AgentInvoker invoker;
@@ -65,16 +69,39 @@ public final class Pipeline implements AutoCloseable
     /**
      * @param ports    the ports in port-index order.
      * @param counters where the agents count, e.g. over a memory-mapped file; at least one slot set per port.
+     *                 With several workers this is worker 0's (and the rx and tx agents'); the others count on
+     *                 counters of their own on the heap ({@link #counters(int)}).
      * @throws ConfigurationException when the configuration does not validate, or a port's MTU makes frames
      *                                longer than the pipeline's {@link PipelineConfig#maxFrameLength()}.
      */
     public Pipeline(final PipelineConfig config, final List<? extends Port> ports, final DatapathCounters counters)
     {
-        if (ports.isEmpty() || ports.size() > counters.portCount())
-        {
-            throw new IllegalArgumentException(ports.size() + " ports with counters for " + counters.portCount());
-        }
+        this(config, ports, withWorkerCounters(config.workers(), counters, ports.size()));
+    }
+
+    /**
+     * @param counters per worker, where it counts (and, for worker 0, the rx and tx agents); each set on its
+     *                 own memory so no two workers write one cache line. As many as {@link PipelineConfig#workers()}.
+     * @throws ConfigurationException when the configuration does not validate, or a port's MTU makes frames
+     *                                longer than the pipeline's {@link PipelineConfig#maxFrameLength()}.
+     */
+    @SuppressWarnings("unchecked")
+    public Pipeline(final PipelineConfig config, final List<? extends Port> ports, final DatapathCounters[] counters)
+    {
         this.config = config.validate();
+        this.workers = config.workers();
+        if (counters.length != workers)
+        {
+            throw new IllegalArgumentException(counters.length + " counter sets for " + workers + " workers");
+        }
+        for (final DatapathCounters workerCounters : counters)
+        {
+            if (ports.isEmpty() || ports.size() > workerCounters.portCount())
+            {
+                throw new IllegalArgumentException(
+                    ports.size() + " ports with counters for " + workerCounters.portCount());
+            }
+        }
         this.ports = ports.toArray(new Port[0]);
         for (final Port port : this.ports)
         {
@@ -89,33 +116,80 @@ public final class Pipeline implements AutoCloseable
                     "), which would all be dropped");
             }
         }
-        this.counters = counters;
+        this.counters = counters.clone();
+        this.steeringCounters = workers > 1 ? new DatapathCounters(this.ports.length) : null;
 
-        rxRings = new RingBuffer[this.ports.length];
-        txRings = new RingBuffer[this.ports.length];
-        for (int portIndex = 0; portIndex < this.ports.length; portIndex++)
+        rxRings = new RingBuffer[workers][this.ports.length];
+        txRings = new RingBuffer[workers][this.ports.length];
+        commandRings = new RingBuffer[workers];
+        eventRings = new RingBuffer[workers];
+        handoffRings = workers > 1 ? new RingBuffer[workers] : null;
+        workerEvents = new NatEventEncoder[workers];
+        eventDecoders = new NatEventDecoder[workers];
+        workerTasks = new ManyToOneConcurrentArrayQueue[workers];
+        for (int worker = 0; worker < workers; worker++)
         {
-            rxRings[portIndex] = new OneToOneRingBuffer(Rings.allocate(config.rxRingCapacity()));
-            txRings[portIndex] = new OneToOneRingBuffer(Rings.allocate(config.txRingCapacity()));
+            for (int portIndex = 0; portIndex < this.ports.length; portIndex++)
+            {
+                rxRings[worker][portIndex] = new OneToOneRingBuffer(Rings.allocate(config.rxRingCapacity()));
+                txRings[worker][portIndex] = new OneToOneRingBuffer(Rings.allocate(config.txRingCapacity()));
+            }
+            commandRings[worker] = new ManyToOneRingBuffer(Rings.allocate(config.commandRingCapacity()));
+            eventRings[worker] = new OneToOneRingBuffer(Rings.allocate(config.eventRingCapacity()));
+            workerEvents[worker] = new NatEventEncoder(eventRings[worker], counters[worker]);
+            eventDecoders[worker] = new NatEventDecoder(eventRings[worker]);
+            workerTasks[worker] = new ManyToOneConcurrentArrayQueue<>(WorkerAgent.TASK_QUEUE_CAPACITY);
+            if (handoffRings != null)
+            {
+                handoffRings[worker] = new ManyToOneRingBuffer(Rings.allocate(config.rxRingCapacity()));
+            }
         }
-        commandRing = new ManyToOneRingBuffer(Rings.allocate(config.commandRingCapacity()));
-        eventRing = new OneToOneRingBuffer(Rings.allocate(config.eventRingCapacity()));
-        workerEvents = new NatEventEncoder(eventRing, counters);
-        eventDecoder = new NatEventDecoder(eventRing);
-        errorHandler = new CountingErrorHandler(counters, config.errorHandler());
+        errorHandler = new CountingErrorHandler(counters[0], config.errorHandler());
+    }
+
+    private static DatapathCounters[] withWorkerCounters(
+        final int workers, final DatapathCounters first, final int portCount)
+    {
+        final DatapathCounters[] all = new DatapathCounters[Math.max(1, workers)];
+        all[0] = first;
+        for (int worker = 1; worker < all.length; worker++)
+        {
+            all[worker] = new DatapathCounters(Math.max(portCount, first.portCount()));
+        }
+        return all;
     }
 
     /**
      * Builds the agents around {@code processor} and starts them as the threading mode says (in
-     * {@link ThreadingMode#INVOKER} mode nothing runs until the caller invokes {@link #invoker()}).
+     * {@link ThreadingMode#INVOKER} mode nothing runs until the caller invokes {@link #invoker()}). One worker only.
      *
      * @param commandTarget what applies the control plane's commands on the worker thread (the NAT engine).
      */
-    public synchronized void start(final FrameProcessor processor, final NatCommands commandTarget)
+    public void start(final FrameProcessor processor, final NatCommands commandTarget)
+    {
+        start(new FrameProcessor[]{processor}, new NatCommands[]{commandTarget}, null);
+    }
+
+    /**
+     * Builds the agents around one processor per worker and starts them as the threading mode says.
+     *
+     * @param processors     per worker, its frame processor (built from {@link #workerEvents(int)} and
+     *                       {@link #counters(int)}).
+     * @param commandTargets per worker, what applies its commands (its NAT engine).
+     * @param steering       with several workers, makes each rx agent's own steering (given the port index;
+     *                       it counts on {@link #steeringCounters()}); null with one.
+     */
+    public synchronized void start(
+        final FrameProcessor[] processors, final NatCommands[] commandTargets, final IntFunction<FrameSteering> steering)
     {
         if (closed || started)
         {
             throw new IllegalStateException(closed ? "pipeline closed" : "pipeline already started");
+        }
+        if (processors.length != workers || commandTargets.length != workers || (workers > 1 && steering == null))
+        {
+            throw new IllegalArgumentException(processors.length + " processors and " + commandTargets.length +
+                " command targets for " + workers + " workers" + (steering == null ? ", no steering" : ""));
         }
         started = true;
 
@@ -123,15 +197,29 @@ public final class Pipeline implements AutoCloseable
         final List<Agent> txAgents = new ArrayList<>();
         for (int portIndex = 0; portIndex < ports.length; portIndex++)
         {
-            rxAgents.add(new RxAgent(config, ports[portIndex], portIndex, rxRings[portIndex], counters));
-            txAgents.add(new TxAgent(config, ports[portIndex], portIndex, txRings[portIndex], counters));
+            final RingBuffer[] toWorkers = new RingBuffer[workers];
+            final RingBuffer[] fromWorkers = new RingBuffer[workers];
+            for (int worker = 0; worker < workers; worker++)
+            {
+                toWorkers[worker] = rxRings[worker][portIndex];
+                fromWorkers[worker] = txRings[worker][portIndex];
+            }
+            rxAgents.add(new RxAgent(config, ports[portIndex], portIndex, toWorkers,
+                workers > 1 ? steering.apply(portIndex) : null, counters[0]));
+            txAgents.add(new TxAgent(config, ports[portIndex], portIndex, fromWorkers, counters[0]));
         }
         final boolean runToCompletion = config.threadingMode() == ThreadingMode.RUN_TO_COMPLETION;
-        final WorkerAgent worker = new WorkerAgent(config, processor, commandTarget, commandRing, rxRings, txRings,
-            counters, errorHandler, workerTasks, ports, runToCompletion);
+        final List<Agent> workerAgents = new ArrayList<>();
+        for (int worker = 0; worker < workers; worker++)
+        {
+            workerAgents.add(new WorkerAgent(config, processors[worker], commandTargets[worker], commandRings[worker],
+                rxRings[worker], txRings[worker], counters[worker],
+                worker == 0 ? errorHandler : new CountingErrorHandler(counters[worker], config.errorHandler()),
+                workerTasks[worker], ports, runToCompletion, worker, handoffRings));
+        }
 
         final List<Agent> all = new ArrayList<>(rxAgents);
-        all.add(worker);
+        all.addAll(workerAgents);
         all.addAll(txAgents);
 
         switch (config.threadingMode())
@@ -147,11 +235,14 @@ public final class Pipeline implements AutoCloseable
             {
                 final List<Agent> network = new ArrayList<>(rxAgents);
                 network.addAll(txAgents);
-                startRunner(worker);
+                for (final Agent worker : workerAgents)
+                {
+                    startRunner(worker);
+                }
                 startRunner(new CompositeAgent(network));
             }
             case SHARED -> startRunner(new CompositeAgent(all));
-            case RUN_TO_COMPLETION -> startRunner(worker);
+            case RUN_TO_COMPLETION -> startRunner(workerAgents.get(0));
             case INVOKER ->
             {
                 invoker = new AgentInvoker(errorHandler, null, new CompositeAgent(all));
@@ -175,13 +266,21 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
-     * Runs a task on the worker thread and waits for its result: the control plane's way to read or
+     * Runs a task on worker 0's thread and waits for its result; see {@link #callOnWorker(int, Supplier, long)}.
+     */
+    public <T> T callOnWorker(final Supplier<T> task, final long timeoutNs)
+    {
+        return callOnWorker(0, task, timeoutNs);
+    }
+
+    /**
+     * Runs a task on a worker's thread and waits for its result: the control plane's way to read or
      * change what the worker alone owns. Not from the thread that drives an invoker-mode pipeline.
      *
      * @throws IllegalStateException when the queue stays full, the worker does not answer within
      *                               {@code timeoutNs}, or the task throws (its exception is the cause).
      */
-    public <T> T callOnWorker(final Supplier<T> task, final long timeoutNs)
+    public <T> T callOnWorker(final int worker, final Supplier<T> task, final long timeoutNs)
     {
         final CompletableFuture<T> result = new CompletableFuture<>();
         final long deadlineNs = System.nanoTime() + timeoutNs;
@@ -196,7 +295,7 @@ public final class Pipeline implements AutoCloseable
                 result.completeExceptionally(ex);
             }
         };
-        while (!workerTasks.offer(run))
+        while (!workerTasks[worker].offer(run))
         {
             if (System.nanoTime() - deadlineNs >= 0)
             {
@@ -224,62 +323,141 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
-     * @return a new encoder of commands onto the worker's command ring; one per control-plane thread.
+     * @return a new encoder of commands onto worker 0's command ring; one per control-plane thread.
      */
     public NatCommandEncoder newCommandEncoder()
     {
-        return new NatCommandEncoder(commandRing);
+        return newCommandEncoder(0);
     }
 
     /**
-     * Hands up to {@code limit} events from the worker to {@code listener}. Only one thread may
-     * drain events (the journal agent); it may instead make its own {@link NatEventDecoder} over
-     * {@link #eventRing()}, but not both.
+     * @return a new encoder of commands onto a worker's command ring; one per control-plane thread and worker.
+     */
+    public NatCommandEncoder newCommandEncoder(final int worker)
+    {
+        return new NatCommandEncoder(commandRings[worker]);
+    }
+
+    /**
+     * Hands up to {@code limit} events from the workers to {@code listener}, up to {@code limit} from each in
+     * turn. Only one thread may drain events (the journal agent); it may instead make its own
+     * {@link NatEventDecoder} over {@link #eventRing(int)}, but not both.
      *
      * @return the number of events handed over.
      */
     public int drainEvents(final NatEventListener listener, final int limit)
     {
-        return eventDecoder.drain(listener, limit);
+        int drained = 0;
+        for (final NatEventDecoder decoder : eventDecoders)
+        {
+            drained += decoder.drain(listener, limit);
+        }
+        return drained;
     }
 
     /**
-     * @return where the frame processor reports NAT events; to be used on the worker thread only.
+     * @return where worker 0's frame processor reports NAT events; to be used on that worker's thread only.
      */
     public NatEventListener workerEvents()
     {
-        return workerEvents;
+        return workerEvents[0];
     }
 
     /**
-     * @return the ring the rx agent of a port fills; its {@code size()} may be read from any thread.
+     * @return where a worker's frame processor reports NAT events; to be used on that worker's thread only.
+     */
+    public NatEventListener workerEvents(final int worker)
+    {
+        return workerEvents[worker];
+    }
+
+    /**
+     * @return worker 0's ring from a port's rx agent; its {@code size()} may be read from any thread.
      */
     public RingBuffer rxRing(final int portIndex)
     {
-        return rxRings[portIndex];
+        return rxRings[0][portIndex];
     }
 
     /**
-     * @return the ring the tx agent of a port drains; its {@code size()} may be read from any thread.
+     * @return a worker's ring from a port's rx agent; its {@code size()} may be read from any thread.
+     */
+    public RingBuffer rxRing(final int worker, final int portIndex)
+    {
+        return rxRings[worker][portIndex];
+    }
+
+    /**
+     * @return worker 0's ring to a port's tx agent; its {@code size()} may be read from any thread.
      */
     public RingBuffer txRing(final int portIndex)
     {
-        return txRings[portIndex];
+        return txRings[0][portIndex];
+    }
+
+    /**
+     * @return a worker's ring to a port's tx agent; its {@code size()} may be read from any thread.
+     */
+    public RingBuffer txRing(final int worker, final int portIndex)
+    {
+        return txRings[worker][portIndex];
+    }
+
+    /**
+     * @return the ring other workers hand hairpins to a worker on; null with one worker.
+     */
+    public RingBuffer handoffRing(final int worker)
+    {
+        return handoffRings == null ? null : handoffRings[worker];
     }
 
     public RingBuffer commandRing()
     {
-        return commandRing;
+        return commandRings[0];
+    }
+
+    public RingBuffer commandRing(final int worker)
+    {
+        return commandRings[worker];
     }
 
     public RingBuffer eventRing()
     {
-        return eventRing;
+        return eventRings[0];
     }
 
+    public RingBuffer eventRing(final int worker)
+    {
+        return eventRings[worker];
+    }
+
+    /**
+     * @return worker 0's counters, which the rx and tx agents write too (with one worker: all of them).
+     */
     public DatapathCounters counters()
     {
-        return counters;
+        return counters[0];
+    }
+
+    /**
+     * @return a worker's counters; sum them over {@link #workers()} (and {@link #steeringCounters()}) for the gateway's.
+     */
+    public DatapathCounters counters(final int worker)
+    {
+        return counters[worker];
+    }
+
+    /**
+     * @return where the rx agents' steering counts fragments it holds or drops; null with one worker.
+     */
+    public DatapathCounters steeringCounters()
+    {
+        return steeringCounters;
+    }
+
+    public int workers()
+    {
+        return workers;
     }
 
     public PipelineConfig config()

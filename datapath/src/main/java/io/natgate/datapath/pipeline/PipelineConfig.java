@@ -67,9 +67,14 @@ public final class PipelineConfig extends ValidatedConfiguration
     public static final String IDLE_STRATEGY_PROP_NAME = PREFIX + "idle.strategy";
     public static final String IDLE_STRATEGY_DEFAULT = "backoff";
 
-    /** Worker threads. Only 1 is supported for now; more need per-worker flow steering. */
+    /**
+     * Worker threads, each the single writer of its share of the NAT tables; the receive side steers each
+     * frame to the worker that owns its flow ({@code docs/workers.md}). More than one is refused with
+     * {@link ThreadingMode#RUN_TO_COMPLETION}, which has no receive side to steer.
+     */
     public static final String WORKERS_PROP_NAME = PREFIX + "workers";
     public static final int WORKERS_DEFAULT = 1;
+    public static final int WORKERS_MAX = 256;
 
     /** Placement of agents on threads, a {@link ThreadingMode#configName()}. */
     public static final String THREADING_MODE_PROP_NAME = PREFIX + "threading";
@@ -110,14 +115,16 @@ public final class PipelineConfig extends ValidatedConfiguration
         checkHoldsFrame(RX_RING_CAPACITY_PROP_NAME, rxRingCapacity);
         checkHoldsFrame(TX_RING_CAPACITY_PROP_NAME, txRingCapacity);
         newIdleStrategy();
-        if (WORKERS_DEFAULT != workers)
-        {
-            throw new ConfigurationException(
-                WORKERS_PROP_NAME, Integer.toString(workers), "only " + WORKERS_DEFAULT + " worker is supported");
-        }
+        checkRange(WORKERS_PROP_NAME, workers, 1, WORKERS_MAX);
         if (null == threadingMode)
         {
             throw new ConfigurationException(THREADING_MODE_PROP_NAME, "null", "a threading mode is required");
+        }
+        if (workers > 1 && threadingMode == ThreadingMode.RUN_TO_COMPLETION)
+        {
+            throw new ConfigurationException(WORKERS_PROP_NAME, Integer.toString(workers),
+                "threading " + threadingMode.configName() + " runs one worker (it has no receive side to steer " +
+                "frames to several); use threading dedicated or shared-network");
         }
         if (null == nanoClock)
         {

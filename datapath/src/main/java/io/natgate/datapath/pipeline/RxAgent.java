@@ -3,11 +3,16 @@ package io.natgate.datapath.pipeline;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.counters.PortCounter;
+import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.offload.ReceiveOffloads;
 import io.natgate.datapath.port.FrameHandler;
+import io.natgate.datapath.port.LinkLayer;
 import io.natgate.datapath.port.Port;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 /**
@@ -18,19 +23,33 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * buffer until the worker catches up. A frame's offload state rides in its message type id; an
  * aggregate of a kind the datapath cannot translate is dropped as {@link DropReason#OFFLOAD_UNSUPPORTED}.
  * Writes the port's rx counters and those drop reasons.
+ * <p>
+ * With several workers each frame goes into the ring of the worker {@link FrameSteering} names (an ARP
+ * reply into every worker's); a full ring is the same counted drop. A later fragment from the outside
+ * that came before its first is held by the steering and written, behind the first fragment's link
+ * header, into its worker's ring once the first fragment has been steered; one the steering could
+ * neither steer nor hold is dropped with the steering's reason.
  */
 public final class RxAgent implements Agent
 {
     private final Port port;
     private final int portIndex;
-    private final RingBuffer rxRing;
+    private final RingBuffer[] workerRings;
+    private final FrameSteering steering;
+    private final NanoClock clock;
+    private final boolean rawIp;
+    private final UnsafeBuffer released;
     private final DatapathCounters counters;
     private final int burstSize;
     private final int maxFrameLength;
     private final String roleName;
     private final FrameHandler handler = this::onFrame;
     private long burstBytes;
+    private long nowNs;
 
+    /**
+     * One worker: every frame into {@code rxRing}.
+     */
     public RxAgent(
         final PipelineConfig config,
         final Port port,
@@ -38,9 +57,33 @@ public final class RxAgent implements Agent
         final RingBuffer rxRing,
         final DatapathCounters counters)
     {
+        this(config, port, portIndex, new RingBuffer[]{rxRing}, null, counters);
+    }
+
+    /**
+     * @param workerRings per worker, the ring from this port to it.
+     * @param steering    this agent's own steering (it holds fragments); null with one worker.
+     */
+    public RxAgent(
+        final PipelineConfig config,
+        final Port port,
+        final int portIndex,
+        final RingBuffer[] workerRings,
+        final FrameSteering steering,
+        final DatapathCounters counters)
+    {
+        if (workerRings.length > 1 && steering == null)
+        {
+            throw new IllegalArgumentException(workerRings.length + " workers need a steering");
+        }
         this.port = port;
         this.portIndex = portIndex;
-        this.rxRing = rxRing;
+        this.workerRings = workerRings.clone();
+        this.steering = workerRings.length > 1 ? steering : null;
+        this.clock = config.nanoClock();
+        this.rawIp = port.linkLayer() == LinkLayer.RAW_IP;
+        this.released = this.steering != null ?
+            new UnsafeBuffer(new byte[config.maxFrameLength() + EthernetHeaders.MAX_LENGTH]) : null;
         this.counters = counters;
         this.burstSize = config.burstSize();
         this.maxFrameLength = config.maxFrameLength();
@@ -51,13 +94,19 @@ public final class RxAgent implements Agent
     public int doWork()
     {
         burstBytes = 0;
+        int work = 0;
+        if (steering != null)
+        {
+            nowNs = clock.nanoTime();
+            work += steering.expire(nowNs);
+        }
         final int frames = port.receive(handler, burstSize);
         if (frames > 0)
         {
             counters.add(portIndex, PortCounter.RX_FRAMES, frames);
             counters.add(portIndex, PortCounter.RX_BYTES, burstBytes);
         }
-        return frames;
+        return frames + work;
     }
 
     @Override
@@ -80,7 +129,61 @@ public final class RxAgent implements Agent
             counters.drop(portIndex, DropReason.OFFLOAD_UNSUPPORTED);
             return true;
         }
-        if (!rxRing.write(MessageLayout.frameMsgTypeId(offload), buffer, offset, length))
+        if (steering == null)
+        {
+            return write(workerRings[0], offload, buffer, offset, length);
+        }
+        return steer((MutableDirectBuffer)buffer, offset, length, offload, true);
+    }
+
+    private boolean steer(
+        final MutableDirectBuffer buffer, final int offset, final int length, final int offload, final boolean first)
+    {
+        final int worker = steering.worker(buffer, offset, length, portIndex, rawIp, nowNs);
+        if (worker >= 0)
+        {
+            final boolean written = write(workerRings[worker], offload, buffer, offset, length);
+            if (first && written && steering.hasReleased())
+            {
+                writeReleased(buffer, offset);
+            }
+            return written;
+        }
+        if (worker == FrameSteering.ALL_WORKERS)
+        {
+            boolean written = true;
+            for (final RingBuffer ring : workerRings)
+            {
+                written &= write(ring, offload, buffer, offset, length);
+            }
+            return written;
+        }
+        if (worker != FrameSteering.HELD)
+        {
+            counters.drop(portIndex, NatEngine.dropReason(worker));
+        }
+        return true;
+    }
+
+    /**
+     * The later fragments that waited for the one just steered, each behind that frame's link header.
+     */
+    private void writeReleased(final MutableDirectBuffer frame, final int offset)
+    {
+        final int linkLength = rawIp ? 0 : EthernetHeaders.length(frame, offset);
+        final UnsafeBuffer released = this.released;
+        released.putBytes(0, frame, offset, linkLength);
+        int ipLength;
+        while ((ipLength = steering.pollReleased(released, linkLength)) > 0)
+        {
+            steer(released, 0, linkLength + ipLength, 0, false);
+        }
+    }
+
+    private boolean write(
+        final RingBuffer ring, final int offload, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!ring.write(MessageLayout.frameMsgTypeId(offload), buffer, offset, length))
         {
             counters.drop(portIndex, DropReason.RX_RING_FULL);
             return false;

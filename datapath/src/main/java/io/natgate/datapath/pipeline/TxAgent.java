@@ -14,12 +14,16 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * frame the port refuses is retried once after a flush (a bursting port may only be full of
  * queued frames), then dropped as {@link DropReason#TX_PORT_REFUSED}. Writes the port's tx
  * counters and that drop reason.
+ * <p>
+ * With several workers each writes its own ring to the port (single writer, no compare-and-swap on the
+ * fast path; a flow's frames come from one worker, so they stay in order), and this agent reads a burst
+ * from each in turn.
  */
 public final class TxAgent implements Agent
 {
     private final Port port;
     private final int portIndex;
-    private final RingBuffer txRing;
+    private final RingBuffer[] txRings;
     private final DatapathCounters counters;
     private final int burstSize;
     private final String roleName;
@@ -34,9 +38,22 @@ public final class TxAgent implements Agent
         final RingBuffer txRing,
         final DatapathCounters counters)
     {
+        this(config, port, portIndex, new RingBuffer[]{txRing}, counters);
+    }
+
+    /**
+     * @param txRings per worker, its ring to this port.
+     */
+    public TxAgent(
+        final PipelineConfig config,
+        final Port port,
+        final int portIndex,
+        final RingBuffer[] txRings,
+        final DatapathCounters counters)
+    {
         this.port = port;
         this.portIndex = portIndex;
-        this.txRing = txRing;
+        this.txRings = txRings.clone();
         this.counters = counters;
         this.burstSize = config.burstSize();
         this.roleName = "natgate-tx-" + port.name();
@@ -47,7 +64,11 @@ public final class TxAgent implements Agent
     {
         burstFrames = 0;
         burstBytes = 0;
-        final int frames = Rings.read(txRing, handler, burstSize);
+        int frames = 0;
+        for (final RingBuffer txRing : txRings)
+        {
+            frames += Rings.read(txRing, handler, burstSize);
+        }
         if (frames > 0)
         {
             port.flush();

@@ -17,9 +17,9 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
-import java.nio.ByteOrder;
 
 
 /**
@@ -44,6 +44,11 @@ import java.nio.ByteOrder;
  * Each forwarded frame is written once, by {@link Port#transmit}, into the egress port's slot, and
  * every port written to is flushed once per duty cycle. The worker then writes the ports' rx and tx
  * counters and their drop reasons as the rx and tx agents otherwise do.
+ * <p>
+ * Several workers ({@link PipelineConfig#workers()}): each reads its own rx ring per port and writes its
+ * own tx ring per port. A hairpinned packet whose destination another worker owns goes, source translated,
+ * onto that worker's handoff ring ({@link FrameSink#handoff}, a many-to-one ring: any worker may write it);
+ * each worker drains its handoff ring after its burst into {@link FrameProcessor#processHandoff}.
  */
 public final class WorkerAgent implements Agent
 {
@@ -72,6 +77,13 @@ public final class WorkerAgent implements Agent
         {
             return WorkerAgent.this.send(portIndex, buffer, offset, length, offload);
         }
+
+        public boolean handoff(
+            final int worker, final DirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort,
+            final int offload)
+        {
+            return WorkerAgent.this.handoff(worker, buffer, ipOffset, ipLength, ingressPort, offload);
+        }
     };
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks;
     private final boolean[] egressOffloads;
@@ -89,10 +101,19 @@ public final class WorkerAgent implements Agent
     private final int maxFrameLength;
     private final FrameHandler heldHandler = this::onHeldFrame;
     private final FrameHandler copyHandler = this::onCopiedFrame;
+    private final String roleName;
+    private final RingBuffer[] handoffRings;
+    private final RingBuffer handoffRing;
+    private final UnsafeBuffer handoffScratch;
+    private final MessageHandler handoffHandler = this::onHandoff;
     private long rxBytes;
+    private long burstNowNs;
+
+    /** Where a handed-off record's ingress port sits; the IP packet follows it. */
+    private static final int HANDOFF_PORT_OFFSET = 0;
+    private static final int HANDOFF_PACKET_OFFSET = 8;
 
     private static final int TASK_LIMIT = 4;
-    private static final int ETHERTYPE_VLAN = 0x8100;
     static final int TASK_QUEUE_CAPACITY = 64;
 
     /**
@@ -169,6 +190,30 @@ public final class WorkerAgent implements Agent
         final Port[] ports,
         final boolean runToCompletion)
     {
+        this(config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, tasks, ports,
+            runToCompletion, 0, null);
+    }
+
+    /**
+     * @param worker       this worker's index among the pipeline's workers.
+     * @param handoffRings per worker, its handoff ring (this worker reads its own and writes the others');
+     *                     null with one worker.
+     */
+    public WorkerAgent(
+        final PipelineConfig config,
+        final FrameProcessor processor,
+        final NatCommands commandTarget,
+        final RingBuffer commandRing,
+        final RingBuffer[] rxRings,
+        final RingBuffer[] txRings,
+        final DatapathCounters counters,
+        final ErrorHandler errorHandler,
+        final ManyToOneConcurrentArrayQueue<Runnable> tasks,
+        final Port[] ports,
+        final boolean runToCompletion,
+        final int worker,
+        final RingBuffer[] handoffRings)
+    {
         if (rxRings.length != txRings.length || rxRings.length > counters.portCount())
         {
             throw new IllegalArgumentException(
@@ -209,6 +254,11 @@ public final class WorkerAgent implements Agent
         this.txFrames = new long[txRings.length];
         this.txBytes = new long[txRings.length];
         this.maxFrameLength = config.maxFrameLength();
+        this.roleName = handoffRings == null ? "natgate-worker" : "natgate-worker-" + worker;
+        this.handoffRings = handoffRings == null ? null : handoffRings.clone();
+        this.handoffRing = handoffRings == null ? null : handoffRings[worker];
+        this.handoffScratch = handoffRings == null ? null :
+            new UnsafeBuffer(new byte[FrameProcessor.HEADROOM + config.maxFrameLength()]);
     }
 
     /**
@@ -233,6 +283,11 @@ public final class WorkerAgent implements Agent
         }
         workCount += gatherBurst();
         processBurst(nowNs);
+        if (handoffRing != null)
+        {
+            burstNowNs = nowNs;
+            workCount += Rings.read(handoffRing, handoffHandler, burstSize);
+        }
         workCount += processor.onTimer(nowNs, sink);
         if (directPorts != null)
         {
@@ -245,7 +300,7 @@ public final class WorkerAgent implements Agent
     @Override
     public String roleName()
     {
-        return "natgate-worker";
+        return roleName;
     }
 
     @Override
@@ -290,7 +345,7 @@ public final class WorkerAgent implements Agent
                 int offload = burst.offload(slot);
                 if (Offload.needsWork(offload) && !processorAcceptsOffloads)
                 {
-                    SoftwareOffloads.completeChecksum(buffer, offset + ethernetHeaderLength(buffer, offset));
+                    SoftwareOffloads.completeChecksum(buffer, offset + EthernetHeaders.length(buffer, offset));
                     offload = Offload.CHECKSUM_VERIFIED;
                 }
                 frames.add(buffer, offset, burst.frameLength(slot), burst.ingressPort(slot), offload);
@@ -403,6 +458,44 @@ public final class WorkerAgent implements Agent
         burst.add(buffer, index, length, currentIngressPort, MessageLayout.frameOffload(msgTypeId));
     }
 
+    private boolean handoff(
+        final int worker, final DirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort,
+        final int offload)
+    {
+        if (handoffRings == null || worker < 0 || worker >= handoffRings.length ||
+            ipLength > maxFrameLength)
+        {
+            return false;
+        }
+        final RingBuffer ring = handoffRings[worker];
+        final int index = ring.tryClaim(MessageLayout.frameMsgTypeId(offload), HANDOFF_PACKET_OFFSET + ipLength);
+        if (index < 0)
+        {
+            return false;
+        }
+        final MutableDirectBuffer record = ring.buffer();
+        record.putInt(index + HANDOFF_PORT_OFFSET, ingressPort);
+        record.putBytes(index + HANDOFF_PACKET_OFFSET, buffer, ipOffset, ipLength);
+        ring.commit(index);
+        return true;
+    }
+
+    private void onHandoff(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int ipLength = length - HANDOFF_PACKET_OFFSET;
+        final UnsafeBuffer scratch = handoffScratch;
+        scratch.putBytes(FrameProcessor.HEADROOM, buffer, index + HANDOFF_PACKET_OFFSET, ipLength);
+        try
+        {
+            processor.processHandoff(scratch, FrameProcessor.HEADROOM, ipLength,
+                buffer.getInt(index + HANDOFF_PORT_OFFSET), MessageLayout.frameOffload(msgTypeId), burstNowNs, sink);
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
     private boolean send(
         final int portIndex, final DirectBuffer buffer, final int offset, final int length, final int offload)
     {
@@ -455,7 +548,7 @@ public final class WorkerAgent implements Agent
     private boolean sendInSoftware(
         final int portIndex, final MutableDirectBuffer buffer, final int offset, final int length, final int offload)
     {
-        final int linkLength = egressRawIp[portIndex] ? 0 : ethernetHeaderLength(buffer, offset);
+        final int linkLength = egressRawIp[portIndex] ? 0 : EthernetHeaders.length(buffer, offset);
         if (Offload.isGso(offload))
         {
             segmentPort = portIndex;
@@ -471,8 +564,4 @@ public final class WorkerAgent implements Agent
         return emit(segmentPort, buffer, offset, length, 0);
     }
 
-    private static int ethernetHeaderLength(final DirectBuffer buffer, final int offset)
-    {
-        return (buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF) == ETHERTYPE_VLAN ? 18 : 14;
-    }
 }
