@@ -102,6 +102,7 @@ public final class WorkerAgent implements Agent
     private final FrameHandler heldHandler = this::onHeldFrame;
     private final FrameHandler copyHandler = this::onCopiedFrame;
     private final String roleName;
+    private final boolean quiet;
     private final RingBuffer[] handoffRings;
     private final RingBuffer handoffRing;
     private final UnsafeBuffer handoffScratch;
@@ -254,6 +255,7 @@ public final class WorkerAgent implements Agent
         this.txFrames = new long[txRings.length];
         this.txBytes = new long[txRings.length];
         this.maxFrameLength = config.maxFrameLength();
+        this.quiet = worker != 0;
         this.roleName = handoffRings == null ? "natgate-worker" : "natgate-worker-" + worker;
         this.handoffRings = handoffRings == null ? null : handoffRings.clone();
         this.handoffRing = handoffRings == null ? null : handoffRings[worker];
@@ -262,12 +264,16 @@ public final class WorkerAgent implements Agent
     }
 
     /**
-     * Lets the processor announce itself (gratuitous ARP) before the first frame.
+     * Lets the processor announce itself (gratuitous ARP) before the first frame: worker 0's only, so
+     * several workers announce the gateway once.
      */
     @Override
     public void onStart()
     {
-        processor.onStart(sink);
+        if (!quiet)
+        {
+            processor.onStart(sink);
+        }
     }
 
     @Override

@@ -103,12 +103,18 @@ class PipelineConfigTest
     }
 
     @Test
-    void shouldRejectMoreThanOneWorker()
+    void shouldAcceptSeveralWorkersButRefuseThemToRunToCompletionAndRefuseNone()
     {
-        final ConfigurationException ex = assertThrows(
-            ConfigurationException.class, () -> new PipelineConfig().workers(2).validate());
+        assertEquals(2, new PipelineConfig().workers(2).validate().workers());
 
-        assertEquals("natgate.pipeline.workers", ex.key());
-        assertEquals("2", ex.value());
+        final ConfigurationException runToCompletion = assertThrows(ConfigurationException.class,
+            () -> new PipelineConfig().workers(2).threadingMode(ThreadingMode.RUN_TO_COMPLETION).validate());
+        assertEquals("natgate.pipeline.workers", runToCompletion.key());
+        assertEquals("2", runToCompletion.value());
+
+        final ConfigurationException none = assertThrows(
+            ConfigurationException.class, () -> new PipelineConfig().workers(0).validate());
+        assertEquals("natgate.pipeline.workers", none.key());
+        assertEquals("0", none.value());
     }
 }

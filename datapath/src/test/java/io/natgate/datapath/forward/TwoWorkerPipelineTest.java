@@ -1,0 +1,270 @@
+package io.natgate.datapath.forward;
+
+import io.natgate.datapath.counters.DatapathCounters;
+import io.natgate.datapath.counters.DropReason;
+import io.natgate.datapath.counters.GlobalCounter;
+import io.natgate.datapath.counters.PortCounter;
+import io.natgate.datapath.frame.EthernetFrame;
+import io.natgate.datapath.nat.FilteringMode;
+import io.natgate.datapath.nat.FlowSteering;
+import io.natgate.datapath.nat.NatConfig;
+import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.nat.WorkerSteering;
+import io.natgate.datapath.pipeline.FrameProcessor;
+import io.natgate.datapath.pipeline.FrameSteering;
+import io.natgate.datapath.pipeline.Pipeline;
+import io.natgate.datapath.pipeline.PipelineConfig;
+import io.natgate.datapath.pipeline.ThreadingMode;
+import io.natgate.datapath.port.InMemoryPort;
+import io.natgate.datapath.port.LinkLayer;
+import io.natgate.datapath.testing.Frames;
+import io.natgate.datapath.testing.Packets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static io.natgate.datapath.testing.Packets.ip;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A {@link Pipeline} with 2 workers over in-memory ports, the real {@link Forwarder} and {@link NatEngine} on
+ * each, as the gateway builds them: every frame of a flow, both ways, is translated by the worker that owns
+ * its inside host; a hairpin between clients of different workers crosses on the handoff ring; per-client
+ * quotas hold whichever worker the client is on.
+ */
+class TwoWorkerPipelineTest
+{
+    private static final int INSIDE = 0;
+    private static final int OUTSIDE = 1;
+    private static final int WORKERS = 2;
+    private static final long GW_IN = 0x0200_0000_0001L;
+    private static final long GW_OUT = 0x0200_0000_0002L;
+    private static final long ROUTER = 0x0200_0000_000BL;
+    private static final long CLIENT_MAC_BASE = 0x0200_0000_0100L;
+    private static final String PUBLIC = "203.0.113.1";
+    private static final String REMOTE = "198.51.100.7";
+
+    private final InMemoryPort lan = InMemoryPort.ethernet("lan", GW_IN);
+    private final InMemoryPort wan = InMemoryPort.ethernet("wan", GW_OUT);
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    private final long[] nowNs = {1_000_000_000L};
+    private final String[] clients = new String[WORKERS];
+    private final NatEngine[] engines = new NatEngine[WORKERS];
+    private Pipeline pipeline;
+
+    @AfterEach
+    void close()
+    {
+        if (pipeline != null)
+        {
+            pipeline.close();
+        }
+        assertEquals(List.of(), errors);
+    }
+
+    @Test
+    void shouldTranslateEveryFrameOfAFlowBothWaysOnTheWorkerThatOwnsItsInsideHost()
+    {
+        start(ThreadingMode.INVOKER, new NatConfig());
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            lan.offer(fromClient(worker, 5000, REMOTE, 53));
+        }
+        cycles();
+        final List<byte[]> out = transmitted(wan);
+        assertEquals(WORKERS, out.size());
+        for (final byte[] frame : out)
+        {
+            final byte[] packet = Frames.payload(frame);
+            assertEquals(ip(PUBLIC), Packets.source(packet));
+            wan.offer(Frames.ipv4(GW_OUT, ROUTER,
+                Packets.udp(REMOTE, 53, PUBLIC, Packets.sourcePort(packet), new byte[] {1})));
+        }
+        cycles();
+        final List<byte[]> in = transmitted(lan);
+        assertEquals(WORKERS, in.size());
+
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            assertEquals(1, engines[worker].sessionCount(), "worker " + worker + "'s sessions");
+            assertEquals(1, pipeline.counters(worker).get(INSIDE, PortCounter.TRANSLATED_OUT), "worker " + worker);
+            assertEquals(1, pipeline.counters(worker).get(OUTSIDE, PortCounter.TRANSLATED_IN), "worker " + worker);
+        }
+        for (final byte[] frame : in)
+        {
+            final byte[] packet = Frames.payload(frame);
+            final int worker = Packets.destination(packet) == ip(clients[0]) ? 0 : 1;
+            assertEquals(ip(clients[worker]), Packets.destination(packet));
+            assertEquals(5000, Packets.destinationPort(packet));
+            assertEquals(clientMac(worker), Frames.destinationMac(frame));
+            assertTrue(Packets.checksumsValid(packet));
+        }
+    }
+
+    @Test
+    void shouldHandAHairpinToTheWorkerThatOwnsItsDestination()
+    {
+        start(ThreadingMode.INVOKER, new NatConfig().filtering(FilteringMode.ENDPOINT_INDEPENDENT));
+        lan.offer(fromClient(1, 7000, REMOTE, 53)); // worker 1's client opens a mapping in worker 1's range
+        cycles();
+        final int publicPort = Packets.sourcePort(Frames.payload(transmitted(wan).get(0)));
+
+        lan.offer(fromClient(0, 5000, PUBLIC, publicPort));
+        cycles();
+
+        final List<byte[]> hairpinned = transmitted(lan);
+        assertEquals(1, hairpinned.size());
+        assertEquals(clientMac(1), Frames.destinationMac(hairpinned.get(0)));
+        final byte[] packet = Frames.payload(hairpinned.get(0));
+        assertEquals(ip(PUBLIC), Packets.source(packet), "source is worker 0's client's public endpoint");
+        assertEquals(5000, Packets.sourcePort(packet));
+        assertEquals(ip(clients[1]), Packets.destination(packet));
+        assertEquals(7000, Packets.destinationPort(packet));
+        assertTrue(Packets.checksumsValid(packet));
+        assertEquals(1, pipeline.counters(0).get(GlobalCounter.WORKER_HANDOFFS));
+        assertEquals(1, pipeline.counters(1).get(INSIDE, PortCounter.HAIRPINNED));
+        assertEquals(0, pipeline.counters(0).get(INSIDE, PortCounter.HAIRPINNED));
+    }
+
+    @Test
+    void shouldHoldTheSessionQuotaOfEachClientOnWhicheverWorkerItIs()
+    {
+        start(ThreadingMode.INVOKER, new NatConfig().sessionsPerClient(2));
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            for (int flow = 0; flow < 3; flow++)
+            {
+                lan.offer(fromClient(worker, 5000 + flow, REMOTE, 53));
+            }
+        }
+        cycles();
+
+        assertEquals(2 * WORKERS, transmitted(wan).size());
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            assertEquals(2, engines[worker].sessionCount(), "worker " + worker + "'s sessions");
+            assertEquals(1, pipeline.counters(worker).get(INSIDE, DropReason.CLIENT_SESSION_QUOTA),
+                "worker " + worker);
+        }
+    }
+
+    @Test
+    void shouldTranslateBothWaysWithEachWorkerOnItsOwnThread() throws InterruptedException
+    {
+        start(ThreadingMode.DEDICATED, new NatConfig());
+        final List<byte[]> out = new ArrayList<>();
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            lan.offer(fromClient(worker, 6000, REMOTE, 53));
+        }
+        awaitTransmitted(wan, WORKERS, out);
+        final List<byte[]> in = new ArrayList<>();
+        for (final byte[] frame : out)
+        {
+            wan.offer(Frames.ipv4(GW_OUT, ROUTER,
+                Packets.udp(REMOTE, 53, PUBLIC, Packets.sourcePort(Frames.payload(frame)), new byte[] {1})));
+        }
+        awaitTransmitted(lan, WORKERS, in);
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            assertEquals(1, pipeline.counters(worker).get(OUTSIDE, PortCounter.TRANSLATED_IN), "worker " + worker);
+        }
+    }
+
+    private void start(final ThreadingMode mode, final NatConfig nat)
+    {
+        nat.publicAddresses(ip(PUBLIC));
+        int found = 0;
+        for (int host = 2; found < WORKERS; host++)
+        {
+            final String address = "10.0.0." + host;
+            final int worker = WorkerSteering.insideWorker(ip(address), WORKERS);
+            if (clients[worker] == null)
+            {
+                clients[worker] = address;
+                found++;
+            }
+        }
+        final PipelineConfig config = new PipelineConfig().workers(WORKERS).threadingMode(mode)
+            .errorHandler(errors::add).idleStrategy("sleeping:100us");
+        if (mode == ThreadingMode.INVOKER)
+        {
+            config.nanoClock(() -> nowNs[0]);
+        }
+        pipeline = new Pipeline(config, List.of(lan, wan), new DatapathCounters(2));
+        final WorkerSteering steering = new WorkerSteering(WORKERS);
+        final ForwarderConfig forwarding = new ForwarderConfig().ports(List.of(
+            new PortSettings(INSIDE, "lan", PortRole.INSIDE, LinkLayer.ETHERNET, GW_IN, 1500, ip("10.0.0.1"), 24, 0),
+            new PortSettings(OUTSIDE, "wan", PortRole.OUTSIDE, LinkLayer.ETHERNET, GW_OUT, 1500, ip(PUBLIC), 24,
+                ip("203.0.113.254"))))
+            .staticNeighbours(List.of(
+                new StaticNeighbour(INSIDE, ip(clients[0]), clientMac(0)),
+                new StaticNeighbour(INSIDE, ip(clients[1]), clientMac(1)),
+                new StaticNeighbour(OUTSIDE, ip("203.0.113.254"), ROUTER)));
+        final FrameProcessor[] processors = new FrameProcessor[WORKERS];
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            engines[worker] = new NatEngine(nat.forWorker(worker, WORKERS), pipeline.workerEvents(worker),
+                pipeline.counters(worker), steering);
+            processors[worker] = new Forwarder(forwarding, engines[worker], pipeline.counters(worker));
+        }
+        pipeline.start(processors, engines, portIndex -> new FrameSteering(
+            new FlowSteering(steering, nat, pipeline.steeringCounters()), new boolean[] {true, false}));
+    }
+
+    private byte[] fromClient(final int worker, final int sourcePort, final String destination, final int port)
+    {
+        return Frames.ipv4(GW_IN, clientMac(worker),
+            Packets.udp(clients[worker], sourcePort, destination, port, new byte[] {(byte)worker}));
+    }
+
+    private static long clientMac(final int worker)
+    {
+        return CLIENT_MAC_BASE + worker;
+    }
+
+    private void cycles()
+    {
+        for (int cycle = 0; cycle < 4; cycle++)
+        {
+            nowNs[0] += 1_000_000L;
+            pipeline.invoker().invoke();
+        }
+    }
+
+    /**
+     * The IPv4 frames a port transmitted (not the gateway's gratuitous ARP at start).
+     */
+    private static List<byte[]> transmitted(final InMemoryPort port)
+    {
+        final List<byte[]> frames = new ArrayList<>();
+        port.pollTransmitted((buffer, offset, length) ->
+        {
+            final byte[] frame = new byte[length];
+            buffer.getBytes(offset, frame);
+            if (Frames.etherType(frame) == EthernetFrame.ETHERTYPE_IPV4)
+            {
+                frames.add(frame);
+            }
+            return true;
+        }, Integer.MAX_VALUE);
+        return frames;
+    }
+
+    private static void awaitTransmitted(final InMemoryPort port, final int count, final List<byte[]> into)
+        throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (into.size() < count && System.nanoTime() - deadlineNs < 0)
+        {
+            into.addAll(transmitted(port));
+            Thread.sleep(1);
+        }
+        assertEquals(count, into.size(), "frames transmitted on " + port.name());
+    }
+}
