@@ -332,6 +332,12 @@ public final class EffectiveSettings
             () -> afXdp.applyTo(new XdpSocketOptions().interfaceName(CHECK_INTERFACE)).validate(PAGE_SIZE),
             ProfileKey.AFXDP_UMEM_SIZE);
 
+        if (pipeline.workers() > 1)
+        {
+            throw refuse(ProfileKey.WORKERS, "the gateway runs 1 worker for now: the datapath's pipeline runs " +
+                "several, the control plane over them is not built yet (docs/workers.md)");
+        }
+
         final ThreadingMode threading = pipeline.threadingMode();
         for (final CpuPinning.ThreadKind pinned : pinning().cpus().keySet())
         {

@@ -57,8 +57,8 @@ public enum ProfileKey
         "frames; every ring holds fewer frames per byte and the rings must be at least 8 frames."),
     WORKERS("workers", Kind.COUNT, PipelineConfig.WORKERS_DEFAULT, Integer.MIN_VALUE, Integer.MAX_VALUE,
         PipelineConfig.WORKERS_PROP_NAME,
-        "Worker threads running the NAT. Only 1 is supported until flows are steered to workers; more will " +
-        "scale with cores at the price of a thread each."),
+        "Worker threads running the NAT. The gateway runs 1 for now (the pipeline runs several, the control " +
+        "plane over them is not built); more will scale with cores at the price of a thread each."),
     THREADING("threading", Kind.THREADING, PipelineConfig.THREADING_MODE_DEFAULT, 0, 0,
         PipelineConfig.THREADING_MODE_PROP_NAME,
         "dedicated: a thread per agent (2 per port + the worker; lowest latency, needs the cores); " +

@@ -126,7 +126,8 @@ class EffectiveSettingsTest
         assertProfileRefused("idleStrategy: nap\n",
             ":2: idleStrategy=nap: expected busy-spin, yielding, backoff, noop or sleeping:<duration>");
         assertProfileRefused("workers: 4\n",
-            ":2: workers=4: only 1 worker is supported");
+            ":2: workers=4: the gateway runs 1 worker for now: the datapath's pipeline runs several, the control " +
+            "plane over them is not built yet (docs/workers.md)");
         assertProfileRefused("afpacket:\n  blockSize: 100k\n",
             ":3: afpacket.blockSize=100k: rxBlockSizeBytes must be a power of two >= the page size 4096");
         assertProfileRefused("afpacket:\n  blockTimeout: 1500us\n",
