@@ -468,12 +468,15 @@ public final class WorkerAgent implements Agent
         final int worker, final DirectBuffer buffer, final int ipOffset, final int ipLength, final int ingressPort,
         final int offload)
     {
-        if (handoffRings == null || worker < 0 || worker >= handoffRings.length ||
-            ipLength > maxFrameLength)
+        if (handoffRings == null || worker < 0 || worker >= handoffRings.length)
         {
             return false;
         }
         final RingBuffer ring = handoffRings[worker];
+        if (HANDOFF_PACKET_OFFSET + ipLength > ring.maxMsgLength())
+        {
+            return false; // a raw-IP port's largest packet and the record's header: counted as a full ring
+        }
         final int index = ring.tryClaim(MessageLayout.frameMsgTypeId(offload), HANDOFF_PACKET_OFFSET + ipLength);
         if (index < 0)
         {

@@ -154,6 +154,33 @@ class TwoWorkerPipelineTest
     }
 
     @Test
+    void shouldDeliverAnInboundDatagramWhoseLaterFragmentCameFirstThroughItsOwnersWorker()
+    {
+        start(ThreadingMode.INVOKER, new NatConfig());
+        lan.offer(fromClient(1, 5000, REMOTE, 53));
+        cycles();
+        final int publicPort = Packets.sourcePort(Frames.payload(transmitted(wan).get(0)));
+        final byte[][] fragments = Packets.fragment(Packets.udp(REMOTE, 53, PUBLIC, publicPort, new byte[64]), 40);
+        assertEquals(2, fragments.length);
+
+        wan.offer(Frames.ipv4(GW_OUT, ROUTER, fragments[1])); // the later fragment first: the rx side holds it
+        cycles();
+        assertEquals(List.of(), transmitted(lan));
+        wan.offer(Frames.ipv4(GW_OUT, ROUTER, fragments[0]));
+        cycles();
+
+        final List<byte[]> delivered = transmitted(lan);
+        assertEquals(2, delivered.size());
+        for (final byte[] frame : delivered)
+        {
+            assertEquals(clientMac(1), Frames.destinationMac(frame));
+            assertEquals(ip(clients[1]), Packets.destination(Frames.payload(frame)));
+        }
+        assertEquals(2, pipeline.counters(1).get(OUTSIDE, PortCounter.TRANSLATED_IN));
+        assertEquals(0, pipeline.counters(0).get(OUTSIDE, PortCounter.TRANSLATED_IN));
+    }
+
+    @Test
     void shouldTranslateBothWaysWithEachWorkerOnItsOwnThread() throws InterruptedException
     {
         start(ThreadingMode.DEDICATED, new NatConfig());
