@@ -1,5 +1,6 @@
 package io.natgate.datapath.forward;
 
+import io.natgate.bindings.testing.Allocations;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.counters.GlobalCounter;
@@ -15,10 +16,12 @@ import io.natgate.datapath.pipeline.FrameSteering;
 import io.natgate.datapath.pipeline.Pipeline;
 import io.natgate.datapath.pipeline.PipelineConfig;
 import io.natgate.datapath.pipeline.ThreadingMode;
+import io.natgate.datapath.port.FrameHandler;
 import io.natgate.datapath.port.InMemoryPort;
 import io.natgate.datapath.port.LinkLayer;
 import io.natgate.datapath.testing.Frames;
 import io.natgate.datapath.testing.Packets;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +51,8 @@ class TwoWorkerPipelineTest
     private static final long CLIENT_MAC_BASE = 0x0200_0000_0100L;
     private static final String PUBLIC = "203.0.113.1";
     private static final String REMOTE = "198.51.100.7";
+    /** Worker 1's ports at or above 1024 with 2 workers: 33280-65535. */
+    private static final int WORKER_1_FIRST_PORT = 33280;
 
     private final InMemoryPort lan = InMemoryPort.ethernet("lan", GW_IN);
     private final InMemoryPort wan = InMemoryPort.ethernet("wan", GW_OUT);
@@ -178,6 +183,69 @@ class TwoWorkerPipelineTest
         }
         assertEquals(2, pipeline.counters(1).get(OUTSIDE, PortCounter.TRANSLATED_IN));
         assertEquals(0, pipeline.counters(0).get(OUTSIDE, PortCounter.TRANSLATED_IN));
+    }
+
+    @Test
+    void shouldNotAllocateInSteadyStateDutyCyclesOfTwoWorkersTheirSteeringAndHandoff()
+    {
+        start(ThreadingMode.INVOKER, new NatConfig().filtering(FilteringMode.ENDPOINT_INDEPENDENT));
+        final int flows = 6;
+        final List<UnsafeBuffer> outbound = new ArrayList<>();
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            for (int flow = 0; flow < flows; flow++)
+            {
+                outbound.add(new UnsafeBuffer(fromClient(worker, 5000 + flow, REMOTE, 53)));
+            }
+        }
+        outbound.forEach(frame -> lan.offer(frame, 0, frame.capacity()));
+        cycles();
+        final List<UnsafeBuffer> frames = new ArrayList<>(outbound);
+        final List<InMemoryPort> ingress = new ArrayList<>();
+        outbound.forEach(frame -> ingress.add(lan));
+        int hairpinTarget = 0;
+        for (final byte[] frame : transmitted(wan))
+        {
+            final int publicPort = Packets.sourcePort(Frames.payload(frame));
+            frames.add(new UnsafeBuffer(Frames.ipv4(GW_OUT, ROUTER,
+                Packets.udp(REMOTE, 53, PUBLIC, publicPort, new byte[] {1}))));
+            ingress.add(wan);
+            hairpinTarget = publicPort >= WORKER_1_FIRST_PORT ? publicPort : hairpinTarget; // a worker 1 client's
+        }
+        frames.add(new UnsafeBuffer(fromClient(0, 5100, PUBLIC, hairpinTarget))); // across workers, every round
+        ingress.add(lan);
+        final long[] delivered = new long[1];
+        final FrameHandler count = (buffer, offset, length) ->
+        {
+            delivered[0]++;
+            return true;
+        };
+        final Runnable round = () ->
+        {
+            for (int i = 0; i < frames.size(); i++)
+            {
+                ingress.get(i).offer(frames.get(i), 0, frames.get(i).capacity());
+            }
+            nowNs[0] += 1_000_000L;
+            pipeline.invoker().invoke();
+            lan.pollTransmitted(count, Integer.MAX_VALUE);
+            wan.pollTransmitted(count, Integer.MAX_VALUE);
+        };
+        round.run();
+        final long handoffsBefore = pipeline.counters(0).get(GlobalCounter.WORKER_HANDOFFS);
+        final long deliveredBefore = delivered[0];
+        final long[] rounds = new long[1];
+
+        final long bytes = Allocations.bytesAllocatedAfterWarmUp(20_000, 20_000, () ->
+        {
+            round.run();
+            rounds[0]++;
+        });
+
+        assertEquals(0, bytes, "bytes allocated by 20000 duty cycles of " + frames.size() + " frames");
+        assertEquals(frames.size() * rounds[0], delivered[0] - deliveredBefore, "every frame delivered");
+        assertEquals(rounds[0], pipeline.counters(0).get(GlobalCounter.WORKER_HANDOFFS) - handoffsBefore,
+            "the hairpin handed over in every round");
     }
 
     @Test
