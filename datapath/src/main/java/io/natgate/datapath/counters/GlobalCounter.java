@@ -20,7 +20,9 @@ public enum GlobalCounter implements IdLabel
     WORKER_ERRORS(10, "errors caught in datapath agents"),
     SESSIONS_EARLY_DROPPED(11, "unreplied sessions evicted to make room for a new flow (table full)"),
     REFRESH_EVENTS_SKIPPED(12, "session refresh events not queued to keep room for creates and removes"),
-    WORKER_HANDOFFS(13, "packets handed to the worker owning their flow (hairpins across workers)");
+    WORKER_HANDOFFS(13, "packets handed to the worker owning their flow (hairpins across workers)"),
+    MAPPING_SESSIONS_EARLY_DROPPED(14,
+        "unanswered sessions a mapping at its inbound session limit gave up to let a new flow in");
 
     private final int id;
     private final String label;

@@ -37,7 +37,7 @@ final class EarlyDrop
             int session = sessions.oldest(timeoutClass);
             for (int scanned = 0; session != SessionTable.NONE && scanned < SCAN_PER_CLASS; scanned++)
             {
-                if (timeoutClass == SessionTable.CLASS_TCP_TRANSITORY || !sessions.isReplied(session))
+                if (sessions.isEmbryonic(session))
                 {
                     // the deadline less the class's timeout: when it was last active
                     final long activeNs = sessions.deadlineNs(session) - tables.timeoutNs(timeoutClass);

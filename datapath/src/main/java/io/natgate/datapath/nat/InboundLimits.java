@@ -34,10 +34,6 @@ final class InboundLimits
      */
     DropReason refusal(final int remoteAddress, final int mapping)
     {
-        if (perMapping > 0 && mappingSessions[mapping] >= perMapping)
-        {
-            return DropReason.MAPPING_SESSION_LIMIT;
-        }
         if (perRemote > 0)
         {
             final int remote = remotes.find(remoteAddress);
@@ -45,6 +41,10 @@ final class InboundLimits
             {
                 return DropReason.REMOTE_SESSION_LIMIT;
             }
+        }
+        if (perMapping > 0 && mappingSessions[mapping] >= perMapping)
+        {
+            return DropReason.MAPPING_SESSION_LIMIT; // the one a new flow may lift by early drop through the mapping
         }
         return null;
     }

@@ -17,6 +17,8 @@ final class NatTables
     final AddressSet publicAddresses;
     final SessionTable sessions;
     final MappingTable mappings;
+    /** Each mapping's sessions, oldest to newest. */
+    final MappingSessions mappingSessions;
     final ClientTable clients;
     final PortAllocator ports;
     /** Where a new mapping gets its public port: per mapping, in port blocks, or deterministically. */
@@ -49,6 +51,7 @@ final class NatTables
         publicAddresses = new AddressSet(config.publicAddresses());
         sessions = new SessionTable(config.maxSessions());
         mappings = new MappingTable(config.maxMappings());
+        mappingSessions = new MappingSessions(sessions, mappings);
         clients = new ClientTable(config.maxClients());
         ports = new PortAllocator(publicAddresses.size(), steering.ports(), config.workerIndex());
         portAssigner = new PortAssigner(config, publicAddresses, ports, events);

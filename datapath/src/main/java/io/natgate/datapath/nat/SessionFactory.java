@@ -134,15 +134,23 @@ final class SessionFactory
         {
             return drop(DropReason.FILTERED_BY_POLICY);
         }
-        final boolean hairpinned = tables.publicAddresses.contains(remoteAddress);
-        final DropReason limit = hairpinned ? null : tables.inboundLimits.refusal(remoteAddress, mapping);
-        if (limit != null)
-        {
-            return drop(limit);
-        }
         if (!tables.events.canRecordCreation())
         {
             return drop(DropReason.EVENT_RING_FULL);
+        }
+        final boolean hairpinned = tables.publicAddresses.contains(remoteAddress);
+        final DropReason limit = hairpinned ? null : tables.inboundLimits.refusal(remoteAddress, mapping);
+        if (limit == DropReason.MAPPING_SESSION_LIMIT && reaper.evictEmbryonicThrough(mapping, nowNs))
+        {
+            mapping = mappings.findByPublic(publicAddress, publicPort, protocol); // the last session may take it
+            if (mapping == MappingTable.NONE)
+            {
+                return drop(DropReason.NO_MAPPING);
+            }
+        }
+        else if (limit != null)
+        {
+            return drop(limit);
         }
         if (sessions.size() == sessions.capacity())
         {
@@ -256,13 +264,7 @@ final class SessionFactory
             return drop(DropReason.MAX_SESSIONS);
         }
 
-        final int first = mappings.firstSession(mapping);
-        sessions.mappingLinks(session, SessionTable.NONE, first);
-        if (first != SessionTable.NONE)
-        {
-            sessions.mappingLinks(first, session, sessions.mappingNext(first));
-        }
-        mappings.firstSession(mapping, session);
+        tables.mappingSessions.addNewest(mapping, session);
         clients.addSessions(client, 1);
         final int timeoutClass = SessionRefresh.initialClass(protocol);
         sessions.place(session, timeoutClass, nowNs + tables.timeoutNs(timeoutClass));

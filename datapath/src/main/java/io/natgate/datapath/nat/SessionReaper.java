@@ -118,24 +118,49 @@ final class SessionReaper
         }
     }
 
+    /**
+     * A mapping at its limit of sessions opened from outside makes room for a new one as conntrack's early drop
+     * does, but among its own: it gives up the oldest of them nobody answered ({@link SessionTable#isEmbryonic}),
+     * so a flood through a forward pushes out only its own half-open sessions and another remote still gets in.
+     * Established and answered sessions are never chosen: those met on the way go to the newest end of the
+     * mapping's list, so a later call does not look at them again first. Looks at {@link EarlyDrop#SCAN_PER_CLASS}
+     * sessions at most. What it ends must be recordable.
+     *
+     * @return whether a session was given up (it may have taken a dynamic mapping with it).
+     */
+    boolean evictEmbryonicThrough(final int mapping, final long nowNs)
+    {
+        if (!tables.events.canRecordRemoval())
+        {
+            return false;
+        }
+        final MappingSessions list = tables.mappingSessions;
+        final int newest = mappings.firstSession(mapping);
+        int session = list.oldest(mapping);
+        for (int scanned = 0; session != SessionTable.NONE && scanned < EarlyDrop.SCAN_PER_CLASS; scanned++)
+        {
+            final int older = session == newest ? SessionTable.NONE : list.older(mapping, session);
+            if (sessions.isOpenedInbound(session) && sessions.isEmbryonic(session))
+            {
+                removeSession(session, false, nowNs);
+                counters.increment(GlobalCounter.MAPPING_SESSIONS_EARLY_DROPPED);
+                return true;
+            }
+            if (session != newest)
+            {
+                list.remove(mapping, session);
+                list.addNewest(mapping, session);
+            }
+            session = older;
+        }
+        return false;
+    }
+
     void removeSession(final int session, final boolean expired, final long nowNs)
     {
         events.report(expired ? SessionEvents.EXPIRED : SessionEvents.REMOVED, session, nowNs);
         final int mapping = sessions.mapping(session);
-        final int previous = sessions.mappingPrevious(session);
-        final int next = sessions.mappingNext(session);
-        if (previous == SessionTable.NONE)
-        {
-            mappings.firstSession(mapping, next);
-        }
-        else
-        {
-            sessions.mappingLinks(previous, sessions.mappingPrevious(previous), next);
-        }
-        if (next != SessionTable.NONE)
-        {
-            sessions.mappingLinks(next, previous, sessions.mappingNext(next));
-        }
+        tables.mappingSessions.remove(mapping, session);
 
         final boolean openedInbound = sessions.isOpenedInbound(session);
         // opened from outside through an inbound mapping: counted in its client's inbound budget

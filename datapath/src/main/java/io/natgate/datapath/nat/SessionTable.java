@@ -376,11 +376,6 @@ final class SessionTable
     }
 
     /**
-     * @return the session of a timeout class to expire at {@code nowNs}: the head of its list when
-     * its deadline has passed; else {@link #NONE}, when the head's linked deadline has not passed (no
-     * session of the class has expired) or has but the head was refreshed since (see the class comment).
-     */
-    /**
      * @return the session linked longest ago in a timeout class's list (the least recently relinked), or NONE.
      */
     int oldest(final int timeoutClass)
@@ -388,6 +383,11 @@ final class SessionTable
         return lruHeads[timeoutClass];
     }
 
+    /**
+     * @return the session of a timeout class to expire at {@code nowNs}: the head of its list when
+     * its deadline has passed; else {@link #NONE}, when the head's linked deadline has not passed (no
+     * session of the class has expired) or has but the head was refreshed since (see the class comment).
+     */
     int expired(final int timeoutClass, final long nowNs)
     {
         final int head = lruHeads[timeoutClass];
@@ -541,6 +541,16 @@ final class SessionTable
     boolean isReplied(final int entry)
     {
         return (records[base(entry) + 4] & (SEEN_OUTBOUND | SEEN_INBOUND)) == (SEEN_OUTBOUND | SEEN_INBOUND);
+    }
+
+    /**
+     * @return true for a session nobody answered yet, the kind early drop may give up: TCP not established (half-open
+     * or closing, the transitory class), or UDP and ICMP that saw packets one way only.
+     */
+    boolean isEmbryonic(final int entry)
+    {
+        final int timeoutClass = timeoutClass(entry);
+        return timeoutClass == CLASS_TCP_TRANSITORY || (timeoutClass != CLASS_TCP_ESTABLISHED && !isReplied(entry));
     }
 
     /**

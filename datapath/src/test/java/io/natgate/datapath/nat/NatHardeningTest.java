@@ -6,6 +6,8 @@ import io.natgate.datapath.testing.Packets;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static io.natgate.datapath.frame.TcpSegment.ACK;
 import static io.natgate.datapath.frame.TcpSegment.SYN;
 import static io.natgate.datapath.nat.NatHarness.EventType.CREATED;
@@ -103,22 +105,94 @@ class NatHardeningTest
     }
 
     @Test
-    @DisplayName("one inbound mapping (a port forward) carries at most its share of sessions opened from outside")
-    void shouldLimitSessionsOpenedThroughOneInboundMapping()
+    @DisplayName("a forward at its limit gives up its own oldest half-open session to a new remote: a flood " +
+        "through it cannot lock others out")
+    void shouldEvictTheForwardsOwnOldestHalfOpenSessionWhenANewRemoteComesThroughItAtItsLimit()
     {
         final NatHarness nat = new NatHarness(NatHarness.config().sessionsPerInboundMapping(4));
         nat.command(0, commands ->
         {
             commands.addStaticMapping(1, TCP, ip(HOST_B), 8080, ip(PUBLIC), 8080);
-            commands.addStaticMapping(2, UDP, ip(HOST_B), 7000, ip(PUBLIC), 7000);
+            commands.addStaticMapping(2, TCP, ip(HOST_A), 8081, ip(PUBLIC), 8081);
         });
+        nat.in(tcp("198.51.100.9", 40000, PUBLIC, 8081, SYN, new byte[0]), 0); // the other forward's, older still
         for (int host = 1; host <= 4; host++)
         {
-            nat.in(tcp("198.51.100." + host, 40000, PUBLIC, 8080, SYN, new byte[0]), SECOND_NS);
+            nat.in(tcp("198.51.100." + host, 40000, PUBLIC, 8080, SYN, new byte[0]), host * SECOND_NS);
         }
-        nat.assertDropsIn(tcp("198.51.100.5", 40000, PUBLIC, 8080, SYN, new byte[0]),
-            DropReason.MAPPING_SESSION_LIMIT, SECOND_NS);
-        nat.in(udp("198.51.100.5", 40000, PUBLIC, 7000, PAYLOAD), SECOND_NS); // the other forward is unaffected
+
+        nat.assertTcpIn("198.51.100.5", 40000, 8080, HOST_B, 8080, SYN, 5 * SECOND_NS);
+
+        assertEquals(1, nat.counters.get(GlobalCounter.MAPPING_SESSIONS_EARLY_DROPPED));
+        assertEquals(0, nat.counters.get(GlobalCounter.SESSIONS_EARLY_DROPPED), "the table was not full");
+        assertEquals(4, nat.sessions().stream().filter(session -> session.publicPort() == 8080).count(),
+            "a forward carries at most its share of sessions opened from outside");
+        nat.assertDropsIn(tcp("198.51.100.1", 40000, PUBLIC, 8080, ACK, new byte[0]), DropReason.FILTERED,
+            6 * SECOND_NS); // the oldest is gone
+        nat.assertTcpIn("198.51.100.2", 40000, 8080, HOST_B, 8080, ACK, 6 * SECOND_NS);
+        nat.assertTcpIn("198.51.100.9", 40000, 8081, HOST_A, 8081, ACK, 6 * SECOND_NS);
+    }
+
+    @Test
+    @DisplayName("a forward at its limit never gives up an established or answered session: it skips them for " +
+        "the oldest half-open one, and refuses, counted, when there is none")
+    void shouldNeverEvictEstablishedOrAnsweredSessionsThroughAForwardAndRefuseWhenNothingElseCanGo()
+    {
+        final NatHarness nat = new NatHarness(NatHarness.config().sessionsPerInboundMapping(3));
+        nat.command(0, commands ->
+        {
+            commands.addStaticMapping(1, TCP, ip(HOST_B), 8080, ip(PUBLIC), 8080);
+            commands.addStaticMapping(2, UDP, ip(HOST_B), 7000, ip(PUBLIC), 7000);
+        });
+        establish(nat, "198.51.100.1", 0);
+        establish(nat, "198.51.100.2", SECOND_NS);
+        nat.out(tcp(HOST_B, 8080, "198.51.100.3", 80, SYN, new byte[0]), 2 * SECOND_NS); // the host's own, not counted
+        nat.in(tcp("198.51.100.4", 40000, PUBLIC, 8080, SYN, new byte[0]), 3 * SECOND_NS);
+
+        nat.assertTcpIn("198.51.100.5", 40000, 8080, HOST_B, 8080, SYN, 4 * SECOND_NS); // .4's half-open one goes
+        nat.assertDropsIn(tcp("198.51.100.4", 40000, PUBLIC, 8080, ACK, new byte[0]), DropReason.FILTERED,
+            5 * SECOND_NS);
+        nat.assertTcpIn("198.51.100.6", 40000, 8080, HOST_B, 8080, SYN, 5 * SECOND_NS); // then .5's
+        assertEquals(2, nat.counters.get(GlobalCounter.MAPPING_SESSIONS_EARLY_DROPPED));
+        establish(nat, "198.51.100.6", 6 * SECOND_NS, 40000);
+
+        nat.assertDropsIn(tcp("198.51.100.7", 40000, PUBLIC, 8080, SYN, new byte[0]), DropReason.MAPPING_SESSION_LIMIT,
+            7 * SECOND_NS);
+        nat.assertTcpIn("198.51.100.1", 40000, 8080, HOST_B, 8080, ACK, 8 * SECOND_NS); // the established stay
+        nat.assertTcpIn("198.51.100.2", 40000, 8080, HOST_B, 8080, ACK, 8 * SECOND_NS);
+        nat.assertTcpOut(HOST_B, 8080, "198.51.100.3", 80, 8080, ACK, 8 * SECOND_NS);
+
+        // UDP: an answered flow through the forward stays, an unanswered one gives way
+        for (int host = 1; host <= 3; host++)
+        {
+            nat.in(udp("198.51.100." + host, 53, PUBLIC, 7000, PAYLOAD), 9 * SECOND_NS);
+        }
+        nat.out(udp(HOST_B, 7000, "198.51.100.1", 53, PAYLOAD), 9 * SECOND_NS);
+        nat.assertUdpIn("198.51.100.4", 53, 7000, HOST_B, 7000, 10 * SECOND_NS);
+        assertEquals(3, nat.counters.get(GlobalCounter.MAPPING_SESSIONS_EARLY_DROPPED));
+        assertEquals(List.of("198.51.100.1", "198.51.100.3", "198.51.100.4"), nat.sessions().stream()
+            .filter(session -> session.protocol() == UDP).map(session -> Ipv4.toString(session.remoteAddress()))
+            .sorted().toList(), "the oldest unanswered flow (.2's) went, the answered one stayed");
+    }
+
+    private static void establish(final NatHarness nat, final String remote, final long nowNs)
+    {
+        establish(nat, remote, nowNs, 0);
+    }
+
+    /**
+     * A handshake from {@code remote} through the TCP forward to HOST_B:8080; with a non-zero {@code openedPort},
+     * the remote's SYN from that port came in already.
+     */
+    private static void establish(final NatHarness nat, final String remote, final long nowNs, final int openedPort)
+    {
+        final int port = openedPort == 0 ? 40000 : openedPort;
+        if (openedPort == 0)
+        {
+            nat.in(tcp(remote, port, PUBLIC, 8080, SYN, new byte[0]), nowNs);
+        }
+        nat.out(tcp(HOST_B, 8080, remote, port, SYN | ACK, new byte[0]), nowNs);
+        nat.in(tcp(remote, port, PUBLIC, 8080, ACK, new byte[0]), nowNs);
     }
 
     @Test
