@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static io.natgate.control.lab.LabTopology.PUBLIC_ADDRESS;
 import static io.natgate.control.lab.LabTopology.SERVER_ADDRESS;
@@ -23,9 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * forwards with spoofed sources. Both inside clients, the forwarded host among them, keep pinging the server and
  * fetching from it over HTTP during (14 of 20 pings, {@link Floods#SERVED_PINGS_DURING}) and after (19 of 20) each
  * flood, a TCP connection established before it carries data
- * after it, and the limits that stopped the flood are counted in {@code /metrics}. Prints each client's success
+ * after it, another remote reaches the flooded forward during each flood (a full forward gives up its own
+ * half-open sessions to a new flow), and the limits that stopped the flood are counted in {@code /metrics}. Prints each client's success
  * rate, the flood's share of the session table and the gateway's RSS. The one-remote flood goes first: the
- * random-source floods fill the forwards' limits for the transitory timeout (4 minutes). Needs root and hping3.
+ * random-source floods fill the forwards' limits with half-open sessions for the transitory timeout (4 minutes). Needs root and hping3.
  */
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -33,6 +35,7 @@ class OutsideFloodLabTest
 {
     private static final int FLOOD_SECONDS = 10;
     private static final int CONNECTION_PORT = 9000;
+    private static final String MAPPING_EARLY_DROPS = "natgate_mapping_sessions_early_dropped_total";
     private static LabFixture fixture;
     private static LabProcess connectionServer;
     private static LabProcess connectionClient;
@@ -115,6 +118,7 @@ class OutsideFloodLabTest
     {
         final LabGateway gateway = fixture.gateway();
         final long rssBefore = Floods.gatewayRssKiB(gateway);
+        final double evictedBefore = gateway.metric(MAPPING_EARLY_DROPS, Map.of());
         final double limitedBefore = Floods.drops(gateway, "wan", "mapping_session_limit");
         final double martiansBefore = Floods.drops(gateway, "wan", "martian_source");
 
@@ -124,6 +128,10 @@ class OutsideFloodLabTest
             "--rand-source", "-p", String.valueOf(LabGatewayConfig.FORWARDED_UDP_PORT), PUBLIC_ADDRESS);
         Floods.sleep(1500);
         final List<Floods.Service> during = Floods.probe(fixture.lab(), Role.CLIENT, Role.CLIENT2);
+        // another remote (the server itself) still reaches the forward its flood fills: the forward's own half-open
+        // sessions give way to it
+        final LabTraffic.HttpResult forwarded = LabTraffic.httpGet(fixture.lab(), Role.SERVER,
+            "http://" + PUBLIC_ADDRESS + ":" + LabFixture.HTTP_PORT + "/");
         final int throughTcp = Floods.sessions(gateway, "public=" + PUBLIC_ADDRESS + ":" + LabFixture.HTTP_PORT);
         final int throughUdp = Floods.sessions(gateway, "public=" + PUBLIC_ADDRESS + ":" +
             LabGatewayConfig.FORWARDED_UDP_PORT);
@@ -132,24 +140,28 @@ class OutsideFloodLabTest
         final List<Floods.Service> after = Floods.probe(fixture.lab(), Role.CLIENT, Role.CLIENT2);
 
         final double capacity = Floods.sessionCapacity(gateway);
+        final double evicted = gateway.metric(MAPPING_EARLY_DROPS, Map.of()) - evictedBefore;
         final double limited = Floods.drops(gateway, "wan", "mapping_session_limit") - limitedBefore;
         final double martians = Floods.drops(gateway, "wan", "martian_source") - martiansBefore;
         System.out.printf("outside floods from random sources through both forwards (%d s, %d + %d packets sent): " +
-            "during %s; after %s; " +
-            "the floods held %d (tcp) + %d (udp) of %.0f sessions (%.2f%%), %.0f refused as mapping_session_limit, " +
-            "%.0f as martian_source; gateway RSS %d KiB before, %d KiB after%n", FLOOD_SECONDS, Floods.sent(tcpFlood),
-            Floods.sent(udpFlood), during, after,
-            throughTcp, throughUdp, capacity, 100.0 * (throughTcp + throughUdp) / capacity, limited, martians,
-            rssBefore, Floods.gatewayRssKiB(gateway));
+            "during %s, another remote's HTTP through the TCP forward %s; after %s; " +
+            "the floods held %d (tcp) + %d (udp) of %.0f sessions (%.2f%%), %.0f half-open sessions given up " +
+            "by the full forwards, %.0f refused as mapping_session_limit, %.0f as martian_source; gateway RSS " +
+            "%d KiB before, %d KiB after%n", FLOOD_SECONDS, Floods.sent(tcpFlood), Floods.sent(udpFlood), during,
+            forwarded.exitStatus() == 0 ? "ok" : "failed", after, throughTcp, throughUdp, capacity,
+            100.0 * (throughTcp + throughUdp) / capacity, evicted, limited, martians, rssBefore,
+            Floods.gatewayRssKiB(gateway));
         // the forwarded host (the second client) is served: the floods' sessions do not use up its own quota
         Floods.assertServedDuring(during);
+        assertTrue(forwarded.exitStatus() == 0 && forwarded.body().startsWith("hello from client2"),
+            "another remote through the flooded forward during the floods: " + forwarded);
         Floods.assertServedAfter(after);
         assertConnectionCarries("after the random-source floods");
         // one forward carries at most a thirty-second of the table opened from outside (the documented default)
         final double perMapping = Math.max(64, capacity / 32);
         assertTrue(throughTcp > 0 && throughTcp <= perMapping, "sessions through the TCP forward: " + throughTcp);
         assertTrue(throughUdp > 0 && throughUdp <= perMapping, "sessions through the UDP forward: " + throughUdp);
-        assertTrue(limited > 0, "the floods' sessions over the forwards' limit were counted");
+        assertTrue(evicted > 0, "the full forwards gave up their own half-open sessions to new flows, counted");
         assertTrue(martians > 0, "random sources include martians (0/8, 127/8, 224/3 ...), counted");
     }
 
