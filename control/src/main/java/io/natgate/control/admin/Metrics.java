@@ -53,7 +53,7 @@ public final class Metrics
         for (final GlobalCounter counter : GlobalCounter.values())
         {
             final boolean gauge = counter == GlobalCounter.SESSIONS_ACTIVE || counter == GlobalCounter.MAPPINGS_ACTIVE ||
-                counter == GlobalCounter.PORTS_IN_USE;
+                counter == GlobalCounter.PORTS_IN_USE || counter == GlobalCounter.JOURNAL_REFUSING;
             final String name = "natgate_" + counter.name().toLowerCase(Locale.ROOT) + (gauge ? "" : "_total");
             header(out, name, counter.label(), gauge ? "gauge" : "counter");
             out.append(name).append(' ').append(counters.get(counter)).append('\n');

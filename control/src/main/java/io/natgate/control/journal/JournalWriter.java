@@ -10,6 +10,7 @@ import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.nat.NatConfig;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.nat.NatEventListener;
+import io.natgate.datapath.nat.RecordKeeping;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
@@ -38,6 +39,12 @@ import java.util.function.Consumer;
  * again every {@value #RETRY_INTERVAL_S} s; writing again, it journals how many were lost. It stops
  * writing while less than {@link #FREE_SPACE_MARGIN_BYTES} are free, rather than fill the disk.
  * <p>
+ * No mapping goes unrecorded: while the journal cannot be written, or its file system has less than
+ * {@link #ADMISSION_MARGIN_BYTES} free, the engine it was given at {@link #restore} refuses new mappings, and new
+ * sessions when sessions are journaled ({@link RecordKeeping}; counted as {@code journal_unwritable} drops and
+ * shown by the {@code journal_refusing} gauge), said once on the log each way. Between the two margins the
+ * journal goes on writing the ends of what exists and whatever the ring holds.
+ * <p>
  * Sessions (remote endpoints) are journaled only when {@link JournalConfig#destinations()} is set;
  * mappings always, with a refresh at most every {@link #MAPPING_REFRESH_INTERVAL_NS} derived from
  * their sessions' activity. The listeners of each side ({@link NatEventJournal}, {@link ProviderEventJournal},
@@ -49,6 +56,8 @@ public final class JournalWriter implements AutoCloseable
     public static final long MAPPING_REFRESH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(60);
     /** Writing stops while the journal's file system has less than this free. */
     public static final long FREE_SPACE_MARGIN_BYTES = 3 * Journal.BLOCK_SIZE_BYTES;
+    /** New mappings are refused while the journal's file system has less than this free. */
+    public static final long ADMISSION_MARGIN_BYTES = 2 * FREE_SPACE_MARGIN_BYTES;
     static final int RETRY_INTERVAL_S = 5;
     private static final int CONTROL_QUEUE_CAPACITY = 4096;
     private static final int EVENTS_PER_SPACE_CHECK = 4096;
@@ -65,6 +74,8 @@ public final class JournalWriter implements AutoCloseable
     private final NatEventJournal natEvents;
     private final AtomicLong lostEvents = new AtomicLong();
     private final AtomicLong writtenEvents = new AtomicLong();
+    private final RecordKeeping keeping = new RecordKeeping();
+    private boolean refusing;
 
     private Journal journal;
     private ExcerptAppender appender;
@@ -179,7 +190,7 @@ public final class JournalWriter implements AutoCloseable
     /**
      * Starts this run of the gateway in the journal: reads what the last run left, puts its unexpired
      * mappings and sessions back into {@code nat} (before the worker starts), and journals the start and
-     * what was restored. Called once, on the thread that starts the gateway, before the event thread runs.
+     * what was restored. From now on {@code nat} refuses new mappings while the journal cannot record them. Called once, on the thread that starts the gateway, before the event thread runs.
      *
      * @param statics  the configured static mappings; only those are restored of the journal's static mappings.
      * @param counters where the worker counts events the full ring dropped, which this writer journals.
@@ -190,6 +201,8 @@ public final class JournalWriter implements AutoCloseable
         final DatapathCounters counters)
     {
         this.counters = counters;
+        nat.recordKeeping(keeping);
+        admit(out != null && free() >= ADMISSION_MARGIN_BYTES);
         natEvents.perMapping(natConfig.logsPerMapping());
         ringDropsJournaled = counters.get(GlobalCounter.EVENTS_DROPPED);
         final long nowEpochNs = epochClock.nanoTime();
@@ -314,6 +327,7 @@ public final class JournalWriter implements AutoCloseable
             }
             journal = opened;
             eventsUntilSpaceCheck = EVENTS_PER_SPACE_CHECK;
+            admit(free() >= ADMISSION_MARGIN_BYTES);
             if (failure != null)
             {
                 out.onEventsLost(epochClock.nanoTime(), lostSinceFailure, failure);
@@ -332,6 +346,7 @@ public final class JournalWriter implements AutoCloseable
                     "lost until it can%n", config.directory(), ex.getMessage());
             }
             failure = ex.getMessage();
+            admit(false);
             return false;
         }
     }
@@ -351,10 +366,58 @@ public final class JournalWriter implements AutoCloseable
             {
                 failed(new JournalException(diskFull(free)));
             }
+            else
+            {
+                admit(free >= ADMISSION_MARGIN_BYTES);
+            }
         }
         catch (final IOException ex)
         {
             failed(ex);
+        }
+    }
+
+    /**
+     * @return the bytes free on the journal's file system, or 0 when it cannot be told.
+     */
+    private long free()
+    {
+        try
+        {
+            return store == null ? 0 : store.getUsableSpace();
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
+    }
+
+    /**
+     * Lets the engine make new mappings, or has it refuse them (and new sessions when they are journaled), saying
+     * so on the log when that changes.
+     */
+    private void admit(final boolean admitting)
+    {
+        keeping.recording(admitting, admitting || !config.destinations());
+        if (counters != null)
+        {
+            counters.set(GlobalCounter.JOURNAL_REFUSING, admitting ? 0 : 1);
+        }
+        if (admitting == refusing)
+        {
+            refusing = !admitting;
+            if (refusing)
+            {
+                log.printf("natgate: journal: %s cannot record more (%s); new mappings%s are refused " +
+                    "(journal_unwritable) until it can, existing sessions go on%n", config.directory(),
+                    out == null ? failure : free() + " bytes free, under the " + ADMISSION_MARGIN_BYTES +
+                    " it keeps for new mappings", config.destinations() ? " and sessions" : "");
+            }
+            else
+            {
+                log.printf("natgate: journal: %s records again (%d bytes free); new mappings allowed%n",
+                    config.directory(), free());
+            }
         }
     }
 
@@ -387,6 +450,7 @@ public final class JournalWriter implements AutoCloseable
         lostSinceFailure++;
         out = null;
         closeQuietly();
+        admit(false);
         nextRetryNs = nanoClock.nanoTime() + TimeUnit.SECONDS.toNanos(RETRY_INTERVAL_S);
     }
 

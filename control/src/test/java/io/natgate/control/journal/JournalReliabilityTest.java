@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The journal when things go wrong: a writer killed with SIGKILL at full rate leaves every entry up to the
  * crash readable, in order, none torn, and the journal takes appends again; an unwritable directory, a
- * read-only file system and a full disk are each said once on the log, forwarding goes on and every event
- * not written is counted. The file systems are tmpfs mounts in a child's private mount namespace
+ * read-only file system and a disk filling up are each said once on the log, forwarding of existing sessions goes
+ * on, new flows are refused rather than go unrecorded (none lost), and they open again once there is room. The file systems are tmpfs mounts in a child's private mount namespace
  * ({@code unshare -m}), which needs root.
  */
 @Timeout(120)
@@ -144,45 +144,75 @@ class JournalReliabilityTest
 
     @Test
     @EnabledIf("canMount")
-    void shouldForwardOnAndCountTheLossWhenTheDiskFills() throws Exception
+    void shouldRefuseNewFlowsRatherThanLoseTheirRecordsWhenTheJournalFillsItsDisk() throws Exception
     {
-        final List<String> said = runOnTmpfs("size=16m", 300_000);
+        final List<String> said = runOnTmpfs("size=32m", "forward", directory, "300000");
 
         final String result = said.stream().filter(line -> line.startsWith("forwarded ")).findFirst().orElseThrow(
             () -> new AssertionError(said.toString()));
         final String[] words = result.split(" ");
-        assertEquals("300000", words[1], result);
-        final long written = Long.parseLong(words[3]);
-        final long lost = Long.parseLong(words[5]);
-        assertTrue(written > 10_000 && lost > 10_000, result);
-        assertTrue(result.contains("failure disk full: "), result);
-        assertEquals(1, said.stream().filter(line -> line.startsWith("natgate: journal: cannot write to " +
-            directory + ": disk full: ")).count(), said.toString());
+        final long forwarded = Long.parseLong(words[1]);
+        final long refused = Long.parseLong(words[3]);
+        final long written = Long.parseLong(words[5]);
+        // a session record for each flow forwarded (destinations are journaled), and the mappings
+        assertTrue(forwarded > 10_000 && written > forwarded, result);
+        assertEquals(300_000, forwarded + refused, result);
+        assertTrue(result.endsWith(" lost 0 failure null"), "every flow made was recorded: " + result);
+        assertEquals(1, said.stream().filter(line -> line.startsWith("natgate: journal: " + directory +
+            " cannot record more (") && line.contains(" bytes free, under the " + JournalWriter.ADMISSION_MARGIN_BYTES +
+            " it keeps for new mappings); new mappings and sessions are refused (journal_unwritable) until it can, " +
+            "existing sessions go on")).count(), said.toString());
     }
 
     @Test
     @EnabledIf("canMount")
-    void shouldForwardOnAndCountTheLossOnAReadOnlyFileSystem() throws Exception
+    void shouldRefuseNewFlowsOnAReadOnlyFileSystemAndForwardNothingUnrecorded() throws Exception
     {
-        final List<String> said = runOnTmpfs("ro,size=1m", 1_000);
+        final List<String> said = runOnTmpfs("ro,size=1m", "forward", directory, "1000");
 
-        assertTrue(said.contains("forwarded 1000 written 0 lost 2000 failure " + directory + " is not writable"),
-            said.toString());
+        assertTrue(said.contains("forwarded 0 refused 1000 written 0 lost 0 failure " + directory +
+            " is not writable"), said.toString());
         assertTrue(said.contains("natgate: journal: cannot write to " + directory + ": " + directory +
             " is not writable; forwarding goes on, events are counted as lost until it can"), said.toString());
+        assertTrue(said.contains("natgate: journal: " + directory + " cannot record more (" + directory +
+            " is not writable); new mappings and sessions are refused (journal_unwritable) until it can, existing " +
+            "sessions go on"), said.toString());
+    }
+
+    @Test
+    @EnabledIf("canMount")
+    void shouldRefuseNewFlowsWhileItsDiskIsLowForwardExistingOnesAndRecoverWhenThereIsRoomAgain() throws Exception
+    {
+        final Path journal = directory.resolve("journal");
+        final List<String> said = runOnTmpfs("size=48m", "lowdisk", journal);
+
+        assertTrue(said.contains("opened 100 refused 0"), said.toString());
+        assertTrue(said.contains("low: new flows forwarded 0 refused 1000; existing forwarded 100 refused 0"),
+            said.toString());
+        final String room = said.stream().filter(line -> line.startsWith("room: ")).findFirst().orElseThrow(
+            () -> new AssertionError(said.toString()));
+        assertTrue(room.startsWith("room: new flows forwarded 100 refused 0; written ") &&
+            room.endsWith(" lost 0 failure null"), room);
+        assertEquals(1, said.stream().filter(line -> line.startsWith("natgate: journal: " + journal +
+            " cannot record more (")).count(), said.toString());
+        assertEquals(1, said.stream().filter(line -> line.startsWith("natgate: journal: " + journal +
+            " records again (") && line.endsWith(" bytes free); new mappings allowed")).count(), said.toString());
     }
 
     /**
-     * Runs the child's {@code forward} with the journal on a tmpfs mounted over {@link #directory} in its own
-     * mount namespace.
+     * Runs the child's {@code mode} on {@code journal} with a tmpfs mounted over {@link #directory} in its own
+     * mount namespace (gone with the child, whatever happens).
      *
      * @return the lines it printed.
      */
-    private List<String> runOnTmpfs(final String options, final int packets) throws Exception
+    private List<String> runOnTmpfs(final String options, final String mode, final Path journal,
+        final String... arguments) throws Exception
     {
         final StringBuilder script = new StringBuilder("mount -t tmpfs -o ").append(options).append(" natgate-test ")
             .append(directory).append(" && exec");
-        for (final String word : JournalChild.command("forward", directory.toString(), String.valueOf(packets)))
+        final List<String> childArguments = new ArrayList<>(List.of(mode, journal.toString()));
+        childArguments.addAll(List.of(arguments));
+        for (final String word : JournalChild.command(childArguments.toArray(new String[0])))
         {
             script.append(" '").append(word.replace("'", "'\\''")).append('\'');
         }

@@ -57,7 +57,8 @@ public enum DropReason implements IdLabel
     MAPPING_SESSION_LIMIT(46, "inbound mapping over its session limit"),
     EVENT_RING_FULL(47, "new mapping refused: its journal record could not be queued"),
     OFFLOAD_UNSUPPORTED(48, "offloaded aggregate of a kind natgate does not translate (TCPv6, UFO)"),
-    HA_STANDBY(49, "received while an HA standby: the active peer forwards");
+    HA_STANDBY(49, "received while an HA standby: the active peer forwards"),
+    JOURNAL_UNWRITABLE(50, "new flow refused: the journal cannot record it (disk low or full, or failing)");
 
     private static final DropReason[] BY_ID = IdLabel.index(values());
 

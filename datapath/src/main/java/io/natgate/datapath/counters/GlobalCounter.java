@@ -22,7 +22,9 @@ public enum GlobalCounter implements IdLabel
     REFRESH_EVENTS_SKIPPED(12, "session refresh events not queued to keep room for creates and removes"),
     WORKER_HANDOFFS(13, "packets handed to the worker owning their flow (hairpins across workers)"),
     MAPPING_SESSIONS_EARLY_DROPPED(14,
-        "unanswered sessions a mapping at its inbound session limit gave up to let a new flow in");
+        "unanswered sessions a mapping at its inbound session limit gave up to let a new flow in"),
+    JOURNAL_REFUSING(15, "1 while the journal cannot record new mappings (disk low or full, or failing) and new " +
+        "flows are refused as journal_unwritable, else 0");
 
     private final int id;
     private final String label;

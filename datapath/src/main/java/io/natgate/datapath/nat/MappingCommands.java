@@ -52,7 +52,7 @@ final class MappingCommands implements NatCommands
             completed(correlationId, CommandStatus.NOT_A_PUBLIC_ADDRESS, 0, 0);
             return;
         }
-        if (!tables.events.canRecordCreation())
+        if (!tables.canRecordNewMapping())
         {
             completed(correlationId, CommandStatus.TABLE_FULL, 0, 0); // no mapping goes unrecorded
             return;
@@ -93,7 +93,7 @@ final class MappingCommands implements NatCommands
             completed(correlationId, CommandStatus.BAD_ARGUMENT, 0, 0);
             return;
         }
-        if (!tables.events.canRecordCreation())
+        if (!tables.canRecordNewMapping())
         {
             completed(correlationId, CommandStatus.TABLE_FULL, 0, 0);
             return;

@@ -438,6 +438,15 @@ public final class NatEngine implements NatCommands
     }
 
     /**
+     * Where the engine learns whether the journal can record new mappings and sessions (it refuses them while it
+     * cannot). Before the worker starts.
+     */
+    public void recordKeeping(final RecordKeeping keeping)
+    {
+        tables.recordKeeping = Objects.requireNonNull(keeping, "keeping");
+    }
+
+    /**
      * Replaces the policy new flows are checked against (existing sessions keep going). Worker thread
      * only, like every other call: the control plane swaps it in through a worker task.
      */

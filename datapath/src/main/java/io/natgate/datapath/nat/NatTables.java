@@ -29,6 +29,8 @@ final class NatTables
     private final long[] timeoutNs = new long[SessionTable.CLASS_COUNT];
 
     FlowPolicy policy = FlowPolicy.ALLOW_ALL;
+    /** Whether the journal can record new mappings and sessions now; set by the journal's writer. */
+    RecordKeeping recordKeeping = new RecordKeeping();
     /** The time commands and restores are stamped with: set once per duty cycle. */
     long commandTimeNs;
     /**
@@ -63,6 +65,14 @@ final class NatTables
         timeoutNs[SessionTable.CLASS_TCP_TRANSITORY] = config.tcpTransitoryTimeoutNs();
         timeoutNs[SessionTable.CLASS_TCP_ESTABLISHED] = config.tcpEstablishedTimeoutNs();
         timeoutNs[SessionTable.CLASS_ICMP] = config.icmpTimeoutNs();
+    }
+
+    /**
+     * @return whether a command may make a mapping now: its record can be queued and the journal can keep it.
+     */
+    boolean canRecordNewMapping()
+    {
+        return events.canRecordCreation() && recordKeeping.recordsMappings();
     }
 
     long timeoutNs(final int timeoutClass)

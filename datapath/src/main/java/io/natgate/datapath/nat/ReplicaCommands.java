@@ -56,7 +56,7 @@ final class ReplicaCommands
                 completed(correlationId, CommandStatus.NOT_A_PUBLIC_ADDRESS, 0, 0);
                 return;
             }
-            if (!tables.events.canRecordCreation())
+            if (!tables.canRecordNewMapping())
             {
                 completed(correlationId, CommandStatus.TABLE_FULL, 0, 0); // no mapping goes unrecorded
                 return;

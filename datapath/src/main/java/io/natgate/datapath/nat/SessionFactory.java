@@ -47,6 +47,12 @@ final class SessionFactory
         {
             return drop(DropReason.EVENT_RING_FULL); // no mapping goes unrecorded
         }
+        final RecordKeeping keeping = tables.recordKeeping;
+        if (!keeping.recordsSessions() || (!keeping.recordsMappings() &&
+            mappings.findByInside(insideAddress, insidePort, protocol) == MappingTable.NONE))
+        {
+            return drop(DropReason.JOURNAL_UNWRITABLE); // only a session on a mapping already recorded may open
+        }
         final int known = clients.find(insideAddress);
         if (known >= 0 && isOverOwnSessionQuota(known))
         {
@@ -137,6 +143,10 @@ final class SessionFactory
         if (!tables.events.canRecordCreation())
         {
             return drop(DropReason.EVENT_RING_FULL);
+        }
+        if (!tables.recordKeeping.recordsSessions())
+        {
+            return drop(DropReason.JOURNAL_UNWRITABLE);
         }
         final boolean hairpinned = tables.publicAddresses.contains(remoteAddress);
         final DropReason limit = hairpinned ? null : tables.inboundLimits.refusal(remoteAddress, mapping);

@@ -272,6 +272,36 @@ class NatHardeningTest
     }
 
     @Test
+    @DisplayName("while the journal cannot record, new mappings are refused (and new sessions when sessions are " +
+        "journaled), counted, and what exists keeps forwarding")
+    void shouldRefuseNewMappingsButForwardExistingSessionsWhileTheJournalCannotRecord()
+    {
+        final NatHarness nat = new NatHarness();
+        final RecordKeeping keeping = new RecordKeeping();
+        nat.engine.recordKeeping(keeping);
+        nat.command(0, commands -> commands.addStaticMapping(1, TCP, ip(HOST_B), 8080, ip(PUBLIC), 8080));
+        nat.out(udp(HOST_A, 5000, REMOTE_1, 53, PAYLOAD), 0);
+
+        keeping.recording(false, true); // the disk is low; sessions are not journaled
+        nat.assertDropsOut(udp(HOST_B, 6000, REMOTE_1, 53, PAYLOAD), DropReason.JOURNAL_UNWRITABLE, 1);
+        nat.command(1, commands -> commands.openInboundMapping(2, UDP, ip(HOST_B), 7000, 0, 0, MINUTE_NS));
+        assertEquals(CommandStatus.TABLE_FULL, nat.lastCompletion().status());
+        nat.assertUdpOut(HOST_A, 5000, REMOTE_1, 53, 5000, 2); // an existing session
+        nat.assertUdpIn(REMOTE_1, 53, 5000, HOST_A, 5000, 2);
+        nat.assertUdpOut(HOST_A, 5000, REMOTE_2, 53, 5000, 2); // a new session on a recorded mapping
+        nat.assertTcpIn(REMOTE_1, 40000, 8080, HOST_B, 8080, SYN, 2);
+
+        keeping.recording(false, false); // sessions are journaled too
+        nat.assertDropsOut(udp(HOST_A, 5000, "198.51.100.9", 53, PAYLOAD), DropReason.JOURNAL_UNWRITABLE, 3);
+        nat.assertDropsIn(tcp(REMOTE_2, 40000, PUBLIC, 8080, SYN, new byte[0]), DropReason.JOURNAL_UNWRITABLE, 3);
+        nat.assertUdpOut(HOST_A, 5000, REMOTE_2, 53, 5000, 3);
+
+        keeping.recording(true, true); // room again
+        nat.assertUdpOut(HOST_B, 6000, REMOTE_1, 53, 6000, 4);
+        nat.assertTcpIn(REMOTE_2, 40000, 8080, HOST_B, 8080, SYN, 4);
+    }
+
+    @Test
     @DisplayName("refresh records give way when the ring is short; removals wait for room, never go unrecorded")
     void shouldSkipRefreshRecordsAndDelayRemovalsWhileTheRingIsShort()
     {
