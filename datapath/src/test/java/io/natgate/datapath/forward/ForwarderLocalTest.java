@@ -86,6 +86,21 @@ class ForwarderLocalTest
     }
 
     @Test
+    void shouldNotPuntPcpRequestsFromSpoofedOrMartianInsideSourcesToTheControlPlane()
+    {
+        assertTrue(forwarder.addLocalEndpoint(ip("10.0.0.1"), 5351));
+        final long attacker = 0x0200_0000_00EEL;
+
+        receive(LAN, Frames.ipv4(GW_IN, attacker, Packets.udp("10.0.0.2", 40000, "10.0.0.1", 5351, new byte[2])));
+        receive(LAN, Frames.ipv4(GW_IN, attacker, Packets.udp("127.0.0.1", 40000, "10.0.0.1", 5351, new byte[2])));
+        receive(LAN, Frames.ipv4(GW_IN, attacker, Packets.udp("10.0.0.1", 40000, "10.0.0.1", 5351, new byte[2])));
+
+        assertEquals(1, counters.get(LAN, DropReason.SOURCE_MAC_MISMATCH), "a neighbour's address from another MAC");
+        assertEquals(2, counters.get(LAN, DropReason.MARTIAN_SOURCE), "loopback and the gateway's own address");
+        assertFalse(sink.ports.contains(LOCAL), "nothing reached the PCP server: " + sink.ports);
+    }
+
+    @Test
     void shouldKeepDroppingOtherTrafficToTheGatewayAsLocalUnhandled()
     {
         forwarder.addLocalEndpoint(ip("10.0.0.1"), 5351);
