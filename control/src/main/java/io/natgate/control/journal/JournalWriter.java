@@ -155,6 +155,15 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
+     * @return whether the journal can record new mappings and sessions now: {@link #restore} hands it to its engine;
+     * every other engine whose events come here needs it too ({@link NatEngine#recordKeeping}).
+     */
+    public RecordKeeping recordKeeping()
+    {
+        return keeping;
+    }
+
+    /**
      * @return where the NAT events go, on the event thread (the gateway's downstream listener).
      */
     public NatEventListener natEvents()

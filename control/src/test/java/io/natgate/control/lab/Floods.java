@@ -27,6 +27,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class Floods
 {
+    /**
+     * A TCP connection made through the gateway before the floods: {@code nc -l} in the server's namespace and
+     * {@code nc} from a client to it, to show that established connections survive a flood.
+     */
+    record Connection(LabProcess server, LabProcess client)
+    {
+        static Connection open(final Lab lab, final Role from, final int port)
+        {
+            final LabProcess server = lab.start(Role.SERVER, "nc -l", null,
+                List.of("nc", "-l", "-n", "-k", String.valueOf(port)));
+            sleep(500);
+            final LabProcess client = lab.start(from, "nc", null,
+                List.of("nc", "-n", LabTopology.SERVER_ADDRESS, String.valueOf(port)));
+            final Connection connection = new Connection(server, client);
+            connection.assertCarries("before the floods");
+            return connection;
+        }
+
+        void assertCarries(final String when)
+        {
+            final String line = "still connected " + when;
+            client.write(line + "\n");
+            assertEquals(line, server.awaitLine(line::equals, java.time.Duration.ofSeconds(10)), when);
+        }
+    }
+
     /** Pings of one probe, a fifth of a second apart: 4 s. */
     static final int PINGS = 20;
     /** After a flood, a client is served when at least this many of its pings come back (and its HTTP fetch works). */

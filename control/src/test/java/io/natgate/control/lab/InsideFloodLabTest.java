@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and fetching from it over HTTP during and after each flood; the flooder keeps to its quota; spoofed sources get
  * nothing and are counted; and {@code natgate journal who} names the holder of the mappings {@code /mappings} shows,
  * during the flood and after it. Prints the second client's success rate, the flood's share of the tables and the
- * gateway's RSS. The flood comes in on the second client's own port and fills the port's capture ring, so the
+ * gateway's RSS. A TCP connection the second client made before the floods carries a line after each. The flood
+ * comes in on the second client's own port and fills the port's capture ring, so the
  * kernel drops some of the second client's frames too (counted, printed): during a flood it is served when 14 of
  * its 20 pings come back ({@link Floods#SERVED_PINGS_DURING}; a locked-out client gets none), after it when 19 do.
  * Needs root and hping3.
@@ -34,12 +35,24 @@ class InsideFloodLabTest
     private static final int FLOOD_SECONDS = 10;
     /** Journal records sampled during and after a flood. */
     private static final int SAMPLED = 10;
+    private static final int CONNECTION_PORT = 9001;
     private static LabFixture fixture;
+    private static Floods.Connection connection;
 
     @BeforeAll
     static void startLab()
     {
         fixture = LabFixture.startWithClientsResolved(Backend.AFPACKET);
+        try
+        {
+            // an established connection from the other client, to carry a line after every flood
+            connection = Floods.Connection.open(fixture.lab(), Role.CLIENT2, CONNECTION_PORT);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            removeLab();
+            throw ex;
+        }
     }
 
     @AfterAll
@@ -90,6 +103,7 @@ class InsideFloodLabTest
             Math.min(SAMPLED, held.size()), rssBefore, Floods.gatewayRssKiB(gateway));
         Floods.assertServedDuring(during);
         Floods.assertServedAfter(after);
+        connection.assertCarries("after the SYN flood");
         // one client holds at most a sixteenth of each table (the documented fair-share default)
         assertTrue(flooderSessions <= Math.max(64, sessionCapacity / 16), "the flooder's sessions: " + flooderSessions);
         assertTrue(flooderPorts <= Math.max(64, mappingCapacity / 16), "the flooder's ports: " + flooderPorts);
@@ -141,6 +155,7 @@ class InsideFloodLabTest
             after, mismatched, unresolved, kernelDropped, spoofedHolders);
         Floods.assertServedDuring(during);
         Floods.assertServedAfter(after);
+        connection.assertCarries("after the spoofed-neighbour floods");
         assertTrue(mismatched > 0, "frames with the second client's address from another MAC were counted");
         assertTrue(unresolved > 0, "frames from addresses nobody answers for were counted");
         assertEquals(List.of(), spoofedHolders, "no mapping for an address nobody has");

@@ -10,13 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static io.natgate.control.lab.LabTopology.PUBLIC_ADDRESS;
-import static io.natgate.control.lab.LabTopology.SERVER_ADDRESS;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,8 +34,7 @@ class OutsideFloodLabTest
     private static final int CONNECTION_PORT = 9000;
     private static final String MAPPING_EARLY_DROPS = "natgate_mapping_sessions_early_dropped_total";
     private static LabFixture fixture;
-    private static LabProcess connectionServer;
-    private static LabProcess connectionClient;
+    private static Floods.Connection connection;
 
     @BeforeAll
     static void startLab()
@@ -46,14 +42,8 @@ class OutsideFloodLabTest
         fixture = LabFixture.startWithClientsResolved(Backend.AFPACKET);
         try
         {
-            final Lab lab = fixture.lab();
             // an established connection from the first client, to carry a line after every flood
-            connectionServer = lab.start(Role.SERVER, "nc -l", null,
-                List.of("nc", "-l", "-n", "-k", String.valueOf(CONNECTION_PORT)));
-            Floods.sleep(500);
-            connectionClient = lab.start(Role.CLIENT, "nc", null,
-                List.of("nc", "-n", SERVER_ADDRESS, String.valueOf(CONNECTION_PORT)));
-            assertConnectionCarries("before the floods");
+            connection = Floods.Connection.open(fixture.lab(), Role.CLIENT, CONNECTION_PORT);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -105,7 +95,7 @@ class OutsideFloodLabTest
         assertTrue(forwarded.exitStatus() == 0 && forwarded.body().startsWith("hello from client2"),
             "another remote through the forward during the flood: " + forwarded);
         Floods.assertServedAfter(after);
-        assertConnectionCarries("after the SYN flood");
+        connection.assertCarries("after the SYN flood");
         // one remote opens at most a sixty-fourth of the table from outside (the documented default)
         assertTrue(fromRemote > 0 && fromRemote <= Math.max(16, capacity / 64), "sessions from " + remote + ": " +
             fromRemote);
@@ -156,19 +146,12 @@ class OutsideFloodLabTest
         assertTrue(forwarded.exitStatus() == 0 && forwarded.body().startsWith("hello from client2"),
             "another remote through the flooded forward during the floods: " + forwarded);
         Floods.assertServedAfter(after);
-        assertConnectionCarries("after the random-source floods");
+        connection.assertCarries("after the random-source floods");
         // one forward carries at most a thirty-second of the table opened from outside (the documented default)
         final double perMapping = Math.max(64, capacity / 32);
         assertTrue(throughTcp > 0 && throughTcp <= perMapping, "sessions through the TCP forward: " + throughTcp);
         assertTrue(throughUdp > 0 && throughUdp <= perMapping, "sessions through the UDP forward: " + throughUdp);
         assertTrue(evicted > 0, "the full forwards gave up their own half-open sessions to new flows, counted");
         assertTrue(martians > 0, "random sources include martians (0/8, 127/8, 224/3 ...), counted");
-    }
-
-    private static void assertConnectionCarries(final String when)
-    {
-        final String line = "still connected " + when;
-        connectionClient.write(line + "\n");
-        assertEquals(line, connectionServer.awaitLine(line::equals, Duration.ofSeconds(10)), when);
     }
 }
