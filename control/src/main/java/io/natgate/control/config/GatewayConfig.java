@@ -227,6 +227,23 @@ public final class GatewayConfig
     }
 
     /**
+     * @return the raw-IP interfaces the gateway adds for traversal providers: one per provider, at least one.
+     */
+    public int providerInterfaceCount()
+    {
+        return Math.max(1, providers.size());
+    }
+
+    /**
+     * @return the ports the gateway adds after the configured ones, each with its pipeline rings (and, in
+     * threading {@code dedicated}, its rx and tx threads): the providers' interfaces and its own local UDP port.
+     */
+    public int addedPortCount()
+    {
+        return providerInterfaceCount() + 1;
+    }
+
+    /**
      * Sets the {@code ha:} section, once, as the loader reads it.
      */
     GatewayConfig withLogLevel(final LogLevel logLevel)

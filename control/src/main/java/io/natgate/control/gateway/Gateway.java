@@ -147,7 +147,7 @@ public final class Gateway implements AutoCloseable
                     "frames are copied between them (threading run-to-completion passes them by address)");
             }
             // traversal providers' interfaces: raw-IP ports after the configured ones
-            providerSlots = new ProviderSlots(ports.size(), Math.max(1, config.providers().size()),
+            providerSlots = new ProviderSlots(ports.size(), config.providerInterfaceCount(),
                 Providers.interfaceMtu(config.ports(), config.providers(), PROVIDER_MTU),
                 ProviderSlots.DEFAULT_FIRST_LOCAL_ADDRESS, ProviderSlots.DEFAULT_QUEUE_FRAMES);
             // the gateway's own UDP endpoints (PCP server, tunnels): the local port, last

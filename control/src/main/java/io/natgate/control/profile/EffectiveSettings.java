@@ -55,6 +55,8 @@ public final class EffectiveSettings
 {
     /** Ports a profile is checked for on its own (one inside, one outside), each on its costliest backend. */
     public static final int PROFILE_CHECK_PORTS = 2;
+    /** Ports the gateway adds to any config's, for a profile checked alone: one provider interface, the local port. */
+    public static final int PROFILE_CHECK_ADDED_PORTS = 2;
     /** The page size the AF_PACKET geometry is checked against; the bindings check the real one at open. */
     public static final int PAGE_SIZE = 4096;
 
@@ -270,11 +272,13 @@ public final class EffectiveSettings
 
     /**
      * @return the memory the tables and rings take: for the config's ports and public addresses, or
-     * for a profile alone {@link #PROFILE_CHECK_PORTS} ports on their costliest backend and one address.
+     * for a profile alone {@link #PROFILE_CHECK_PORTS} ports on their costliest backend and one address; the
+     * pipeline's rings also for the ports the gateway adds (providers' interfaces, its local port).
      */
     public MemoryEstimate memory()
     {
         final int ports;
+        final int addedPorts = gateway != null ? gateway.addedPortCount() : PROFILE_CHECK_ADDED_PORTS;
         long backendBytes = 0;
         if (gateway != null)
         {
@@ -298,7 +302,7 @@ public final class EffectiveSettings
         return new MemoryEstimate(
             MemoryEstimate.tableBytes(intValue(ProfileKey.MAX_SESSIONS), intValue(ProfileKey.MAX_MAPPINGS),
                 intValue(ProfileKey.MAX_CLIENTS), publicAddresses),
-            MemoryEstimate.pipelineRingBytes(ports, longValue(ProfileKey.RX_RING), longValue(ProfileKey.TX_RING),
+            MemoryEstimate.pipelineRingBytes(ports + addedPorts, longValue(ProfileKey.RX_RING), longValue(ProfileKey.TX_RING),
                 longValue(ProfileKey.COMMAND_RING), longValue(ProfileKey.EVENT_RING)),
             backendBytes, ports, longValue(ProfileKey.MEMORY_BUDGET));
     }

@@ -61,7 +61,8 @@ public enum ProfileKey
         "plane over them is not built); more will scale with cores at the price of a thread each."),
     THREADING("threading", Kind.THREADING, PipelineConfig.THREADING_MODE_DEFAULT, 0, 0,
         PipelineConfig.THREADING_MODE_PROP_NAME,
-        "dedicated: a thread per agent (2 per port + the worker; lowest latency, needs the cores); " +
+        "dedicated: a thread per agent (2 per port, the configured ones and those the gateway adds: one per " +
+        "traversal provider, at least one, and its local port; + the worker; lowest latency, needs the cores); " +
         "shared-network: every port's rx and tx on one thread beside the worker (2 threads); shared: one " +
         "thread for all (fits 1 core, least throughput); run-to-completion: one thread receives, processes " +
         "frames where they lie and writes each once into its egress slot (one copy, no rings; a core per " +

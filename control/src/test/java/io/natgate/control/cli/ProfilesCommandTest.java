@@ -65,8 +65,8 @@ class ProfilesCommandTest
         }
         assertTrue(text.matches("(?s).*\nrings\\.rx +2m +profile +hw-profiles/windows-npcap\\.yaml:16\n.*"), text);
         assertTrue(text.matches("(?s).*\nafpacket\\.blockSize +256k +default *\n.*"), text);
-        assertTrue(text.contains("memory: tables 19.5 MiB + pipeline rings 7.1 MiB + backend rings 20.0 MiB (2 ports) = " +
-            "46.5 MiB of memoryBudget 256m (checked for 2 ports on their costliest backend)"), text);
+        assertTrue(text.contains("memory: tables 19.5 MiB + pipeline rings 13.1 MiB + backend rings 20.0 MiB (2 ports) = " +
+            "52.5 MiB of memoryBudget 256m (checked for 2 ports on their costliest backend)"), text);
     }
 
     @Test

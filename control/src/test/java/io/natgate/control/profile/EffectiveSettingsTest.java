@@ -96,8 +96,8 @@ class EffectiveSettingsTest
         final ConfigException refused = assertThrows(ConfigException.class,
             () -> HardwareProfiles.directory(directory).get("tiny", null));
 
-        assertEquals(file + ":2: memoryBudget=16m: tables 146.9 MiB + pipeline rings 5.1 MiB + backend rings 20.0 MiB " +
-            "(2 ports) = 172.0 MiB exceed the memoryBudget 16m; shrink the tables or rings, or raise the budget",
+        assertEquals(file + ":2: memoryBudget=16m: tables 146.9 MiB + pipeline rings 9.1 MiB + backend rings 20.0 MiB " +
+            "(2 ports) = 176.0 MiB exceed the memoryBudget 16m; shrink the tables or rings, or raise the budget",
             refused.getMessage());
         assertEquals(new Location(file.toString(), 2, "memoryBudget", "16m"), refused.location());
     }
@@ -108,7 +108,7 @@ class EffectiveSettingsTest
         final GatewayConfig config = loadConfig(example().replace("maxSessions: 65536", "maxSessions: 2000000"));
 
         assertEquals(directory.resolve("natgate.yaml") + ":" + maxSessionsLine() + ": nat.maxSessions=2000000: tables 203.0 MiB + pipeline " +
-            "rings 5.1 MiB + backend rings 25.0 MiB (2 ports) = 233.0 MiB exceed the memoryBudget 64m of profile " +
+            "rings 11.1 MiB + backend rings 25.0 MiB (2 ports) = 239.1 MiB exceed the memoryBudget 64m of profile " +
             "small-2core (hw-profiles/small-2core.yaml:16); shrink the tables or rings, or raise the budget",
             assertThrows(ConfigException.class,
                 () -> EffectiveSettings.resolve(config, null, TestHosts.SMALL_LINUX, builtin)).getMessage());
@@ -233,6 +233,8 @@ class EffectiveSettingsTest
         final MemoryEstimate memory = settings.memory();
         assertEquals(2, memory.ports());
         assertEquals(2 * settings.afPacket().ringBytesPerPort(), memory.backendBytes());
+        assertEquals(MemoryEstimate.pipelineRingBytes(2 + 2, 1 << 20, 1 << 20, 64 << 10, 1 << 20),
+            memory.pipelineRingBytes(), "rings for the two ports and the provider interface and local port added");
         assertTrue(memory.fits());
         assertTrue(settings.gateway().isEmpty());
         assertThrows(IllegalStateException.class, settings::natConfig);
@@ -247,6 +249,18 @@ class EffectiveSettingsTest
             TestHosts.SMALL_LINUX, builtin);
 
         assertEquals((1 + 3) * settings.afXdp().umemBytesPerPort(), settings.memory().backendBytes());
+    }
+
+    @Test
+    void shouldCountThePipelineRingsOfThePortsTheGatewayAddsInTheMemoryEstimate() throws IOException
+    {
+        final EffectiveSettings settings = EffectiveSettings.resolve(exampleConfig(), "small-2core",
+            TestHosts.SMALL_LINUX, builtin);
+        final int configured = settings.gateway().orElseThrow().ports().size();
+        final int added = Math.max(1, settings.gateway().orElseThrow().providers().size()) + 1;
+
+        assertEquals(MemoryEstimate.pipelineRingBytes(configured + added, 1 << 20, 1 << 20, 64 << 10, 1 << 20),
+            settings.memory().pipelineRingBytes());
     }
 
     private void assertProfileRefused(final String settings, final String expectedAfterFile) throws IOException
