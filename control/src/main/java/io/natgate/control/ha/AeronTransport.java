@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The pair's streams over Aeron UDP unicast: this gateway subscribes on its end of the link and publishes to the
  * peer's; heartbeats have a stream of their own, so a record the standby cannot take yet (its command ring full)
- * never holds up the news that the active is alive. By default it runs its own media driver (shared threading, sleeping when idle) in the configured Aeron
+ * never holds up the news that the active is alive; with {@code ha.heartbeatLink} they also go over that second
+ * path, on the same stream id. By default it runs its own media driver (shared threading, sleeping when idle) in the configured Aeron
  * directory, which it owns: the directory is wiped at start and deleted at close.
  */
 public final class AeronTransport implements HaTransport
@@ -36,13 +37,20 @@ public final class AeronTransport implements HaTransport
     private final Subscription subscription;
     private final ExclusivePublication heartbeats;
     private final Subscription peerHeartbeats;
+    /** The second path's heartbeats, out and in; null without {@code ha.heartbeatLink}. */
+    private final ExclusivePublication secondHeartbeats;
+    private final Subscription peerSecondHeartbeats;
     private HaTransport.Handler handler;
     private final ControlledFragmentHandler fragments = (buffer, offset, length, header) ->
-        handler.onMessage(buffer, offset, length) ? ControlledFragmentHandler.Action.CONTINUE :
+        handler.onMessage(buffer, offset, length, PATH_LINK) ? ControlledFragmentHandler.Action.CONTINUE :
+            ControlledFragmentHandler.Action.ABORT;
+    private final ControlledFragmentHandler secondFragments = (buffer, offset, length, header) ->
+        handler.onMessage(buffer, offset, length, PATH_SECOND) ? ControlledFragmentHandler.Action.CONTINUE :
             ControlledFragmentHandler.Action.ABORT;
 
     private AeronTransport(final MediaDriver driver, final Aeron aeron, final ExclusivePublication publication,
-        final Subscription subscription, final ExclusivePublication heartbeats, final Subscription peerHeartbeats)
+        final Subscription subscription, final ExclusivePublication heartbeats, final Subscription peerHeartbeats,
+        final ExclusivePublication secondHeartbeats, final Subscription peerSecondHeartbeats)
     {
         this.driver = driver;
         this.aeron = aeron;
@@ -50,6 +58,8 @@ public final class AeronTransport implements HaTransport
         this.subscription = subscription;
         this.heartbeats = heartbeats;
         this.peerHeartbeats = peerHeartbeats;
+        this.secondHeartbeats = secondHeartbeats;
+        this.peerSecondHeartbeats = peerSecondHeartbeats;
     }
 
     /**
@@ -80,7 +90,12 @@ public final class AeronTransport implements HaTransport
             final ExclusivePublication heartbeats = aeron.addExclusivePublication(
                 channel(config.peer()) + "|term-length=64k", HEARTBEAT_STREAM_ID);
             final Subscription peerHeartbeats = aeron.addSubscription(channel(config.link()), HEARTBEAT_STREAM_ID);
-            return new AeronTransport(driver, aeron, publication, subscription, heartbeats, peerHeartbeats);
+            final ExclusivePublication secondHeartbeats = config.hasHeartbeatPath() ? aeron.addExclusivePublication(
+                channel(config.heartbeatPeer()) + "|term-length=64k", HEARTBEAT_STREAM_ID) : null;
+            final Subscription peerSecondHeartbeats = config.hasHeartbeatPath() ?
+                aeron.addSubscription(channel(config.heartbeatLink()), HEARTBEAT_STREAM_ID) : null;
+            return new AeronTransport(driver, aeron, publication, subscription, heartbeats, peerHeartbeats,
+                secondHeartbeats, peerSecondHeartbeats);
         }
         catch (final RuntimeException ex)
         {
@@ -98,13 +113,19 @@ public final class AeronTransport implements HaTransport
     {
         final boolean heartbeat = buffer.getInt(offset + HaWire.TYPE_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN) ==
             HaWire.HEARTBEAT;
-        return (heartbeat ? heartbeats : publication).offer(buffer, offset, length) > 0;
+        if (!heartbeat)
+        {
+            return publication.offer(buffer, offset, length) > 0;
+        }
+        final boolean overLink = heartbeats.offer(buffer, offset, length) > 0;
+        return (secondHeartbeats != null && secondHeartbeats.offer(buffer, offset, length) > 0) || overLink;
     }
 
     public int poll(final HaTransport.Handler handler, final int limit)
     {
         this.handler = handler;
-        return peerHeartbeats.controlledPoll(fragments, limit) + subscription.controlledPoll(fragments, limit);
+        final int second = peerSecondHeartbeats == null ? 0 : peerSecondHeartbeats.controlledPoll(secondFragments, limit);
+        return second + peerHeartbeats.controlledPoll(fragments, limit) + subscription.controlledPoll(fragments, limit);
     }
 
     public boolean peerConnected()
@@ -122,6 +143,7 @@ public final class AeronTransport implements HaTransport
 
     public void close()
     {
-        CloseHelper.quietCloseAll(heartbeats, peerHeartbeats, publication, subscription, aeron, driver);
+        CloseHelper.quietCloseAll(secondHeartbeats, peerSecondHeartbeats, heartbeats, peerHeartbeats, publication,
+            subscription, aeron, driver);
     }
 }

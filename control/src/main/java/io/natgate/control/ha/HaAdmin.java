@@ -37,7 +37,8 @@ public final class HaAdmin implements HttpHandler
                 JsonText.quote("this gateway is not one of an HA pair (its config has no ha: section)") + "}");
             return;
         }
-        String json = ha.status().toJson();
+        final String status = ha.status().toJson();
+        String json = status.substring(0, status.length() - 1) + ",\"announcementsSent\":" + ha.announcementsSent() + "}";
         final String query = exchange.getRequestURI().getQuery();
         if (query != null && query.contains("digests=true"))
         {

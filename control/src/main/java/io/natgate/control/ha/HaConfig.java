@@ -20,10 +20,13 @@ import java.util.concurrent.TimeUnit;
  * @param heartbeatNs     how often each sends a heartbeat.
  * @param aeronDirectory  the Aeron directory (the media driver's files): each gateway its own.
  * @param embeddedDriver  whether the gateway runs its own media driver (else one runs at {@code aeronDirectory}).
+ * @param heartbeatLink   this gateway's end of a second path that carries heartbeats only (another link than
+ *                        {@code link}), or null: with it, cutting the replication link alone never makes two actives.
+ * @param heartbeatPeer   the other gateway's end of that path, or null.
  */
 public record HaConfig(
     int priority, Ipv4Endpoint link, Ipv4Endpoint peer, long timeoutNs, long heartbeatNs, Path aeronDirectory,
-    boolean embeddedDriver)
+    boolean embeddedDriver, Ipv4Endpoint heartbeatLink, Ipv4Endpoint heartbeatPeer)
 {
     public static final long TIMEOUT_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(1000);
     public static final long TIMEOUT_MIN_NS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -34,7 +37,8 @@ public record HaConfig(
     public static final String AERON_DIRECTORY_DEFAULT = "aeron";
 
     private static final Set<String> KEYS =
-        Set.of("priority", "link", "peer", "timeout", "heartbeat", "aeronDirectory", "mediaDriver");
+        Set.of("priority", "link", "peer", "timeout", "heartbeat", "aeronDirectory", "mediaDriver", "heartbeatLink",
+            "heartbeatPeer");
     private static final Map<String, Boolean> DRIVERS = Map.of("embedded", true, "external", false);
 
     /**
@@ -70,7 +74,49 @@ public record HaConfig(
             stateDirectory.resolve(directoryNode.asText());
         final ConfigNode driverNode = node.get("mediaDriver");
         final boolean embedded = driverNode == null || driverNode.asChoice(DRIVERS);
-        return new HaConfig(priority, link, peer, timeoutNs, heartbeatNs, aeronDirectory.toAbsolutePath(), embedded);
+        final ConfigNode heartbeatLinkNode = node.get("heartbeatLink");
+        final ConfigNode heartbeatPeerNode = node.get("heartbeatPeer");
+        Ipv4Endpoint heartbeatLink = null;
+        Ipv4Endpoint heartbeatPeer = null;
+        if (heartbeatLinkNode != null || heartbeatPeerNode != null)
+        {
+            if (heartbeatLinkNode == null || heartbeatPeerNode == null)
+            {
+                throw (heartbeatLinkNode == null ? heartbeatPeerNode : heartbeatLinkNode)
+                    .error("heartbeatLink and heartbeatPeer go together: the second path's two ends");
+            }
+            heartbeatLink = endpoint(heartbeatLinkNode);
+            heartbeatPeer = endpoint(heartbeatPeerNode);
+            if (heartbeatLink.address() == link.address())
+            {
+                throw heartbeatLinkNode.error("the second path must be another link than ha.link " + link);
+            }
+            if (heartbeatPeer.address() == peer.address() || heartbeatPeer.equals(heartbeatLink))
+            {
+                throw heartbeatPeerNode.error("the peer's end of the second path must be its own, not ha.peer " + peer +
+                    " nor ha.heartbeatLink");
+            }
+        }
+        return new HaConfig(priority, link, peer, timeoutNs, heartbeatNs, aeronDirectory.toAbsolutePath(), embedded,
+            heartbeatLink, heartbeatPeer);
+    }
+
+    /**
+     * A pair with the replication link as its only path.
+     */
+    public HaConfig(
+        final int priority, final Ipv4Endpoint link, final Ipv4Endpoint peer, final long timeoutNs,
+        final long heartbeatNs, final Path aeronDirectory, final boolean embeddedDriver)
+    {
+        this(priority, link, peer, timeoutNs, heartbeatNs, aeronDirectory, embeddedDriver, null, null);
+    }
+
+    /**
+     * @return whether heartbeats also go over a second path.
+     */
+    public boolean hasHeartbeatPath()
+    {
+        return heartbeatLink != null;
     }
 
     private static Ipv4Endpoint endpoint(final ConfigNode node)

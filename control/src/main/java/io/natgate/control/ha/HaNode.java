@@ -14,9 +14,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * One gateway of an active–standby pair, run on the gateway's event thread (the thread that drains the worker's
  * events, so a replicated record leaves in the order the journal gets it).
  * <ul>
- * <li>Heartbeats both ways, every {@link HaConfig#heartbeatNs}. A gateway starts standby (not forwarding); it
- * becomes active when its peer has been silent for {@link HaConfig#timeoutNs} (at start: no peer heard within
- * that time), or when both are standby and it outranks the peer. An active that hears an active peer which
+ * <li>Heartbeats both ways, every {@link HaConfig#heartbeatNs}, over the replication link and, when configured, a
+ * second path. A gateway starts standby (not forwarding); it becomes active when its peer has been silent on every
+ * path for {@link HaConfig#timeoutNs} (at start: no peer heard within that time), or when both are standby and it
+ * outranks the peer. A peer heard on the second path only means the replication link is down: the standby stays
+ * standby, not synced, and catches up by a snapshot when the link is heard again. An active that hears an active peer which
  * outranks it becomes standby at once. A gateway that hears an active peer never preempts it.</li>
  * <li>The active publishes each session event (and static mapping change) as a numbered record; the standby
  * offers each to its worker's command ring ({@code replicateSession}, {@code removeSession}), so its tables follow.
@@ -72,9 +74,16 @@ public final class HaNode
     private volatile Transition lastTransition;
     private volatile long transitionCount;
 
-    // the peer, as its heartbeats say
+    // the peer, as its heartbeats say (on any path; on the replication link)
     private volatile boolean peerHeard;
     private volatile long peerHeardNs;
+    private boolean linkHeard;
+    private volatile long linkHeardNs;
+    private boolean secondHeard;
+    private volatile long secondHeardNs;
+    /** The peer is heard on the second path only: the replication link is down. */
+    private volatile boolean linkLost;
+    private volatile long linkLosses;
     private volatile HaRole peerRole = HaRole.STANDBY;
     private volatile int peerPriority;
     private volatile boolean peerSynced;
@@ -107,6 +116,7 @@ public final class HaNode
     private volatile long recordsRefused;
     private volatile long gaps;
     private volatile long ringFullWaits;
+    private long lastLinkLossNs;
 
     public HaNode(
         final HaConfig config, final HaTransport transport, final HaTarget target,
@@ -151,11 +161,12 @@ public final class HaNode
             work++;
         }
         work += decide();
+        work += watchLink();
         if (role == HaRole.ACTIVE && snapshotting)
         {
             work += snapshotStep();
         }
-        else if (role == HaRole.STANDBY && snapshotWanted && peerAlive() && peerRole == HaRole.ACTIVE &&
+        else if (role == HaRole.STANDBY && snapshotWanted && peerAlive() && !linkLost && peerRole == HaRole.ACTIVE &&
             nowNs - nextSnapshotRequestNs >= 0)
         {
             nextSnapshotRequestNs = nowNs + config.timeoutNs();
@@ -173,6 +184,60 @@ public final class HaNode
         return peerHeard && nowNs - peerHeardNs < config.timeoutNs();
     }
 
+    /**
+     * @return whether the peer's heartbeats come over the replication link (at start: none missed yet).
+     */
+    private boolean linkUp()
+    {
+        return linkHeard ? nowNs - linkHeardNs < config.timeoutNs() : nowNs - startNs < config.timeoutNs();
+    }
+
+    private boolean secondPathUp()
+    {
+        return secondHeard && nowNs - secondHeardNs < config.timeoutNs();
+    }
+
+    /**
+     * Notes the replication link going down while the peer is still heard on the second path, and coming back.
+     */
+    private int watchLink()
+    {
+        if (!linkLost && peerAlive() && !linkUp())
+        {
+            linkLost = true;
+            linkLosses++;
+            lastLinkLossNs = nowNs;
+            if (role == HaRole.STANDBY)
+            {
+                synced = false;
+                sequenceKnown = false;
+                snapshotWanted = true;
+            }
+            report("replication link down: peer heard on the heartbeat path " + config.heartbeatPeer() + " only, " +
+                (role == HaRole.STANDBY ? "staying standby, not synced" : "staying active, standby not synced"));
+            return 1;
+        }
+        if (linkLost && linkHeard && linkUp())
+        {
+            linkLost = false;
+            nextSnapshotRequestNs = nowNs;
+            report("replication link up, " + (nowNs - lastLinkLossNs) / 1_000_000 + " ms after it was found down" +
+                (role == HaRole.STANDBY ? ": catching up by snapshot" : ""));
+            return 1;
+        }
+        return 0;
+    }
+
+    /**
+     * Logs and journals an event of the pair that leaves the role as it is (journaled as a transition to the same
+     * role); not counted as a transition.
+     */
+    private void report(final String reason)
+    {
+        log.printf("natgate: ha: %s: %s%n", role.label(), reason);
+        transitions.onTransition(System.currentTimeMillis(), role, role, reason);
+    }
+
     private int decide()
     {
         final boolean alive = peerAlive();
@@ -181,7 +246,7 @@ public final class HaNode
             if (!alive && nowNs - startNs >= config.timeoutNs())
             {
                 become(HaRole.ACTIVE, peerHeard ?
-                    "peer silent for " + (nowNs - peerHeardNs) / 1_000_000 + " ms" :
+                    "peer silent" + (config.hasHeartbeatPath() ? " on every path" : "") + " for " + (nowNs - peerHeardNs) / 1_000_000 + " ms" :
                     "no peer heard within " + config.timeoutNs() / 1_000_000 + " ms of start");
                 return 1;
             }
@@ -241,7 +306,7 @@ public final class HaNode
         transport.offer(out, 0, HaWire.HEARTBEAT_LENGTH);
     }
 
-    private boolean onMessage(final DirectBuffer buffer, final int offset, final int length)
+    private boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int path)
     {
         if (length < HaWire.SNAPSHOT_LENGTH)
         {
@@ -253,7 +318,7 @@ public final class HaNode
             {
                 if (length >= HaWire.HEARTBEAT_LENGTH)
                 {
-                    onHeartbeat(buffer, offset);
+                    onHeartbeat(buffer, offset, path);
                 }
             }
             case HaWire.RECORD ->
@@ -294,8 +359,18 @@ public final class HaNode
         return true;
     }
 
-    private void onHeartbeat(final DirectBuffer buffer, final int offset)
+    private void onHeartbeat(final DirectBuffer buffer, final int offset, final int path)
     {
+        if (path == HaTransport.PATH_SECOND)
+        {
+            secondHeard = true;
+            secondHeardNs = nowNs;
+        }
+        else
+        {
+            linkHeard = true;
+            linkHeardNs = nowNs;
+        }
         final long incarnation = buffer.getLong(offset + HaWire.HB_INCARNATION_OFFSET);
         final HaRole role = HaRole.of(buffer.getInt(offset + HaWire.HB_ROLE_OFFSET));
         if (peerHeard && incarnation != peerIncarnation && role == HaRole.ACTIVE && this.role == HaRole.STANDBY)
@@ -433,7 +508,8 @@ public final class HaNode
         final long lagEvents = active ? Math.max(0, sentSequence - peerSequence) : Math.max(0, peerSequence - appliedSequence);
         return new HaStatus(role, config.priority(), config.link().toString(), config.peer().toString(),
             peerHeard ? peerRole : null, peerPriority, peerHeard ? (nowNs - peerHeardNs) / 1_000_000 : -1,
-            peerAlive(), active ? peerSynced : synced, lagEvents, active ? lagNs : -1, sentSequence, recordsUnsent,
+            peerAlive(), !linkLost && linkHeard && linkUp(), config.hasHeartbeatPath() ?
+            config.heartbeatPeer().toString() : null, secondPathUp(), linkLosses, active ? peerSynced : synced, lagEvents, active ? lagNs : -1, sentSequence, recordsUnsent,
             recordsLost, appliedSequence, recordsApplied, recordsRefused, gaps, ringFullWaits, snapshotsSent,
             snapshotsReceived, transitionCount, lastTransition, config.timeoutNs() / 1_000_000);
     }
@@ -473,13 +549,13 @@ public final class HaNode
                     return;
                 }
             }
-            if (peerAlive())
+            if (peerAlive() && !linkLost)
             {
                 recordsLost++; // the standby sees the gap and asks for a snapshot
             }
             else
             {
-                recordsUnsent++; // no standby: one that comes asks for a snapshot
+                recordsUnsent++; // no standby, or no link to it: it asks for a snapshot when it hears the active
             }
         }
 

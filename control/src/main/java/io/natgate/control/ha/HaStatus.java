@@ -7,6 +7,10 @@ import io.natgate.control.admin.JsonText;
  *
  * @param peerRole          null until the peer has been heard.
  * @param peerHeardMsAgo    -1 until the peer has been heard.
+ * @param linkUp            the peer's heartbeats come over the replication link.
+ * @param heartbeatPeer     the peer's end of the second heartbeat path; null when none is configured.
+ * @param heartbeatPathUp   the peer's heartbeats come over the second path.
+ * @param linkLosses        how often the replication link went down while the peer was still heard.
  * @param synced            standby: a snapshot arrived and no record was missed since; active: the peer says so.
  * @param lagRecords        records the active sent that the standby has not applied (as the last heartbeat said).
  * @param lagNs             the active's view: from sending the last record the standby applied to hearing so,
@@ -14,7 +18,7 @@ import io.natgate.control.admin.JsonText;
  */
 public record HaStatus(
     HaRole role, int priority, String link, String peer, HaRole peerRole, int peerPriority, long peerHeardMsAgo,
-    boolean peerAlive, boolean synced, long lagRecords, long lagNs, long recordsSent, long recordsUnsent,
+    boolean peerAlive, boolean linkUp, String heartbeatPeer, boolean heartbeatPathUp, long linkLosses, boolean synced, long lagRecords, long lagNs, long recordsSent, long recordsUnsent,
     long recordsLost, long appliedSequence, long recordsApplied, long recordsRefused, long gaps, long ringFullWaits,
     long snapshotsSent, long snapshotsReceived, long transitions, HaNode.Transition lastTransition, long timeoutMs)
 {
@@ -32,6 +36,10 @@ public record HaStatus(
         field(json, "peerPriority", peerPriority);
         field(json, "peerHeardMsAgo", peerHeardMsAgo);
         field(json, "peerAlive", peerAlive);
+        field(json, "linkUp", linkUp);
+        field(json, "heartbeatPeer", heartbeatPeer == null ? "null" : JsonText.quote(heartbeatPeer));
+        field(json, "heartbeatPathUp", heartbeatPathUp);
+        field(json, "linkLosses", linkLosses);
         field(json, "synced", synced);
         field(json, "lagRecords", lagRecords);
         field(json, "lagNs", lagNs);

@@ -3,11 +3,16 @@ package io.natgate.control.ha;
 import org.agrona.DirectBuffer;
 
 /**
- * The two streams of a pair as the node sees them: one to the peer, one from it. {@link AeronTransport} over
- * UDP; tests may pair two in memory.
+ * The two streams of a pair as the node sees them: one to the peer, one from it, over the replication link; and,
+ * when configured, heartbeats over a second path too. {@link AeronTransport} over UDP; tests may pair two in memory.
  */
 public interface HaTransport extends AutoCloseable
 {
+    /** A message that came over the replication link. */
+    int PATH_LINK = 0;
+    /** A heartbeat that came over the second path ({@code ha.heartbeatLink}). */
+    int PATH_SECOND = 1;
+
     /**
      * What a message read from the peer's stream is handed to; false leaves it (and what follows) to be read again
      * on the next poll.
@@ -15,11 +20,13 @@ public interface HaTransport extends AutoCloseable
     @FunctionalInterface
     interface Handler
     {
-        boolean onMessage(DirectBuffer buffer, int offset, int length);
+        boolean onMessage(DirectBuffer buffer, int offset, int length, int path);
     }
 
     /**
-     * @return false when the message could not be sent now (not connected, back-pressured).
+     * A heartbeat goes over every path; anything else over the replication link only.
+     *
+     * @return false when the message could not be sent now on any path (not connected, back-pressured).
      */
     boolean offer(DirectBuffer buffer, int offset, int length);
 

@@ -61,8 +61,8 @@ class AeronTransportTest
             while (atB.size() < 100 || atA.size() < 100)
             {
                 assertTrue(System.nanoTime() - deadlineNs < 0, "delivered within 30 s: " + atA.size() + "/" + atB.size());
-                b.poll((buffer, offset, length) -> atB.add(buffer.getLong(offset + HaWire.REC_SEQUENCE_OFFSET)), 10);
-                a.poll((buffer, offset, length) -> atA.add(buffer.getLong(offset + HaWire.REC_SEQUENCE_OFFSET)), 10);
+                b.poll((buffer, offset, length, path) -> atB.add(buffer.getLong(offset + HaWire.REC_SEQUENCE_OFFSET)), 10);
+                a.poll((buffer, offset, length, path) -> atA.add(buffer.getLong(offset + HaWire.REC_SEQUENCE_OFFSET)), 10);
             }
             for (int i = 0; i < 100; i++)
             {
@@ -84,13 +84,13 @@ class AeronTransportTest
             while (!heard[0])
             {
                 assertTrue(System.nanoTime() - deadlineNs < 0, "heartbeat past a held record");
-                b.poll((buffer, offset, length) ->
+                b.poll((buffer, offset, length, path) ->
                 {
                     heard[0] |= buffer.getInt(offset + HaWire.TYPE_OFFSET) == HaWire.HEARTBEAT;
                     return buffer.getInt(offset + HaWire.TYPE_OFFSET) == HaWire.HEARTBEAT;
                 }, 10);
             }
-            while (b.poll((buffer, offset, length) -> buffer.getInt(offset + HaWire.TYPE_OFFSET) == HaWire.RECORD, 10) == 0)
+            while (b.poll((buffer, offset, length, path) -> buffer.getInt(offset + HaWire.TYPE_OFFSET) == HaWire.RECORD, 10) == 0)
             {
                 assertTrue(System.nanoTime() - deadlineNs < 0, "the held record, read again");
             }
@@ -101,9 +101,9 @@ class AeronTransportTest
             while (seen[0] == 0)
             {
                 assertTrue(System.nanoTime() - deadlineNs < 0);
-                assertEquals(0, b.poll((buffer, offset, length) -> ++seen[0] > 1, 10));
+                assertEquals(0, b.poll((buffer, offset, length, path) -> ++seen[0] > 1, 10));
             }
-            assertEquals(1, b.poll((buffer, offset, length) -> true, 10));
+            assertEquals(1, b.poll((buffer, offset, length, path) -> true, 10));
         }
         assertFalse(Files.exists(state.resolve("a/aeron")), "the driver's directory goes with it");
         assertEquals(List.of(), errors);

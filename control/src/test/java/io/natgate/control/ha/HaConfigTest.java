@@ -76,6 +76,23 @@ class HaConfigTest
     }
 
     @Test
+    @DisplayName("a second heartbeat path: both ends together, on another link than the replication link's")
+    void shouldReadHeartbeatPathAndRefuseHalfOrSameLink()
+    {
+        final HaConfig config = read(VALID + "  heartbeatLink: 192.0.2.5:7401\n  heartbeatPeer: 192.0.2.6:7401\n");
+        assertTrue(config.hasHeartbeatPath());
+        assertEquals(Ipv4Endpoint.parse("192.0.2.5:7401", 1), config.heartbeatLink());
+        assertEquals(Ipv4Endpoint.parse("192.0.2.6:7401", 1), config.heartbeatPeer());
+        assertFalse(read(VALID).hasHeartbeatPath());
+        assertRefused(VALID + "  heartbeatLink: 192.0.2.5:7401\n",
+            "gw.yaml:5: ha.heartbeatLink=192.0.2.5:7401: heartbeatLink and heartbeatPeer go together");
+        assertRefused(VALID + "  heartbeatLink: 192.0.2.1:7401\n  heartbeatPeer: 192.0.2.6:7401\n",
+            "gw.yaml:5: ha.heartbeatLink=192.0.2.1:7401: the second path must be another link than ha.link");
+        assertRefused(VALID + "  heartbeatLink: 192.0.2.5:7401\n  heartbeatPeer: 192.0.2.2:7401\n",
+            "gw.yaml:6: ha.heartbeatPeer=192.0.2.2:7401: the peer's end of the second path must be its own");
+    }
+
+    @Test
     @DisplayName("equal priorities are broken by the higher link endpoint, the same way on both sides")
     void shouldBreakPriorityTiesByLinkEndpoint()
     {

@@ -51,7 +51,8 @@ class HaNodeTest
         Side(final String name, final int priority, final MemoryLink.End end, final String self, final String peer)
         {
             final HaConfig config = new HaConfig(priority, endpoint(self), endpoint(peer), TIMEOUT_NS,
-                TIMEOUT_NS / 10, Path.of("unused"), true);
+                TIMEOUT_NS / 10, Path.of("unused"), true, link.secondPath ? secondEnd(self) : null,
+                link.secondPath ? secondEnd(peer) : null);
             node = new HaNode(config, end, target,
                 (timeEpochMs, from, to, reason) -> transitions.add(name + " " + from.label() + "->" + to.label() +
                     ": " + reason), log);
@@ -94,6 +95,12 @@ class HaNodeTest
     {
         a = new Side("a", priorityA, link.a, "192.0.2.1:7400", "192.0.2.2:7400");
         b = new Side("b", priorityB, link.b, "192.0.2.2:7400", "192.0.2.1:7400");
+    }
+
+    /** 192.0.2.1:7400 has 192.0.2.5:7401 as its end of the second path; 192.0.2.2, 192.0.2.6. */
+    private static Ipv4Endpoint secondEnd(final String self)
+    {
+        return endpoint(self.replace("192.0.2.1:7400", "192.0.2.5:7401").replace("192.0.2.2:7400", "192.0.2.6:7401"));
     }
 
     private static Ipv4Endpoint endpoint(final String text)
@@ -206,7 +213,7 @@ class HaNodeTest
     }
 
     @Test
-    @DisplayName("link loss makes both active; when the link is back the lower priority stops forwarding at once")
+    @DisplayName("without a second path, link loss makes both active; when the link is back the lower priority stops forwarding at once")
     void shouldResolveTwoActivesByPriority()
     {
         pair(200, 100);
@@ -221,6 +228,54 @@ class HaNodeTest
         assertEquals(HaRole.STANDBY, b.node.role());
         assertFalse(b.target.forwarding);
         assertEquals("b active->standby: peer active with priority 200 over 100", transitions.getLast());
+    }
+
+    @Test
+    @DisplayName("with a second heartbeat path, cutting the replication link leaves one active; the standby, not " +
+        "synced, catches up by snapshot when the link is back; silence on every path still makes it take over")
+    void shouldStayStandbyWhileLinkIsCutAndPeerIsHeardOnSecondPath()
+    {
+        link.secondPath = true;
+        pair(200, 100);
+        run(200 * MS);
+        a.session(TCP, Ipv4.parse("10.0.0.2"), 40000, 443, ESTABLISHED);
+        run(50 * MS);
+        assertEquals(b.digests(), a.digests());
+        assertTrue(b.node.status().linkUp());
+
+        link.up = false;
+        a.session(UDP, Ipv4.parse("10.0.0.3"), 5353, 53, 0); // made while the link is down: lost to the standby
+        run(3 * TIMEOUT_NS);
+        assertEquals(HaRole.ACTIVE, a.node.role());
+        assertEquals(HaRole.STANDBY, b.node.role(), "the peer is still heard on the second path");
+        assertFalse(b.target.forwarding);
+        assertEquals(0, b.target.announcements);
+        final HaStatus down = b.node.status();
+        assertFalse(down.linkUp());
+        assertTrue(down.peerAlive());
+        assertTrue(down.heartbeatPathUp());
+        assertFalse(down.synced());
+        assertEquals(1, down.linkLosses());
+        assertEquals(0, down.transitions());
+        assertFalse(a.node.status().synced(), "the active hears that its standby is not synced");
+        assertTrue(transitions.contains("b standby->standby: replication link down: peer heard on the heartbeat " +
+            "path 192.0.2.5:7401 only, staying standby, not synced"), transitions.toString());
+        assertNotEquals(a.digests(), b.digests());
+
+        link.up = true;
+        run(300 * MS);
+        final HaStatus back = b.node.status();
+        assertTrue(back.linkUp());
+        assertTrue(back.synced());
+        assertEquals(a.digests(), b.digests(), "caught up by a snapshot once the link is back");
+        assertTrue(transitions.stream().anyMatch(line -> line.startsWith("b standby->standby: replication link up, ")),
+            transitions.toString());
+
+        a.running = false; // and silence on every path is a death
+        run(TIMEOUT_NS + 50 * MS);
+        assertEquals(HaRole.ACTIVE, b.node.role());
+        assertTrue(transitions.getLast().startsWith("b standby->active: peer silent on every path for "),
+            transitions.toString());
     }
 
     @Test

@@ -7,26 +7,33 @@ import java.util.ArrayDeque;
 
 /**
  * Two {@link HaTransport}s joined in memory, for tests that drive both nodes from one thread: what one offers the
- * other polls, in order. The link can be cut (messages vanish) and one message can be dropped on purpose.
+ * other polls, in order. The link can be cut (messages vanish) and one message can be dropped on purpose; with
+ * {@link #secondPath} heartbeats also go over a second path, which can be cut on its own.
  */
 final class MemoryLink
 {
-    private final ArrayDeque<byte[]> toA = new ArrayDeque<>();
-    private final ArrayDeque<byte[]> toB = new ArrayDeque<>();
+    private record Message(byte[] bytes, int path)
+    {
+    }
+
+    private final ArrayDeque<Message> toA = new ArrayDeque<>();
+    private final ArrayDeque<Message> toB = new ArrayDeque<>();
     final End a = new End(toB, toA);
     final End b = new End(toA, toB);
     boolean up = true;
+    boolean secondPath;
+    boolean secondUp = true;
 
     final class End implements HaTransport
     {
-        private final ArrayDeque<byte[]> out;
-        private final ArrayDeque<byte[]> in;
+        private final ArrayDeque<Message> out;
+        private final ArrayDeque<Message> in;
         /** Records (type {@link HaWire#RECORD}) sent from this end that are dropped instead, next first. */
         int recordsToDrop;
         /** False while nobody listens at the other end: offers fail, as an unconnected publication's do. */
         boolean peerListening = true;
 
-        End(final ArrayDeque<byte[]> out, final ArrayDeque<byte[]> in)
+        End(final ArrayDeque<Message> out, final ArrayDeque<Message> in)
         {
             this.out = out;
             this.in = in;
@@ -40,6 +47,10 @@ final class MemoryLink
             }
             final byte[] message = new byte[length];
             buffer.getBytes(offset, message);
+            if (secondPath && secondUp && buffer.getInt(offset + HaWire.TYPE_OFFSET) == HaWire.HEARTBEAT)
+            {
+                out.add(new Message(message.clone(), PATH_SECOND));
+            }
             if (!up)
             {
                 return true; // sent, and lost on the way
@@ -49,7 +60,7 @@ final class MemoryLink
                 recordsToDrop--;
                 return true;
             }
-            out.add(message);
+            out.add(new Message(message, PATH_LINK));
             return true;
         }
 
@@ -58,8 +69,8 @@ final class MemoryLink
             int count = 0;
             while (count < limit && !in.isEmpty())
             {
-                final byte[] message = in.peek();
-                if (!handler.onMessage(new UnsafeBuffer(message), 0, message.length))
+                final Message message = in.peek();
+                if (!handler.onMessage(new UnsafeBuffer(message.bytes()), 0, message.bytes().length, message.path()))
                 {
                     break;
                 }
