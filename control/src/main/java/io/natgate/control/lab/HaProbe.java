@@ -16,7 +16,11 @@ import java.nio.charset.StandardCharsets;
  * {@code client HOST PORT} reads the TCP lines and sends a numbered datagram every 20 ms, printing
  * {@code tcp|udp NANOTIME SEQ} for each line and echo that arrives (the monotonic clock is the host's, so the
  * test compares it with its own); {@code flows HOST PORT COUNT} sends one datagram from each of COUNT sockets (COUNT
- * new sessions through the gateway) as fast as it can and prints {@code flows sent COUNT}.
+ * new sessions through the gateway) as fast as it can and prints {@code flows sent COUNT}; {@code spread HOST PORT
+ * COUNT SOURCE...} opens COUNT TCP connections and COUNT UDP sockets from each source address, asks the server
+ * three times over each UDP socket where its datagrams come from ({@code udp LOCAL seen PUBLIC...}) and reads three
+ * lines from each connection ({@code tcp LOCAL lines N}). The server answers a datagram starting with {@code ?} with
+ * {@code seen ADDRESS:PORT}, the source it saw, and echoes any other.
  */
 public final class HaProbe
 {
@@ -32,6 +36,11 @@ public final class HaProbe
         if (args[0].equals("server"))
         {
             server(Integer.parseInt(args[1]));
+        }
+        else if (args[0].equals("spread"))
+        {
+            spread(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                java.util.Arrays.copyOfRange(args, 4, args.length));
         }
         else if (args[0].equals("flows"))
         {
@@ -55,7 +64,16 @@ public final class HaProbe
                 {
                     final DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
                     udp.receive(packet);
-                    udp.send(new DatagramPacket(buffer, packet.getLength(), packet.getSocketAddress()));
+                    if (packet.getLength() > 0 && buffer[0] == '?')
+                    {
+                        final byte[] seen = ("seen " + endpoint((InetSocketAddress)packet.getSocketAddress()))
+                            .getBytes(StandardCharsets.US_ASCII);
+                        udp.send(new DatagramPacket(seen, seen.length, packet.getSocketAddress()));
+                    }
+                    else
+                    {
+                        udp.send(new DatagramPacket(buffer, packet.getLength(), packet.getSocketAddress()));
+                    }
                 }
             }
             catch (final Exception ex)
@@ -91,6 +109,75 @@ public final class HaProbe
                 writer.start();
             }
         }
+    }
+
+    private static String endpoint(final InetSocketAddress address)
+    {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+
+    private static void spread(final String host, final int port, final int count, final String[] sources)
+        throws Exception
+    {
+        final InetSocketAddress server = new InetSocketAddress(host, port);
+        final java.util.List<Socket> connections = new java.util.ArrayList<>();
+        final java.util.List<DatagramSocket> sockets = new java.util.ArrayList<>();
+        for (final String source : sources)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final Socket connection = new Socket();
+                connection.bind(new InetSocketAddress(source, 0));
+                connection.connect(server, 5000);
+                connection.setSoTimeout(5000);
+                connections.add(connection);
+                final DatagramSocket socket = new DatagramSocket(new InetSocketAddress(source, 0));
+                socket.setSoTimeout(2000);
+                socket.connect(server);
+                sockets.add(socket);
+            }
+        }
+        final byte[] ask = {'?'};
+        final byte[] buffer = new byte[64];
+        for (final DatagramSocket socket : sockets)
+        {
+            final StringBuilder seen = new StringBuilder();
+            for (int round = 0; round < 3; round++)
+            {
+                socket.send(new DatagramPacket(ask, ask.length));
+                final DatagramPacket reply = new DatagramPacket(buffer, buffer.length);
+                try
+                {
+                    socket.receive(reply);
+                    seen.append(' ').append(new String(buffer, 5, reply.getLength() - 5, StandardCharsets.US_ASCII));
+                }
+                catch (final java.net.SocketTimeoutException ex)
+                {
+                    seen.append(" lost");
+                }
+            }
+            System.out.println("udp " + endpoint((InetSocketAddress)socket.getLocalSocketAddress()) + " seen" + seen);
+            socket.close();
+        }
+        for (final Socket connection : connections)
+        {
+            int lines = 0;
+            final String local = endpoint((InetSocketAddress)connection.getLocalSocketAddress());
+            try (connection; BufferedReader in = new BufferedReader(new InputStreamReader(connection.getInputStream(),
+                StandardCharsets.US_ASCII)))
+            {
+                while (lines < 3 && in.readLine() != null)
+                {
+                    lines++;
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                System.out.println("tcp error " + ex);
+            }
+            System.out.println("tcp " + local + " lines " + lines);
+        }
+        System.out.println("spread done");
     }
 
     private static void flows(final String host, final int port, final int count) throws Exception

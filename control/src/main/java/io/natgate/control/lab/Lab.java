@@ -109,10 +109,21 @@ public final class Lab implements AutoCloseable
      */
     public static List<String> down(final LabTopology topology)
     {
-        final List<String> existing = existingNamespaces();
-        final List<String> deleted = new ArrayList<>();
         final List<String> namespaces = new ArrayList<>(topology.namespaces());
         java.util.Collections.reverse(namespaces);
+        return deleteNamespaces(namespaces);
+    }
+
+    /**
+     * Stops what runs in each of {@code namespaces} that exists and deletes it, in the order given (shared with
+     * {@link HaLab}).
+     *
+     * @return the namespaces that existed and were deleted.
+     */
+    static List<String> deleteNamespaces(final List<String> namespaces)
+    {
+        final List<String> existing = existingNamespaces();
+        final List<String> deleted = new ArrayList<>();
         for (final String namespace : namespaces)
         {
             if (existing.contains(namespace))
@@ -123,6 +134,57 @@ public final class Lab implements AutoCloseable
             }
         }
         return deleted;
+    }
+
+    /**
+     * Makes a namespace with IPv6 off (no router solicitations or DAD probes in the captures) and its loopback up.
+     */
+    static void addNamespace(final String namespace)
+    {
+        Exec.check(List.of("ip", "netns", "add", namespace));
+        sysctlIn(namespace, "net.ipv6.conf.all.disable_ipv6", "1");
+        sysctlIn(namespace, "net.ipv6.conf.default.disable_ipv6", "1");
+        ipIn(namespace, "link", "set", "lo", "up");
+    }
+
+    /**
+     * @return {@code command} as it runs inside {@code namespace}.
+     */
+    static List<String> inNamespace(final String namespace, final List<String> command)
+    {
+        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        full.addAll(command);
+        return full;
+    }
+
+    /**
+     * Runs {@code ip -n NAMESPACE ARGUMENTS...}, failing with its output when it fails.
+     */
+    static void ipIn(final String namespace, final String... arguments)
+    {
+        final List<String> command = new ArrayList<>(List.of("ip", "-n", namespace));
+        command.addAll(List.of(arguments));
+        Exec.check(command);
+    }
+
+    static void sysctlIn(final String namespace, final String key, final String value)
+    {
+        Exec.check(inNamespace(namespace, List.of("sysctl", "-qw", key + "=" + value)));
+    }
+
+    /**
+     * Makes a started process one of {@code processes}, so that its lab's close stops it.
+     */
+    static LabProcess startIn(
+        final List<LabProcess> processes, final String namespace, final String name,
+        final java.nio.file.Path workingDirectory, final Consumer<String> echo, final List<String> command)
+    {
+        final LabProcess process = LabProcess.start(name, inNamespace(namespace, command), workingDirectory, echo);
+        synchronized (processes)
+        {
+            processes.add(process);
+        }
+        return process;
     }
 
     /**
@@ -178,9 +240,7 @@ public final class Lab implements AutoCloseable
      */
     public List<String> in(final Role role, final List<String> command)
     {
-        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace(role)));
-        full.addAll(command);
-        return full;
+        return inNamespace(namespace(role), command);
     }
 
     /**
@@ -208,12 +268,7 @@ public final class Lab implements AutoCloseable
     public LabProcess start(final Role role, final String name, final java.nio.file.Path workingDirectory,
         final Consumer<String> echo, final List<String> command)
     {
-        final LabProcess process = LabProcess.start(name, in(role, command), workingDirectory, echo);
-        synchronized (processes)
-        {
-            processes.add(process);
-        }
-        return process;
+        return startIn(processes, namespace(role), name, workingDirectory, echo, command);
     }
 
     /**
@@ -276,12 +331,7 @@ public final class Lab implements AutoCloseable
     {
         for (final Role role : Role.values())
         {
-            final String namespace = namespace(role);
-            Exec.check(List.of("ip", "netns", "add", namespace));
-            // No IPv6 anywhere: no router solicitations or DAD probes in the gateway's captures.
-            sysctl(role, "net.ipv6.conf.all.disable_ipv6", "1");
-            sysctl(role, "net.ipv6.conf.default.disable_ipv6", "1");
-            ip(role, "link", "set", "lo", "up");
+            addNamespace(namespace(role));
         }
 
         ip(Role.LAN, "link", "add", "name", LabTopology.BRIDGE, "type", "bridge");
@@ -374,9 +424,7 @@ public final class Lab implements AutoCloseable
 
     private void ip(final Role role, final String... arguments)
     {
-        final List<String> command = new ArrayList<>(List.of("ip", "-n", namespace(role)));
-        command.addAll(List.of(arguments));
-        Exec.check(command);
+        ipIn(namespace(role), arguments);
     }
 
     /**
@@ -396,7 +444,7 @@ public final class Lab implements AutoCloseable
 
     private void sysctl(final Role role, final String key, final String value)
     {
-        Exec.check(in(role, List.of("sysctl", "-qw", key + "=" + value)));
+        sysctlIn(namespace(role), key, value);
     }
 
     private static List<String> existingNamespaces()

@@ -78,6 +78,7 @@ class HaLabTest
             assertTrue(!active.startsWith("0:"), "mappings made: " + active);
 
             replicateBurst(lab, jvm, directory);
+            linkCutWithBothAlive(lab, client, gw2);
 
             // takeovers: the active killed, the standby takes over, the killed one restarts and rejoins as standby
             Node victim = Node.GW1;
@@ -108,7 +109,8 @@ class HaLabTest
                 assertTrue(udpGapMs < TIMEOUT_MS + UDP_MARGIN_MS, "UDP gap " + udpGapMs + " ms");
                 assertTrue(tcpGapMs < TIMEOUT_MS + TCP_MARGIN_MS, "TCP gap " + tcpGapMs + " ms");
                 assertTrue(survivorProcess.stdout().stream().map(LogTimestamps::strip)
-                    .anyMatch(line -> line.startsWith("natgate: ha: standby -> active: peer silent for ")),
+                    .anyMatch(line ->
+                        line.startsWith("natgate: ha: standby -> active: peer silent on every path for ")),
                     survivorProcess.said());
                 if (round == ROUNDS)
                 {
@@ -124,6 +126,10 @@ class HaLabTest
                 victim = survivor;
             }
             System.out.println("ha lab: gaps udp/tcp ms " + gaps);
+            final long[] udpGaps = gaps.stream().mapToLong(gap -> Long.parseLong(gap.split("/")[0])).sorted().toArray();
+            System.out.printf("ha lab: failover over %d takeovers (UDP, a datagram every %d ms): median %d ms, " +
+                "worst %d ms%n", udpGaps.length, HaProbe.UDP_INTERVAL_MS, udpGaps[(udpGaps.length - 1) / 2],
+                udpGaps[udpGaps.length - 1]);
 
             // the operator's view of the last takeover: natgate ha status and the journal
             final Node survivor = victim == Node.GW1 ? Node.GW2 : Node.GW1;
@@ -134,12 +140,14 @@ class HaLabTest
             assertTrue(shown.stdout().lines().anyMatch(line -> line.matches("sessionDigest +[0-9]+:[0-9a-f]{64}")),
                 shown.stdout());
             assertTrue(shown.stdout().lines().anyMatch(line ->
-                line.matches("lastTransition +standby -> active at .*: peer silent for [0-9]+ ms")), shown.stdout());
+                line.matches("lastTransition +standby -> active at .*: peer silent on every path for [0-9]+ ms")),
+                shown.stdout());
             final Exec.Result journaled = Exec.run(Duration.ofSeconds(60), jvm.natgate("journal", "tail", "--journal",
                 directory.resolve(survivor.name().toLowerCase()).resolve("journal").toString(), "--type",
                 "ha-transition", "-n", "10"));
             assertEquals(0, journaled.exitStatus(), journaled.describe());
-            assertTrue(journaled.stdout().contains("ha-transition from=standby to=active reason=peer_silent_for_"),
+            assertTrue(journaled.stdout().contains(
+                "ha-transition from=standby to=active reason=peer_silent_on_every_path_for_"),
                 journaled.stdout());
             client.stop();
             server.stop();
@@ -148,6 +156,60 @@ class HaLabTest
         {
             LabFiles.deleteRecursively(directory);
         }
+    }
+
+    /**
+     * The replication link cut (nftables at gw2's end) with both gateways alive: the peer is still heard on the second
+     * heartbeat path, so gw2 stays standby (no announcement, no transition, not synced, link down in /ha), gw1 stays
+     * active and the flows go on through it; when the link is back gw2 catches up by a snapshot (digests equal).
+     */
+    static void linkCutWithBothAlive(final HaLab lab, final LabProcess client, final LabProcess standbyProcess)
+        throws InterruptedException
+    {
+        final Map<String, Object> before = status(lab, Node.GW2, "");
+        final long cutNs = System.nanoTime();
+        lab.cutLink(Node.GW2);
+        awaitStatus(lab, Node.GW2, status -> Boolean.FALSE.equals(status.get("linkUp")));
+        Thread.sleep(4 * TIMEOUT_MS);
+        final Map<String, Object> active = status(lab, Node.GW1, "");
+        final Map<String, Object> standby = status(lab, Node.GW2, "");
+        assertEquals("active", active.get("role"), active.toString());
+        assertEquals("standby", standby.get("role"), standby.toString());
+        assertEquals("active", standby.get("peerRole"), standby.toString());
+        assertEquals("standby", active.get("peerRole"), active.toString());
+        assertEquals(Boolean.FALSE, standby.get("synced"), standby.toString());
+        assertEquals(Boolean.TRUE, standby.get("heartbeatPathUp"), standby.toString());
+        assertEquals(number(before, "linkLosses") + 1, number(standby, "linkLosses"), standby.toString());
+        assertEquals(number(before, "transitions"), number(standby, "transitions"), "no transition: " + standby);
+        assertEquals(number(before, "announcementsSent"), number(standby, "announcementsSent"),
+            "no gratuitous ARP from the standby");
+        assertTrue(standbyProcess.stdout().stream().map(LogTimestamps::strip).anyMatch(line ->
+            line.startsWith("natgate: ha: standby: replication link down: peer heard on the heartbeat path")),
+            standbyProcess.said());
+        final List<long[]> udp = arrivals(client, "udp ");
+        final List<long[]> tcp = arrivals(client, "tcp ");
+        final long udpGapMs = gapAround(udp, cutNs) / 1_000_000;
+        final long tcpGapMs = gapAround(tcp, cutNs) / 1_000_000;
+        System.out.printf("ha lab: replication link cut with both alive: one active, flows through it, longest gap " +
+            "udp %d ms, tcp %d ms%n", udpGapMs, tcpGapMs);
+        assertTrue(udp.getLast()[0] - cutNs > TimeUnit.MILLISECONDS.toNanos(3 * TIMEOUT_MS), "UDP echoes still arrive");
+        assertTrue(udpGapMs < 300, "UDP gap while the link is cut: " + udpGapMs + " ms");
+        assertTrue(tcpGapMs < 300, "TCP gap while the link is cut: " + tcpGapMs + " ms");
+
+        lab.restoreLink(Node.GW2);
+        awaitStatus(lab, Node.GW2, status -> Boolean.TRUE.equals(status.get("linkUp")) &&
+            Boolean.TRUE.equals(status.get("synced")));
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String digestsActive;
+        String digestsStandby;
+        do
+        {
+            digestsActive = digests(lab, Node.GW1);
+            digestsStandby = digests(lab, Node.GW2);
+        }
+        while (!digestsActive.equals(digestsStandby) && System.nanoTime() - deadlineNs < 0);
+        assertEquals(digestsActive, digestsStandby, "digests after the link is back");
+        assertEquals("standby", status(lab, Node.GW2, "").get("role"));
     }
 
     /** New UDP sessions made at once from the client, to see the standby follow a burst. */
@@ -212,11 +274,13 @@ class HaLabTest
         final Path own = directory.resolve(node.name().toLowerCase());
         final String self = node == Node.GW1 ? HaLab.GATEWAY_LINK_1 : HaLab.GATEWAY_LINK_2;
         final String peer = node == Node.GW1 ? HaLab.GATEWAY_LINK_2 : HaLab.GATEWAY_LINK_1;
+        final String selfPath = node == Node.GW1 ? HaLab.HEARTBEAT_PATH_1 : HaLab.HEARTBEAT_PATH_2;
+        final String peerPath = node == Node.GW1 ? HaLab.HEARTBEAT_PATH_2 : HaLab.HEARTBEAT_PATH_1;
         final Path config;
         try
         {
             Files.createDirectories(own);
-            config = Files.writeString(own.resolve("natgate-ha.yaml"), config(priority, self, peer));
+            config = Files.writeString(own.resolve("natgate-ha.yaml"), config(priority, self, peer, selfPath, peerPath));
         }
         catch (final IOException ex)
         {
@@ -228,7 +292,8 @@ class HaLabTest
         return process;
     }
 
-    static String config(final int priority, final String self, final String peer)
+    static String config(
+        final int priority, final String self, final String peer, final String selfPath, final String peerPath)
     {
         return """
             profile: small-2core
@@ -247,9 +312,12 @@ class HaLabTest
               link: %s:%d
               peer: %s:%d
               timeout: %dms
+              heartbeatLink: %s:%d
+              heartbeatPeer: %s:%d
             """.formatted(LabTopology.GATEWAY_INSIDE_INTERFACE, LabTopology.GATEWAY_INSIDE_ADDRESS,
             LabTopology.GATEWAY_OUTSIDE_INTERFACE, LabTopology.PUBLIC_ADDRESS, LabTopology.PUBLIC_ADDRESS,
-            LabTopology.ADMIN_ADDRESS, priority, self, HaLab.LINK_PORT, peer, HaLab.LINK_PORT, TIMEOUT_MS);
+            LabTopology.ADMIN_ADDRESS, priority, self, HaLab.LINK_PORT, peer, HaLab.LINK_PORT, TIMEOUT_MS, selfPath, HaLab.HEARTBEAT_PORT, peerPath,
+            HaLab.HEARTBEAT_PORT);
     }
 
     static List<String> probe(final NatgateJvm jvm, final String... arguments)
