@@ -84,7 +84,7 @@ class ScaleOutLabTest
                 final String[] fields = line.split(" ");
                 final String inside = fields[1];
                 udpFlows.add(inside);
-                final Set<String> seen = Set.of(fields[3], fields[4], fields[5]);
+                final Set<String> seen = new HashSet<>(List.of(fields[3], fields[4], fields[5]));
                 assertEquals(1, seen.size(), "one public endpoint through the flow's life: " + line);
                 assertEquals(publicOf.get("udp " + inside), fields[3], "the server saw the mapping's endpoint: " + line);
             }
