@@ -30,7 +30,8 @@ final class HaCommand implements Runnable
         name = "status",
         mixinStandardHelpOptions = true,
         description = "Shows a running gateway's HA role (active or standby) and priority, its peer (role, " +
-            "priority, when last heard), whether it is in step (synced), the replication lag in records and time, " +
+            "priority, when last heard), whether the replication link and the second heartbeat path are up and how " +
+            "often the link was lost, whether it is in step (synced), the replication lag in records and time, " +
             "what was sent, applied, refused or missed, snapshots, and the last transition with its reason. " +
             "--digests adds the digests of its mapping and session tables, equal on both gateways when in step.")
     static final class Status implements java.util.concurrent.Callable<Integer>
