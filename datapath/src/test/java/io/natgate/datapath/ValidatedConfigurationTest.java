@@ -54,6 +54,9 @@ class ValidatedConfigurationTest
         final NatConfig share = whole.forWorker(1, 2);
 
         assertEquals(500, share.maxSessions());
+        assertFalse(share.isValidated());
+        share.maxSessions(400);
+        assertEquals(400, share.maxSessions());
         assertEquals(1000, whole.maxSessions());
     }
 }

@@ -1,8 +1,5 @@
 package io.natgate.control.gateway;
 
-import io.natgate.bindings.afpacket.PacketSocketOptions;
-import io.natgate.bindings.afxdp.XdpSocketOptions;
-import io.natgate.control.config.Backend;
 import io.natgate.control.config.GatewayConfig;
 import io.natgate.control.config.PortConfig;
 import io.natgate.control.config.StaticMapping;
@@ -22,17 +19,12 @@ import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.forward.Forwarder;
 import io.natgate.datapath.forward.ForwarderConfig;
 import io.natgate.datapath.forward.PortSettings;
-import io.natgate.datapath.frame.FrameFormatter;
 import io.natgate.datapath.nat.NatCommands;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.nat.NatEventListener;
 import io.natgate.datapath.pipeline.NatCommandEncoder;
 import io.natgate.datapath.pipeline.Pipeline;
-import io.natgate.datapath.pipeline.ThreadingMode;
-import io.natgate.datapath.port.AfPacketPort;
 import io.natgate.datapath.port.AfXdpPort;
-import io.natgate.datapath.port.AfXdpQueues;
-import io.natgate.datapath.port.PcapPort;
 import io.natgate.datapath.port.ProviderPort;
 import io.natgate.datapath.port.Port;
 import io.natgate.datapath.port.PortStats;
@@ -113,38 +105,13 @@ public final class Gateway implements AutoCloseable
         ConnectivityPlatform cp = null;
         LocalUdp local = null;
         HaPair pair = null;
-        Map<Integer, Port> afXdpPorts = Map.of();
         try
         {
             final List<String> names = new ArrayList<>();
-            afXdpPorts = openAfXdpPorts(config.ports());
+            ports.addAll(ConfiguredPorts.open(settings, config.ports(), log));
             for (final PortConfig port : config.ports())
             {
-                final Port opened = afXdpPorts.containsKey(port.index()) ? afXdpPorts.get(port.index()) :
-                    openPort(port, log);
-                ports.add(opened);
                 names.add(port.name());
-                log.printf("natgate: port %s %s %s %s %s mac %s mtu %d%n", port.name(), port.interfaceName(),
-                    port.backend().configName(), port.role().name().toLowerCase(), port.prefix(),
-                    FrameFormatter.mac(port.settings().macAddress()), port.settings().mtu());
-                for (final AfXdpPort socket : afXdpSockets(opened))
-                {
-                    log.printf("natgate: port %s afxdp %s%n", port.name(), socket.describe());
-                }
-                final int deviceQueues = port.backend() == Backend.AFXDP ? rxQueueCount(port.interfaceName()) : 0;
-                if (deviceQueues > port.queues().size())
-                {
-                    log.printf("natgate: port %s afxdp: %s has %d rx queues and natgate a socket on %d of them %s: " +
-                        "frames the device puts on the others never reach natgate; list every queue in the port's " +
-                        "queues, or give the device one (ethtool -L %2$s combined 1)%n", port.name(),
-                        port.interfaceName(), deviceQueues, port.queues().size(), port.queues());
-                }
-            }
-            if (afXdpPorts.size() > 1 || afXdpPorts.values().stream().anyMatch(AfXdpQueues.class::isInstance))
-            {
-                log.printf("natgate: afxdp ports share one UMEM: %s%n", settings.pipelineConfig().threadingMode() ==
-                    ThreadingMode.RUN_TO_COMPLETION ? "frames pass between them by UMEM address, not copied" :
-                    "frames are copied between them (threading run-to-completion passes them by address)");
             }
             // traversal providers' interfaces: raw-IP ports after the configured ones
             providerSlots = new ProviderSlots(ports.size(), config.providerInterfaceCount(),
@@ -249,7 +216,6 @@ public final class Gateway implements AutoCloseable
         {
             CloseHelper.quietCloseAll(cp, local, runner, pipeline, pair, counters);
             CloseHelper.quietCloseAll(ports);
-            CloseHelper.quietCloseAll(afXdpPorts.values()); // those not in ports yet
             throw ex;
         }
 
@@ -382,98 +348,6 @@ public final class Gateway implements AutoCloseable
         final PrintStream log)
     {
         return new Gateway(settings, countersPath, journal, log);
-    }
-
-    /**
-     * Opens every afxdp port, each queue it names a socket, on one UMEM: under run-to-completion
-     * threading a frame one of them received leaves another from where it lies, its UMEM address
-     * passed from one's rx ring to the other's tx ring.
-     *
-     * @return the ports by config index: an {@link AfXdpPort} for a port on one queue, an
-     * {@link AfXdpQueues} for one on several.
-     */
-    private Map<Integer, Port> openAfXdpPorts(final List<PortConfig> configured)
-    {
-        final List<PortConfig> afXdp = configured.stream().filter(port -> port.backend() == Backend.AFXDP).toList();
-        if (afXdp.isEmpty())
-        {
-            return Map.of();
-        }
-        final List<String> names = new ArrayList<>();
-        final List<XdpSocketOptions> options = new ArrayList<>();
-        for (final PortConfig port : afXdp)
-        {
-            for (final int queue : port.queues())
-            {
-                names.add(port.queues().size() == 1 ? port.name() : port.name() + "/" + queue);
-                options.add(settings.afXdp().applyTo(
-                    new XdpSocketOptions().interfaceName(port.interfaceName()).queueId(queue)));
-            }
-        }
-        final List<AfXdpPort> sockets = AfXdpPort.openShared(names, options);
-        final Map<Integer, Port> opened = new LinkedHashMap<>();
-        int next = 0;
-        for (final PortConfig port : afXdp)
-        {
-            final List<AfXdpPort> queues = sockets.subList(next, next + port.queues().size());
-            next += queues.size();
-            opened.put(port.index(), queues.size() == 1 ? queues.getFirst() : new AfXdpQueues(port.name(), queues));
-        }
-        return opened;
-    }
-
-    /**
-     * @return the rx queues sysfs lists for the interface, 0 when it cannot say.
-     */
-    private static int rxQueueCount(final String interfaceName)
-    {
-        try (java.util.stream.Stream<Path> queues =
-            java.nio.file.Files.list(Path.of("/sys/class/net", interfaceName, "queues")))
-        {
-            return (int)queues.filter(queue -> queue.getFileName().toString().startsWith("rx-")).count();
-        }
-        catch (final java.io.IOException | RuntimeException ex)
-        {
-            return 0;
-        }
-    }
-
-    /**
-     * @return the AF_XDP sockets of a port, none for other backends.
-     */
-    private static List<AfXdpPort> afXdpSockets(final Port port)
-    {
-        return port instanceof AfXdpPort socket ? List.of(socket) :
-            port instanceof AfXdpQueues queues ? queues.queues() : List.of();
-    }
-
-    private Port openPort(final PortConfig port, final PrintStream log)
-    {
-        final String name = port.name();
-        final String device = port.interfaceName();
-        final int mtu = port.settings().mtu();
-        return switch (port.backend())
-        {
-            case AFPACKET ->
-            {
-                final PacketSocketOptions options = settings.afPacket().applyTo(new PacketSocketOptions()
-                    .interfaceName(device).promiscuous(true).qdiscBypass(true).ignoreOutgoing(true));
-                if (settings.afPacket().offloads() && settings.afPacket().gro())
-                {
-                    InterfaceOffloads.enableGro(name, device, log);
-                }
-                yield AfPacketPort.open(name, options);
-            }
-            case AFXDP -> throw new IllegalStateException("afxdp ports are opened together: " + name);
-            case PCAP ->
-            {
-                InterfaceOffloads.disableReceiveAggregation(name, device, log);
-                yield PcapPort.open(name, settings.pcap().applyTo(PcapPort.defaultOptions(device, mtu)),
-                    port.settings().macAddress(), mtu);
-            }
-            case WINDIVERT -> throw new UnsupportedOperationException(
-                "port " + name + ": the windivert backend runs on Windows only");
-        };
     }
 
     /**
@@ -809,7 +683,7 @@ public final class Gateway implements AutoCloseable
         CloseHelper.quietCloseAll(platform, localUdp, pipeline, eventRunner, export, ha);
         for (final Port port : ports)
         {
-            for (final AfXdpPort socket : afXdpSockets(port))
+            for (final AfXdpPort socket : ConfiguredPorts.afXdpSockets(port))
             {
                 log.printf("natgate: port %s afxdp queue %d: %d frames received; sent %d from where they were " +
                     "received, %d copied%n", port.name(), socket.socket().queueId(), socket.received(),

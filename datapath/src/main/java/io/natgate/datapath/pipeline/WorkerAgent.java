@@ -171,31 +171,13 @@ public final class WorkerAgent implements Agent
         final ManyToOneConcurrentArrayQueue<Runnable> tasks,
         final Port[] ports)
     {
-        this(config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, tasks, ports, false);
+        this(config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, tasks, ports,
+            false, 0, null);
     }
 
     /**
      * @param runToCompletion true to drive {@code ports} directly (receive, transmit, flush) instead
      *                        of the rings, which are then left unused.
-     */
-    public WorkerAgent(
-        final PipelineConfig config,
-        final FrameProcessor processor,
-        final NatCommands commandTarget,
-        final RingBuffer commandRing,
-        final RingBuffer[] rxRings,
-        final RingBuffer[] txRings,
-        final DatapathCounters counters,
-        final ErrorHandler errorHandler,
-        final ManyToOneConcurrentArrayQueue<Runnable> tasks,
-        final Port[] ports,
-        final boolean runToCompletion)
-    {
-        this(config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, tasks, ports,
-            runToCompletion, 0, null);
-    }
-
-    /**
      * @param worker       this worker's index among the pipeline's workers.
      * @param handoffRings per worker, its handoff ring (this worker reads its own and writes the others');
      *                     null with one worker.

@@ -83,7 +83,7 @@ class PipelineAllocationTest
             .nanoClock(clock).validate();
         final RingBuffer[] unused = {ring(), ring()};
         final WorkerAgent worker = new WorkerAgent(config, gateway.forwarder, gateway.engine, ring(), unused, unused,
-            gateway.counters, errors::add, new ManyToOneConcurrentArrayQueue<>(4), new Port[] {lan, wan}, true);
+            gateway.counters, errors::add, new ManyToOneConcurrentArrayQueue<>(4), new Port[] {lan, wan}, true, 0, null);
         worker.onStart();
         assertNoAllocationPerCycle(worker::doWork);
     }
