@@ -323,6 +323,25 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
+     * Runs {@code task} on every worker's thread in turn, given the worker's index (each changes what it alone
+     * owns: its forwarder's routes, its engine's policy), waiting for each: what all workers must agree on.
+     *
+     * @return worker 0's result (the workers were built alike and get the same changes, so they answer alike).
+     * @throws IllegalStateException as {@link #callOnWorker(int, Supplier, long)}, for the first worker that fails.
+     */
+    public <T> T callOnEveryWorker(final IntFunction<T> task, final long timeoutNs)
+    {
+        T first = null;
+        for (int worker = 0; worker < workers; worker++)
+        {
+            final int index = worker;
+            final T result = callOnWorker(worker, () -> task.apply(index), timeoutNs);
+            first = worker == 0 ? result : first;
+        }
+        return first;
+    }
+
+    /**
      * @return a new encoder of commands onto worker 0's command ring; one per control-plane thread.
      */
     public NatCommandEncoder newCommandEncoder()
