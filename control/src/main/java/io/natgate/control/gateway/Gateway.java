@@ -153,7 +153,7 @@ public final class Gateway implements AutoCloseable
                 workerEvents[worker] = pipeline.workerEvents(worker);
                 workerCounters[worker] = pipeline.counters(worker);
             }
-            workers = new NatWorkers(engineConfig, workerEvents, workerCounters, pipeline.steeringCounters());
+            workers = new NatWorkers(engineConfig, workerEvents, workerCounters, null); // the rx agents steer
             final Forwarder[] forwarders = new Forwarder[workerCount];
             for (int worker = 0; worker < workerCount; worker++)
             {

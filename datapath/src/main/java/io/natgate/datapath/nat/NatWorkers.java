@@ -44,8 +44,12 @@ public final class NatWorkers implements NatCommands, NatRestore
     }
 
     /**
-     * @param events   per worker, where it reports (its own event ring in a gateway).
-     * @param counters per worker, where it counts; and {@code steeringCounters} for fragments the steering holds.
+     * @param events           per worker, where it reports (its own event ring in a gateway).
+     * @param counters         per worker, where it counts.
+     * @param steeringCounters where this class's own steering counts the fragments it holds; null when frames
+     *                         are steered elsewhere (a pipeline's rx agents, each with its own), and then
+     *                         {@link #outbound}, {@link #inbound} and {@link #pollReleasedFragment} are not to
+     *                         be called: commands, warm restart and inspection are.
      */
     public NatWorkers(
         final NatConfig config, final NatEventListener[] events, final DatapathCounters[] counters,
@@ -66,7 +70,8 @@ public final class NatWorkers implements NatCommands, NatRestore
             configs[worker] = config.forWorker(worker, workers);
             engines[worker] = new NatEngine(configs[worker], events[worker], counters[worker], steering);
         }
-        this.flowSteering = new FlowSteering(steering, config.validate(), steeringCounters);
+        this.flowSteering = steeringCounters == null ? null :
+            new FlowSteering(steering, config.validate(), steeringCounters);
     }
 
     private static NatEventListener[] sameFor(final int workers, final NatEventListener events)
@@ -151,7 +156,7 @@ public final class NatWorkers implements NatCommands, NatRestore
      */
     public int pollReleasedFragment(final MutableDirectBuffer destination, final int offset)
     {
-        final int length = flowSteering.pollReleased(destination, offset);
+        final int length = flowSteering == null ? 0 : flowSteering.pollReleased(destination, offset);
         return length != 0 ? length : engines[lastWorker].pollReleasedFragment(destination, offset);
     }
 
@@ -160,7 +165,7 @@ public final class NatWorkers implements NatCommands, NatRestore
      */
     public int expire(final long nowNs, final int limit)
     {
-        int work = flowSteering.expire(nowNs);
+        int work = flowSteering == null ? 0 : flowSteering.expire(nowNs);
         for (final NatEngine engine : engines)
         {
             work += engine.expire(nowNs, limit);

@@ -85,8 +85,20 @@ public final class Pipeline implements AutoCloseable
      * @throws ConfigurationException when the configuration does not validate, or a port's MTU makes frames
      *                                longer than the pipeline's {@link PipelineConfig#maxFrameLength()}.
      */
-    @SuppressWarnings("unchecked")
     public Pipeline(final PipelineConfig config, final List<? extends Port> ports, final DatapathCounters[] counters)
+    {
+        this(config, ports, counters, counters.length > 1 ? new DatapathCounters(ports.size()) : null);
+    }
+
+    /**
+     * @param counters         per worker, as {@link #Pipeline(PipelineConfig, List, DatapathCounters[])} takes them.
+     * @param steeringCounters with several workers, where the rx agents' steering counts (e.g. a set of the
+     *                         gateway's counters file); null with one.
+     */
+    @SuppressWarnings("unchecked")
+    public Pipeline(
+        final PipelineConfig config, final List<? extends Port> ports, final DatapathCounters[] counters,
+        final DatapathCounters steeringCounters)
     {
         this.config = config.validate();
         this.workers = config.workers();
@@ -117,7 +129,11 @@ public final class Pipeline implements AutoCloseable
             }
         }
         this.counters = counters.clone();
-        this.steeringCounters = workers > 1 ? new DatapathCounters(this.ports.length) : null;
+        if (workers > 1 && (steeringCounters == null || steeringCounters.portCount() < this.ports.length))
+        {
+            throw new IllegalArgumentException("no steering counters for " + this.ports.length + " ports");
+        }
+        this.steeringCounters = workers > 1 ? steeringCounters : null;
 
         rxRings = new RingBuffer[workers][this.ports.length];
         txRings = new RingBuffer[workers][this.ports.length];
