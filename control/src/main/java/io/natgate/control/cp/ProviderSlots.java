@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /**
  * The provider interfaces of a gateway, made before its pipeline because a pipeline's ports are
@@ -68,21 +67,21 @@ public final class ProviderSlots
     }
 
     /**
-     * @param forwarder the pipeline's frame processor, whose routes change on the worker thread.
-     * @param timeoutNs how long a route change may wait for the worker.
+     * @param timeoutNs  how long a route change may wait for each worker.
+     * @param forwarders the pipeline's frame processors, one per worker, whose routes change on their threads.
      */
-    public ProviderDatapath attach(final Pipeline pipeline, final Forwarder forwarder, final long timeoutNs)
+    public ProviderDatapath attach(final Pipeline pipeline, final long timeoutNs, final Forwarder... forwarders)
     {
-        return new PipelineDatapath(pipeline, forwarder, timeoutNs);
+        return new PipelineDatapath(pipeline, forwarders, timeoutNs);
     }
 
     private final class PipelineDatapath implements ProviderDatapath
     {
         private final Pipeline pipeline;
-        private final Forwarder forwarder;
+        private final Forwarder[] forwarders;
         private final long timeoutNs;
 
-        PipelineDatapath(final Pipeline pipeline, final Forwarder forwarder, final long timeoutNs)
+        PipelineDatapath(final Pipeline pipeline, final Forwarder[] forwarders, final long timeoutNs)
         {
             for (int slot = 0; slot < ports.size(); slot++)
             {
@@ -92,8 +91,13 @@ public final class ProviderSlots
                         ports.get(slot).name());
                 }
             }
+            if (forwarders.length != pipeline.workers())
+            {
+                throw new IllegalArgumentException(forwarders.length + " forwarders for " + pipeline.workers() +
+                    " workers");
+            }
             this.pipeline = pipeline;
-            this.forwarder = forwarder;
+            this.forwarders = forwarders.clone();
             this.timeoutNs = timeoutNs;
         }
 
@@ -125,18 +129,23 @@ public final class ProviderSlots
         public boolean addRoute(final int slot, final Ipv4Prefix prefix)
         {
             final int portIndex = portSettings.get(slot).index();
-            return onWorker(() -> forwarder.addRoute(prefix.network(), prefix.prefixLength(), portIndex));
+            return onEveryWorker(worker -> forwarders[worker].addRoute(prefix.network(), prefix.prefixLength(),
+                portIndex));
         }
 
         public void removeRoutes(final int slot)
         {
             final int portIndex = portSettings.get(slot).index();
-            onWorker(() -> forwarder.removeRoutes(portIndex));
+            onEveryWorker(worker ->
+            {
+                forwarders[worker].removeRoutes(portIndex);
+                return null;
+            });
         }
 
-        private <T> T onWorker(final Supplier<T> task)
+        private <T> T onEveryWorker(final java.util.function.IntFunction<T> task)
         {
-            return pipeline.callOnWorker(task, timeoutNs);
+            return pipeline.callOnEveryWorker(task, timeoutNs);
         }
     }
 }

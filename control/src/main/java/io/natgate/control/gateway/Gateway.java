@@ -22,7 +22,12 @@ import io.natgate.datapath.forward.PortSettings;
 import io.natgate.datapath.nat.NatCommands;
 import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.nat.NatEventListener;
-import io.natgate.datapath.pipeline.NatCommandEncoder;
+import io.natgate.datapath.pipeline.FrameProcessor;
+import io.natgate.datapath.pipeline.FrameSteering;
+import io.natgate.datapath.pipeline.RoutedCommands;
+import io.natgate.datapath.forward.PortRole;
+import io.natgate.datapath.nat.FlowSteering;
+import io.natgate.datapath.nat.NatWorkers;
 import io.natgate.datapath.pipeline.Pipeline;
 import io.natgate.datapath.port.AfXdpPort;
 import io.natgate.datapath.port.ProviderPort;
@@ -61,8 +66,6 @@ public final class Gateway implements AutoCloseable
 {
     private static final long COMMAND_TIMEOUT_MS = 5_000;
     private static final int PROVIDER_MTU = 1500;
-    /** Table records the worker reads per task when a listing walks its tables. */
-    public static final int WALK_CHUNK_RECORDS = 4096;
 
     private final EffectiveSettings settings;
     private final GatewayConfig config;
@@ -74,9 +77,10 @@ public final class Gateway implements AutoCloseable
     private final List<Port> ports = new ArrayList<>();
     private final CountersFile countersFile;
     private final Pipeline pipeline;
-    private final NatEngine nat;
+    private final NatWorkers workers;
+    private final WorkerTables tables;
     private final GatewayEvents events;
-    private final NatCommandEncoder commands;
+    private final RoutedCommands commands;
     private final Firewall firewall;
     private final AgentRunner eventRunner;
     private final long startNs;
@@ -136,14 +140,32 @@ public final class Gateway implements AutoCloseable
             final DatapathCounters datapathCounters = counters.counters();
             final PinningThreadFactory threads = new PinningThreadFactory(settings.pinning());
             pipeline = new Pipeline(settings.pipelineConfig(threads), ports, datapathCounters);
-            nat = new NatEngine(engineConfig, pipeline.workerEvents(), datapathCounters);
-            final Forwarder forwarder = new Forwarder(forwarderConfig, nat, datapathCounters);
+            final int workerCount = pipeline.workers();
+            if (config.ha() != null && workerCount > 1)
+            {
+                throw new IllegalArgumentException("ha: an HA pair runs with 1 worker for now, this profile has " +
+                    workerCount + " (set workers: 1; docs/workers.md)");
+            }
+            final NatEventListener[] workerEvents = new NatEventListener[workerCount];
+            final DatapathCounters[] workerCounters = new DatapathCounters[workerCount];
+            for (int worker = 0; worker < workerCount; worker++)
+            {
+                workerEvents[worker] = pipeline.workerEvents(worker);
+                workerCounters[worker] = pipeline.counters(worker);
+            }
+            workers = new NatWorkers(engineConfig, workerEvents, workerCounters, null); // the rx agents steer
+            final Forwarder[] forwarders = new Forwarder[workerCount];
+            for (int worker = 0; worker < workerCount; worker++)
+            {
+                forwarders[worker] = new Forwarder(forwarderConfig, workers.engine(worker), workerCounters[worker]);
+            }
+            final Forwarder forwarder = forwarders[0];
             export = config.export().enabled() ? NatExport.of(config.export(), config.export().sourceAddress() == 0 ?
                 new HostUdpTransport() : new InBandTransport(local, config.export().sourceAddress(),
                 config.export().sourcePort()), settings.natConfig().logsPerMapping(),
                 settings.pipelineConfig().nanoClock(), new SystemEpochNanoClock()) : null;
             pair = config.ha() == null ? null :
-                HaPair.open(config.ha(), forwarder, datapathCounters, pipeline, nat, journal, log);
+                HaPair.open(config.ha(), forwarder, datapathCounters, pipeline, workers.engine(0), journal, log);
             ha = pair;
             final List<NatEventListener> downstream = new ArrayList<>();
             downstream.add(journal == null ? NatEventListener.NONE : journal.natEvents());
@@ -158,25 +180,33 @@ public final class Gateway implements AutoCloseable
             mappingLog = new MappingLog(log, config.logLevel());
             downstream.add(mappingLog);
             events = new GatewayEvents(downstream.toArray(NatEventListener[]::new));
-            commands = pipeline.newCommandEncoder();
+            commands = new RoutedCommands(pipeline, workers, TimeUnit.MILLISECONDS.toNanos(COMMAND_TIMEOUT_MS));
+            tables = new WorkerTables(pipeline, workers, engineConfig, COMMAND_TIMEOUT_MS);
             firewall = new Firewall(config.firewallRules(), settings.forwarderConfig().ports(), config.insideRoutes(),
                 this::submit,
-                policy -> onWorker(() ->
+                policy -> onEveryWorker(worker ->
                 {
-                    nat.flowPolicy(policy);
+                    workers.engine(worker).flowPolicy(policy);
                     return policy;
                 }), journal == null ? new FirewallEventLog(log) : journal.firewallEvents(new FirewallEventLog(log)),
                 settings.pipelineConfig().nanoClock(), Firewall.DENIAL_EVENTS_PER_SECOND_DEFAULT);
-            nat.flowPolicy(firewall.policy());
+            workers.flowPolicy(firewall.policy());
             final WarmRestart.Result restored = journal == null ? null :
-                journal.restore(nat, settings.natConfig(), config.staticMappings(), datapathCounters);
+                journal.restore(workers, settings.natConfig(), config.staticMappings(), workerCounters);
             restoredStatics = restored == null ? java.util.Set.of() : restored.statics();
-            pipeline.start(pair == null ? forwarder : pair.processor(), nat);
+            final FrameProcessor[] processors = pair == null ? forwarders : new FrameProcessor[] {pair.processor()};
+            final NatEngine[] engines = new NatEngine[workerCount];
+            for (int worker = 0; worker < workerCount; worker++)
+            {
+                engines[worker] = workers.engine(worker);
+            }
+            pipeline.start(processors, engines, workerCount == 1 ? null :
+                steering(forwarderConfig, workers, engineConfig, pipeline.steeringCounters()));
             startNs = System.nanoTime();
             cp = new ConnectivityPlatform(new PlatformConfig(),
-                providerSlots.attach(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS),
+                providerSlots.attach(pipeline, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS, forwarders),
                 journal == null ? new ProviderEventLog(log) : journal.providerEvents(new ProviderEventLog(log)));
-            local.start(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS, providerErrors(log));
+            local.start(pipeline, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS, providerErrors(log), forwarders);
 
             final Pipeline drained = pipeline;
             final GatewayEvents listener = events;
@@ -219,9 +249,10 @@ public final class Gateway implements AutoCloseable
             throw ex;
         }
 
-        log.printf("natgate: profile %s (%s), threading %s, idle %s, %d sessions max%n", settings.profile().name(),
-            settings.selection(), settings.pipelineConfig().threadingMode().configName(),
-            settings.pipelineConfig().idleStrategy(), settings.natConfig().maxSessions());
+        log.printf("natgate: profile %s (%s), threading %s, idle %s, %d sessions max, %d worker%s%n",
+            settings.profile().name(), settings.selection(), settings.pipelineConfig().threadingMode().configName(),
+            settings.pipelineConfig().idleStrategy(), settings.natConfig().maxSessions(), workers.workers(),
+            workers.workers() == 1 ? "" : "s");
         runningDocument = new LinkedHashMap<>(config.location().source() == null ? Map.of() :
             ConfigDifference.read(Path.of(config.location().source())));
         liveProviders = config.providers();
@@ -276,11 +307,12 @@ public final class Gateway implements AutoCloseable
         final NatConfig nextNat = next.natConfig();
         final int portQuota = nextNat.portsPerClient();
         final int sessionQuota = nextNat.sessionsPerClient();
-        final String quotasBefore = onWorker(() ->
+        final String quotasBefore = engineConfig.portsPerClient() + "/" + engineConfig.sessionsPerClient();
+        engineConfig.reloadQuotas(portQuota, sessionQuota);
+        onEveryWorker(worker ->
         {
-            final String before = engineConfig.portsPerClient() + "/" + engineConfig.sessionsPerClient();
-            engineConfig.reloadQuotas(portQuota, sessionQuota);
-            return before;
+            workers.config(worker).reloadQuotas(portQuota, sessionQuota);
+            return null;
         });
         if (!quotasBefore.equals(portQuota + "/" + sessionQuota))
         {
@@ -408,44 +440,16 @@ public final class Gateway implements AutoCloseable
     }
 
     /**
-     * Hands on the sessions {@code query} matches, at most {@code limit}, a chunk at a time: the worker reads
-     * {@link #WALK_CHUNK_RECORDS} records of its table per task, between bursts, so a listing of a large table
-     * never holds it up for long; {@code chunk} runs on the caller's thread (it may write to a slow client).
+     * Hands on the sessions {@code query} matches, at most {@code limit}, a chunk at a time, worker by worker: each
+     * worker reads {@link WorkerTables#WALK_CHUNK_RECORDS} records of its table per task, between bursts, so a
+     * listing of a large table never holds one up for long; {@code chunk} runs on the caller's thread (it may write
+     * to a slow client).
      *
      * @return how many sessions were handed on.
      */
     public int sessions(final SessionQuery query, final int limit, final Consumer<List<SessionView>> chunk)
     {
-        int count = 0;
-        for (int next = 0; next >= 0 && count < limit; )
-        {
-            final int from = next;
-            final int room = limit - count;
-            final List<SessionView> sessions = new ArrayList<>();
-            next = onWorker(() ->
-            {
-                final long nowNs = System.nanoTime();
-                return nat.visitSessions(from, WALK_CHUNK_RECORDS, (protocol, insideAddress, insidePort,
-                    publicAddress, publicPort, remoteAddress, remotePort, deadlineNs, tcpFlags, kind, packetsOut,
-                    bytesOut, packetsIn, bytesIn, createdNs) ->
-                {
-                    if (sessions.size() < room && query.matches(protocol, insideAddress, insidePort, publicAddress,
-                        publicPort, remoteAddress, remotePort, tcpFlags))
-                    {
-                        sessions.add(new SessionView(protocol, insideAddress, insidePort, publicAddress, publicPort,
-                            remoteAddress, remotePort, kind, SessionState.of(protocol, tcpFlags),
-                            Math.max(0, (deadlineNs - nowNs) / 1_000_000), Math.max(0, (nowNs - createdNs) / 1_000_000),
-                            packetsOut, bytesOut, packetsIn, bytesIn));
-                    }
-                });
-            });
-            if (!sessions.isEmpty())
-            {
-                count += sessions.size();
-                chunk.accept(sessions);
-            }
-        }
-        return count;
+        return tables.sessions(query, limit, chunk);
     }
 
     /**
@@ -482,22 +486,7 @@ public final class Gateway implements AutoCloseable
      */
     public void clients(final Consumer<List<ClientView>> chunk)
     {
-        for (int next = 0; next >= 0; )
-        {
-            final int from = next;
-            final List<ClientView> clients = new ArrayList<>();
-            next = onWorker(() ->
-            {
-                final int portQuota = engineConfig.portsPerClient();
-                final int sessionQuota = engineConfig.sessionsPerClient();
-                return nat.forEachClient(from, WALK_CHUNK_RECORDS, (address, ports, sessions) ->
-                    clients.add(new ClientView(address, ports, portQuota, sessions, sessionQuota)));
-            });
-            if (!clients.isEmpty())
-            {
-                chunk.accept(clients);
-            }
-        }
+        tables.clients(chunk);
     }
 
     /**
@@ -505,37 +494,15 @@ public final class Gateway implements AutoCloseable
      */
     public TableSummary summary()
     {
-        final Map<String, Integer> counts = TableSummary.newCounts();
-        for (int next = 0; next >= 0; )
-        {
-            final int from = next;
-            final Map<String, Integer> chunk = new HashMap<>();
-            next = onWorker(() -> nat.forEachSession(from, WALK_CHUNK_RECORDS, (protocol, insideAddress, insidePort,
-                publicAddress, publicPort, remoteAddress, remotePort, deadlineNs, tcpFlags, kind) ->
-                chunk.merge(TableSummary.key(protocol, SessionState.of(protocol, tcpFlags)), 1, Integer::sum)));
-            chunk.forEach((key, count) -> counts.merge(key, count, Integer::sum));
-        }
-        return new TableSummary(counts, tableUse());
+        return tables.summary();
     }
 
     /**
-     * @return how full the tables are, from the counts the worker keeps (one short task, no walk).
+     * @return how full the tables are, summed over the workers from the counts each keeps (one short task each).
      */
     public TableUse tableUse()
     {
-        final NatConfig natConfig = settings.natConfig();
-        final int[] publicAddresses = natConfig.publicAddresses();
-        return onWorker(() ->
-        {
-            final Map<Integer, Integer> ports = new LinkedHashMap<>();
-            for (int i = 0; i < publicAddresses.length; i++)
-            {
-                ports.put(publicAddresses[i], nat.portsInUse(i));
-            }
-            return new TableUse(nat.sessionCount(), natConfig.maxSessions(), nat.mappingCount(),
-                natConfig.maxMappings(), nat.clientCount(), natConfig.maxClients(), nat.portsInUse(),
-                (long)publicAddresses.length * 3 * 65_535, ports, nat.tableCapacityBytes());
-        });
+        return tables.tableUse();
     }
 
     /**
@@ -570,30 +537,40 @@ public final class Gateway implements AutoCloseable
     }
 
     /**
-     * @return up to {@code limit} mappings, read on the worker thread between bursts.
+     * @return up to {@code limit} mappings, read on each worker's thread between its bursts.
      */
     public List<MappingView> mappings(final int limit)
     {
-        return onWorker(() ->
-        {
-            final long nowNs = System.nanoTime();
-            final List<MappingView> mappings = new ArrayList<>();
-            nat.forEachMapping((protocol, insideAddress, insidePort, publicAddress, publicPort, kind, sessions,
-                deadlineNs) ->
-            {
-                if (mappings.size() < limit)
-                {
-                    mappings.add(new MappingView(protocol, insideAddress, insidePort, publicAddress, publicPort, kind,
-                        sessions, deadlineNs == 0 ? -1 : Math.max(0, (deadlineNs - nowNs) / 1_000_000)));
-                }
-            });
-            return mappings;
-        });
+        return tables.mappings(limit);
     }
 
-    private <T> T onWorker(final java.util.function.Supplier<T> task)
+    private <T> T onEveryWorker(final java.util.function.IntFunction<T> task)
     {
-        return pipeline.callOnWorker(task, TimeUnit.MILLISECONDS.toNanos(COMMAND_TIMEOUT_MS));
+        return pipeline.callOnEveryWorker(task, TimeUnit.MILLISECONDS.toNanos(COMMAND_TIMEOUT_MS));
+    }
+
+    /**
+     * @return per rx agent, its own steering (it holds later fragments): an inside port's frames by their inside
+     * host, every other port's by the public endpoint's owner.
+     */
+    private static java.util.function.IntFunction<FrameSteering> steering(
+        final ForwarderConfig forwarding, final NatWorkers workers, final NatConfig nat,
+        final DatapathCounters steeringCounters)
+    {
+        final boolean[] inside = new boolean[forwarding.ports().size()];
+        for (final PortSettings port : forwarding.ports())
+        {
+            inside[port.index()] = port.role() == PortRole.INSIDE;
+        }
+        return portIndex -> new FrameSteering(new FlowSteering(workers.steering(), nat, steeringCounters), inside);
+    }
+
+    /**
+     * @return how many workers the NAT runs on.
+     */
+    public int workers()
+    {
+        return workers.workers();
     }
 
     private static void sleepQuietly()

@@ -9,6 +9,7 @@ import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.nat.NatConfig;
 import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.nat.NatRestore;
 import io.natgate.datapath.nat.NatEventListener;
 import io.natgate.datapath.nat.RecordKeeping;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -89,6 +90,7 @@ public final class JournalWriter implements AutoCloseable
     private long nextRetryNs;
     private int eventsUntilSpaceCheck;
     private DatapathCounters counters;
+    private DatapathCounters[] workerCounters;
     private long ringDropsJournaled;
 
     private JournalWriter(
@@ -202,18 +204,21 @@ public final class JournalWriter implements AutoCloseable
      * what was restored. From now on {@code nat} refuses new mappings while the journal cannot record them. Called once, on the thread that starts the gateway, before the event thread runs.
      *
      * @param statics  the configured static mappings; only those are restored of the journal's static mappings.
-     * @param counters where the worker counts events the full ring dropped, which this writer journals.
+     * @param nat      one engine, or every worker's ({@link io.natgate.datapath.nat.NatWorkers}).
+     * @param counters per worker, where it counts events its full ring dropped, which this writer journals; the
+     *                 first also gets the journal's refusal gauge.
      * @return what was restored.
      */
     public WarmRestart.Result restore(
-        final NatEngine nat, final NatConfig natConfig, final List<StaticMapping> statics,
-        final DatapathCounters counters)
+        final NatRestore nat, final NatConfig natConfig, final List<StaticMapping> statics,
+        final DatapathCounters... counters)
     {
-        this.counters = counters;
+        this.counters = counters[0];
+        this.workerCounters = counters.clone();
         nat.recordKeeping(keeping);
         admit(out != null && free() >= ADMISSION_MARGIN_BYTES);
         natEvents.perMapping(natConfig.logsPerMapping());
-        ringDropsJournaled = counters.get(GlobalCounter.EVENTS_DROPPED);
+        ringDropsJournaled = ringDrops();
         final long nowEpochNs = epochClock.nanoTime();
         final long nowNs = nanoClock.nanoTime();
         WarmRestart.Result result = new WarmRestart.Result(0, 0, 0, 0, Set.of());
@@ -281,13 +286,23 @@ public final class JournalWriter implements AutoCloseable
         return work;
     }
 
+    private long ringDrops()
+    {
+        long drops = 0;
+        for (final DatapathCounters worker : workerCounters)
+        {
+            drops += worker.get(GlobalCounter.EVENTS_DROPPED);
+        }
+        return drops;
+    }
+
     private int journalRingDrops()
     {
         if (counters == null)
         {
             return 0;
         }
-        final long drops = counters.get(GlobalCounter.EVENTS_DROPPED);
+        final long drops = ringDrops();
         final long newDrops = drops - ringDropsJournaled;
         return newDrops > 0 && write(out ->
         {

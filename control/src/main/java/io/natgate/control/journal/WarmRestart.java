@@ -6,6 +6,7 @@ import io.natgate.datapath.nat.Ipv4Protocols;
 import io.natgate.datapath.nat.MappingKind;
 import io.natgate.datapath.nat.NatConfig;
 import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.nat.NatRestore;
 import org.agrona.collections.LongHashSet;
 
 import java.util.ArrayList;
@@ -68,7 +69,7 @@ public final class WarmRestart
      * @param nowNs      the engine's clock now.
      * @param nowEpochNs the journal's clock now.
      */
-    public Result restore(final Journal journal, final NatEngine nat, final long nowNs, final long nowEpochNs)
+    public Result restore(final Journal journal, final NatRestore nat, final long nowNs, final long nowEpochNs)
     {
         final JournalState state = new JournalState();
         journal.read(state, journal.lastStartIndex(), Journal.Until.END, null);
@@ -78,7 +79,7 @@ public final class WarmRestart
     /**
      * Restores what {@code state} holds into {@code nat}.
      */
-    public Result restore(final JournalState state, final NatEngine nat, final long nowNs, final long nowEpochNs)
+    public Result restore(final JournalState state, final NatRestore nat, final long nowNs, final long nowEpochNs)
     {
         restoredMappings.clear();
         restoredSessions.clear();

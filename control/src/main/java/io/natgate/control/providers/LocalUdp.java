@@ -79,7 +79,7 @@ public final class LocalUdp implements AutoCloseable
     private final FrameHandler receiver = this::onFrame;
     private final Ipv4Packet ip = new Ipv4Packet();
     private volatile Pipeline pipeline;
-    private volatile Forwarder forwarder;
+    private volatile Forwarder[] forwarders;
     private long workerTimeoutNs;
     private ErrorHandler errorHandler;
     private Thread thread;
@@ -114,12 +114,14 @@ public final class LocalUdp implements AutoCloseable
     }
 
     /**
-     * Starts receiving, once the pipeline runs with the forwarder.
+     * Starts receiving, once the pipeline runs with the forwarders.
      *
-     * @param workerTimeoutNs how long a {@link #bind} may wait for the worker.
+     * @param workerTimeoutNs how long a {@link #bind} may wait for each worker.
+     * @param forwarders      one per worker: each punts the datagrams to a bound endpoint that reach it.
      */
     public synchronized void start(
-        final Pipeline pipeline, final Forwarder forwarder, final long workerTimeoutNs, final ErrorHandler errorHandler)
+        final Pipeline pipeline, final long workerTimeoutNs, final ErrorHandler errorHandler,
+        final Forwarder... forwarders)
     {
         if (thread != null)
         {
@@ -130,7 +132,11 @@ public final class LocalUdp implements AutoCloseable
             throw new IllegalArgumentException("pipeline port " + portSettings.index() + " is not " + port.name());
         }
         this.pipeline = pipeline;
-        this.forwarder = forwarder;
+        if (forwarders.length != pipeline.workers())
+        {
+            throw new IllegalArgumentException(forwarders.length + " forwarders for " + pipeline.workers() + " workers");
+        }
+        this.forwarders = forwarders.clone();
         this.workerTimeoutNs = workerTimeoutNs;
         this.errorHandler = errorHandler;
         running = true;
@@ -162,7 +168,9 @@ public final class LocalUdp implements AutoCloseable
         final boolean added;
         try
         {
-            added = pipeline.callOnWorker(() -> forwarder.addLocalEndpoint(address, udpPort), workerTimeoutNs);
+            final Forwarder[] each = forwarders;
+            added = pipeline.callOnEveryWorker(worker -> each[worker].addLocalEndpoint(address, udpPort),
+                workerTimeoutNs);
         }
         catch (final RuntimeException ex)
         {
@@ -184,7 +192,9 @@ public final class LocalUdp implements AutoCloseable
         {
             try
             {
-                pipeline.callOnWorker(() -> forwarder.removeLocalEndpoint(address, udpPort), workerTimeoutNs);
+                final Forwarder[] each = forwarders;
+                pipeline.callOnEveryWorker(worker -> each[worker].removeLocalEndpoint(address, udpPort),
+                    workerTimeoutNs);
             }
             catch (final RuntimeException ex)
             {

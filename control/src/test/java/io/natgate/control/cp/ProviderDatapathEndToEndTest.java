@@ -81,7 +81,7 @@ class ProviderDatapathEndToEndTest
         final Forwarder forwarder = new Forwarder(new ForwarderConfig().ports(settings), nat, pipeline.counters());
         pipeline.start(forwarder, nat);
         platform = new ConnectivityPlatform(new PlatformConfig().errorHandler(errors::add),
-            slots.attach(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS), ProviderEventListener.NONE);
+            slots.attach(pipeline, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS, forwarder), ProviderEventListener.NONE);
 
         for (final byte[] frame : PacketBuilder.arpIntroduction(CLIENT_MAC, CLIENT, GW_LAN_MAC, GW_LAN))
         {

@@ -79,8 +79,8 @@ final class InMemoryGateway implements AutoCloseable
             pipeline.counters());
         pipeline.start(forwarder, nat);
         platform = new ConnectivityPlatform(new PlatformConfig().errorHandler(errors::add),
-            slots.attach(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS), ProviderEventListener.NONE);
-        udp.start(pipeline, forwarder, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS, errors::add);
+            slots.attach(pipeline, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS, forwarder), ProviderEventListener.NONE);
+        udp.start(pipeline, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS, errors::add, forwarder);
 
         for (final byte[] frame : PacketBuilder.arpIntroduction(CLIENT_MAC, CLIENT, GW_LAN_MAC, GW_LAN))
         {

@@ -21,7 +21,7 @@ import java.util.Objects;
  * do both for one packet. Results are {@link #FORWARD}, {@link #HAIRPIN}, {@link #HELD} or a negative
  * drop code ({@link #drop}). Single-threaded: only the worker that owns it may call it, commands included.
  */
-public final class NatEngine implements NatCommands
+public final class NatEngine implements NatCommands, NatRestore
 {
     /** Translated: send it out of the other side. */
     public static final int FORWARD = 0;

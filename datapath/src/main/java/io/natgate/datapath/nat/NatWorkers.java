@@ -20,13 +20,14 @@ import java.util.function.ToIntFunction;
  * Single-threaded, like one engine: with worker threads each engine runs on its own and steering runs
  * where frames arrive; this class is that arrangement with the threads folded into calls.
  */
-public final class NatWorkers implements NatCommands
+public final class NatWorkers implements NatCommands, NatRestore
 {
     private final NatEngine[] engines;
+    private final NatConfig[] configs;
     private final DatapathCounters[] counters;
     private final WorkerSteering steering;
     private final FlowSteering flowSteering;
-    private final NatEventListener events;
+    private final NatEventListener[] events;
     private int lastWorker;
     private long commandTimeNs;
 
@@ -39,16 +40,45 @@ public final class NatWorkers implements NatCommands
         final NatConfig config, final NatEventListener events, final DatapathCounters[] counters,
         final DatapathCounters steeringCounters)
     {
+        this(config, sameFor(counters.length, events), counters, steeringCounters);
+    }
+
+    /**
+     * @param events           per worker, where it reports (its own event ring in a gateway).
+     * @param counters         per worker, where it counts.
+     * @param steeringCounters where this class's own steering counts the fragments it holds; null when frames
+     *                         are steered elsewhere (a pipeline's rx agents, each with its own), and then
+     *                         {@link #outbound}, {@link #inbound} and {@link #pollReleasedFragment} are not to
+     *                         be called: commands, warm restart and inspection are.
+     */
+    public NatWorkers(
+        final NatConfig config, final NatEventListener[] events, final DatapathCounters[] counters,
+        final DatapathCounters steeringCounters)
+    {
         final int workers = counters.length;
+        if (events.length != workers)
+        {
+            throw new IllegalArgumentException(events.length + " event listeners for " + workers + " workers");
+        }
         this.steering = new WorkerSteering(workers);
-        this.events = events;
+        this.events = events.clone();
         this.counters = counters.clone();
         this.engines = new NatEngine[workers];
+        this.configs = new NatConfig[workers];
         for (int worker = 0; worker < workers; worker++)
         {
-            engines[worker] = new NatEngine(config.forWorker(worker, workers), events, counters[worker], steering);
+            configs[worker] = config.forWorker(worker, workers);
+            engines[worker] = new NatEngine(configs[worker], events[worker], counters[worker], steering);
         }
-        this.flowSteering = new FlowSteering(steering, config.validate(), steeringCounters);
+        this.flowSteering = steeringCounters == null ? null :
+            new FlowSteering(steering, config.validate(), steeringCounters);
+    }
+
+    private static NatEventListener[] sameFor(final int workers, final NatEventListener events)
+    {
+        final NatEventListener[] all = new NatEventListener[workers];
+        java.util.Arrays.fill(all, events);
+        return all;
     }
 
     public int workers()
@@ -59,6 +89,14 @@ public final class NatWorkers implements NatCommands
     public NatEngine engine(final int worker)
     {
         return engines[worker];
+    }
+
+    /**
+     * @return the share of the configuration worker {@code worker}'s engine runs on (its quotas reload there).
+     */
+    public NatConfig config(final int worker)
+    {
+        return configs[worker];
     }
 
     public WorkerSteering steering()
@@ -118,7 +156,7 @@ public final class NatWorkers implements NatCommands
      */
     public int pollReleasedFragment(final MutableDirectBuffer destination, final int offset)
     {
-        final int length = flowSteering.pollReleased(destination, offset);
+        final int length = flowSteering == null ? 0 : flowSteering.pollReleased(destination, offset);
         return length != 0 ? length : engines[lastWorker].pollReleasedFragment(destination, offset);
     }
 
@@ -127,7 +165,7 @@ public final class NatWorkers implements NatCommands
      */
     public int expire(final long nowNs, final int limit)
     {
-        int work = flowSteering.expire(nowNs);
+        int work = flowSteering == null ? 0 : flowSteering.expire(nowNs);
         for (final NatEngine engine : engines)
         {
             work += engine.expire(nowNs, limit);
@@ -171,7 +209,7 @@ public final class NatWorkers implements NatCommands
         final long correlationId, final int protocol, final int publicAddress, final int publicPort)
     {
         final int listed = steering.staticWorker(protocol, publicAddress, publicPort);
-        final int worker = listed >= 0 ? listed : steering.ports().owner(publicPort);
+        final int worker = staticOrPortOwner(protocol, publicAddress, publicPort);
         final NatEngine owner = engines[worker];
         owner.removeStaticMapping(correlationId, protocol, publicAddress, publicPort);
         if (listed >= 0 && owner.isPortFree(protocol, publicAddress, publicPort))
@@ -282,8 +320,38 @@ public final class NatWorkers implements NatCommands
 
     private void rejected(final int worker, final long correlationId, final CommandStatus status)
     {
+        reject(worker, correlationId, status, commandTimeNs);
+    }
+
+    /**
+     * Completes a command its routing refused before it reached its worker, as that worker reports; on the
+     * worker's thread when the workers have threads.
+     */
+    public void reject(final int worker, final long correlationId, final CommandStatus status, final long nowNs)
+    {
         counters[worker].increment(GlobalCounter.COMMANDS_REJECTED);
-        events.onCommandCompleted(commandTimeNs, correlationId, status.id(), 0, 0);
+        events[worker].onCommandCompleted(nowNs, correlationId, status.id(), 0, 0);
+    }
+
+    /**
+     * Every worker's engine refuses new mappings while {@code keeping} says the journal cannot record them.
+     */
+    public void recordKeeping(final RecordKeeping keeping)
+    {
+        for (final NatEngine engine : engines)
+        {
+            engine.recordKeeping(keeping);
+        }
+    }
+
+    /**
+     * @return a public endpoint's owner as inbound steering finds it: a static mapping's inside host's worker,
+     * else the worker whose range holds the port.
+     */
+    public int staticOrPortOwner(final int protocol, final int publicAddress, final int publicPort)
+    {
+        final int listed = steering.staticWorker(protocol, publicAddress, publicPort);
+        return listed >= 0 ? listed : steering.ports().owner(publicPort);
     }
 
     private boolean freeOnOthers(final int worker, final int protocol, final int publicAddress, final int publicPort)

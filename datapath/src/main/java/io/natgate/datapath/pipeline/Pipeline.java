@@ -85,8 +85,20 @@ public final class Pipeline implements AutoCloseable
      * @throws ConfigurationException when the configuration does not validate, or a port's MTU makes frames
      *                                longer than the pipeline's {@link PipelineConfig#maxFrameLength()}.
      */
-    @SuppressWarnings("unchecked")
     public Pipeline(final PipelineConfig config, final List<? extends Port> ports, final DatapathCounters[] counters)
+    {
+        this(config, ports, counters, counters.length > 1 ? new DatapathCounters(ports.size()) : null);
+    }
+
+    /**
+     * @param counters         per worker, as {@link #Pipeline(PipelineConfig, List, DatapathCounters[])} takes them.
+     * @param steeringCounters with several workers, where the rx agents' steering counts (e.g. a set of the
+     *                         gateway's counters file); null with one.
+     */
+    @SuppressWarnings("unchecked")
+    public Pipeline(
+        final PipelineConfig config, final List<? extends Port> ports, final DatapathCounters[] counters,
+        final DatapathCounters steeringCounters)
     {
         this.config = config.validate();
         this.workers = config.workers();
@@ -117,7 +129,11 @@ public final class Pipeline implements AutoCloseable
             }
         }
         this.counters = counters.clone();
-        this.steeringCounters = workers > 1 ? new DatapathCounters(this.ports.length) : null;
+        if (workers > 1 && (steeringCounters == null || steeringCounters.portCount() < this.ports.length))
+        {
+            throw new IllegalArgumentException("no steering counters for " + this.ports.length + " ports");
+        }
+        this.steeringCounters = workers > 1 ? steeringCounters : null;
 
         rxRings = new RingBuffer[workers][this.ports.length];
         txRings = new RingBuffer[workers][this.ports.length];
@@ -320,6 +336,25 @@ public final class Pipeline implements AutoCloseable
         {
             throw new IllegalStateException("worker did not answer within " + timeoutNs / 1_000_000 + " ms", ex);
         }
+    }
+
+    /**
+     * Runs {@code task} on every worker's thread in turn, given the worker's index (each changes what it alone
+     * owns: its forwarder's routes, its engine's policy), waiting for each: what all workers must agree on.
+     *
+     * @return worker 0's result (the workers were built alike and get the same changes, so they answer alike).
+     * @throws IllegalStateException as {@link #callOnWorker(int, Supplier, long)}, for the first worker that fails.
+     */
+    public <T> T callOnEveryWorker(final IntFunction<T> task, final long timeoutNs)
+    {
+        T first = null;
+        for (int worker = 0; worker < workers; worker++)
+        {
+            final int index = worker;
+            final T result = callOnWorker(worker, () -> task.apply(index), timeoutNs);
+            first = worker == 0 ? result : first;
+        }
+        return first;
     }
 
     /**

@@ -9,12 +9,17 @@ import io.natgate.datapath.frame.EthernetFrame;
 import io.natgate.datapath.nat.FilteringMode;
 import io.natgate.datapath.nat.FlowSteering;
 import io.natgate.datapath.nat.NatConfig;
+import io.natgate.datapath.nat.CommandStatus;
+import io.natgate.datapath.nat.Ipv4Protocols;
 import io.natgate.datapath.nat.NatEngine;
+import io.natgate.datapath.nat.NatEventListener;
+import io.natgate.datapath.nat.NatWorkers;
 import io.natgate.datapath.nat.WorkerSteering;
 import io.natgate.datapath.pipeline.FrameProcessor;
 import io.natgate.datapath.pipeline.FrameSteering;
 import io.natgate.datapath.pipeline.Pipeline;
 import io.natgate.datapath.pipeline.PipelineConfig;
+import io.natgate.datapath.pipeline.RoutedCommands;
 import io.natgate.datapath.pipeline.ThreadingMode;
 import io.natgate.datapath.port.FrameHandler;
 import io.natgate.datapath.port.InMemoryPort;
@@ -32,13 +37,15 @@ import java.util.concurrent.TimeUnit;
 
 import static io.natgate.datapath.testing.Packets.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A {@link Pipeline} with 2 workers over in-memory ports, the real {@link Forwarder} and {@link NatEngine} on
  * each, as the gateway builds them: every frame of a flow, both ways, is translated by the worker that owns
  * its inside host; a hairpin between clients of different workers crosses on the handoff ring; per-client
- * quotas hold whichever worker the client is on.
+ * quotas hold whichever worker the client is on; the control plane's commands reach the worker that owns them
+ * ({@link RoutedCommands}), a static mapping held on every worker.
  */
 class TwoWorkerPipelineTest
 {
@@ -53,6 +60,7 @@ class TwoWorkerPipelineTest
     private static final String REMOTE = "198.51.100.7";
     /** Worker 1's ports at or above 1024 with 2 workers: 33280-65535. */
     private static final int WORKER_1_FIRST_PORT = 33280;
+    private static final long COMMAND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
     private final InMemoryPort lan = InMemoryPort.ethernet("lan", GW_IN);
     private final InMemoryPort wan = InMemoryPort.ethernet("wan", GW_OUT);
@@ -61,6 +69,7 @@ class TwoWorkerPipelineTest
     private final String[] clients = new String[WORKERS];
     private final NatEngine[] engines = new NatEngine[WORKERS];
     private Pipeline pipeline;
+    private NatWorkers workers;
 
     @AfterEach
     void close()
@@ -271,6 +280,124 @@ class TwoWorkerPipelineTest
         }
     }
 
+    @Test
+    void shouldMakeAStaticMappingOnItsInsideHostsWorkerAndDeliverToItAPortOfAnotherWorkersRange()
+        throws InterruptedException
+    {
+        start(ThreadingMode.DEDICATED, new NatConfig());
+        final RoutedCommands commands = new RoutedCommands(pipeline, workers, COMMAND_TIMEOUT_NS);
+        final int publicPort = 2000; // worker 0's range (1024-33279); the client lives on worker 1
+
+        final long id = commands.nextCorrelationId();
+        commands.addStaticMapping(id, Ipv4Protocols.UDP, ip(clients[1]), 8000, ip(PUBLIC), publicPort);
+
+        assertEquals(CommandStatus.OK.id(), awaitCompletion(id));
+        assertEquals(1, onWorker(1, () -> engines[1].mappingCount()));
+        assertEquals(0, onWorker(0, () -> engines[0].mappingCount()));
+        assertFalse(onWorker(0, () -> engines[0].isPortFree(Ipv4Protocols.UDP, ip(PUBLIC), publicPort)),
+            "worker 0 keeps the port out of its own allocation");
+        wan.offer(Frames.ipv4(GW_OUT, ROUTER, Packets.udp(REMOTE, 53, PUBLIC, publicPort, new byte[] {9})));
+        final List<byte[]> in = new ArrayList<>();
+        awaitTransmitted(lan, 1, in);
+        final byte[] packet = Frames.payload(in.get(0));
+        assertEquals(ip(clients[1]), Packets.destination(packet));
+        assertEquals(8000, Packets.destinationPort(packet));
+        assertEquals(1, pipeline.counters(1).get(OUTSIDE, PortCounter.TRANSLATED_IN));
+        assertEquals(0, pipeline.counters(0).get(OUTSIDE, PortCounter.TRANSLATED_IN));
+    }
+
+    @Test
+    void shouldRefuseAStaticMappingOnAPortAnotherWorkerHasInUse() throws InterruptedException
+    {
+        start(ThreadingMode.DEDICATED, new NatConfig());
+        final RoutedCommands commands = new RoutedCommands(pipeline, workers, COMMAND_TIMEOUT_NS);
+        lan.offer(fromClient(0, 5000, REMOTE, 53));
+        final List<byte[]> out = new ArrayList<>();
+        awaitTransmitted(wan, 1, out);
+        final int inUse = Packets.sourcePort(Frames.payload(out.get(0))); // worker 0's client's mapping
+
+        final long id = commands.nextCorrelationId();
+        commands.addStaticMapping(id, Ipv4Protocols.UDP, ip(clients[1]), 8000, ip(PUBLIC), inUse);
+
+        assertEquals(CommandStatus.PUBLIC_ENDPOINT_IN_USE.id(), awaitCompletion(id));
+        assertEquals(0, onWorker(1, () -> engines[1].mappingCount()), "nothing made on the client's worker");
+        assertTrue(onWorker(1, () -> engines[1].isPortFree(Ipv4Protocols.UDP, ip(PUBLIC), inUse)),
+            "no reservation left behind");
+        assertEquals(1, pipeline.counters(1).get(GlobalCounter.COMMANDS_REJECTED));
+        assertEquals(-1, workers.steering().staticWorker(Ipv4Protocols.UDP, ip(PUBLIC), inUse));
+    }
+
+    @Test
+    void shouldFreeARemovedStaticMappingsPortOnEveryWorker() throws InterruptedException
+    {
+        start(ThreadingMode.DEDICATED, new NatConfig());
+        final RoutedCommands commands = new RoutedCommands(pipeline, workers, COMMAND_TIMEOUT_NS);
+        final long add = commands.nextCorrelationId();
+        commands.addStaticMapping(add, Ipv4Protocols.TCP, ip(clients[0]), 80, ip(PUBLIC), 40_000);
+        assertEquals(CommandStatus.OK.id(), awaitCompletion(add));
+        assertEquals(0, workers.steering().staticWorker(Ipv4Protocols.TCP, ip(PUBLIC), 40_000));
+
+        final long remove = commands.nextCorrelationId();
+        commands.removeStaticMapping(remove, Ipv4Protocols.TCP, ip(PUBLIC), 40_000);
+
+        assertEquals(CommandStatus.OK.id(), awaitCompletion(remove));
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            final NatEngine engine = engines[worker];
+            assertTrue(onWorker(worker, () -> engine.isPortFree(Ipv4Protocols.TCP, ip(PUBLIC), 40_000)),
+                "free on worker " + worker);
+        }
+        assertEquals(-1, workers.steering().staticWorker(Ipv4Protocols.TCP, ip(PUBLIC), 40_000));
+    }
+
+    @Test
+    void shouldSendAnInsideHostsCommandToItsWorkersRing() throws InterruptedException
+    {
+        start(ThreadingMode.DEDICATED, new NatConfig());
+        final RoutedCommands commands = new RoutedCommands(pipeline, workers, COMMAND_TIMEOUT_NS);
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            final long id = commands.nextCorrelationId();
+            commands.openInboundMapping(id, Ipv4Protocols.UDP, ip(clients[worker]), 9000, 0, 0,
+                TimeUnit.SECONDS.toNanos(60));
+            assertTrue(commands.lastOfferSucceeded());
+            assertEquals(CommandStatus.OK.id(), awaitCompletion(id));
+        }
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            final NatEngine engine = engines[worker];
+            assertEquals(1, onWorker(worker, () -> engine.mappingCount()), "worker " + worker + "'s mappings");
+        }
+    }
+
+    private <T> T onWorker(final int worker, final java.util.function.Supplier<T> task)
+    {
+        return pipeline.callOnWorker(worker, task, COMMAND_TIMEOUT_NS);
+    }
+
+    /**
+     * @return the status of the command completed with {@code correlationId}, from the workers' event rings.
+     */
+    private int awaitCompletion(final long correlationId) throws InterruptedException
+    {
+        final int[] status = {-1};
+        final NatEventListener completions = new NatEventListener()
+        {
+            public void onCommandCompleted(
+                final long timeNs, final long id, final int outcome, final int publicAddress, final int publicPort)
+            {
+                status[0] = id == correlationId ? outcome : status[0];
+            }
+        };
+        final long deadlineNs = System.nanoTime() + COMMAND_TIMEOUT_NS;
+        while (status[0] < 0 && System.nanoTime() - deadlineNs < 0)
+        {
+            pipeline.drainEvents(completions, 64);
+            Thread.sleep(1);
+        }
+        return status[0];
+    }
+
     private void start(final ThreadingMode mode, final NatConfig nat)
     {
         nat.publicAddresses(ip(PUBLIC));
@@ -292,7 +419,15 @@ class TwoWorkerPipelineTest
             config.nanoClock(() -> nowNs[0]);
         }
         pipeline = new Pipeline(config, List.of(lan, wan), new DatapathCounters(2));
-        final WorkerSteering steering = new WorkerSteering(WORKERS);
+        final NatEventListener[] events = new NatEventListener[WORKERS];
+        final DatapathCounters[] counters = new DatapathCounters[WORKERS];
+        for (int worker = 0; worker < WORKERS; worker++)
+        {
+            events[worker] = pipeline.workerEvents(worker);
+            counters[worker] = pipeline.counters(worker);
+        }
+        workers = new NatWorkers(nat, events, counters, pipeline.steeringCounters());
+        final WorkerSteering steering = workers.steering();
         final ForwarderConfig forwarding = new ForwarderConfig().ports(List.of(
             new PortSettings(INSIDE, "lan", PortRole.INSIDE, LinkLayer.ETHERNET, GW_IN, 1500, ip("10.0.0.1"), 24, 0),
             new PortSettings(OUTSIDE, "wan", PortRole.OUTSIDE, LinkLayer.ETHERNET, GW_OUT, 1500, ip(PUBLIC), 24,
@@ -304,8 +439,7 @@ class TwoWorkerPipelineTest
         final FrameProcessor[] processors = new FrameProcessor[WORKERS];
         for (int worker = 0; worker < WORKERS; worker++)
         {
-            engines[worker] = new NatEngine(nat.forWorker(worker, WORKERS), pipeline.workerEvents(worker),
-                pipeline.counters(worker), steering);
+            engines[worker] = workers.engine(worker);
             processors[worker] = new Forwarder(forwarding, engines[worker], pipeline.counters(worker));
         }
         pipeline.start(processors, engines, portIndex -> new FrameSteering(
