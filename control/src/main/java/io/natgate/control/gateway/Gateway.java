@@ -693,4 +693,12 @@ public final class Gateway implements AutoCloseable
         CloseHelper.quietCloseAll(ports);
         CloseHelper.quietClose(countersFile);
     }
+
+    /**
+     * @return the counters file: every worker's set and the steering's, for {@code /metrics}.
+     */
+    public CountersFile countersFile()
+    {
+        return countersFile;
+    }
 }
