@@ -6,6 +6,7 @@ import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.counters.PortCounter;
 import io.natgate.datapath.pipeline.Pipeline;
 import io.natgate.control.gateway.ClientView;
+import io.natgate.control.gateway.CountersFile;
 import io.natgate.control.gateway.Gateway;
 import io.natgate.control.gateway.TableUse;
 import io.natgate.datapath.nat.Ipv4;
@@ -25,19 +26,52 @@ public final class Metrics
     }
 
     /**
+     * One set of counters, as a gateway with one worker has: no {@code worker} label.
+     *
      * @param pipeline for ring occupancy; null when the rings are not in this process.
      */
     public static String render(final DatapathCounters counters, final List<String> portNames, final Pipeline pipeline)
     {
-        final StringBuilder out = new StringBuilder(8192);
+        return render(new DatapathCounters[]{counters}, null, portNames, pipeline);
+    }
+
+    /**
+     * The counters file's sets: with one worker exactly as {@link #render(DatapathCounters, List, Pipeline)}; with
+     * several, every counter series once per set with a {@code worker} label (the worker's number, {@code rx} for
+     * the steering's set), so {@code sum without (worker)} gives the gateway's totals.
+     *
+     * @param pipeline for ring occupancy; null when the rings are not in this process.
+     */
+    public static String render(final CountersFile file, final Pipeline pipeline)
+    {
+        final DatapathCounters[] sets = new DatapathCounters[file.setCount()];
+        final String[] workers = new String[sets.length];
+        for (int set = 0; set < sets.length; set++)
+        {
+            sets[set] = file.set(set);
+            workers[set] = file.setName(set);
+        }
+        return render(sets, file.workers() > 1 ? workers : null, file.portNames(), pipeline);
+    }
+
+    /**
+     * @param workers the {@code worker} label of each set; null for one set and no label.
+     */
+    private static String render(
+        final DatapathCounters[] sets, final String[] workers, final List<String> portNames, final Pipeline pipeline)
+    {
+        final StringBuilder out = new StringBuilder(8192 * sets.length);
         for (final PortCounter counter : PortCounter.values())
         {
             final String name = "natgate_port_" + counter.name().toLowerCase(Locale.ROOT) + "_total";
             header(out, name, counter.label(), "counter");
             for (int port = 0; port < portNames.size(); port++)
             {
-                out.append(name).append("{port=\"").append(portNames.get(port)).append("\"} ")
-                    .append(counters.get(port, counter)).append('\n');
+                for (int set = 0; set < sets.length; set++)
+                {
+                    out.append(name).append("{port=\"").append(portNames.get(port)).append('"');
+                    worker(out, workers, set).append("} ").append(sets[set].get(port, counter)).append('\n');
+                }
             }
         }
         header(out, "natgate_drops_total", "frames dropped, by port and reason", "counter");
@@ -45,9 +79,12 @@ public final class Metrics
         {
             for (final DropReason reason : DropReason.values())
             {
-                out.append("natgate_drops_total{port=\"").append(portNames.get(port)).append("\",reason=\"")
-                    .append(reason.name().toLowerCase(Locale.ROOT)).append("\"} ").append(counters.get(port, reason))
-                    .append('\n');
+                for (int set = 0; set < sets.length; set++)
+                {
+                    out.append("natgate_drops_total{port=\"").append(portNames.get(port)).append("\",reason=\"")
+                        .append(reason.name().toLowerCase(Locale.ROOT)).append('"');
+                    worker(out, workers, set).append("} ").append(sets[set].get(port, reason)).append('\n');
+                }
             }
         }
         for (final GlobalCounter counter : GlobalCounter.values())
@@ -56,7 +93,15 @@ public final class Metrics
                 counter == GlobalCounter.PORTS_IN_USE || counter == GlobalCounter.JOURNAL_REFUSING;
             final String name = "natgate_" + counter.name().toLowerCase(Locale.ROOT) + (gauge ? "" : "_total");
             header(out, name, counter.label(), gauge ? "gauge" : "counter");
-            out.append(name).append(' ').append(counters.get(counter)).append('\n');
+            for (int set = 0; set < sets.length; set++)
+            {
+                out.append(name);
+                if (workers != null)
+                {
+                    out.append("{worker=\"").append(workers[set]).append("\"}");
+                }
+                out.append(' ').append(sets[set].get(counter)).append('\n');
+            }
         }
         if (pipeline != null)
         {
@@ -70,13 +115,21 @@ public final class Metrics
     }
 
     /**
-     * The counters as {@link #render(DatapathCounters, List, Pipeline)} renders them, then what only the running
+     * Appends set {@code set}'s {@code worker} label after the others, or nothing when the sets are not labelled.
+     */
+    private static StringBuilder worker(final StringBuilder out, final String[] workers, final int set)
+    {
+        return workers == null ? out : out.append(",worker=\"").append(workers[set]).append('"');
+    }
+
+    /**
+     * The counters as {@link #render(CountersFile, Pipeline)} renders them, then what only the running
      * gateway knows: its build, its tables' capacity and use, the journal's losses, the kernel's drops below each
      * port, and the ports in use per public address and per inside host.
      */
     public static String render(final Gateway gateway)
     {
-        final StringBuilder out = new StringBuilder(render(gateway.counters(), gateway.portNames(), gateway.pipeline()));
+        final StringBuilder out = new StringBuilder(render(gateway.countersFile(), gateway.pipeline()));
         header(out, "natgate_build_info", "the running build: version and Java runtime; always 1", "gauge");
         out.append("natgate_build_info{version=\"").append(label(Gateway.version())).append("\",java=\"")
             .append(label(Runtime.version().toString())).append("\"} 1\n");
@@ -164,27 +217,49 @@ public final class Metrics
         return text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
+    /**
+     * Every worker's rx and tx ring per port, command and event ring; with several workers each labelled with its
+     * worker, and their handoff rings too.
+     */
     private static void rings(
         final StringBuilder out, final String name, final List<String> portNames, final Pipeline pipeline,
         final boolean used)
     {
-        for (int port = 0; port < portNames.size(); port++)
+        final boolean labelled = pipeline.workers() > 1;
+        for (int worker = 0; worker < pipeline.workers(); worker++)
         {
-            ring(out, name, "rx", portNames.get(port), pipeline.rxRing(port), used);
-            ring(out, name, "tx", portNames.get(port), pipeline.txRing(port), used);
+            final String label = labelled ? Integer.toString(worker) : null;
+            for (int port = 0; port < portNames.size(); port++)
+            {
+                ring(out, name, "rx", portNames.get(port), label, pipeline.rxRing(worker, port), used);
+                ring(out, name, "tx", portNames.get(port), label, pipeline.txRing(worker, port), used);
+            }
+            ring(out, name, "command", null, label, pipeline.commandRing(worker), used);
+            ring(out, name, "event", null, label, pipeline.eventRing(worker), used);
+            if (labelled)
+            {
+                ring(out, name, "handoff", null, label, pipeline.handoffRing(worker), used);
+            }
         }
-        ring(out, name, "command", "", pipeline.commandRing(), used);
-        ring(out, name, "event", "", pipeline.eventRing(), used);
     }
 
     private static void ring(
-        final StringBuilder out, final String name, final String ring, final String port, final RingBuffer buffer,
+        final StringBuilder out,
+        final String name,
+        final String ring,
+        final String port,
+        final String worker,
+        final RingBuffer buffer,
         final boolean used)
     {
         out.append(name).append("{ring=\"").append(ring).append('"');
-        if (!port.isEmpty())
+        if (port != null)
         {
             out.append(",port=\"").append(port).append('"');
+        }
+        if (worker != null)
+        {
+            out.append(",worker=\"").append(worker).append('"');
         }
         out.append("} ").append(used ? buffer.size() : buffer.capacity()).append('\n');
     }

@@ -136,11 +136,16 @@ public final class Gateway implements AutoCloseable
             }
             names.add(local.port().name());
 
-            counters = CountersFile.create(countersPath, names);
+            final int workerCount = settings.pipelineConfig().workers();
+            counters = CountersFile.create(countersPath, names, workerCount);
             final DatapathCounters datapathCounters = counters.counters();
             final PinningThreadFactory threads = new PinningThreadFactory(settings.pinning());
-            pipeline = new Pipeline(settings.pipelineConfig(threads), ports, datapathCounters);
-            final int workerCount = pipeline.workers();
+            final DatapathCounters[] fileSets = new DatapathCounters[workerCount];
+            for (int worker = 0; worker < workerCount; worker++)
+            {
+                fileSets[worker] = counters.workerCounters(worker);
+            }
+            pipeline = new Pipeline(settings.pipelineConfig(threads), ports, fileSets, counters.steeringCounters());
             if (config.ha() != null && workerCount > 1)
             {
                 throw new IllegalArgumentException("ha: an HA pair runs with 1 worker for now, this profile has " +
@@ -601,6 +606,10 @@ public final class Gateway implements AutoCloseable
         return export;
     }
 
+    /**
+     * @return worker 0's counters: the rx and tx agents' and, as worker 0 answers every ARP request and sees
+     * every reply, the neighbour counters; {@link #countersFile()} holds every worker's.
+     */
     public DatapathCounters counters()
     {
         return countersFile.counters();
@@ -669,5 +678,13 @@ public final class Gateway implements AutoCloseable
         }
         CloseHelper.quietCloseAll(ports);
         CloseHelper.quietClose(countersFile);
+    }
+
+    /**
+     * @return the counters file: every worker's set and the steering's, for {@code /metrics}.
+     */
+    public CountersFile countersFile()
+    {
+        return countersFile;
     }
 }

@@ -149,6 +149,27 @@ public final class DatapathCounters
         return total;
     }
 
+    /**
+     * Adds every slot of this set (counters and gauges alike) into {@code target}, e.g. to sum the sets of several
+     * workers into one. Not for the hot path: it reads every slot. {@code target} must have a writer of its own
+     * (typically a snapshot on the heap), as every slot has.
+     *
+     * @param target a set with at least as many ports as this one.
+     */
+    public void addTo(final DatapathCounters target)
+    {
+        if (target.portCount < portCount)
+        {
+            throw new IllegalArgumentException(
+                "cannot add counters of " + portCount + " ports into a set of " + target.portCount);
+        }
+        final int slots = requiredCapacity(portCount) / Long.BYTES;
+        for (int slot = 0; slot < slots; slot++)
+        {
+            target.add(slot, buffer.getLongAcquire(slot * Long.BYTES));
+        }
+    }
+
     private int portSlot(final int portIndex, final int slotInPort)
     {
         if (portIndex < 0 || portIndex >= portCount)

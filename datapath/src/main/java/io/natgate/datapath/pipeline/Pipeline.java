@@ -82,22 +82,29 @@ public final class Pipeline implements AutoCloseable
     /**
      * @param counters per worker, where it counts (and, for worker 0, the rx and tx agents); each set on its
      *                 own memory so no two workers write one cache line. As many as {@link PipelineConfig#workers()}.
+     *                 With several workers the steering counts on a set of its own on the heap.
      * @throws ConfigurationException when the configuration does not validate, or a port's MTU makes frames
      *                                longer than the pipeline's {@link PipelineConfig#maxFrameLength()}.
      */
     public Pipeline(final PipelineConfig config, final List<? extends Port> ports, final DatapathCounters[] counters)
     {
-        this(config, ports, counters, counters.length > 1 ? new DatapathCounters(ports.size()) : null);
+        this(config, ports, counters, config.workers() > 1 ? new DatapathCounters(ports.size()) : null);
     }
 
     /**
-     * @param counters         per worker, as {@link #Pipeline(PipelineConfig, List, DatapathCounters[])} takes them.
-     * @param steeringCounters with several workers, where the rx agents' steering counts (e.g. a set of the
-     *                         gateway's counters file); null with one.
+     * @param counters         per worker, where it counts (and, for worker 0, the rx and tx agents); each set on
+     *                         its own memory so no two workers write one cache line. As many as
+     *                         {@link PipelineConfig#workers()}.
+     * @param steeringCounters with several workers, where the rx agents' steering counts (e.g. the counters
+     *                         file's steering set); null with one worker.
+     * @throws ConfigurationException when the configuration does not validate, or a port's MTU makes frames
+     *                                longer than the pipeline's {@link PipelineConfig#maxFrameLength()}.
      */
     @SuppressWarnings("unchecked")
     public Pipeline(
-        final PipelineConfig config, final List<? extends Port> ports, final DatapathCounters[] counters,
+        final PipelineConfig config,
+        final List<? extends Port> ports,
+        final DatapathCounters[] counters,
         final DatapathCounters steeringCounters)
     {
         this.config = config.validate();
@@ -105,6 +112,13 @@ public final class Pipeline implements AutoCloseable
         if (counters.length != workers)
         {
             throw new IllegalArgumentException(counters.length + " counter sets for " + workers + " workers");
+        }
+        if ((workers > 1) != (steeringCounters != null) ||
+            (steeringCounters != null && ports.size() > steeringCounters.portCount()))
+        {
+            throw new IllegalArgumentException("steering counters " +
+                (steeringCounters == null ? "missing" : "for " + steeringCounters.portCount() + " ports") + " with " +
+                workers + " workers and " + ports.size() + " ports; they are for several workers only");
         }
         for (final DatapathCounters workerCounters : counters)
         {
@@ -129,11 +143,7 @@ public final class Pipeline implements AutoCloseable
             }
         }
         this.counters = counters.clone();
-        if (workers > 1 && (steeringCounters == null || steeringCounters.portCount() < this.ports.length))
-        {
-            throw new IllegalArgumentException("no steering counters for " + this.ports.length + " ports");
-        }
-        this.steeringCounters = workers > 1 ? steeringCounters : null;
+        this.steeringCounters = steeringCounters;
 
         rxRings = new RingBuffer[workers][this.ports.length];
         txRings = new RingBuffer[workers][this.ports.length];

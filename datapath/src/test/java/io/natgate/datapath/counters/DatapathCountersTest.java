@@ -4,6 +4,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DatapathCountersTest
@@ -62,5 +63,33 @@ class DatapathCountersTest
         assertEquals(1, counters.get(0, PortCounter.RX_FRAMES));
         assertEquals(1, counters.get(0, DropReason.NO_ROUTE));
         assertEquals(3, counters.totalDrops(0));
+    }
+
+    @Test
+    void shouldAddEverySlotOfOneSetIntoAnotherWithMorePorts()
+    {
+        counters.add(1, PortCounter.TRANSLATED_OUT, 5);
+        counters.drop(0, DropReason.NO_MAPPING);
+        counters.set(GlobalCounter.SESSIONS_ACTIVE, 7);
+        final DatapathCounters sum = new DatapathCounters(3);
+        sum.add(1, PortCounter.TRANSLATED_OUT, 2);
+        sum.add(2, PortCounter.RX_FRAMES, 9);
+        sum.set(GlobalCounter.SESSIONS_ACTIVE, 4);
+
+        counters.addTo(sum);
+        counters.addTo(sum);
+
+        assertEquals(12, sum.get(1, PortCounter.TRANSLATED_OUT));
+        assertEquals(2, sum.get(0, DropReason.NO_MAPPING));
+        assertEquals(18, sum.get(GlobalCounter.SESSIONS_ACTIVE));
+        assertEquals(9, sum.get(2, PortCounter.RX_FRAMES));
+        assertEquals(0, sum.get(0, PortCounter.RX_FRAMES));
+        assertEquals(5, counters.get(1, PortCounter.TRANSLATED_OUT), "the source is left as it was");
+    }
+
+    @Test
+    void shouldRefuseToAddIntoASetWithFewerPorts()
+    {
+        assertThrows(IllegalArgumentException.class, () -> counters.addTo(new DatapathCounters(1)));
     }
 }

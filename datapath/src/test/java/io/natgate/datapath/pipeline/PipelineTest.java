@@ -29,6 +29,7 @@ import static io.natgate.datapath.pipeline.TestRings.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -313,6 +314,24 @@ class PipelineTest
         assertTrue(ex.getMessage().contains("port jumbo carries frames of up to 9018 bytes"), ex.getMessage());
         new Pipeline(newConfig().maxFrameLength(9018).rxRingCapacity(128 * 1024).txRingCapacity(128 * 1024),
             List.of(inside, jumbo)).close();
+    }
+
+    @Test
+    void shouldCountTheSteeringOnTheSetItIsGivenAndOnlyWithSeveralWorkers()
+    {
+        final DatapathCounters[] two = {new DatapathCounters(2), new DatapathCounters(2)};
+        final DatapathCounters steering = new DatapathCounters(2);
+        try (Pipeline pipeline = new Pipeline(newConfig().workers(2), List.of(inside, outside), two, steering))
+        {
+            assertSame(steering, pipeline.steeringCounters());
+            assertSame(two[1], pipeline.counters(1));
+        }
+        assertThrows(IllegalArgumentException.class,
+            () -> new Pipeline(newConfig().workers(2), List.of(inside, outside), two, null));
+        assertThrows(IllegalArgumentException.class,
+            () -> new Pipeline(config, List.of(inside, outside), new DatapathCounters[]{two[0]}, steering));
+        assertThrows(IllegalArgumentException.class, () -> new Pipeline(newConfig().workers(2),
+            List.of(inside, outside), two, new DatapathCounters(1)));
     }
 
     private static void awaitTrue(final BooleanSupplier condition)
