@@ -6,6 +6,7 @@ import io.natgate.control.profile.EffectiveSettings;
 import io.natgate.control.profile.HardwareProfile;
 import io.natgate.control.profile.HardwareProfiles;
 import io.natgate.control.profile.Setting;
+import io.natgate.control.profile.WorkerSplit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -102,8 +103,9 @@ final class ProfilesCommand implements Runnable
         name = "show",
         mixinStandardHelpOptions = true,
         description = "Shows every effective hardware setting of profile NAME (default: the config's, else the one " +
-            "detected), its value and its source: default, profile or config (with --config), and the memory the " +
-            "tables and rings take against the profile's budget.")
+            "detected), its value and its source: default, profile or config (with --config); with several workers " +
+            "each worker's public port ranges and table share; and the memory the tables and rings take against " +
+            "the profile's budget.")
     static final class Show implements Callable<Integer>
     {
         @CommandLine.Spec
@@ -154,6 +156,12 @@ final class ProfilesCommand implements Runnable
                 rows.add(ProfilesCommand.row(setting));
             }
             printTable(out, rows);
+            if (settings.workers() > 1)
+            {
+                final WorkerSplit split = settings.workerSplit();
+                out.println("workers: " + split.summary());
+                printTable(out, split.rows());
+            }
             out.println("memory: " + settings.memory().describe() + " of memoryBudget " +
                 settings.setting(io.natgate.control.profile.ProfileKey.MEMORY_BUDGET).text() +
                 (configFile == null ? " (checked for " + EffectiveSettings.PROFILE_CHECK_PORTS +

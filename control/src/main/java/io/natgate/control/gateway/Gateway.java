@@ -146,11 +146,6 @@ public final class Gateway implements AutoCloseable
                 fileSets[worker] = counters.workerCounters(worker);
             }
             pipeline = new Pipeline(settings.pipelineConfig(threads), ports, fileSets, counters.steeringCounters());
-            if (config.ha() != null && workerCount > 1)
-            {
-                throw new IllegalArgumentException("ha: an HA pair runs with 1 worker for now, this profile has " +
-                    workerCount + " (set workers: 1; docs/workers.md)");
-            }
             final NatEventListener[] workerEvents = new NatEventListener[workerCount];
             final DatapathCounters[] workerCounters = new DatapathCounters[workerCount];
             for (int worker = 0; worker < workerCount; worker++)

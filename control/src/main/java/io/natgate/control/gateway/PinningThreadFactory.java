@@ -10,11 +10,15 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * Starts the gateway's agent threads pinned to the CPUs the hardware profile gives their kind
- * (rx, tx, worker, network, shared, control), telling the kind from the agent's role name.
+ * (rx, tx, worker, network, shared, control), telling the kind from the agent's role name. With
+ * several workers ({@code natgate-worker-K}) worker K takes the K-th CPU of the worker list.
  * With no pinning it is a plain factory.
  */
 public final class PinningThreadFactory implements ThreadFactory
 {
+    private static final String WORKER_ROLE = "natgate-worker";
+    private static final String INDEXED_WORKER_ROLE = WORKER_ROLE + "-";
+
     private final CpuPinning pinning;
 
     public PinningThreadFactory(final CpuPinning pinning)
@@ -25,7 +29,8 @@ public final class PinningThreadFactory implements ThreadFactory
     public Thread newThread(final Runnable runnable)
     {
         final String role = runnable instanceof AgentRunner runner ? runner.agent().roleName() : "natgate-control";
-        final List<Integer> cpus = pinning.cpusOf(kindOf(role));
+        final int worker = workerIndexOf(role);
+        final List<Integer> cpus = worker >= 0 ? pinning.cpusOfWorker(worker) : pinning.cpusOf(kindOf(role));
         if (cpus.isEmpty())
         {
             return new Thread(runnable);
@@ -45,7 +50,7 @@ public final class PinningThreadFactory implements ThreadFactory
         if (roleName.startsWith("["))
         {
             // a composite: every agent on one thread, or the network agents together
-            return roleName.contains("natgate-worker") ? ThreadKind.SHARED : ThreadKind.NETWORK;
+            return roleName.contains(WORKER_ROLE) ? ThreadKind.SHARED : ThreadKind.NETWORK;
         }
         if (roleName.startsWith("natgate-rx-"))
         {
@@ -55,10 +60,27 @@ public final class PinningThreadFactory implements ThreadFactory
         {
             return ThreadKind.TX;
         }
-        if (roleName.equals("natgate-worker"))
+        if (roleName.equals(WORKER_ROLE) || workerIndexOf(roleName) >= 0)
         {
             return ThreadKind.WORKER;
         }
         return ThreadKind.CONTROL;
+    }
+
+    /**
+     * @return K for the role {@code natgate-worker-K} (one of several workers), else -1.
+     */
+    static int workerIndexOf(final String roleName)
+    {
+        if (!roleName.startsWith(INDEXED_WORKER_ROLE))
+        {
+            return -1;
+        }
+        final String index = roleName.substring(INDEXED_WORKER_ROLE.length());
+        if (index.isEmpty() || index.length() > 3 || !index.chars().allMatch(Character::isDigit))
+        {
+            return -1;
+        }
+        return Integer.parseInt(index);
     }
 }

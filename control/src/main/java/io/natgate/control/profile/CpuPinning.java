@@ -14,8 +14,11 @@ import java.util.Set;
 
 /**
  * Which CPUs each kind of thread may run on, from a profile's {@code pinning:} ({@code none}, or a
- * mapping of thread kind to a list of CPU ids). Recorded and validated here; the threads are
- * pinned when they start by {@code io.natgate.control.gateway.PinningThreadFactory} (sched_setaffinity).
+ * mapping of thread kind to a list of CPU ids). The threads of a kind share its CPUs, except the
+ * workers when there are several: then {@code worker:} lists one CPU per worker and worker k runs on
+ * the k-th ({@link #cpusOfWorker}), so each keeps its tables in its own core's cache. Recorded and
+ * validated here; the threads are pinned when they start by
+ * {@code io.natgate.control.gateway.PinningThreadFactory} (sched_setaffinity).
  */
 public record CpuPinning(Map<ThreadKind, List<Integer>> cpus)
 {
@@ -29,7 +32,7 @@ public record CpuPinning(Map<ThreadKind, List<Integer>> cpus)
         RX,
         /** Each port's transmit agent (threading: dedicated). */
         TX,
-        /** The NAT worker (dedicated, shared-network). */
+        /** The NAT workers (dedicated, shared-network); with several, one CPU each ({@link #cpusOfWorker}). */
         WORKER,
         /** The thread of every port's rx and tx agents (threading: shared-network). */
         NETWORK,
@@ -74,6 +77,18 @@ public record CpuPinning(Map<ThreadKind, List<Integer>> cpus)
     public List<Integer> cpusOf(final ThreadKind thread)
     {
         return cpus.getOrDefault(thread, List.of());
+    }
+
+    /**
+     * @param worker the worker's index when there are several workers; with one, its role name carries
+     * no index and its thread takes {@link #cpusOf cpusOf(WORKER)}.
+     * @return the one CPU worker {@code worker} is pinned to (the k-th of the {@code worker} list), or
+     * empty when the workers are not pinned or the list has no k-th (the profile check refuses that).
+     */
+    public List<Integer> cpusOfWorker(final int worker)
+    {
+        final List<Integer> listed = cpusOf(ThreadKind.WORKER);
+        return worker >= 0 && worker < listed.size() ? List.of(listed.get(worker)) : List.of();
     }
 
     public boolean isNone()

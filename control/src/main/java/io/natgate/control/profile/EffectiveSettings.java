@@ -138,20 +138,47 @@ public final class EffectiveSettings
     }
 
     /**
-     * Checks what depends on the host the gateway runs on: the pinned CPUs exist.
+     * Checks what depends on the host the gateway runs on: a CPU for each worker
+     * ({@link Host#cpus()}, the processors available to the JVM) and the pinned CPUs exist.
      *
      * @return this.
+     * @throws ConfigException naming the {@code workers} or {@code pinning} setting's file, line and value.
      */
     public EffectiveSettings checkFits(final Host host)
     {
+        final ConfigException misfit = misfit(host);
+        if (misfit != null)
+        {
+            throw misfit;
+        }
+        return this;
+    }
+
+    /**
+     * @return whether {@link #checkFits} passes on {@code host}: detection picks only a profile that does.
+     */
+    public boolean fits(final Host host)
+    {
+        return misfit(host) == null;
+    }
+
+    private ConfigException misfit(final Host host)
+    {
+        final Setting workers = settings.get(ProfileKey.WORKERS);
+        if (workers.intValue() > host.cpus())
+        {
+            return new ConfigException(locationOf(workers), workers.intValue() + " workers need as many CPUs but " +
+                "this host has " + host.cpus() + " (" + host.describe() + "); choose a profile for this host, or a " +
+                "profile file of your own (a copy of " + profile.name() + ") with workers at most " + host.cpus());
+        }
         final Setting pinning = settings.get(ProfileKey.PINNING);
         final int highest = ((CpuPinning)pinning.value()).highestCpu();
         if (highest >= host.cpus())
         {
-            throw new ConfigException(locationOf(pinning), "pins CPU " + highest + " but this host has " + host.cpus() +
+            return new ConfigException(locationOf(pinning), "pins CPU " + highest + " but this host has " + host.cpus() +
                 " (" + host.describe() + "); choose a profile for this host");
         }
-        return this;
+        return null;
     }
 
     public HardwareProfile profile()
@@ -271,6 +298,23 @@ public final class EffectiveSettings
     }
 
     /**
+     * @return the NAT workers ({@code workers}).
+     */
+    public int workers()
+    {
+        return intValue(ProfileKey.WORKERS);
+    }
+
+    /**
+     * @return how the NAT is split between the workers: the config's NAT settings, or for a profile
+     * alone its table sizes and one public address.
+     */
+    public WorkerSplit workerSplit()
+    {
+        return new WorkerSplit(gateway != null ? natConfig() : profileNatConfig(), workers(), pinning());
+    }
+
+    /**
      * @return the memory the tables and rings take: for the config's ports and public addresses, or
      * for a profile alone {@link #PROFILE_CHECK_PORTS} ports on their costliest backend and one address; the
      * pipeline's rings also for the ports the gateway adds (providers' interfaces, its local port).
@@ -299,12 +343,13 @@ public final class EffectiveSettings
             backendBytes = ports * costliest;
         }
         final int publicAddresses = gateway == null ? 1 : gateway.publicAddressCount();
+        final int workers = workers();
         return new MemoryEstimate(
             MemoryEstimate.tableBytes(intValue(ProfileKey.MAX_SESSIONS), intValue(ProfileKey.MAX_MAPPINGS),
-                intValue(ProfileKey.MAX_CLIENTS), publicAddresses),
-            MemoryEstimate.pipelineRingBytes(ports + addedPorts, longValue(ProfileKey.RX_RING), longValue(ProfileKey.TX_RING),
-                longValue(ProfileKey.COMMAND_RING), longValue(ProfileKey.EVENT_RING)),
-            backendBytes, ports, longValue(ProfileKey.MEMORY_BUDGET));
+                intValue(ProfileKey.MAX_CLIENTS), publicAddresses, workers),
+            MemoryEstimate.pipelineRingBytes(ports + addedPorts, workers, longValue(ProfileKey.RX_RING),
+                longValue(ProfileKey.TX_RING), longValue(ProfileKey.COMMAND_RING), longValue(ProfileKey.EVENT_RING)),
+            backendBytes, ports, workers, longValue(ProfileKey.MEMORY_BUDGET));
     }
 
     /**
@@ -321,6 +366,13 @@ public final class EffectiveSettings
 
     private void check()
     {
+        final Setting threadingSetting = settings.get(ProfileKey.THREADING);
+        if (workers() > 1 && threadingSetting.value() == ThreadingMode.RUN_TO_COMPLETION)
+        {
+            throw refuse(ProfileKey.WORKERS, "threading run-to-completion (" + where(threadingSetting) + ") runs one " +
+                "worker: it has no receive side to steer frames to several; set workers: 1, or threading: dedicated " +
+                "or shared-network");
+        }
         final PipelineConfig pipeline = pipelineConfig();
         final int maxFrameLength = pipeline.maxFrameLength();
 
@@ -336,12 +388,6 @@ public final class EffectiveSettings
             () -> afXdp.applyTo(new XdpSocketOptions().interfaceName(CHECK_INTERFACE)).validate(PAGE_SIZE),
             ProfileKey.AFXDP_UMEM_SIZE);
 
-        if (pipeline.workers() > 1)
-        {
-            throw refuse(ProfileKey.WORKERS, "the gateway runs 1 worker for now: the datapath's pipeline runs " +
-                "several, the control plane over them is not built yet (docs/workers.md)");
-        }
-
         final ThreadingMode threading = pipeline.threadingMode();
         for (final CpuPinning.ThreadKind pinned : pinning().cpus().keySet())
         {
@@ -352,10 +398,27 @@ public final class EffectiveSettings
                     CpuPinning.ThreadKind.of(threading).stream().map(CpuPinning.ThreadKind::configName).toList()) + ")");
             }
         }
+        final int workerCpus = pinning().cpusOf(CpuPinning.ThreadKind.WORKER).size();
+        if (pipeline.workers() > 1 && workerCpus > 0 && workerCpus != pipeline.workers())
+        {
+            throw refuse(ProfileKey.PINNING, "pinning.worker lists " + workerCpus + " CPUs for " + pipeline.workers() +
+                " workers (" + where(settings.get(ProfileKey.WORKERS)) + "); list one CPU per worker: worker k runs " +
+                "on the k-th");
+        }
 
         if (gateway != null)
         {
-            natConfig();
+            final NatConfig nat = natConfig();
+            if (pipeline.workers() > 1)
+            {
+                located(() -> nat.forWorker(0, pipeline.workers()).validate());
+                if (gateway.ha() != null)
+                {
+                    throw refuse(ProfileKey.WORKERS, "an HA pair (ha: in " + gateway.location().source() + ") runs " +
+                        "with 1 worker for now: replication and takeover hold worker 0's engine (docs/workers.md); " +
+                        "set workers: 1");
+                }
+            }
             for (final PortConfig port : gateway.ports())
             {
                 checkFrames(port, maxFrameLength, afPacket, pcap, afXdp);
@@ -363,8 +426,7 @@ public final class EffectiveSettings
         }
         else
         {
-            located(() -> new NatConfig().publicAddresses(CHECK_ADDRESS).maxSessions(intValue(ProfileKey.MAX_SESSIONS))
-                .maxMappings(intValue(ProfileKey.MAX_MAPPINGS)).maxClients(intValue(ProfileKey.MAX_CLIENTS)).validate());
+            profileNatConfig();
         }
 
         final MemoryEstimate memory = memory();
@@ -438,6 +500,15 @@ public final class EffectiveSettings
                 LibXdp.XDP_PACKET_HEADROOM + " of kernel headroom)" : tighter.path() + "=" + setting.text()) +
                 " of profile " + profile.name() + " (" + where(setting) + ")");
         }
+    }
+
+    /**
+     * @return a validated NAT configuration for a profile alone: its table sizes and one public address.
+     */
+    private NatConfig profileNatConfig()
+    {
+        return located(() -> new NatConfig().publicAddresses(CHECK_ADDRESS).maxSessions(intValue(ProfileKey.MAX_SESSIONS))
+            .maxMappings(intValue(ProfileKey.MAX_MAPPINGS)).maxClients(intValue(ProfileKey.MAX_CLIENTS)).validate());
     }
 
     private ConfigException refuse(final ProfileKey key, final String reason)

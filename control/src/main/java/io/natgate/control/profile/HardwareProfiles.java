@@ -164,7 +164,9 @@ public final class HardwareProfiles
     }
 
     /**
-     * @return the most demanding profile that fits the host.
+     * @return the most demanding profile that fits the host: its {@code detect:} does, and the host has a
+     * CPU for each worker and every CPU it pins ({@link EffectiveSettings#fits}), so a host smaller than
+     * a profile never picks it.
      * @throws ConfigException when none fits.
      */
     public Selection detect(final Host host)
@@ -183,7 +185,8 @@ public final class HardwareProfiles
                 invalid.add(ex.getMessage());
                 continue;
             }
-            if (profile.detection().fits(host) && (best == null || DEMAND.compare(profile, best) > 0))
+            if (profile.detection().fits(host) && EffectiveSettings.of(profile).fits(host) &&
+                (best == null || DEMAND.compare(profile, best) > 0))
             {
                 best = profile;
             }

@@ -29,19 +29,23 @@ public enum ProfileKey
 
     RX_RING("rings.rx", Kind.SIZE, PipelineConfig.RX_RING_CAPACITY_DEFAULT, 0, Integer.MAX_VALUE,
         PipelineConfig.RX_RING_CAPACITY_PROP_NAME,
-        "Bytes of frames queued from each port's rx agent to the worker (power of two, at least 8 frames). " +
+        "Bytes of frames queued from each port's rx agent to each worker (power of two, at least 8 frames; a " +
+        "ring per port and worker, and with several workers a handoff ring this size each). " +
         "Larger rides out bursts and worker stalls without drops; smaller stays in cache and bounds queueing delay."),
     TX_RING("rings.tx", Kind.SIZE, PipelineConfig.TX_RING_CAPACITY_DEFAULT, 0, Integer.MAX_VALUE,
         PipelineConfig.TX_RING_CAPACITY_PROP_NAME,
-        "Bytes of frames queued from the worker to each port's tx agent (power of two). Larger rides out a " +
+        "Bytes of frames queued from each worker to each port's tx agent (power of two; a ring per worker and " +
+        "port). Larger rides out a " +
         "slow link or backend; smaller bounds delay and memory."),
     COMMAND_RING("rings.command", Kind.SIZE, PipelineConfig.COMMAND_RING_CAPACITY_DEFAULT, 0, Integer.MAX_VALUE,
         PipelineConfig.COMMAND_RING_CAPACITY_PROP_NAME,
-        "Bytes of control-plane commands (port forwards, PCP grants, private sessions) waiting for the worker. " +
+        "Bytes of control-plane commands (port forwards, PCP grants, private sessions) waiting for a worker " +
+        "(a ring per worker). " +
         "Larger takes bigger command storms; commands are small, so it can stay small."),
     EVENT_RING("rings.event", Kind.SIZE, PipelineConfig.EVENT_RING_CAPACITY_DEFAULT, 0, Integer.MAX_VALUE,
         PipelineConfig.EVENT_RING_CAPACITY_PROP_NAME,
-        "Bytes of NAT events waiting for the journal. Too small and events are dropped (and counted) while " +
+        "Bytes of NAT events waiting for the journal (a ring per worker). Too small and events are dropped " +
+        "(and counted) while " +
         "the disk stalls; larger costs only memory."),
     BURST_SIZE("burstSize", Kind.COUNT, PipelineConfig.BURST_SIZE_DEFAULT, Integer.MIN_VALUE, Integer.MAX_VALUE,
         PipelineConfig.BURST_SIZE_PROP_NAME,
@@ -49,7 +53,7 @@ public enum ProfileKey
         "more frames for throughput; smaller lowers latency and the cache footprint."),
     COMMAND_LIMIT("commandLimit", Kind.COUNT, PipelineConfig.COMMAND_LIMIT_DEFAULT, Integer.MIN_VALUE, Integer.MAX_VALUE,
         PipelineConfig.COMMAND_LIMIT_PROP_NAME,
-        "Commands the worker applies per duty cycle at most. Higher drains command storms sooner; lower keeps " +
+        "Commands a worker applies per duty cycle at most. Higher drains command storms sooner; lower keeps " +
         "them from delaying traffic."),
     MAX_FRAME_LENGTH("maxFrameLength", Kind.SIZE, PipelineConfig.MAX_FRAME_LENGTH_DEFAULT, 0, Integer.MAX_VALUE,
         PipelineConfig.MAX_FRAME_LENGTH_PROP_NAME,
@@ -57,24 +61,26 @@ public enum ProfileKey
         "frames; every ring holds fewer frames per byte and the rings must be at least 8 frames."),
     WORKERS("workers", Kind.COUNT, PipelineConfig.WORKERS_DEFAULT, Integer.MIN_VALUE, Integer.MAX_VALUE,
         PipelineConfig.WORKERS_PROP_NAME,
-        "Worker threads running the NAT. The gateway runs 1 for now (the pipeline runs several, the control " +
-        "plane over them is not built); more will scale with cores at the price of a thread each."),
+        "Worker threads running the NAT, 1 to the CPUs available. Each owns a range of the public ports and a " +
+        "share of the tables, and a client lives on one: more scale with cores at the price of a thread, rings " +
+        "and port bitmaps each. More than 1 needs threading dedicated or shared-network."),
     THREADING("threading", Kind.THREADING, PipelineConfig.THREADING_MODE_DEFAULT, 0, 0,
         PipelineConfig.THREADING_MODE_PROP_NAME,
         "dedicated: a thread per agent (2 per port, the configured ones and those the gateway adds: one per " +
-        "traversal provider, at least one, and its local port; + the worker; lowest latency, needs the cores); " +
-        "shared-network: every port's rx and tx on one thread beside the worker (2 threads); shared: one " +
+        "traversal provider, at least one, and its local port; + one per worker; lowest latency, needs the cores); " +
+        "shared-network: every port's rx and tx on one thread beside the workers (workers + 1 threads); shared: one " +
         "thread for all (fits 1 core, least throughput); run-to-completion: one thread receives, processes " +
-        "frames where they lie and writes each once into its egress slot (one copy, no rings; a core per " +
-        "worker); invoker: no threads, the caller drives (tests)."),
+        "frames where they lie and writes each once into its egress slot (one copy, no rings; 1 worker only); " +
+        "invoker: no threads, the caller drives (tests)."),
     IDLE_STRATEGY("idleStrategy", Kind.IDLE_STRATEGY, PipelineConfig.IDLE_STRATEGY_DEFAULT, 0, 0,
         PipelineConfig.IDLE_STRATEGY_PROP_NAME,
         "What an agent with no work does: busy-spin (lowest latency, burns a core per thread), yielding, " +
         "backoff (spin, yield, then park: the balance), noop, or sleeping:<duration> (least CPU, adds up to " +
         "that much latency)."),
     PINNING("pinning", Kind.PINNING, CpuPinning.NONE, 0, 0, null,
-        "CPUs each kind of thread is pinned to, or none (the OS schedules). Pinning to dedicated, isolated " +
-        "cores avoids migrations and cache loss; on a small or shared host it makes threads contend."),
+        "CPUs each kind of thread is pinned to, or none (the OS schedules); with several workers, worker lists " +
+        "one CPU per worker (worker k on the k-th). Pinning to dedicated, isolated cores avoids migrations and " +
+        "cache loss; on a small or shared host it makes threads contend."),
 
     AFPACKET_BLOCK_SIZE("afpacket.blockSize", Kind.SIZE, PacketSocketOptions.DEFAULT_RX_BLOCK_SIZE_BYTES, 0,
         Integer.MAX_VALUE, "rxBlockSizeBytes",

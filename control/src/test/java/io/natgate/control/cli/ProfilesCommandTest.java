@@ -70,6 +70,31 @@ class ProfilesCommandTest
     }
 
     @Test
+    void shouldShowEachWorkersPortRangesAndTableShare()
+    {
+        assertEquals(0, run(TestHosts.smallLinux(directory), "profiles", "show", "server-16core-10g"), err.toString());
+
+        final String text = out.toString();
+        assertTrue(text.contains("\nworkers: 10 workers, each the single writer of its own tables and port ranges: a " +
+            "client (inside address) lives on one worker"), text);
+        // 4194304 sessions and mappings, 262144 clients and 1024 fragment flows, each divided by 10, rounded up;
+        // ports 1-1023 and 1024-65535 each cut in 10 contiguous ranges; worker k on CPU 6 + k
+        assertTrue(text.matches("(?s).*\nWORKER +PUBLIC PORTS +SESSIONS +MAPPINGS +CLIENTS +FRAGMENT FLOWS +CPU\n" +
+            "0 +1-103,1024-7475 +419431 +419431 +26215 +103 +6\n" +
+            "1 +104-205,7476-13926 +419431 +419431 +26215 +103 +7\n.*"), text);
+        assertTrue(text.matches("(?s).*\n9 +922-1023,59085-65535 +419431 +419431 +26215 +103 +15\nmemory: .*"), text);
+        assertTrue(text.contains("(2 ports, 10 workers)"), text);
+    }
+
+    @Test
+    void shouldNotShowASplitForOneWorker()
+    {
+        assertEquals(0, run(TestHosts.smallLinux(directory), "profiles", "show", "small-2core"), err.toString());
+
+        assertTrue(!out.toString().contains("\nWORKER ") && !out.toString().contains("\nworkers: "), out.toString());
+    }
+
+    @Test
     void shouldShowTheDetectedProfileWithTheConfigsOverrides() throws IOException
     {
         final Environment environment = TestHosts.smallLinux(TestHosts.labInterfaces(directory.resolve("sys")));

@@ -24,6 +24,12 @@ class PinningThreadFactoryTest
         assertEquals(ThreadKind.RX, PinningThreadFactory.kindOf("natgate-rx-lan"));
         assertEquals(ThreadKind.TX, PinningThreadFactory.kindOf("natgate-tx-wan"));
         assertEquals(ThreadKind.WORKER, PinningThreadFactory.kindOf("natgate-worker"));
+        assertEquals(ThreadKind.WORKER, PinningThreadFactory.kindOf("natgate-worker-3"));
+        assertEquals(3, PinningThreadFactory.workerIndexOf("natgate-worker-3"));
+        assertEquals(-1, PinningThreadFactory.workerIndexOf("natgate-worker"));
+        assertEquals(-1, PinningThreadFactory.workerIndexOf("natgate-worker-x"));
+        assertEquals(ThreadKind.SHARED,
+            PinningThreadFactory.kindOf("[natgate-rx-lan,natgate-worker-0,natgate-worker-1,natgate-tx-lan]"));
         assertEquals(ThreadKind.NETWORK, PinningThreadFactory.kindOf("[natgate-rx-lan,natgate-tx-lan]"));
         assertEquals(ThreadKind.SHARED, PinningThreadFactory.kindOf("[natgate-rx-lan,natgate-worker,natgate-tx-lan]"));
         assertEquals(ThreadKind.CONTROL, PinningThreadFactory.kindOf("natgate-events"));
@@ -33,6 +39,21 @@ class PinningThreadFactoryTest
 
     @Test
     void shouldStartTheWorkerThreadPinnedToItsCpu() throws Exception
+    {
+        assertEquals("Cpus_allowed_list:\t1",
+            allowedCpusOf("natgate-worker", new CpuPinning(Map.of(ThreadKind.WORKER, List.of(1)))));
+    }
+
+    @Test
+    void shouldPinEachOfSeveralWorkersToItsOwnCpuTheKthOfTheWorkerList() throws Exception
+    {
+        final CpuPinning pinning = new CpuPinning(Map.of(ThreadKind.WORKER, List.of(1, 0)));
+
+        assertEquals("Cpus_allowed_list:\t1", allowedCpusOf("natgate-worker-0", pinning));
+        assertEquals("Cpus_allowed_list:\t0", allowedCpusOf("natgate-worker-1", pinning));
+    }
+
+    private static String allowedCpusOf(final String role, final CpuPinning pinning) throws Exception
     {
         final AtomicReference<String> allowed = new AtomicReference<>();
         final Agent worker = new Agent()
@@ -49,11 +70,10 @@ class PinningThreadFactoryTest
 
             public String roleName()
             {
-                return "natgate-worker";
+                return role;
             }
         };
-        final PinningThreadFactory threads =
-            new PinningThreadFactory(new CpuPinning(Map.of(ThreadKind.WORKER, List.of(1))));
+        final PinningThreadFactory threads = new PinningThreadFactory(pinning);
         try (AgentRunner runner = new AgentRunner(new NoOpIdleStrategy(), Throwable::printStackTrace, null, worker))
         {
             AgentRunner.startOnThread(runner, threads);
@@ -62,7 +82,7 @@ class PinningThreadFactoryTest
                 Thread.onSpinWait();
             }
         }
-        assertEquals("Cpus_allowed_list:\t1", allowed.get());
+        return allowed.get();
     }
 
     private static Agent agent(final String role)

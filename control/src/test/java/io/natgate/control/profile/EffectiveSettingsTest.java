@@ -1,5 +1,6 @@
 package io.natgate.control.profile;
 
+import io.natgate.bindings.OperatingSystem;
 import io.natgate.control.config.ConfigException;
 import io.natgate.control.config.GatewayConfig;
 import io.natgate.control.config.Location;
@@ -7,6 +8,7 @@ import io.natgate.control.testing.TestHosts;
 import io.natgate.datapath.nat.NatConfig;
 import io.natgate.datapath.pipeline.PipelineConfig;
 import io.natgate.datapath.pipeline.ThreadingMode;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EffectiveSettingsTest
 {
+    /** Profile lines for the example config's MTU 1500 ports in the default 2 KiB slots. */
+    private static final String PLAIN_FRAMES = "afpacket:\n  offloads: false  # no 64 KiB aggregates\n";
+
     private final HardwareProfiles builtin = HardwareProfiles.builtin();
 
     @TempDir
@@ -65,8 +70,9 @@ class EffectiveSettingsTest
             builtin);
 
         final PipelineConfig pipeline = settings.pipelineConfig();
-        assertEquals(16 << 20, pipeline.rxRingCapacity());
+        assertEquals(4 << 20, pipeline.rxRingCapacity());
         assertEquals(64, pipeline.burstSize());
+        assertEquals(10, pipeline.workers());
         assertEquals(ThreadingMode.DEDICATED, pipeline.threadingMode());
         assertEquals("busy-spin", pipeline.idleStrategy());
 
@@ -79,8 +85,10 @@ class EffectiveSettingsTest
         assertEquals(new AfPacketGeometry(1 << 20, 64, 2048, 1, 68 << 10, 1024, 68 << 10, true, true), settings.afPacket());
         assertEquals(new PcapGeometry(64 << 20, 2048, 1), settings.pcap());
         assertEquals(Map.of(CpuPinning.ThreadKind.RX, List.of(2, 3), CpuPinning.ThreadKind.TX, List.of(4, 5),
-            CpuPinning.ThreadKind.WORKER, List.of(6), CpuPinning.ThreadKind.CONTROL, List.of(0, 1)),
-            settings.pinning().cpus());
+            CpuPinning.ThreadKind.WORKER, List.of(6, 7, 8, 9, 10, 11, 12, 13, 14, 15), CpuPinning.ThreadKind.CONTROL,
+            List.of(0, 1)), settings.pinning().cpus());
+        assertEquals(List.of(6), settings.pinning().cpusOfWorker(0));
+        assertEquals(List.of(15), settings.pinning().cpusOfWorker(9));
     }
 
     @Test
@@ -125,9 +133,8 @@ class EffectiveSettingsTest
             ":2: threading=fast: expected dedicated, shared-network, shared, run-to-completion or invoker");
         assertProfileRefused("idleStrategy: nap\n",
             ":2: idleStrategy=nap: expected busy-spin, yielding, backoff, noop or sleeping:<duration>");
-        assertProfileRefused("workers: 4\n",
-            ":2: workers=4: the gateway runs 1 worker for now: the datapath's pipeline runs several, the control " +
-            "plane over them is not built yet (docs/workers.md)");
+        assertProfileRefused("workers: 0\n",
+            ":2: workers=0: must be between 1 and 256");
         assertProfileRefused("afpacket:\n  blockSize: 100k\n",
             ":3: afpacket.blockSize=100k: rxBlockSizeBytes must be a power of two >= the page size 4096");
         assertProfileRefused("afpacket:\n  blockTimeout: 1500us\n",
@@ -183,12 +190,105 @@ class EffectiveSettingsTest
     {
         final EffectiveSettings settings = EffectiveSettings.resolve(exampleConfig(), "server-16core-10g",
             TestHosts.SMALL_LINUX, builtin);
+        final Host tenCpus = new Host(OperatingSystem.LINUX, 10, 24L << 30);
 
-        assertEquals("hw-profiles/server-16core-10g.yaml:28: pinning=rx=[2,3] tx=[4,5] worker=[6] control=[0,1]: pins CPU 6 but this host has 2 " +
-            "(linux, 2 cpus, 24.0 GiB); choose a profile for this host",
-            assertThrows(ConfigException.class, () -> settings.checkFits(TestHosts.SMALL_LINUX)).getMessage());
+        assertEquals("hw-profiles/server-16core-10g.yaml:" + profileLine("server-16core-10g", "pinning:") +
+            ": pinning=rx=[2,3] tx=[4,5] worker=[6,7,8,9,10,11,12,13,14,15] control=[0,1]: pins CPU 15 but this host " +
+            "has 10 (linux, 10 cpus, 24.0 GiB); choose a profile for this host",
+            assertThrows(ConfigException.class, () -> settings.checkFits(tenCpus)).getMessage());
         assertDoesNotThrow(() -> EffectiveSettings.resolve(exampleConfig(), null, TestHosts.SMALL_LINUX, builtin)
             .checkFits(TestHosts.SMALL_LINUX));
+        assertDoesNotThrow(() -> settings.checkFits(new Host(OperatingSystem.LINUX, 16, 16L << 30)));
+    }
+
+    @Test
+    void shouldAcceptWorkersUpToTheCpusAvailable() throws IOException
+    {
+        writeProfile("two", "description: two workers\nworkers: 2  # one per CPU here\n" + PLAIN_FRAMES);
+        final EffectiveSettings settings =
+            EffectiveSettings.resolve(exampleConfig(), "two", TestHosts.SMALL_LINUX, HardwareProfiles.directory(directory));
+
+        assertEquals(2, settings.pipelineConfig().workers());
+        assertEquals(2, settings.workers());
+        assertDoesNotThrow(() -> settings.checkFits(new Host(OperatingSystem.LINUX, 2, 24L << 30)));
+        assertDoesNotThrow(() -> settings.checkFits(new Host(OperatingSystem.LINUX, 4, 24L << 30)));
+        assertTrue(settings.fits(new Host(OperatingSystem.LINUX, 2, 24L << 30)));
+    }
+
+    @Test
+    void shouldRefuseMoreWorkersThanCpusNamingKeyValueAndLine() throws IOException
+    {
+        final Path file =
+            writeProfile("three", "description: three workers\nworkers: 3  # one per CPU\n" + PLAIN_FRAMES);
+        final EffectiveSettings settings = EffectiveSettings.resolve(exampleConfig(), "three", TestHosts.SMALL_LINUX,
+            HardwareProfiles.directory(directory));
+
+        final ConfigException refused =
+            assertThrows(ConfigException.class, () -> settings.checkFits(TestHosts.SMALL_LINUX));
+        assertEquals(file + ":2: workers=3: 3 workers need as many CPUs but this host has 2 (linux, 2 cpus, " +
+            "24.0 GiB); choose a profile for this host, or a profile file of your own (a copy of three) with workers " +
+            "at most 2", refused.getMessage());
+        assertEquals(new Location(file.toString(), 2, "workers", "3"), refused.location());
+        assertEquals(false, settings.fits(TestHosts.SMALL_LINUX));
+    }
+
+    @Test
+    void shouldRefuseRunToCompletionWithSeveralWorkersNamingBothKeys() throws IOException
+    {
+        final Path file = writeProfile("bad", "description: a bad profile\nthreading: run-to-completion\nworkers: 2\n");
+
+        assertEquals(file + ":3: workers=2: threading run-to-completion (" + file + ":2) runs one worker: it has no " +
+            "receive side to steer frames to several; set workers: 1, or threading: dedicated or shared-network",
+            assertThrows(ConfigException.class, () -> HardwareProfiles.directory(directory).get("bad", null))
+                .getMessage());
+    }
+
+    @Test
+    void shouldRefuseAWorkerPinningWithoutOneCpuPerWorker() throws IOException
+    {
+        assertProfileRefused("workers: 3\npinning: {worker: [0, 1]}\n",
+            ":3: pinning=worker=[0,1]: pinning.worker lists 2 CPUs for 3 workers (" + directory.resolve("bad.yaml") +
+            ":2); list one CPU per worker: worker k runs on the k-th");
+        assertProfileRefused("workers: 2\npinning: {worker: [0, 1, 2]}\n",
+            ":3: pinning=worker=[0,1,2]: pinning.worker lists 3 CPUs for 2 workers (" + directory.resolve("bad.yaml") +
+            ":2); list one CPU per worker: worker k runs on the k-th");
+        writeProfile("pinned", "description: a worker per CPU\nworkers: 2\npinning: {worker: [1, 0]}\n");
+        final CpuPinning pinning =
+            (CpuPinning)HardwareProfiles.directory(directory).get("pinned", null).settings().get(ProfileKey.PINNING).value();
+        assertEquals(List.of(1), pinning.cpusOfWorker(0));
+        assertEquals(List.of(0), pinning.cpusOfWorker(1));
+    }
+
+    @Test
+    void shouldRefuseAConfigsPortBlocksWithSeveralWorkers() throws IOException
+    {
+        writeProfile("two", "description: two workers\nworkers: 2  # one per CPU here\n" + PLAIN_FRAMES);
+        final GatewayConfig blocks = loadConfig(example().replace("  # portBlocks:                    #",
+            "  portBlocks:                      #").replace("  #   size: 512                    #",
+            "    size: 512                      #"));
+
+        final ConfigException refused = assertThrows(ConfigException.class, () -> EffectiveSettings.resolve(blocks,
+            "two", TestHosts.SMALL_LINUX, HardwareProfiles.directory(directory)));
+        assertTrue(refused.getMessage().contains("nat.portBlocks.size=512: port blocks and deterministic NAT run on " +
+            "one worker only"), refused.getMessage());
+        assertDoesNotThrow(() -> EffectiveSettings.resolve(blocks, "small-2core", TestHosts.SMALL_LINUX, builtin));
+    }
+
+    @Test
+    void shouldRefuseAnHaPairWithSeveralWorkersNamingTheWorkersLine() throws IOException
+    {
+        final Path profile = writeProfile("two", "description: two workers\nworkers: 2  # one per CPU here\n" +
+            PLAIN_FRAMES);
+        final GatewayConfig paired = loadConfig(example() +
+            "ha:\n  priority: 200\n  link: 192.0.2.1:7400\n  peer: 192.0.2.2:7400\n");
+
+        final ConfigException refused = assertThrows(ConfigException.class, () -> EffectiveSettings.resolve(paired,
+            "two", TestHosts.SMALL_LINUX, HardwareProfiles.directory(directory)));
+
+        assertTrue(refused.getMessage().startsWith(profile + ":2: workers=2: an HA pair (ha: in "), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith("runs with 1 worker for now: replication and takeover hold worker " +
+            "0's engine (docs/workers.md); set workers: 1"), refused.getMessage());
+        assertDoesNotThrow(() -> EffectiveSettings.resolve(paired, "small-2core", TestHosts.SMALL_LINUX, builtin));
     }
 
     @Test
@@ -233,7 +333,7 @@ class EffectiveSettingsTest
         final MemoryEstimate memory = settings.memory();
         assertEquals(2, memory.ports());
         assertEquals(2 * settings.afPacket().ringBytesPerPort(), memory.backendBytes());
-        assertEquals(MemoryEstimate.pipelineRingBytes(2 + 2, 1 << 20, 1 << 20, 64 << 10, 1 << 20),
+        assertEquals(MemoryEstimate.pipelineRingBytes(2 + 2, 1, 1 << 20, 1 << 20, 64 << 10, 1 << 20),
             memory.pipelineRingBytes(), "rings for the two ports and the provider interface and local port added");
         assertTrue(memory.fits());
         assertTrue(settings.gateway().isEmpty());
@@ -259,8 +359,56 @@ class EffectiveSettingsTest
         final int configured = settings.gateway().orElseThrow().ports().size();
         final int added = Math.max(1, settings.gateway().orElseThrow().providers().size()) + 1;
 
-        assertEquals(MemoryEstimate.pipelineRingBytes(configured + added, 1 << 20, 1 << 20, 64 << 10, 1 << 20),
+        assertEquals(MemoryEstimate.pipelineRingBytes(configured + added, 1, 1 << 20, 1 << 20, 64 << 10, 1 << 20),
             settings.memory().pipelineRingBytes());
+    }
+
+    @Test
+    void shouldCountEveryWorkersRingsAndPortBitmapsInTheMemoryEstimate() throws IOException
+    {
+        // power-of-two tables: two halves take what the whole does, so only the second worker's own parts remain
+        final String tables = PLAIN_FRAMES + "tables:\n  maxSessions: 65536  # sessions\n  maxMappings: 65536  # mappings\n" +
+            "  maxClients: 4096  # clients\n";
+        writeProfile("one", "description: one worker\nworkers: 1  # one\n" + tables);
+        writeProfile("two", "description: two workers\nworkers: 2  # two\n" + tables);
+        final HardwareProfiles profiles = HardwareProfiles.directory(directory);
+        final MemoryEstimate one = EffectiveSettings.resolve(exampleConfig(), "one", TestHosts.SMALL_LINUX, profiles)
+            .memory();
+        final MemoryEstimate two = EffectiveSettings.resolve(exampleConfig(), "two", TestHosts.SMALL_LINUX, profiles)
+            .memory();
+
+        final long trailer = RingBufferDescriptor.TRAILER_LENGTH;
+        final long rx = (1 << 20) + trailer;
+        final long tx = (1 << 20) + trailer;
+        final long command = (64 << 10) + trailer;
+        final long event = (1 << 20) + trailer;
+        final int ports = one.ports() + Math.max(1, exampleConfig().providers().size()) + 1;
+        final long secondWorkersRings = ports * (rx + tx) + command + event;
+        final long handoffRings = 2 * rx;
+        assertEquals(secondWorkersRings + handoffRings, two.pipelineRingBytes() - one.pipelineRingBytes());
+
+        final int publicAddresses = exampleConfig().publicAddressCount();
+        // TCP, UDP and ICMP: 65,536 bits and a cursor each per public address, and a count of ports in use
+        final long secondWorkersPortBitmaps = publicAddresses * (3L * (65_536 / 8 + 4) + 4);
+        final long secondWorkersSessionArrayOffset = 6 * 8; // its records start a cache line into their array
+        assertEquals(secondWorkersPortBitmaps + secondWorkersSessionArrayOffset, two.tableBytes() - one.tableBytes());
+        assertEquals(one.backendBytes(), two.backendBytes());
+        assertEquals(2, two.workers());
+        assertTrue(two.totalBytes() > one.totalBytes());
+    }
+
+    private static int profileLine(final String profile, final String prefix) throws IOException
+    {
+        final List<String> lines =
+            Files.readAllLines(TestHosts.repositoryFile("hw-profiles/" + profile + ".yaml"));
+        for (int i = 0; i < lines.size(); i++)
+        {
+            if (lines.get(i).startsWith(prefix))
+            {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(profile + " has no line " + prefix);
     }
 
     private void assertProfileRefused(final String settings, final String expectedAfterFile) throws IOException

@@ -15,6 +15,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HardwareProfilesTest
 {
@@ -50,6 +51,44 @@ class HardwareProfilesTest
         assertEquals("small-2core", detect(OperatingSystem.MAC_OS, 64, 64 * GIB));
         assertEquals("windows-npcap", detect(OperatingSystem.WINDOWS, 8, 16 * GIB));
         assertEquals("windows-npcap", detect(OperatingSystem.WINDOWS, 64, 256 * GIB));
+    }
+
+    @Test
+    void shouldNotDetectAProfileWithMoreWorkersOrPinnedCpusThanTheHostHas() throws IOException
+    {
+        Files.writeString(directory.resolve("one-worker.yaml"), """
+            description: one worker, anywhere
+            detect: {os: [linux], minCpus: 1}
+            """);
+        Files.writeString(directory.resolve("four-workers.yaml"), """
+            description: four workers, detected from 2 CPUs up
+            detect: {os: [linux], minCpus: 2}
+            workers: 4     # a worker per CPU
+            """);
+        Files.writeString(directory.resolve("pinned.yaml"), """
+            description: one worker pinned to CPU 3, detected from 2 CPUs up
+            detect: {os: [linux], minCpus: 2, minMemory: 1g}
+            pinning: {worker: [3]}     # its own CPU
+            """);
+        final HardwareProfiles mine = HardwareProfiles.directory(directory);
+
+        assertEquals("one-worker", mine.detect(new Host(OperatingSystem.LINUX, 2, 24 * GIB)).profile().name());
+        assertEquals("one-worker", mine.detect(new Host(OperatingSystem.LINUX, 3, 24 * GIB)).profile().name());
+        assertEquals("pinned", mine.detect(new Host(OperatingSystem.LINUX, 4, 24 * GIB)).profile().name(),
+            "of those that fit, the most demanding: the same CPUs, more memory");
+        assertEquals("four-workers", mine.detect(new Host(OperatingSystem.LINUX, 4, GIB / 2)).profile().name());
+    }
+
+    @Test
+    void shouldDetectTheServerProfileOnlyWhereEachOfItsWorkersHasACpu()
+    {
+        final Host server = new Host(OperatingSystem.LINUX, 16, 16 * GIB);
+        final HardwareProfile profile = profiles.detect(server).profile();
+
+        assertEquals("server-16core-10g", profile.name());
+        assertTrue(profile.settings().get(ProfileKey.WORKERS).intValue() > 1);
+        assertTrue(EffectiveSettings.of(profile).fits(server));
+        assertEquals("small-2core", detect(OperatingSystem.LINUX, 15, 64 * GIB));
     }
 
     @Test
