@@ -2,6 +2,8 @@ package io.natgate.control.lab;
 
 import io.natgate.control.config.Backend;
 import io.natgate.control.config.GatewayConfig;
+import io.natgate.control.profile.EffectiveSettings;
+import io.natgate.control.profile.HardwareProfiles;
 import io.natgate.control.testing.TestHosts;
 import io.natgate.datapath.nat.Ipv4;
 import io.natgate.datapath.nat.WorkerSteering;
@@ -60,6 +62,20 @@ class LabGatewayConfigTest
             .filter(i -> !copy.get(i).equals(original.get(i))).mapToObj(i -> copy.get(i).replaceAll(" *#.*", ""))
             .toList();
         assertEquals(List.of("workers: 2", "threading: shared-network"), changed);
+    }
+
+    @Test
+    void shouldAcceptTheLabConfigOnTwoWorkersWithinTheProfilesBudget(@TempDir final Path directory)
+    {
+        final String profile = LabGatewayConfig.writeProfile(directory, "small-2core", "shared-network", 2);
+        final Path file = LabGatewayConfig.write(directory, Backend.AFPACKET, profile);
+
+        final EffectiveSettings settings = EffectiveSettings.load(file, null,
+            TestHosts.linuxLoader(TestHosts.labInterfaces(directory.resolve("sys"))), TestHosts.SMALL_LINUX,
+            HardwareProfiles.builtin());
+
+        assertEquals(2, settings.pipelineConfig().workers());
+        assertEquals("shared-network", settings.pipelineConfig().threadingMode().configName());
     }
 
     /**
