@@ -14,14 +14,14 @@ import java.util.Map;
 /**
  * natgate's backends against each other and the kernel's NAT in one run: {@link KernelNatComparison}'s
  * lab, cases (TCP by stream count, UDP by payload from several iperf3 clients at once, offered and
- * received) and table, with a natgate side for each backend and threading mode (by default AF_XDP and
- * AF_PACKET, both run to completion) beside the kernel's. The sides rotate from round to round; the
+ * received) and table, with a natgate side for each backend, threading mode and number of workers (by
+ * default AF_XDP and AF_PACKET, both run to completion with one) beside the kernel's. The sides rotate from round to round; the
  * table gives each figure's median and each side's ratio to the kernel, and a last block the first
  * backend's medians over the second's. Takes KernelNatComparison's options, {@code --backends}
  * instead of {@code --backend}. Needs root and the lab's packages.
  * <pre>
  * java @jvm.options -cp benchmarks/target/benchmarks.jar io.natgate.benchmarks.e2e.BackendComparison \
- *     [--backends afxdp,afpacket] [--threading run-to-completion] [--rounds 3] [--seconds 10] \
+ *     [--backends afxdp,afpacket] [--threading run-to-completion] [--workers 1] [--rounds 3] [--seconds 10] \
  *     [--tcp-streams 1,8] [--udp-lengths 64,1400] [--udp-clients 2] [--udp-rate 0]
  * </pre>
  */
@@ -62,12 +62,12 @@ public final class BackendComparison
         {
             final KernelNatComparison.Options options = new KernelNatComparison.Options(base.seconds(), base.rounds(),
                 KernelNatComparison.parse(new String[] {"--backend", backend}).backend(), base.threading(),
-                base.tcpStreams(), base.udpLengths(), base.udpClients(), base.udpRate());
-            for (final String mode : base.threading())
+                base.workers(), base.tcpStreams(), base.udpLengths(), base.udpClients(), base.udpRate());
+            for (final String side : options.natgateSides())
             {
-                final String label = "natgate " + backend + " " + mode;
+                final String label = side.replaceFirst("^natgate ", "natgate " + backend + " ");
                 comparisons.put(label, new KernelNatComparison(options, System.out));
-                measuredAs.put(label, "natgate " + mode);
+                measuredAs.put(label, side);
             }
         }
         comparisons.put(KERNEL, new KernelNatComparison(base, System.out));
@@ -75,10 +75,11 @@ public final class BackendComparison
         final List<String> sides = new ArrayList<>(comparisons.keySet());
 
         System.out.printf(Locale.ROOT, "natgate backends %s vs kernel NAT (nftables masquerade), lab of docs/lab.md, " +
-            "default offloads on every veth end, GRO on the gateway's ends: %d s per case, %d round(s), threading %s; " +
-            "TCP streams %s; UDP %d iperf3 clients at -b %s each, payloads %s B; %d CPUs, load average %s, JVM %s, " +
+            "default offloads on every veth end, GRO on the gateway's ends: %d s per case, %d round(s), threading %s, " +
+            "workers %s; TCP streams %s; UDP %d iperf3 clients at -b %s each, payloads %s B; %d CPUs, load average %s, JVM %s, " +
             "kernel %s%n", String.join(", ", backends), base.seconds(), base.rounds(),
-            String.join(", ", base.threading()), java.util.Arrays.toString(base.tcpStreams()), base.udpClients(),
+            String.join(", ", base.threading()), java.util.Arrays.toString(base.workers()),
+            java.util.Arrays.toString(base.tcpStreams()), base.udpClients(),
             base.udpRate(), java.util.Arrays.toString(base.udpLengths()), Runtime.getRuntime().availableProcessors(),
             loadAverage(), System.getProperty("java.vm.version"), System.getProperty("os.version"));
         final Map<String, List<List<KernelNatComparison.Result>>> rounds = new LinkedHashMap<>();

@@ -39,11 +39,16 @@ import java.util.function.ToDoubleFunction;
  * offload and TSO/GSO, and the gateway's ends have GRO on, for both sides alike (natgate turns GRO on
  * for its ports itself, {@code afpacket.gro}; on the kernel side it is turned on here). One side is
  * natgate forwarding (no kernel addresses on the gateway's ends, ip_forward=0) in each threading mode
- * asked for; the other the kernel (addresses, ip_forward=1, an nftables masquerade rule).
+ * and with each number of NAT workers asked for (more than one runs in {@code shared-network} or
+ * {@code dedicated} threading only: run-to-completion has no receive side to steer); the other the
+ * kernel (addresses, ip_forward=1, an nftables masquerade rule).
  * <p>
- * Each side runs the same cases: iperf3 TCP with each stream count ({@code -P}), and UDP with each
- * payload length sent by several iperf3 clients at once, each as fast as it can ({@code -b 0}), so
- * that more is offered than either side forwards. For every case it prints what was offered (sent)
+ * Each side runs the same cases: iperf3 TCP with each stream count ({@code -P}) from the first client,
+ * and UDP with each payload length sent by several iperf3 clients at once, each as fast as it can
+ * ({@code -b 0}), so that more is offered than either side forwards. The UDP clients run in turn in the
+ * first client, which sends from {@value LabTopology#CLIENT_SECOND_ADDRESS} (worker 0 of 2), and the
+ * second, {@value LabTopology#CLIENT2_ADDRESS} (worker 1 of 2), so that with 2 workers each gets the flows
+ * of one client; TCP stays on the first client's worker. For every case it prints what was offered (sent)
  * and what the server received. Sides alternate within a round and the order rotates from round to
  * round, so load from other work does not land on one side only; the closing table gives each
  * figure's median over the rounds and the ratio of each natgate mode to the kernel.
@@ -51,12 +56,17 @@ import java.util.function.ToDoubleFunction;
  * <pre>
  * java @jvm.options -cp benchmarks/target/benchmarks.jar io.natgate.benchmarks.e2e.KernelNatComparison \
  *     [--seconds 10] [--rounds 3] [--backend afpacket|afxdp|pcap] [--threading shared-network,run-to-completion]
- *     [--tcp-streams 1,8] [--udp-lengths 64,1400] [--udp-clients 2] [--udp-rate 0]
+ *     [--workers 1,2] [--tcp-streams 1,8] [--udp-lengths 64,1400] [--udp-clients 2] [--udp-rate 0]
  * </pre>
  */
 public final class KernelNatComparison
 {
     private static final String KERNEL = "kernel";
+    private static final String NATGATE = "natgate ";
+    private static final String WORKERS = " workers";
+    private static final String RUN_TO_COMPLETION = "run-to-completion";
+    /** Where the UDP clients run, in turn: with 2 workers, on worker 0 and on worker 1. */
+    private static final Role[] UDP_CLIENT_ROLES = {Role.CLIENT, Role.CLIENT2};
     /** Beyond the lab's minute: on a loaded machine the journal's start-up code generation alone can take that. */
     private static final Duration GATEWAY_START_TIMEOUT = Duration.ofMinutes(4);
     private static final List<String> OFFLOAD_FEATURES = List.of("rx-checksumming", "tx-checksumming",
@@ -68,13 +78,33 @@ public final class KernelNatComparison
     /**
      * The run's settings, from the command line.
      */
-    record Options(int seconds, int rounds, Backend backend, List<String> threading, int[] tcpStreams,
-        int[] udpLengths, int udpClients, String udpRate)
+    record Options(int seconds, int rounds, Backend backend, List<String> threading, int[] workers,
+        int[] tcpStreams, int[] udpLengths, int udpClients, String udpRate)
     {
         static Options defaults()
         {
-            return new Options(10, 3, Backend.AFPACKET, List.of("shared-network", "run-to-completion"),
+            return new Options(10, 3, Backend.AFPACKET, List.of("shared-network", "run-to-completion"), new int[] {1},
                 new int[] {1, 8}, new int[] {64, 1400}, 2, "0");
+        }
+
+        /**
+         * @return the natgate sides: each threading mode with each number of workers, but run-to-completion with
+         * one only (the gateway refuses more).
+         */
+        List<String> natgateSides()
+        {
+            final List<String> sides = new ArrayList<>();
+            for (final int count : workers)
+            {
+                for (final String mode : threading)
+                {
+                    if (count == 1 || !RUN_TO_COMPLETION.equals(mode))
+                    {
+                        sides.add(NATGATE + mode + (count == 1 ? "" : " " + count + WORKERS));
+                    }
+                }
+            }
+            return sides;
         }
     }
 
@@ -117,14 +147,15 @@ public final class KernelNatComparison
      */
     String run()
     {
-        final List<String> sides = new ArrayList<>();
-        options.threading().forEach(mode -> sides.add("natgate " + mode));
+        final List<String> sides = new ArrayList<>(options.natgateSides());
         sides.add(KERNEL);
         out.printf(Locale.ROOT, "natgate vs kernel NAT (nftables masquerade), lab of docs/lab.md, default " +
-            "offloads on every veth end, GRO on the gateway's ends: %d s per case, %d round(s), client 10.0.0.2 -> " +
-            "server 203.0.113.2, natgate backend %s, threading %s; TCP streams %s; UDP %d iperf3 clients at -b %s " +
-            "each, payloads %s B; %d CPUs, load average %s, JVM %s, kernel %s%n", options.seconds(), options.rounds(),
-            options.backend().configName(), String.join(", ", options.threading()),
+            "offloads on every veth end, GRO on the gateway's ends: %d s per case, %d round(s), TCP from %s, UDP " +
+            "from %s and %s in turn -> server %s, natgate backend %s, threading %s, workers %s; TCP streams %s; " +
+            "UDP %d iperf3 clients at -b %s each, payloads %s B; %d CPUs, load average %s, JVM %s, kernel %s%n",
+            options.seconds(), options.rounds(), LabTopology.CLIENT_SECOND_ADDRESS, LabTopology.CLIENT_SECOND_ADDRESS,
+            LabTopology.CLIENT2_ADDRESS, LabTopology.SERVER_ADDRESS, options.backend().configName(),
+            String.join(", ", options.threading()), Arrays.toString(options.workers()),
             Arrays.toString(options.tcpStreams()), options.udpClients(), options.udpRate(),
             Arrays.toString(options.udpLengths()), Runtime.getRuntime().availableProcessors(), loadAverage(),
             System.getProperty("java.vm.version"), System.getProperty("os.version"));
@@ -153,6 +184,7 @@ public final class KernelNatComparison
         int rounds = defaults.rounds();
         Backend backend = defaults.backend();
         List<String> threading = defaults.threading();
+        int[] workers = defaults.workers();
         int[] tcpStreams = defaults.tcpStreams();
         int[] udpLengths = defaults.udpLengths();
         int udpClients = defaults.udpClients();
@@ -166,6 +198,7 @@ public final class KernelNatComparison
                 case "--rounds" -> rounds = Integer.parseInt(required(args[i], value));
                 case "--backend" -> backend = backendNamed(required(args[i], value));
                 case "--threading" -> threading = List.of(required(args[i], value).split(","));
+                case "--workers" -> workers = numbers(required(args[i], value));
                 case "--tcp-streams" -> tcpStreams = numbers(required(args[i], value));
                 case "--udp-lengths" -> udpLengths = numbers(required(args[i], value));
                 case "--udp-clients" -> udpClients = Integer.parseInt(required(args[i], value));
@@ -173,18 +206,24 @@ public final class KernelNatComparison
                 default -> usage("unknown option " + args[i]);
             }
         }
-        if (rounds < 1 || seconds < 1 || udpClients < 1)
+        if (rounds < 1 || seconds < 1 || udpClients < 1 || Arrays.stream(workers).anyMatch(count -> count < 1))
         {
-            usage("--rounds, --seconds and --udp-clients must be at least 1");
+            usage("--rounds, --seconds, --workers and --udp-clients must be at least 1");
         }
-        return new Options(seconds, rounds, backend, threading, tcpStreams, udpLengths, udpClients, udpRate);
+        final Options options =
+            new Options(seconds, rounds, backend, threading, workers, tcpStreams, udpLengths, udpClients, udpRate);
+        if (options.natgateSides().isEmpty())
+        {
+            usage("--workers above 1 needs a --threading other than run-to-completion");
+        }
+        return options;
     }
 
     private static void usage(final String problem)
     {
         System.err.println(problem);
         System.err.println("usage: KernelNatComparison [--seconds N] [--rounds N] [--backend afpacket|afxdp|pcap] " +
-            "[--threading shared-network,run-to-completion] [--tcp-streams 1,8] [--udp-lengths 64,1400] " +
+            "[--threading shared-network,run-to-completion] [--workers 1,2] [--tcp-streams 1,8] [--udp-lengths 64,1400] " +
             "[--udp-clients N] [--udp-rate 0|RATE]");
         System.exit(2);
     }
@@ -218,7 +257,7 @@ public final class KernelNatComparison
         }
         catch (final LabException ex)
         {
-            out.printf(Locale.ROOT, "%-30s failed (%s); measuring it again%n", side,
+            out.printf(Locale.ROOT, "%-32s failed (%s); measuring it again%n", side,
                 ex.getMessage().lines().findFirst().orElse(""));
             return measure(side, showOffload);
         }
@@ -227,7 +266,7 @@ public final class KernelNatComparison
     /**
      * Makes the lab for one side, measures every case, and removes it.
      *
-     * @param side        {@code kernel} or {@code natgate MODE}.
+     * @param side        {@code kernel}, {@code natgate MODE} or {@code natgate MODE N workers}.
      * @param showOffload print the gateway's and client's offload settings, as the side runs with them.
      */
     List<Result> measure(final String side, final boolean showOffload)
@@ -236,11 +275,14 @@ public final class KernelNatComparison
         final Path directory = LabFiles.temporaryDirectory("natgate-e2e-bench");
         try (Lab lab = Lab.up(LabTopology.unique("bench"), natgate ? Lab.Forwarding.NATGATE : Lab.Forwarding.KERNEL_NAT))
         {
+            lab.sendFrom(Role.CLIENT, LabTopology.CLIENT_SECOND_ADDRESS);
             LabGateway gateway = null;
             if (natgate)
             {
-                final String mode = side.substring("natgate ".length());
-                final Path config = LabGatewayConfig.write(directory, options.backend(), profile(directory, mode));
+                final String[] modeAndWorkers = side.substring(NATGATE.length()).split(" ");
+                final int workers = modeAndWorkers.length == 1 ? 1 : Integer.parseInt(modeAndWorkers[1]);
+                final Path config = LabGatewayConfig.write(directory, options.backend(),
+                    LabGatewayConfig.writeProfile(directory, "small-2core", modeAndWorkers[0], workers));
                 gateway = LabGateway.start(lab, NatgateJvm.current(), config, null, List.of(), GATEWAY_START_TIMEOUT);
             }
             else
@@ -259,9 +301,12 @@ public final class KernelNatComparison
             {
                 Iperf3.server(lab, Role.SERVER, Iperf3.PORT + client);
             }
-            // The gateway learns the client's and server's MACs before the first measured packet.
-            lab.exec(Role.CLIENT, Duration.ofSeconds(10), "ping", "-c", "2", "-i", "0.2", "-W", "2",
-                LabTopology.SERVER_ADDRESS).check();
+            // The gateway learns the clients' and server's MACs before the first measured packet.
+            for (final Role client : UDP_CLIENT_ROLES)
+            {
+                lab.exec(client, Duration.ofSeconds(10), "ping", "-c", "2", "-i", "0.2", "-W", "2",
+                    LabTopology.SERVER_ADDRESS).check();
+            }
             final List<Result> results = new ArrayList<>();
             for (final int streams : options.tcpStreams())
             {
@@ -293,7 +338,8 @@ public final class KernelNatComparison
     }
 
     /**
-     * {@code udpClients} iperf3 clients at once, each to its own server port; their sums.
+     * {@code udpClients} iperf3 clients at once, each to its own server port, in the two clients' namespaces in
+     * turn; their sums.
      */
     private Result udp(final Lab lab, final int length)
     {
@@ -305,7 +351,8 @@ public final class KernelNatComparison
             for (int client = 0; client < options.udpClients(); client++)
             {
                 final int port = Iperf3.PORT + client;
-                runs.add(clients.submit(() -> Iperf3.udp(lab, Role.CLIENT, LabTopology.SERVER_ADDRESS, port,
+                final Role role = UDP_CLIENT_ROLES[client % UDP_CLIENT_ROLES.length];
+                runs.add(clients.submit(() -> Iperf3.udp(lab, role, LabTopology.SERVER_ADDRESS, port,
                     options.seconds(), options.udpRate(), length)));
             }
             long sent = 0;
@@ -343,14 +390,14 @@ public final class KernelNatComparison
     {
         if (result.udp())
         {
-            out.printf(Locale.ROOT, "%-30s %-16s offered %,10.0f pps (%8.1f Mbit/s), received %,10.0f pps " +
+            out.printf(Locale.ROOT, "%-32s %-16s offered %,10.0f pps (%8.1f Mbit/s), received %,10.0f pps " +
                 "(%8.1f Mbit/s), lost %.2f %%, %d dropped at the server's full sockets%n", side, result.name(),
                 result.offeredPps(), result.offeredBitsPerSecond() / 1e6, result.receivedPps(),
                 result.receivedBitsPerSecond() / 1e6, result.lostPercent(), result.serverSocketDrops());
         }
         else
         {
-            out.printf(Locale.ROOT, "%-30s %-16s sent %.3f Gbit/s, received %.3f Gbit/s, %d retransmits%n",
+            out.printf(Locale.ROOT, "%-32s %-16s sent %.3f Gbit/s, received %.3f Gbit/s, %d retransmits%n",
                 side, result.name(), result.offeredBitsPerSecond() / 1e9, result.receivedBitsPerSecond() / 1e9,
                 result.retransmits());
         }
@@ -369,35 +416,6 @@ public final class KernelNatComparison
     }
 
     /**
-     * The profile natgate runs with: small-2core as shipped, or a copy of it with another threading mode.
-     */
-    private static String profile(final Path directory, final String threading)
-    {
-        final String resource = HardwareProfiles.DIRECTORY + "/small-2core.yaml";
-        try (InputStream in = KernelNatComparison.class.getClassLoader().getResourceAsStream(resource))
-        {
-            if (in == null)
-            {
-                throw new LabException("no " + resource + " on the class path");
-            }
-            final String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            final String changed = text.replaceFirst("(?m)^threading: *[a-z-]+", "threading: " + threading);
-            if (!changed.contains("threading: " + threading + " ") && !changed.contains("threading: " + threading + "\n"))
-            {
-                throw new LabException("no threading line to change in " + resource);
-            }
-            final Path file = directory.resolve("small-2core-" + threading + ".yaml");
-            Files.createDirectories(directory);
-            Files.writeString(file, changed);
-            return file.getFileName().toString();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    /**
      * The offload features of the client's end and the gateway's two ends, as {@code ethtool -k} shows them.
      */
     private void printOffloads(final Lab lab, final String side)
@@ -412,7 +430,7 @@ public final class KernelNatComparison
                 .stdout().lines().map(String::strip)
                 .filter(line -> OFFLOAD_FEATURES.stream().anyMatch(feature -> line.startsWith(feature + ":")))
                 .map(line -> line.replace(" [fixed]", "")).reduce((a, b) -> a + ", " + b).orElse("");
-            out.printf(Locale.ROOT, "%-30s offloads of %s %s: %s%n", side,
+            out.printf(Locale.ROOT, "%-32s offloads of %s %s: %s%n", side,
                 end.getValue().name().toLowerCase(Locale.ROOT), end.getKey(), features);
         }
     }
@@ -427,7 +445,7 @@ public final class KernelNatComparison
                 line.startsWith("natgate_port_tx_failed"))
             .filter(line -> !line.endsWith(" 0"))
             .reduce((a, b) -> a + "; " + b).orElse("none");
-        out.printf(Locale.ROOT, "%-30s drops: %s%n", side, drops);
+        out.printf(Locale.ROOT, "%-32s drops: %s%n", side, drops);
     }
 
     /**
@@ -437,59 +455,70 @@ public final class KernelNatComparison
     {
         final List<String> sides = new ArrayList<>(rounds.keySet());
         final List<Result> cases = rounds.get(sides.getFirst()).getFirst();
+        // Every side's column, then a ratio column per natgate side; each as wide as its heading.
+        final List<String> headings = new ArrayList<>(sides);
+        sides.stream().filter(side -> !KERNEL.equals(side))
+            .forEach(side -> headings.add(side.replace(NATGATE, "") + "/kernel"));
+        final int[] widths = new int[headings.size()];
+        for (int column = 0; column < widths.length; column++)
+        {
+            widths[column] = Math.max(column < sides.size() ? 28 : 14, headings.get(column).length());
+        }
         final StringBuilder out = new StringBuilder();
-        final StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-26s", "case"));
-        for (final String side : sides)
-        {
-            header.append(String.format(Locale.ROOT, " %28s", side));
-        }
-        for (final String side : sides)
-        {
-            if (!KERNEL.equals(side))
-            {
-                header.append(String.format(Locale.ROOT, " %14s", side.replace("natgate ", "") + "/kernel"));
-            }
-        }
-        out.append(header).append('\n');
+        line(out, "case", headings, widths);
         for (int i = 0; i < cases.size(); i++)
         {
             final int index = i;
             final Result first = cases.get(i);
             if (first.udp())
             {
-                row(out, rounds, first.name() + " received pps", r -> r.get(index).receivedPps(), "%,.0f", true);
-                row(out, rounds, "  offered pps", r -> r.get(index).offeredPps(), "%,.0f", false);
-                row(out, rounds, "  received Mbit/s", r -> r.get(index).receivedBitsPerSecond() / 1e6, "%.1f", false);
-                row(out, rounds, "  loss %", r -> r.get(index).lostPercent(), "%.2f", false);
-                row(out, rounds, "  server socket drops", r -> r.get(index).serverSocketDrops(), "%.0f", false);
+                row(out, rounds, widths, first.name() + " received pps", r -> r.get(index).receivedPps(), "%,.0f",
+                    true);
+                row(out, rounds, widths, "  offered pps", r -> r.get(index).offeredPps(), "%,.0f", false);
+                row(out, rounds, widths, "  received Mbit/s", r -> r.get(index).receivedBitsPerSecond() / 1e6, "%.1f",
+                    false);
+                row(out, rounds, widths, "  loss %", r -> r.get(index).lostPercent(), "%.2f", false);
+                row(out, rounds, widths, "  server socket drops", r -> r.get(index).serverSocketDrops(), "%.0f", false);
             }
             else
             {
-                row(out, rounds, first.name() + " Gbit/s", r -> r.get(index).receivedBitsPerSecond() / 1e9, "%.3f",
-                    true);
-                row(out, rounds, "  retransmits", r -> r.get(index).retransmits(), "%.0f", false);
+                row(out, rounds, widths, first.name() + " Gbit/s", r -> r.get(index).receivedBitsPerSecond() / 1e9,
+                    "%.3f", true);
+                row(out, rounds, widths, "  retransmits", r -> r.get(index).retransmits(), "%.0f", false);
             }
         }
         return out.toString();
     }
 
-    private static void row(final StringBuilder out, final Map<String, List<List<Result>>> rounds, final String label,
-        final ToDoubleFunction<List<Result>> figure, final String format, final boolean ratios)
+    private static void row(final StringBuilder out, final Map<String, List<List<Result>>> rounds, final int[] widths,
+        final String label, final ToDoubleFunction<List<Result>> figure, final String format, final boolean ratios)
     {
-        out.append(String.format(Locale.ROOT, "%-26s", label));
         final Map<String, Double> medians = new LinkedHashMap<>();
         rounds.forEach((side, results) -> medians.put(side, median(results, figure)));
-        medians.values().forEach(value -> out.append(String.format(Locale.ROOT, " %28s",
-            String.format(Locale.ROOT, format, value))));
+        final List<String> cells = new ArrayList<>();
+        medians.values().forEach(value -> cells.add(String.format(Locale.ROOT, format, value)));
         final double kernel = medians.getOrDefault(KERNEL, 0.0);
         medians.forEach((side, value) ->
         {
             if (!KERNEL.equals(side))
             {
-                out.append(String.format(Locale.ROOT, " %14s",
-                    ratios && kernel > 0 ? String.format(Locale.ROOT, "%.2f", value / kernel) : ""));
+                cells.add(ratios && kernel > 0 ? String.format(Locale.ROOT, "%.2f", value / kernel) : "");
             }
         });
+        line(out, label, cells, widths);
+    }
+
+    /**
+     * Appends a line of the table: its label, then each cell right-aligned in its column.
+     */
+    private static void line(final StringBuilder out, final String label, final List<String> cells, final int[] widths)
+    {
+        out.append(String.format(Locale.ROOT, "%-26s", label));
+        for (int column = 0; column < cells.size(); column++)
+        {
+            out.append(' ').append(" ".repeat(Math.max(0, widths[column] - cells.get(column).length())))
+                .append(cells.get(column));
+        }
         out.append('\n');
     }
 

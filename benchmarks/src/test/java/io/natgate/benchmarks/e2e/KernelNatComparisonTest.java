@@ -48,11 +48,39 @@ class KernelNatComparisonTest
             assertTrue(Pattern.compile(Pattern.quote(side) + " +UDP 64 B +offered +[0-9,]+ pps .*, received +[0-9,]+ " +
                 "pps .*, lost [0-9.]+ %").matcher(text).find(), text);
         }
-        assertTrue(text.contains("natgate run-to-completion      drops: "), text);
+        assertTrue(Pattern.compile("(?m)^natgate run-to-completion +drops: ").matcher(text).find(), text);
         assertTrue(Pattern.compile("(?m)^TCP 1 stream Gbit/s +[0-9.]+ +[0-9.]+ +[0-9.]+$").matcher(table).find(), table);
         assertTrue(Pattern.compile("(?m)^UDP 64 B received pps +[0-9,]+ +[0-9,]+ +[0-9.]+$").matcher(table).find(),
             table);
         assertTrue(Pattern.compile("(?m)^  offered pps +[0-9,]+ +[0-9,]+ *$").matcher(table).find(), table);
+    }
+
+    @Test
+    void shouldMeasureEveryThreadingModeWithEveryWorkerCountButRunToCompletionWithOneOnly()
+    {
+        final KernelNatComparison.Options options = KernelNatComparison.parse(new String[] {
+            "--threading", "run-to-completion,shared-network", "--workers", "1,2"});
+
+        assertEquals(List.of("natgate run-to-completion", "natgate shared-network", "natgate shared-network 2 workers"),
+            options.natgateSides());
+        assertEquals(List.of("natgate shared-network", "natgate run-to-completion"),
+            KernelNatComparison.parse(new String[0]).natgateSides());
+    }
+
+    @Test
+    void shouldWidenTheTablesColumnsToTheirHeadings()
+    {
+        final java.util.Map<String, List<List<KernelNatComparison.Result>>> rounds = new java.util.LinkedHashMap<>();
+        rounds.put("natgate shared-network 2 workers", List.of(List.of(udp(50_000))));
+        rounds.put("kernel", List.of(List.of(udp(100_000))));
+
+        final List<String> lines = KernelNatComparison.table(rounds).lines().toList();
+
+        assertEquals("case                       natgate shared-network 2 workers                       kernel " +
+            "shared-network 2 workers/kernel", lines.get(0));
+        assertEquals("UDP 64 B received pps                                50,000                      100,000 " +
+            "                           0.50", lines.get(1));
+        assertTrue(lines.stream().allMatch(line -> line.stripTrailing().length() <= lines.get(0).length()), lines::toString);
     }
 
     @Test

@@ -422,6 +422,20 @@ public final class Lab implements AutoCloseable
         }
     }
 
+    /**
+     * Gives an inside client a second address in the inside network and makes it the source of what the client
+     * sends through the gateway; the client still answers on its first.
+     */
+    public void sendFrom(final Role client, final String address)
+    {
+        if (client != Role.CLIENT && client != Role.CLIENT2)
+        {
+            throw new IllegalArgumentException("only an inside client sends from a second address, not " + client);
+        }
+        ip(client, "addr", "add", address + "/" + LabTopology.PREFIX_LENGTH, "dev", LabTopology.HOST_INTERFACE);
+        ip(client, "route", "replace", "default", "via", LabTopology.GATEWAY_INSIDE_ADDRESS, "src", address);
+    }
+
     private void ip(final Role role, final String... arguments)
     {
         ipIn(namespace(role), arguments);

@@ -70,6 +70,19 @@ public final class LabGatewayConfig
      */
     public static String writeProfile(final Path directory, final String builtin, final String threading)
     {
+        return writeProfile(directory, builtin, threading, 0);
+    }
+
+    /**
+     * Writes a copy of a built-in hardware profile with another {@code threading} and {@code workers} (0: the
+     * profile's own) into {@code directory}, for a config there to name in its {@code profile:} (a path,
+     * relative to it).
+     *
+     * @return the file's name.
+     */
+    public static String writeProfile(final Path directory, final String builtin, final String threading,
+        final int workers)
+    {
         final String resource = "/" + io.natgate.control.profile.HardwareProfiles.DIRECTORY + "/" + builtin + ".yaml";
         try (java.io.InputStream in = LabGatewayConfig.class.getResourceAsStream(resource))
         {
@@ -78,20 +91,33 @@ public final class LabGatewayConfig
                 throw new IllegalArgumentException("no built-in profile " + builtin);
             }
             final String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            final String changed = text.replaceFirst("(?m)^threading: *[a-z-]+", "threading: " + threading);
-            if (changed.equals(text) && !text.contains("threading: " + threading))
+            String changed = replaceLine(builtin, text, "threading", "[a-z-]+", threading);
+            String name = builtin + "-" + threading;
+            if (workers > 0)
             {
-                throw new IllegalArgumentException("profile " + builtin + " has no threading line to change");
+                changed = replaceLine(builtin, changed, "workers", "[0-9]+", String.valueOf(workers));
+                name += "-" + workers + "w";
             }
-            final String name = builtin + "-" + threading + ".yaml";
             Files.createDirectories(directory);
-            Files.writeString(directory.resolve(name), changed);
-            return name;
+            Files.writeString(directory.resolve(name + ".yaml"), changed);
+            return name + ".yaml";
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    private static String replaceLine(final String builtin, final String text, final String key,
+        final String valuePattern, final String value)
+    {
+        final java.util.regex.Matcher line =
+            java.util.regex.Pattern.compile("(?m)^" + key + ": *" + valuePattern + "(?=\\s|$)").matcher(text);
+        if (!line.find())
+        {
+            throw new IllegalArgumentException("profile " + builtin + " has no " + key + " line to change");
+        }
+        return text.substring(0, line.start()) + key + ": " + value + text.substring(line.end());
     }
 
     /**

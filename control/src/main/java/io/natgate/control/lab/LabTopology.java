@@ -30,6 +30,12 @@ public record LabTopology(String prefix)
     public static final String GATEWAY_INSIDE_ADDRESS = "10.0.0.1";
     public static final String CLIENT_ADDRESS = "10.0.0.2";
     public static final String CLIENT2_ADDRESS = "10.0.0.3";
+    /**
+     * A second address of the first client, for labs that spread the clients over a gateway's two workers
+     * ({@link Lab#sendFrom}): {@code WorkerSteering.insideWorker} puts it on worker 0 of 2, and both
+     * {@value #CLIENT_ADDRESS} and {@value #CLIENT2_ADDRESS} on worker 1.
+     */
+    public static final String CLIENT_SECOND_ADDRESS = "10.0.0.5";
     public static final String PUBLIC_ADDRESS = "203.0.113.1";
     public static final String SERVER_ADDRESS = "203.0.113.2";
     /** The server's address on the remote site's network, the remote site's router. */

@@ -2,43 +2,67 @@ package io.natgate.control.lab;
 
 import io.natgate.control.config.Backend;
 import io.natgate.control.lab.LabTopology.Role;
+import io.natgate.datapath.nat.Ipv4;
+import io.natgate.datapath.nat.WorkerSteering;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
-import static io.natgate.control.lab.LabTopology.CLIENT_ADDRESS;
+import static io.natgate.control.lab.LabTopology.CLIENT2_ADDRESS;
 import static io.natgate.control.lab.LabTopology.PUBLIC_ADDRESS;
 import static io.natgate.control.lab.LabTopology.SERVER_ADDRESS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Real clients through natgate in the lab, once per backend: the gateway's ports have no kernel
- * addresses and ip_forward is 0, so everything that gets through was forwarded by natgate. Each
- * test asserts on what the clients received. Needs root (CI runs it as root).
+ * Real clients through natgate in the lab, once per backend and once on AF_PACKET with 2 NAT workers: the gateway's
+ * ports have no kernel addresses and ip_forward is 0, so everything that gets through was forwarded by natgate. Each
+ * test asserts on what the clients received. With 2 workers the first client sends from
+ * {@value LabTopology#CLIENT_SECOND_ADDRESS}, on the other worker than the second client (the forwards' target), so
+ * hairpinning crosses from one worker to the other. Needs root (CI runs it as root).
  */
 @ParameterizedClass(name = "{0}")
-@EnumSource(value = Backend.class, names = {"AFPACKET", "AFXDP", "PCAP"})
+@MethodSource("setups")
 @Timeout(60)
 class LabEndToEndTest
 {
     private static LabFixture fixture;
 
     @Parameter
-    Backend backend;
+    Setup setup;
+
+    /**
+     * The gateway under test: its ports' backend and its number of NAT workers.
+     */
+    record Setup(Backend backend, int workers)
+    {
+        @Override
+        public String toString()
+        {
+            return backend + (workers == 1 ? "" : ", " + workers + " workers");
+        }
+    }
+
+    static List<Setup> setups()
+    {
+        return List.of(new Setup(Backend.AFPACKET, 1), new Setup(Backend.AFXDP, 1), new Setup(Backend.PCAP, 1),
+            new Setup(Backend.AFPACKET, 2));
+    }
 
     @BeforeParameterizedClassInvocation
-    static void startLab(final Backend backend)
+    static void startLab(final Setup setup)
     {
-        fixture = LabFixture.start(backend);
+        fixture = LabFixture.start(setup.backend(), setup.workers());
     }
 
     @AfterParameterizedClassInvocation
@@ -71,8 +95,17 @@ class LabEndToEndTest
             "wan " + LabTopology.GATEWAY_OUTSIDE_INTERFACE))
         {
             assertTrue(output.stream().anyMatch(line -> line.startsWith("natgate: port " + port + " " +
-                backend.configName() + " ")), output.toString());
+                setup.backend().configName() + " ")), output.toString());
         }
+    }
+
+    @Test
+    void shouldRunTheWorkersItsProfileAsks()
+    {
+        final List<String> output = fixture.gateway().output();
+
+        assertTrue(output.stream().anyMatch(line -> line.startsWith("natgate: profile ") &&
+            line.contains(", " + setup.workers() + (setup.workers() == 1 ? " worker" : " workers"))), output.toString());
     }
 
     @Test
@@ -188,15 +221,31 @@ class LabEndToEndTest
         assertEquals("outbound", udp.clientReceived());
     }
 
+    /**
+     * With several workers the two clients are on different ones, so the packets to client2 are handed from the
+     * client's worker to client2's ({@code natgate_worker_handoffs_total}, counted by the sending worker).
+     */
     @Test
     void shouldHairpinFromOneInsideClientToTheOtherThroughThePublicAddress()
     {
+        final double handoffsBefore = fixture.gateway().metric("natgate_worker_handoffs_total", Map.of());
+
         final LabTraffic.HttpResult hello =
             LabTraffic.httpGet(fixture.lab(), Role.CLIENT, url(PUBLIC_ADDRESS, "/"));
 
         assertEquals(0, hello.exitStatus(), hello.error());
         // RFC 4787 REQ-9: client2 sees the client's public endpoint, not its inside address.
         assertTrue(hello.body().startsWith("hello from client2; you are " + PUBLIC_ADDRESS + ":"), hello.body());
+        final double handoffs = fixture.gateway().metric("natgate_worker_handoffs_total", Map.of()) - handoffsBefore;
+        if (setup.workers() > 1)
+        {
+            assertNotEquals(worker(fixture.clientAddress()), worker(CLIENT2_ADDRESS));
+            assertTrue(handoffs > 0, "no hairpinned packet was handed between workers: " + handoffs);
+        }
+        else
+        {
+            assertEquals(0, handoffs);
+        }
     }
 
     @Test
@@ -207,10 +256,74 @@ class LabEndToEndTest
         final List<Map<String, Object>> sessions = fixture.gateway().sessions();
 
         assertTrue(sessions.stream().anyMatch(session -> "tcp".equals(session.get("protocol")) &&
-            String.valueOf(session.get("inside")).startsWith(CLIENT_ADDRESS + ":") &&
+            String.valueOf(session.get("inside")).startsWith(fixture.clientAddress() + ":") &&
             String.valueOf(session.get("public")).startsWith(PUBLIC_ADDRESS + ":") &&
             (SERVER_ADDRESS + ":" + LabFixture.HTTP_PORT).equals(session.get("remote")) &&
             "dynamic".equals(session.get("kind"))), sessions.toString());
+    }
+
+    /**
+     * Both clients reach the server; between them they are on every worker, and {@code /sessions}, gathered from
+     * every worker, lists each one's session.
+     */
+    @Test
+    void shouldListTheSessionsOfClientsOnEveryWorker()
+    {
+        final List<String> clients = List.of(fixture.clientAddress(), CLIENT2_ADDRESS);
+        assertEquals(IntStream.range(0, setup.workers()).boxed().toList(),
+            clients.stream().map(this::worker).distinct().sorted().toList(), clients.toString());
+        for (final Role client : List.of(Role.CLIENT, Role.CLIENT2))
+        {
+            assertEquals(0, LabTraffic.httpGet(fixture.lab(), client, url(SERVER_ADDRESS, "/")).exitStatus());
+        }
+
+        final List<Map<String, Object>> sessions = fixture.gateway().sessions();
+
+        for (final String client : clients)
+        {
+            assertTrue(sessions.stream().anyMatch(session -> "dynamic".equals(session.get("kind")) &&
+                String.valueOf(session.get("inside")).startsWith(client + ":") &&
+                (SERVER_ADDRESS + ":" + LabFixture.HTTP_PORT).equals(session.get("remote"))),
+                client + " (worker " + worker(client) + ") has no session in " + sessions);
+        }
+    }
+
+    /**
+     * Traffic from both clients moves every worker's translated-packet counters ({@code worker} label of
+     * {@code /metrics}: each worker's own set).
+     */
+    @Test
+    void shouldTranslateOnEveryWorker()
+    {
+        final List<String> workers = IntStream.range(0, setup.workers()).mapToObj(String::valueOf).toList();
+        final boolean labelled = PrometheusText.parse(fixture.gateway().admin("/metrics")).stream()
+            .anyMatch(sample -> sample.labels().containsKey("worker"));
+        assumeTrue(setup.workers() == 1 || labelled, "/metrics has no worker label");
+        final double[] before = workers.stream().mapToDouble(this::translated).toArray();
+
+        for (final Role client : List.of(Role.CLIENT, Role.CLIENT2))
+        {
+            final LabTraffic.PingResult ping = LabTraffic.ping(fixture.lab(), client, SERVER_ADDRESS, 2);
+            assertEquals(2, ping.received(), ping.output());
+        }
+
+        for (int worker = 0; worker < workers.size(); worker++)
+        {
+            final double moved = translated(workers.get(worker)) - before[worker];
+            assertTrue(moved >= 4, "worker " + workers.get(worker) + " translated " + moved +
+                " packets of two pings each way");
+        }
+    }
+
+    /**
+     * @return the packets worker {@code worker} translated both ways, on every port; with one worker (no label) the
+     * gateway's.
+     */
+    private double translated(final String worker)
+    {
+        final Map<String, String> labels = setup.workers() == 1 ? Map.of() : Map.of("worker", worker);
+        return fixture.gateway().metric("natgate_port_translated_out_total", labels) +
+            fixture.gateway().metric("natgate_port_translated_in_total", labels);
     }
 
     /**
@@ -225,6 +338,14 @@ class LabEndToEndTest
             "UdpRcvbufErrors").stdout().lines().skip(1).map(String::strip).collect(java.util.stream.Collectors.joining(", "));
         return "gateway " + (drops.isEmpty() ? "dropped nothing" : drops) + "; server " + server +
             "; load average " + fixture.lab().exec(Role.SERVER, Exec.SETUP_TIMEOUT, "cat", "/proc/loadavg").stdout().strip();
+    }
+
+    /**
+     * @return the worker that owns inside host {@code address} in the gateway under test.
+     */
+    private int worker(final String address)
+    {
+        return WorkerSteering.insideWorker(Ipv4.parse(address), setup.workers());
     }
 
     private static String url(final String address, final String path)

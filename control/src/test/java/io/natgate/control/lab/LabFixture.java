@@ -24,6 +24,7 @@ final class LabFixture implements AutoCloseable
     private final Path directory;
     private Lab lab;
     private LabGateway gateway;
+    private String clientAddress = LabTopology.CLIENT_ADDRESS;
 
     private LabFixture(final Path directory)
     {
@@ -63,12 +64,30 @@ final class LabFixture implements AutoCloseable
      */
     static LabFixture start(final Backend backend)
     {
-        final LabFixture fixture = bare(backend.configName(),
+        return start(backend, 1);
+    }
+
+    /**
+     * @return a lab as {@link #start(Backend)} makes it, the gateway running {@code workers} NAT workers: with more
+     * than one, on a copy of small-2core with that many and {@code threading: shared-network} (run-to-completion runs
+     * one), and the first client sending from {@value LabTopology#CLIENT_SECOND_ADDRESS}, so that the two clients
+     * are on different workers ({@link #clientAddress()}).
+     */
+    static LabFixture start(final Backend backend, final int workers)
+    {
+        final LabFixture fixture = bare(backend.configName() + (workers == 1 ? "" : workers + "w"),
             backend == Backend.PCAP ? Lab.PeerOffloads.COMPLETE_CHECKSUMS : Lab.PeerOffloads.DEFAULT);
         try
         {
             final NatgateJvm jvm = NatgateJvm.current();
-            final Path config = LabGatewayConfig.write(fixture.directory, backend, "small-2core");
+            final String profile = workers == 1 ? "small-2core" :
+                LabGatewayConfig.writeProfile(fixture.directory, "small-2core", "shared-network", workers);
+            if (workers > 1)
+            {
+                fixture.lab.sendFrom(Role.CLIENT, LabTopology.CLIENT_SECOND_ADDRESS);
+                fixture.clientAddress = LabTopology.CLIENT_SECOND_ADDRESS;
+            }
+            final Path config = LabGatewayConfig.write(fixture.directory, backend, profile);
             fixture.gateway = LabGateway.start(fixture.lab, jvm, config, null, List.of(), START_TIMEOUT);
             final LabProcess server = httpServer(fixture.lab, jvm, Role.SERVER);
             final LabProcess client2 = httpServer(fixture.lab, jvm, Role.CLIENT2);
@@ -120,6 +139,14 @@ final class LabFixture implements AutoCloseable
     LabGateway gateway()
     {
         return gateway;
+    }
+
+    /**
+     * @return the address the first client sends from to beyond the gateway.
+     */
+    String clientAddress()
+    {
+        return clientAddress;
     }
 
     Path directory()
