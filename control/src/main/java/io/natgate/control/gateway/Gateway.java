@@ -52,15 +52,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import io.natgate.datapath.nat.NatConfig;
 
 /**
- * The appliance: opens the configured ports, builds the NAT engine, forwarder and pipeline from
- * the effective settings, publishes the counters file, and runs the control plane's end of the
- * worker's rings (commands in, events out). Everything it opens it closes, in reverse order.
+ * The appliance: opens the configured ports, builds the pipeline and, per worker, a NAT engine and forwarder
+ * from the effective settings, publishes the counters file (a set per worker), and runs the control plane's end
+ * of the workers' rings (commands routed to the owning worker, events out of every worker). Everything it opens
+ * it closes, in reverse order.
  */
 public final class Gateway implements AutoCloseable
 {
