@@ -140,24 +140,25 @@ public final class Gateway implements AutoCloseable
             counters = CountersFile.create(countersPath, names, workerCount);
             final DatapathCounters datapathCounters = counters.counters();
             final PinningThreadFactory threads = new PinningThreadFactory(settings.pinning());
-            final DatapathCounters[] fileSets = new DatapathCounters[workerCount];
-            for (int worker = 0; worker < workerCount; worker++)
-            {
-                fileSets[worker] = counters.workerCounters(worker);
-            }
-            pipeline = new Pipeline(settings.pipelineConfig(threads), ports, fileSets, counters.steeringCounters());
-            final NatEventListener[] workerEvents = new NatEventListener[workerCount];
             final DatapathCounters[] workerCounters = new DatapathCounters[workerCount];
             for (int worker = 0; worker < workerCount; worker++)
             {
+                workerCounters[worker] = counters.workerCounters(worker);
+            }
+            pipeline = new Pipeline(settings.pipelineConfig(threads), ports, workerCounters,
+                counters.steeringCounters());
+            final NatEventListener[] workerEvents = new NatEventListener[workerCount];
+            for (int worker = 0; worker < workerCount; worker++)
+            {
                 workerEvents[worker] = pipeline.workerEvents(worker);
-                workerCounters[worker] = pipeline.counters(worker);
             }
             workers = new NatWorkers(engineConfig, workerEvents, workerCounters, null); // the rx agents steer
+            final NatEngine[] engines = new NatEngine[workerCount];
             final Forwarder[] forwarders = new Forwarder[workerCount];
             for (int worker = 0; worker < workerCount; worker++)
             {
-                forwarders[worker] = new Forwarder(forwarderConfig, workers.engine(worker), workerCounters[worker]);
+                engines[worker] = workers.engine(worker);
+                forwarders[worker] = new Forwarder(forwarderConfig, engines[worker], workerCounters[worker]);
             }
             final Forwarder forwarder = forwarders[0];
             export = config.export().enabled() ? NatExport.of(config.export(), config.export().sourceAddress() == 0 ?
@@ -195,11 +196,6 @@ public final class Gateway implements AutoCloseable
                 journal.restore(workers, settings.natConfig(), config.staticMappings(), workerCounters);
             restoredStatics = restored == null ? java.util.Set.of() : restored.statics();
             final FrameProcessor[] processors = pair == null ? forwarders : new FrameProcessor[] {pair.processor()};
-            final NatEngine[] engines = new NatEngine[workerCount];
-            for (int worker = 0; worker < workerCount; worker++)
-            {
-                engines[worker] = workers.engine(worker);
-            }
             pipeline.start(processors, engines, workerCount == 1 ? null :
                 steering(forwarderConfig, workers, engineConfig, pipeline.steeringCounters()));
             startNs = System.nanoTime();

@@ -138,32 +138,50 @@ final class WorkerTables
     TableUse tableUse()
     {
         final int[] publicAddresses = total.publicAddresses();
-        final long[] ports = new long[publicAddresses.length];
-        final long[] use = new long[5]; // sessions, mappings, clients, ports, table bytes
+        final int[] ports = new int[publicAddresses.length];
+        int sessions = 0;
+        int mappings = 0;
+        int clients = 0;
+        int portsInUse = 0;
+        long tableBytes = 0;
         for (int worker = 0; worker < workers.workers(); worker++)
         {
             final NatEngine nat = workers.engine(worker);
-            onWorker(worker, () ->
+            final WorkerUse use = onWorker(worker, () -> WorkerUse.of(nat, publicAddresses.length));
+            for (int i = 0; i < ports.length; i++)
             {
-                for (int i = 0; i < publicAddresses.length; i++)
-                {
-                    ports[i] += nat.portsInUse(i);
-                }
-                use[0] += nat.sessionCount();
-                use[1] += nat.mappingCount();
-                use[2] += nat.clientCount();
-                use[3] += nat.portsInUse();
-                use[4] += nat.tableCapacityBytes();
-                return 0;
-            });
+                ports[i] += use.portsByAddress()[i];
+            }
+            sessions += use.sessions();
+            mappings += use.mappings();
+            clients += use.clients();
+            portsInUse += use.ports();
+            tableBytes += use.tableBytes();
         }
         final Map<Integer, Integer> portsByAddress = new LinkedHashMap<>();
         for (int i = 0; i < publicAddresses.length; i++)
         {
-            portsByAddress.put(publicAddresses[i], (int)ports[i]);
+            portsByAddress.put(publicAddresses[i], ports[i]);
         }
-        return new TableUse((int)use[0], total.maxSessions(), (int)use[1], total.maxMappings(), (int)use[2],
-            total.maxClients(), (int)use[3], (long)publicAddresses.length * 3 * 65_535, portsByAddress, use[4]);
+        return new TableUse(sessions, total.maxSessions(), mappings, total.maxMappings(), clients,
+            total.maxClients(), portsInUse, (long)publicAddresses.length * 3 * 65_535, portsByAddress, tableBytes);
+    }
+
+    /**
+     * One worker's counts, read on its thread.
+     */
+    private record WorkerUse(int sessions, int mappings, int clients, int ports, long tableBytes, int[] portsByAddress)
+    {
+        static WorkerUse of(final NatEngine nat, final int addresses)
+        {
+            final int[] portsByAddress = new int[addresses];
+            for (int i = 0; i < addresses; i++)
+            {
+                portsByAddress[i] = nat.portsInUse(i);
+            }
+            return new WorkerUse(nat.sessionCount(), nat.mappingCount(), nat.clientCount(), nat.portsInUse(),
+                nat.tableCapacityBytes(), portsByAddress);
+        }
     }
 
     /**

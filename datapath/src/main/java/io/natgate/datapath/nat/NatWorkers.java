@@ -209,7 +209,7 @@ public final class NatWorkers implements NatCommands, NatRestore
         final long correlationId, final int protocol, final int publicAddress, final int publicPort)
     {
         final int listed = steering.staticWorker(protocol, publicAddress, publicPort);
-        final int worker = staticOrPortOwner(protocol, publicAddress, publicPort);
+        final int worker = steering.publicWorker(protocol, publicAddress, publicPort);
         final NatEngine owner = engines[worker];
         owner.removeStaticMapping(correlationId, protocol, publicAddress, publicPort);
         if (listed >= 0 && owner.isPortFree(protocol, publicAddress, publicPort))
@@ -342,16 +342,6 @@ public final class NatWorkers implements NatCommands, NatRestore
         {
             engine.recordKeeping(keeping);
         }
-    }
-
-    /**
-     * @return a public endpoint's owner as inbound steering finds it: a static mapping's inside host's worker,
-     * else the worker whose range holds the port.
-     */
-    public int staticOrPortOwner(final int protocol, final int publicAddress, final int publicPort)
-    {
-        final int listed = steering.staticWorker(protocol, publicAddress, publicPort);
-        return listed >= 0 ? listed : steering.ports().owner(publicPort);
     }
 
     private boolean freeOnOthers(final int worker, final int protocol, final int publicAddress, final int publicPort)

@@ -109,7 +109,7 @@ public final class RoutedCommands implements NatCommands
     public void removeStaticMapping(
         final long correlationId, final int protocol, final int publicAddress, final int publicPort)
     {
-        final int owner = workers.staticOrPortOwner(protocol, publicAddress, publicPort);
+        final int owner = steering.publicWorker(protocol, publicAddress, publicPort);
         if (encoders.length == 1)
         {
             final NatCommandEncoder encoder = onRing(owner);
