@@ -129,10 +129,13 @@ class ProviderTerminationTest
         Await.until("terminated", () -> provider.terminations.size() == 1);
         assertTrue(provider.completionErrors.isEmpty(), "the pending send completed at once, without error");
 
-        final long droppedBefore = platform.instances().getFirst().packetsDropped();
+        // the provider records the terminate before it fails the pending send: wait for that send's packet to be
+        // counted as dropped first, or its count could land after this one's and hide it
+        Await.until("the pending send, failed at terminate, counted as one packet dropped",
+            () -> platform.instances().getFirst().packetsDropped() == 1);
         cp.datapath.route(0, packetTo("192.0.2.6"));
         Await.until("the packet routed after terminate is handled (dropped, not sent)",
-            () -> platform.instances().getFirst().packetsDropped() == droppedBefore + 1);
+            () -> platform.instances().getFirst().packetsDropped() == 2);
         assertEquals(RouteStatus.NOT_ACTIVE,
             Await.done(platform.addRoute(instance, Ipv4Prefix.parseNetwork("100.64.0.0/10"))));
         threads.release(0);
