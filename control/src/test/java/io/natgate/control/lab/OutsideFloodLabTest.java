@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 11's outsider floods, live and bounded (10 s each): hping3 in the server namespace floods the lab's port
  * forwards with spoofed sources. Both inside clients, the forwarded host among them, keep pinging the server and
- * fetching from it over HTTP during (14 of 20 pings, {@link Floods#SERVED_PINGS_DURING}) and after (19 of 20) each
+ * fetching from it over HTTP during (10 of 20 pings, {@link Floods#SERVED_PINGS_DURING}) and after (19 of 20) each
  * flood, a TCP connection established before it carries data
  * after it, another remote reaches the flooded forward during each flood (a full forward gives up its own
  * half-open sessions to a new flow), and the limits that stopped the flood are counted in {@code /metrics}. Prints each client's success
