@@ -197,7 +197,7 @@ public final class Gateway implements AutoCloseable
             restoredStatics = restored == null ? java.util.Set.of() : restored.statics();
             final FrameProcessor[] processors = pair == null ? forwarders : new FrameProcessor[] {pair.processor()};
             pipeline.start(processors, engines, workerCount == 1 ? null :
-                steering(forwarderConfig, workers, engineConfig, pipeline.steeringCounters()));
+                steering(forwarderConfig, workers, engineConfig));
             startNs = System.nanoTime();
             cp = new ConnectivityPlatform(new PlatformConfig(),
                 providerSlots.attach(pipeline, ProviderSlots.DEFAULT_WORKER_TIMEOUT_NS, forwarders),
@@ -549,16 +549,15 @@ public final class Gateway implements AutoCloseable
      * @return per rx agent, its own steering (it holds later fragments): an inside port's frames by their inside
      * host, every other port's by the public endpoint's owner.
      */
-    private static java.util.function.IntFunction<FrameSteering> steering(
-        final ForwarderConfig forwarding, final NatWorkers workers, final NatConfig nat,
-        final DatapathCounters steeringCounters)
+    private static Pipeline.SteeringFactory steering(
+        final ForwarderConfig forwarding, final NatWorkers workers, final NatConfig nat)
     {
         final boolean[] inside = new boolean[forwarding.ports().size()];
         for (final PortSettings port : forwarding.ports())
         {
             inside[port.index()] = port.role() == PortRole.INSIDE;
         }
-        return portIndex -> new FrameSteering(new FlowSteering(workers.steering(), nat, steeringCounters), inside);
+        return (portIndex, counters) -> new FrameSteering(new FlowSteering(workers.steering(), nat, counters), inside);
     }
 
     /**

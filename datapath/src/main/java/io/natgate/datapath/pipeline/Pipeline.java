@@ -38,6 +38,7 @@ public final class Pipeline implements AutoCloseable
 {
     private final PipelineConfig config;
     private final Port[] ports;
+    private final Port[][] workerPorts;
     private final int workers;
     private final DatapathCounters[] counters;
     private final DatapathCounters steeringCounters;
@@ -100,12 +101,29 @@ public final class Pipeline implements AutoCloseable
      * @throws ConfigurationException when the configuration does not validate, or a port's MTU makes frames
      *                                longer than the pipeline's {@link PipelineConfig#maxFrameLength()}.
      */
-    @SuppressWarnings("unchecked")
     public Pipeline(
         final PipelineConfig config,
         final List<? extends Port> ports,
         final DatapathCounters[] counters,
         final DatapathCounters steeringCounters)
+    {
+        this(config, ports, counters, steeringCounters, null);
+    }
+
+    /**
+     * @param workerPorts several workers running to completion: per worker, the ports it drives by index (worker
+     *                    0's are {@code ports}; another's are its own sockets on each device, in the kernel's
+     *                    fanout group, and null for a port only worker 0 drives); null otherwise.
+     * @throws ConfigurationException when the configuration does not validate, or a port's MTU makes frames
+     *                                longer than the pipeline's {@link PipelineConfig#maxFrameLength()}.
+     */
+    @SuppressWarnings("unchecked")
+    public Pipeline(
+        final PipelineConfig config,
+        final List<? extends Port> ports,
+        final DatapathCounters[] counters,
+        final DatapathCounters steeringCounters,
+        final List<? extends List<? extends Port>> workerPorts)
     {
         this.config = config.validate();
         this.workers = config.workers();
@@ -129,6 +147,7 @@ public final class Pipeline implements AutoCloseable
             }
         }
         this.ports = ports.toArray(new Port[0]);
+        this.workerPorts = runToCompletionPorts(config, this.ports, workerPorts);
         for (final Port port : this.ports)
         {
             final int portMaxFrameLength = port.maxReceiveFrameLength();
@@ -173,6 +192,37 @@ public final class Pipeline implements AutoCloseable
         errorHandler = new CountingErrorHandler(counters[0], config.errorHandler());
     }
 
+    private static Port[][] runToCompletionPorts(
+        final PipelineConfig config, final Port[] ports, final List<? extends List<? extends Port>> workerPorts)
+    {
+        final int workers = config.workers();
+        if (config.threadingMode() != ThreadingMode.RUN_TO_COMPLETION || workers == 1)
+        {
+            if (workerPorts != null)
+            {
+                throw new IllegalArgumentException("ports per worker are for several workers running to completion");
+            }
+            return null;
+        }
+        if (workerPorts == null || workerPorts.size() != workers)
+        {
+            throw new IllegalArgumentException(workers + " workers running to completion need ports of their own: " +
+                (workerPorts == null ? "none" : workerPorts.size()) + " sets given");
+        }
+        final Port[][] all = new Port[workers][];
+        for (int worker = 0; worker < workers; worker++)
+        {
+            final List<? extends Port> own = workerPorts.get(worker);
+            if (own.size() != ports.length || (worker == 0 && !own.equals(List.of(ports))))
+            {
+                throw new IllegalArgumentException("worker " + worker + "'s ports " + own + " for the pipeline's " +
+                    List.of(ports) + ": as many, worker 0's the same");
+            }
+            all[worker] = own.toArray(new Port[0]);
+        }
+        return all;
+    }
+
     private static DatapathCounters[] withWorkerCounters(
         final int workers, final DatapathCounters first, final int portCount)
     {
@@ -202,11 +252,12 @@ public final class Pipeline implements AutoCloseable
      * @param processors     per worker, its frame processor (built from {@link #workerEvents(int)} and
      *                       {@link #counters(int)}).
      * @param commandTargets per worker, what applies its commands (its NAT engine).
-     * @param steering       with several workers, makes each rx agent's own steering (given the port index;
-     *                       it counts on {@link #steeringCounters()}); null with one.
+     * @param steering       with several workers, makes each rx agent's own steering (counting on
+     *                       {@link #steeringCounters()}), or each run-to-completion worker's per port (counting on
+     *                       the worker's counters); null with one.
      */
     public synchronized void start(
-        final FrameProcessor[] processors, final NatCommands[] commandTargets, final IntFunction<FrameSteering> steering)
+        final FrameProcessor[] processors, final NatCommands[] commandTargets, final SteeringFactory steering)
     {
         if (closed || started)
         {
@@ -231,17 +282,28 @@ public final class Pipeline implements AutoCloseable
                 fromWorkers[worker] = txRings[worker][portIndex];
             }
             rxAgents.add(new RxAgent(config, ports[portIndex], portIndex, toWorkers,
-                workers > 1 ? steering.apply(portIndex) : null, counters[0]));
+                workers > 1 ? steering.newSteering(portIndex, steeringCounters) : null, counters[0]));
             txAgents.add(new TxAgent(config, ports[portIndex], portIndex, fromWorkers, counters[0]));
         }
         final boolean runToCompletion = config.threadingMode() == ThreadingMode.RUN_TO_COMPLETION;
         final List<Agent> workerAgents = new ArrayList<>();
         for (int worker = 0; worker < workers; worker++)
         {
+            FrameSteering[] ownSteering = null;
+            if (workerPorts != null)
+            {
+                ownSteering = new FrameSteering[ports.length];
+                for (int portIndex = 0; portIndex < ports.length; portIndex++)
+                {
+                    ownSteering[portIndex] = workerPorts[worker][portIndex] == null ? null :
+                        steering.newSteering(portIndex, counters[worker]);
+                }
+            }
             workerAgents.add(new WorkerAgent(config, processors[worker], commandTargets[worker], commandRings[worker],
                 rxRings[worker], txRings[worker], counters[worker],
                 worker == 0 ? errorHandler : new CountingErrorHandler(counters[worker], config.errorHandler()),
-                workerTasks[worker], ports, runToCompletion, worker, handoffRings));
+                workerTasks[worker], ports, runToCompletion, worker, handoffRings,
+                workerPorts == null ? ports : workerPorts[worker], ownSteering));
         }
 
         final List<Agent> all = new ArrayList<>(rxAgents);
@@ -268,13 +330,32 @@ public final class Pipeline implements AutoCloseable
                 startRunner(new CompositeAgent(network));
             }
             case SHARED -> startRunner(new CompositeAgent(all));
-            case RUN_TO_COMPLETION -> startRunner(workerAgents.get(0));
+            case RUN_TO_COMPLETION ->
+            {
+                for (final Agent worker : workerAgents)
+                {
+                    startRunner(worker);
+                }
+            }
             case INVOKER ->
             {
                 invoker = new AgentInvoker(errorHandler, null, new CompositeAgent(all));
                 invoker.start();
             }
         }
+    }
+
+    /**
+     * Makes a steering of its own for each agent that steers a port's frames between workers (it holds later
+     * fragments, so none is shared between threads).
+     */
+    @FunctionalInterface
+    public interface SteeringFactory
+    {
+        /**
+         * @param counters where the steering counts the fragments it holds or drops, on the agent's own thread.
+         */
+        FrameSteering newSteering(int portIndex, DatapathCounters counters);
     }
 
     /**

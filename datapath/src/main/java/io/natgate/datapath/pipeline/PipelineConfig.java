@@ -120,12 +120,6 @@ public final class PipelineConfig extends ValidatedConfiguration
         {
             throw new ConfigurationException(THREADING_MODE_PROP_NAME, "null", "a threading mode is required");
         }
-        if (workers > 1 && threadingMode == ThreadingMode.RUN_TO_COMPLETION)
-        {
-            throw new ConfigurationException(WORKERS_PROP_NAME, Integer.toString(workers),
-                "threading " + threadingMode.configName() + " runs one worker (it has no receive side to steer " +
-                "frames to several); use threading dedicated or shared-network");
-        }
         if (null == nanoClock)
         {
             throw new IllegalArgumentException("nanoClock must not be null");

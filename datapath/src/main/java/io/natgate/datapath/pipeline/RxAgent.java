@@ -3,7 +3,6 @@ package io.natgate.datapath.pipeline;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.counters.PortCounter;
-import io.natgate.datapath.nat.NatEngine;
 import io.natgate.datapath.offload.ReceiveOffloads;
 import io.natgate.datapath.port.FrameHandler;
 import io.natgate.datapath.port.LinkLayer;
@@ -12,7 +11,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 /**
@@ -35,10 +33,8 @@ public final class RxAgent implements Agent
     private final Port port;
     private final int portIndex;
     private final RingBuffer[] workerRings;
-    private final FrameSteering steering;
+    private final SteeredDelivery steering;
     private final NanoClock clock;
-    private final boolean rawIp;
-    private final UnsafeBuffer released;
     private final DatapathCounters counters;
     private final int burstSize;
     private final int maxFrameLength;
@@ -79,11 +75,10 @@ public final class RxAgent implements Agent
         this.port = port;
         this.portIndex = portIndex;
         this.workerRings = workerRings.clone();
-        this.steering = workerRings.length > 1 ? steering : null;
+        this.steering = workerRings.length > 1 ? new SteeredDelivery(steering, portIndex,
+            port.linkLayer() == LinkLayer.RAW_IP, workerRings.length, config.maxFrameLength(), counters, this::write) :
+            null;
         this.clock = config.nanoClock();
-        this.rawIp = port.linkLayer() == LinkLayer.RAW_IP;
-        this.released = this.steering != null ?
-            new UnsafeBuffer(new byte[config.maxFrameLength() + EthernetHeaders.MAX_LENGTH]) : null;
         this.counters = counters;
         this.burstSize = config.burstSize();
         this.maxFrameLength = config.maxFrameLength();
@@ -133,51 +128,14 @@ public final class RxAgent implements Agent
         {
             return write(workerRings[0], offload, buffer, offset, length);
         }
-        return steer((MutableDirectBuffer)buffer, offset, length, offload, true);
+        return steering.deliver((MutableDirectBuffer)buffer, offset, length, offload, nowNs);
     }
 
-    private boolean steer(
-        final MutableDirectBuffer buffer, final int offset, final int length, final int offload, final boolean first)
+    private boolean write(
+        final int worker, final MutableDirectBuffer buffer, final int offset, final int length, final int offload,
+        final boolean copied)
     {
-        final int worker = steering.worker(buffer, offset, length, portIndex, rawIp, nowNs);
-        if (worker >= 0)
-        {
-            final boolean written = write(workerRings[worker], offload, buffer, offset, length);
-            if (first && written && steering.hasReleased())
-            {
-                writeReleased(buffer, offset);
-            }
-            return written;
-        }
-        if (worker == FrameSteering.ALL_WORKERS)
-        {
-            boolean written = true;
-            for (final RingBuffer ring : workerRings)
-            {
-                written &= write(ring, offload, buffer, offset, length);
-            }
-            return written;
-        }
-        if (worker != FrameSteering.HELD)
-        {
-            counters.drop(portIndex, NatEngine.dropReason(worker));
-        }
-        return true;
-    }
-
-    /**
-     * The later fragments that waited for the one just steered, each behind that frame's link header.
-     */
-    private void writeReleased(final MutableDirectBuffer frame, final int offset)
-    {
-        final int linkLength = rawIp ? 0 : EthernetHeaders.length(frame, offset);
-        final UnsafeBuffer released = this.released;
-        released.putBytes(0, frame, offset, linkLength);
-        int ipLength;
-        while ((ipLength = steering.pollReleased(released, linkLength)) > 0)
-        {
-            steer(released, 0, linkLength + ipLength, 0, false);
-        }
+        return write(workerRings[worker], offload, buffer, offset, length);
     }
 
     private boolean write(

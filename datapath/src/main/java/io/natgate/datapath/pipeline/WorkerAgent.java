@@ -2,6 +2,7 @@ package io.natgate.datapath.pipeline;
 
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
+import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.counters.PortCounter;
 import io.natgate.datapath.nat.NatCommands;
 import io.natgate.datapath.offload.Offload;
@@ -49,6 +50,14 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * own tx ring per port. A hairpinned packet whose destination another worker owns goes, source translated,
  * onto that worker's handoff ring ({@link FrameSink#handoff}, a many-to-one ring: any worker may write it);
  * each worker drains its handoff ring after its burst into {@link FrameProcessor#processHandoff}.
+ * <p>
+ * Several workers run to completion: each drives ports of its own (its sockets in the kernel's fanout group
+ * on each device, which steers most frames to their owner already) and steers every frame it receives
+ * itself ({@link FrameSteering}): its own are processed where they lie, another worker's are copied onto that
+ * worker's handoff ring as received frames (counted as {@link GlobalCounter#WORKER_HANDOFFS}) and processed
+ * in a burst of their own when it drains the ring. A port only worker 0 drives (an in-memory port: a
+ * provider's interface, the local port) is read by worker 0 alone; what another worker sends to it goes onto
+ * worker 0's handoff ring to be transmitted there.
  */
 public final class WorkerAgent implements Agent
 {
@@ -107,12 +116,23 @@ public final class WorkerAgent implements Agent
     private final RingBuffer handoffRing;
     private final UnsafeBuffer handoffScratch;
     private final MessageHandler handoffHandler = this::onHandoff;
+    private final int worker;
+    private final SteeredDelivery[] steered;
+    private final SteeredDelivery.Destination steeredDestination = this::deliverSteered;
     private long rxBytes;
     private long burstNowNs;
 
-    /** Where a handed-off record's ingress port sits; the IP packet follows it. */
+    /** Where a handed-off record's port sits (ingress, or egress for {@link #HANDOFF_TRANSMIT}). */
     private static final int HANDOFF_PORT_OFFSET = 0;
+    /** Where a handed-off record's kind sits; its packet or frame follows at {@link #HANDOFF_PACKET_OFFSET}. */
+    private static final int HANDOFF_KIND_OFFSET = 4;
     private static final int HANDOFF_PACKET_OFFSET = 8;
+    /** A hairpinned IP packet, source translated, for {@link FrameProcessor#processHandoff}. */
+    private static final int HANDOFF_HAIRPIN = 0;
+    /** A frame another run-to-completion worker received, link header and all, to process as received. */
+    private static final int HANDOFF_RECEIVED = 1;
+    /** A frame for a port only worker 0 drives, to transmit there. */
+    private static final int HANDOFF_TRANSMIT = 2;
 
     private static final int TASK_LIMIT = 4;
     static final int TASK_QUEUE_CAPACITY = 64;
@@ -197,6 +217,34 @@ public final class WorkerAgent implements Agent
         final int worker,
         final RingBuffer[] handoffRings)
     {
+        this(config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, tasks, ports,
+            runToCompletion, worker, handoffRings, ports, null);
+    }
+
+    /**
+     * @param ports        the pipeline's ports by index (worker 0's), read for their link layer and offloads.
+     * @param ownPorts     run to completion, the ports this worker drives, by index: {@code ports} for worker 0; for
+     *                     another, its own socket on each device and null for a port only worker 0 drives.
+     * @param steering     several workers run to completion: per port index this worker reads, its own steering
+     *                     (counting on {@code counters}); null otherwise.
+     */
+    public WorkerAgent(
+        final PipelineConfig config,
+        final FrameProcessor processor,
+        final NatCommands commandTarget,
+        final RingBuffer commandRing,
+        final RingBuffer[] rxRings,
+        final RingBuffer[] txRings,
+        final DatapathCounters counters,
+        final ErrorHandler errorHandler,
+        final ManyToOneConcurrentArrayQueue<Runnable> tasks,
+        final Port[] ports,
+        final boolean runToCompletion,
+        final int worker,
+        final RingBuffer[] handoffRings,
+        final Port[] ownPorts,
+        final FrameSteering[] steering)
+    {
         if (rxRings.length != txRings.length || rxRings.length > counters.portCount())
         {
             throw new IllegalArgumentException(
@@ -223,15 +271,26 @@ public final class WorkerAgent implements Agent
             egressRawIp[portIndex] = ports[portIndex].linkLayer() == LinkLayer.RAW_IP;
         }
         this.processorAcceptsOffloads = processor.acceptsOffloads();
-        if (runToCompletion && (ports == null || ports.length != txRings.length))
+        if (runToCompletion && (ports == null || ports.length != txRings.length || ownPorts == null ||
+            ownPorts.length != txRings.length || (steering == null) != (handoffRings == null) ||
+            (worker == 0 && java.util.Arrays.asList(ownPorts).contains(null))))
         {
-            throw new IllegalArgumentException("run to completion needs a port per ring");
+            throw new IllegalArgumentException("run to completion needs a port per ring (worker 0 every port), " +
+                "and with several workers a steering and a handoff ring each");
         }
-        this.directPorts = runToCompletion ? ports.clone() : null;
+        this.directPorts = runToCompletion ? ownPorts.clone() : null;
         this.holdsFrames = new boolean[txRings.length];
         for (int portIndex = 0; runToCompletion && portIndex < txRings.length; portIndex++)
         {
-            holdsFrames[portIndex] = ports[portIndex].holdsReceivedFrames();
+            holdsFrames[portIndex] = ownPorts[portIndex] != null && ownPorts[portIndex].holdsReceivedFrames();
+        }
+        this.worker = worker;
+        this.steered = runToCompletion && steering != null ? new SteeredDelivery[txRings.length] : null;
+        for (int portIndex = 0; steered != null && portIndex < txRings.length; portIndex++)
+        {
+            steered[portIndex] = ownPorts[portIndex] == null ? null : new SteeredDelivery(steering[portIndex],
+                portIndex, egressRawIp[portIndex], handoffRings.length, config.maxFrameLength(), counters,
+                steeredDestination);
         }
         this.written = new boolean[txRings.length];
         this.txFrames = new long[txRings.length];
@@ -269,12 +328,17 @@ public final class WorkerAgent implements Agent
         {
             workCount += tasks.drain(Runnable::run, TASK_LIMIT);
         }
+        burstNowNs = nowNs;
         workCount += gatherBurst();
-        processBurst(nowNs);
+        processBurst(nowNs, true);
         if (handoffRing != null)
         {
-            burstNowNs = nowNs;
             workCount += Rings.read(handoffRing, handoffHandler, burstSize);
+            processBurst(nowNs, false); // the frames other workers received for this one
+        }
+        for (int portIndex = 0; steered != null && portIndex < steered.length; portIndex++)
+        {
+            workCount += steered[portIndex] == null ? 0 : steered[portIndex].expire(nowNs);
         }
         workCount += processor.onTimer(nowNs, sink);
         if (directPorts != null)
@@ -315,7 +379,10 @@ public final class WorkerAgent implements Agent
         return frames;
     }
 
-    private void processBurst(final long nowNs)
+    /**
+     * @param releasePorts true after a burst from the ports: hand back what the ports hold.
+     */
+    private void processBurst(final long nowNs, final boolean releasePorts)
     {
         final FrameBurst burst = this.burst;
         final FrameVector frames = this.frames;
@@ -348,7 +415,8 @@ public final class WorkerAgent implements Agent
         {
             frames.clear();
             burst.clear();
-            for (int portIndex = 0; directPorts != null && portIndex < directPorts.length; portIndex++)
+            for (int portIndex = 0; releasePorts && directPorts != null && portIndex < directPorts.length;
+                portIndex++)
             {
                 if (holdsFrames[portIndex])
                 {
@@ -370,6 +438,10 @@ public final class WorkerAgent implements Agent
             currentIngressPort = portIndex;
             rxBytes = 0;
             final Port port = directPorts[portIndex];
+            if (port == null)
+            {
+                continue; // worker 0 drives it
+            }
             final int received = holdsFrames[portIndex] ?
                 port.receiveHeld(heldHandler, burstSize) : port.receive(copyHandler, burstSize);
             if (received > 0)
@@ -385,23 +457,76 @@ public final class WorkerAgent implements Agent
     private boolean onHeldFrame(final DirectBuffer buffer, final int offset, final int length)
     {
         final int offload = receivedOffload(length);
-        if (offload != ReceiveOffloads.UNSUPPORTED)
+        if (offload == ReceiveOffloads.UNSUPPORTED)
         {
-            frames.add((MutableDirectBuffer)buffer, offset, length, currentIngressPort, offload);
+            return true;
         }
+        if (steered != null)
+        {
+            steered[currentIngressPort].deliver((MutableDirectBuffer)buffer, offset, length, offload, burstNowNs);
+            return true;
+        }
+        frames.add((MutableDirectBuffer)buffer, offset, length, currentIngressPort, offload);
         return true;
     }
 
     private boolean onCopiedFrame(final DirectBuffer buffer, final int offset, final int length)
     {
         final int offload = receivedOffload(length);
-        if (offload != ReceiveOffloads.UNSUPPORTED)
+        if (offload == ReceiveOffloads.UNSUPPORTED)
         {
-            final int slot = burst.size();
-            burst.add(buffer, offset, length, currentIngressPort, offload);
-            frames.add(burst.buffer(), burst.frameOffset(slot), length, currentIngressPort, offload);
+            return true;
         }
+        if (steered != null)
+        {
+            steered[currentIngressPort].deliver((MutableDirectBuffer)buffer, offset, length, offload, burstNowNs);
+            return true;
+        }
+        copyIntoBurst(buffer, offset, length, currentIngressPort, offload);
         return true;
+    }
+
+    /**
+     * @return false when the burst is full (a port's released fragments beyond it, counted).
+     */
+    private boolean copyIntoBurst(
+        final DirectBuffer buffer, final int offset, final int length, final int ingressPort, final int offload)
+    {
+        final int slot = burst.size();
+        if (slot == burst.capacity() || frames.size() == burst.capacity())
+        {
+            counters.drop(ingressPort, DropReason.RX_RING_FULL);
+            return false;
+        }
+        burst.add(buffer, offset, length, ingressPort, offload);
+        frames.add(burst.buffer(), burst.frameOffset(slot), length, ingressPort, offload);
+        return true;
+    }
+
+    /**
+     * Where this run-to-completion worker's steering sends a frame it received: its own into the burst (where
+     * it lies if the port holds it), another worker's onto that worker's handoff ring.
+     */
+    private boolean deliverSteered(
+        final int target, final MutableDirectBuffer buffer, final int offset, final int length, final int offload,
+        final boolean copied)
+    {
+        if (target == worker)
+        {
+            if (copied || !holdsFrames[currentIngressPort])
+            {
+                return copyIntoBurst(buffer, offset, length, currentIngressPort, offload);
+            }
+            frames.add(buffer, offset, length, currentIngressPort, offload);
+            return true;
+        }
+        if (writeHandoff(target, HANDOFF_RECEIVED, currentIngressPort, offload, buffer, offset, length))
+        {
+            counters.increment(GlobalCounter.WORKER_HANDOFFS);
+            return true;
+        }
+        counters.drop(currentIngressPort, DropReason.RX_RING_FULL); // the owner's handoff ring is full
+        return false;
     }
 
     /**
@@ -454,32 +579,56 @@ public final class WorkerAgent implements Agent
         {
             return false;
         }
-        final RingBuffer ring = handoffRings[worker];
-        if (HANDOFF_PACKET_OFFSET + ipLength > ring.maxMsgLength())
+        return writeHandoff(worker, HANDOFF_HAIRPIN, ingressPort, offload, buffer, ipOffset, ipLength);
+    }
+
+    /**
+     * @return false when the record does not fit the ring (a raw-IP port's largest packet and the record's
+     * header: counted by the caller as a full ring) or the ring is full.
+     */
+    private boolean writeHandoff(
+        final int target, final int kind, final int port, final int offload, final DirectBuffer buffer,
+        final int offset, final int length)
+    {
+        final RingBuffer ring = handoffRings[target];
+        if (HANDOFF_PACKET_OFFSET + length > ring.maxMsgLength())
         {
-            return false; // a raw-IP port's largest packet and the record's header: counted as a full ring
+            return false;
         }
-        final int index = ring.tryClaim(MessageLayout.frameMsgTypeId(offload), HANDOFF_PACKET_OFFSET + ipLength);
+        final int index = ring.tryClaim(MessageLayout.frameMsgTypeId(offload), HANDOFF_PACKET_OFFSET + length);
         if (index < 0)
         {
             return false;
         }
         final MutableDirectBuffer record = ring.buffer();
-        record.putInt(index + HANDOFF_PORT_OFFSET, ingressPort);
-        record.putBytes(index + HANDOFF_PACKET_OFFSET, buffer, ipOffset, ipLength);
+        record.putInt(index + HANDOFF_PORT_OFFSET, port);
+        record.putInt(index + HANDOFF_KIND_OFFSET, kind);
+        record.putBytes(index + HANDOFF_PACKET_OFFSET, buffer, offset, length);
         ring.commit(index);
         return true;
     }
 
     private void onHandoff(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
+        final int kind = buffer.getInt(index + HANDOFF_KIND_OFFSET);
+        final int port = buffer.getInt(index + HANDOFF_PORT_OFFSET);
+        final int offload = MessageLayout.frameOffload(msgTypeId);
+        if (kind == HANDOFF_RECEIVED)
+        {
+            copyIntoBurst(buffer, index + HANDOFF_PACKET_OFFSET, length - HANDOFF_PACKET_OFFSET, port, offload);
+            return;
+        }
+        if (kind == HANDOFF_TRANSMIT)
+        {
+            emit(port, buffer, index + HANDOFF_PACKET_OFFSET, length - HANDOFF_PACKET_OFFSET, offload);
+            return;
+        }
         final int ipLength = length - HANDOFF_PACKET_OFFSET;
         final UnsafeBuffer scratch = handoffScratch;
         scratch.putBytes(FrameProcessor.HEADROOM, buffer, index + HANDOFF_PACKET_OFFSET, ipLength);
         try
         {
-            processor.processHandoff(scratch, FrameProcessor.HEADROOM, ipLength,
-                buffer.getInt(index + HANDOFF_PORT_OFFSET), MessageLayout.frameOffload(msgTypeId), burstNowNs, sink);
+            processor.processHandoff(scratch, FrameProcessor.HEADROOM, ipLength, port, offload, burstNowNs, sink);
         }
         catch (final RuntimeException ex)
         {
@@ -515,6 +664,15 @@ public final class WorkerAgent implements Agent
             return false;
         }
         final Port port = directPorts[portIndex];
+        if (port == null)
+        {
+            if (writeHandoff(0, HANDOFF_TRANSMIT, portIndex, offload, buffer, offset, length))
+            {
+                return true;
+            }
+            counters.drop(portIndex, DropReason.TX_RING_FULL); // worker 0's handoff ring is full
+            return false;
+        }
         boolean sent = port.transmit(buffer, offset, length, offload);
         if (!sent)
         {

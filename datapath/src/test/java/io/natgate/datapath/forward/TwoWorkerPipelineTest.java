@@ -442,8 +442,8 @@ class TwoWorkerPipelineTest
             engines[worker] = workers.engine(worker);
             processors[worker] = new Forwarder(forwarding, engines[worker], pipeline.counters(worker));
         }
-        pipeline.start(processors, engines, portIndex -> new FrameSteering(
-            new FlowSteering(steering, nat, pipeline.steeringCounters()), new boolean[] {true, false}));
+        pipeline.start(processors, engines, (portIndex, steeringCounters) -> new FrameSteering(
+            new FlowSteering(steering, nat, steeringCounters), new boolean[] {true, false}));
     }
 
     private byte[] fromClient(final int worker, final int sourcePort, final String destination, final int port)

@@ -103,14 +103,11 @@ class PipelineConfigTest
     }
 
     @Test
-    void shouldAcceptSeveralWorkersButRefuseThemToRunToCompletionAndRefuseNone()
+    void shouldAcceptSeveralWorkersRunningToCompletionOrNotAndRefuseNone()
     {
         assertEquals(2, new PipelineConfig().workers(2).validate().workers());
-
-        final ConfigurationException runToCompletion = assertThrows(ConfigurationException.class,
-            () -> new PipelineConfig().workers(2).threadingMode(ThreadingMode.RUN_TO_COMPLETION).validate());
-        assertEquals("natgate.pipeline.workers", runToCompletion.key());
-        assertEquals("2", runToCompletion.value());
+        assertEquals(2, new PipelineConfig().workers(2).threadingMode(ThreadingMode.RUN_TO_COMPLETION).validate()
+            .workers());
 
         final ConfigurationException none = assertThrows(
             ConfigurationException.class, () -> new PipelineConfig().workers(0).validate());
