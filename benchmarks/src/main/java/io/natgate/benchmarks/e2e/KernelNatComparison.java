@@ -39,8 +39,8 @@ import java.util.function.ToDoubleFunction;
  * offload and TSO/GSO, and the gateway's ends have GRO on, for both sides alike (natgate turns GRO on
  * for its ports itself, {@code afpacket.gro}; on the kernel side it is turned on here). One side is
  * natgate forwarding (no kernel addresses on the gateway's ends, ip_forward=0) in each threading mode
- * and with each number of NAT workers asked for (more than one runs in {@code shared-network} or
- * {@code dedicated} threading only: run-to-completion has no receive side to steer); the other the
+ * and with each number of NAT workers asked for (several workers running to completion each read their own
+ * sockets, which the kernel's AF_PACKET fanout steers frames to); the other the
  * kernel (addresses, ip_forward=1, an nftables masquerade rule).
  * <p>
  * Each side runs the same cases: iperf3 TCP with each stream count ({@code -P}) from the first client,
@@ -64,7 +64,6 @@ public final class KernelNatComparison
     private static final String KERNEL = "kernel";
     private static final String NATGATE = "natgate ";
     private static final String WORKERS = " workers";
-    private static final String RUN_TO_COMPLETION = "run-to-completion";
     /** Where the UDP clients run, in turn: with 2 workers, on worker 0 and on worker 1. */
     private static final Role[] UDP_CLIENT_ROLES = {Role.CLIENT, Role.CLIENT2};
     /** Beyond the lab's minute: on a loaded machine the journal's start-up code generation alone can take that. */
@@ -88,8 +87,7 @@ public final class KernelNatComparison
         }
 
         /**
-         * @return the natgate sides: each threading mode with each number of workers, but run-to-completion with
-         * one only (the gateway refuses more).
+         * @return the natgate sides: each threading mode with each number of workers.
          */
         List<String> natgateSides()
         {
@@ -98,10 +96,7 @@ public final class KernelNatComparison
             {
                 for (final String mode : threading)
                 {
-                    if (count == 1 || !RUN_TO_COMPLETION.equals(mode))
-                    {
-                        sides.add(NATGATE + mode + (count == 1 ? "" : " " + count + WORKERS));
-                    }
+                    sides.add(NATGATE + mode + (count == 1 ? "" : " " + count + WORKERS));
                 }
             }
             return sides;
@@ -212,10 +207,6 @@ public final class KernelNatComparison
         }
         final Options options =
             new Options(seconds, rounds, backend, threading, workers, tcpStreams, udpLengths, udpClients, udpRate);
-        if (options.natgateSides().isEmpty())
-        {
-            usage("--workers above 1 needs a --threading other than run-to-completion");
-        }
         return options;
     }
 

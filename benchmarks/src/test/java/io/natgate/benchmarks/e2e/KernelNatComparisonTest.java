@@ -56,13 +56,13 @@ class KernelNatComparisonTest
     }
 
     @Test
-    void shouldMeasureEveryThreadingModeWithEveryWorkerCountButRunToCompletionWithOneOnly()
+    void shouldMeasureEveryThreadingModeWithEveryWorkerCount()
     {
         final KernelNatComparison.Options options = KernelNatComparison.parse(new String[] {
             "--threading", "run-to-completion,shared-network", "--workers", "1,2"});
 
-        assertEquals(List.of("natgate run-to-completion", "natgate shared-network", "natgate shared-network 2 workers"),
-            options.natgateSides());
+        assertEquals(List.of("natgate run-to-completion", "natgate shared-network",
+            "natgate run-to-completion 2 workers", "natgate shared-network 2 workers"), options.natgateSides());
         assertEquals(List.of("natgate shared-network", "natgate run-to-completion"),
             KernelNatComparison.parse(new String[0]).natgateSides());
     }

@@ -1,9 +1,12 @@
 package io.natgate.control.gateway;
 
 import io.natgate.bindings.afpacket.PacketSocketOptions;
+import io.natgate.bindings.afpacket.Tpacket;
 import io.natgate.bindings.afxdp.XdpSocketOptions;
 import io.natgate.control.config.Backend;
 import io.natgate.control.config.PortConfig;
+import io.natgate.datapath.forward.PortRole;
+import io.natgate.datapath.nat.SteeringPrograms;
 import io.natgate.control.profile.EffectiveSettings;
 import io.natgate.datapath.frame.FrameFormatter;
 import io.natgate.datapath.pipeline.ThreadingMode;
@@ -80,6 +83,94 @@ final class ConfiguredPorts
     }
 
     /**
+     * Several workers running to completion: the ports each drives. Worker 0 drives {@code ports}; every other
+     * worker its own socket on each afpacket port's device, joined to the port's fanout group after worker 0's
+     * (the group's steering program names its members in the order they joined), and none of the ports only
+     * worker 0 drives (the providers' interfaces, the local port).
+     *
+     * @param ports the gateway's ports, the configured ones first, open.
+     * @return per worker, its ports by index; null unless several workers run to completion.
+     */
+    static List<List<Port>> openWorkerSockets(
+        final EffectiveSettings settings, final List<PortConfig> configured, final List<Port> ports,
+        final PrintStream log)
+    {
+        final int workers = settings.pipelineConfig().workers();
+        if (!fannedOut(settings))
+        {
+            return null;
+        }
+        final List<List<Port>> all = new ArrayList<>();
+        all.add(ports);
+        try
+        {
+            for (int worker = 1; worker < workers; worker++)
+            {
+                final List<Port> own = new ArrayList<>(java.util.Collections.nCopies(ports.size(), (Port)null));
+                all.add(own);
+                for (final PortConfig port : configured)
+                {
+                    own.set(port.index(), AfPacketPort.open(port.name(), afPacketOptions(settings, port)));
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            closeWorkerSockets(all);
+            throw ex;
+        }
+        for (final PortConfig port : configured)
+        {
+            log.printf("natgate: port %s afpacket fanout group %d: %d sockets, the kernel steers each frame to its " +
+                "worker's (%s)%n", port.name(), fanoutGroup(port), workers, port.role() == PortRole.INSIDE ?
+                "by inside source address" : "by destination port's owner");
+        }
+        return all;
+    }
+
+    /**
+     * Closes the sockets {@link #openWorkerSockets} opened (not worker 0's, which are the gateway's ports).
+     */
+    static void closeWorkerSockets(final List<List<Port>> workerPorts)
+    {
+        for (int worker = 1; workerPorts != null && worker < workerPorts.size(); worker++)
+        {
+            CloseHelper.quietCloseAll(workerPorts.get(worker));
+        }
+    }
+
+    private static boolean fannedOut(final EffectiveSettings settings)
+    {
+        return settings.pipelineConfig().workers() > 1 &&
+            settings.pipelineConfig().threadingMode() == ThreadingMode.RUN_TO_COMPLETION;
+    }
+
+    /**
+     * An afpacket port's socket options; with several workers running to completion, in the port's fanout group
+     * with the program that steers a frame to the socket of the worker that owns it.
+     */
+    private static PacketSocketOptions afPacketOptions(final EffectiveSettings settings, final PortConfig port)
+    {
+        final PacketSocketOptions options = settings.afPacket().applyTo(new PacketSocketOptions()
+            .interfaceName(port.interfaceName()).promiscuous(true).qdiscBypass(true).ignoreOutgoing(true));
+        if (fannedOut(settings))
+        {
+            final int workers = settings.pipelineConfig().workers();
+            options.fanout(fanoutGroup(port), Tpacket.PACKET_FANOUT_CBPF).fanoutProgram(port.role() == PortRole.INSIDE ?
+                SteeringPrograms.inside(workers) : SteeringPrograms.outside(workers));
+        }
+        return options;
+    }
+
+    /**
+     * @return the port's fanout group id: this process's own (groups are per network namespace).
+     */
+    private static int fanoutGroup(final PortConfig port)
+    {
+        return (int)((ProcessHandle.current().pid() * 16 + port.index()) & 0xFFFF);
+    }
+
+    /**
      * Opens every afxdp port, each queue it names a socket, on one UMEM: under run-to-completion
      * threading a frame one of them received leaves another from where it lies, its UMEM address
      * passed from one's rx ring to the other's tx ring.
@@ -152,13 +243,11 @@ final class ConfiguredPorts
         {
             case AFPACKET ->
             {
-                final PacketSocketOptions options = settings.afPacket().applyTo(new PacketSocketOptions()
-                    .interfaceName(device).promiscuous(true).qdiscBypass(true).ignoreOutgoing(true));
                 if (settings.afPacket().offloads() && settings.afPacket().gro())
                 {
                     InterfaceOffloads.enableGro(name, device, log);
                 }
-                yield AfPacketPort.open(name, options);
+                yield AfPacketPort.open(name, afPacketOptions(settings, port));
             }
             case AFXDP -> throw new IllegalStateException("afxdp ports are opened together: " + name);
             case PCAP ->

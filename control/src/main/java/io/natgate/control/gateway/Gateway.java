@@ -75,6 +75,8 @@ public final class Gateway implements AutoCloseable
     private final List<StaticMapping> liveStatics = new ArrayList<>();
     private List<io.natgate.control.config.ProviderConfig> liveProviders;
     private final List<Port> ports = new ArrayList<>();
+    /** Several workers running to completion: per worker the ports it drives (worker 0's are {@link #ports}). */
+    private List<List<Port>> workerSockets;
     private final CountersFile countersFile;
     private final Pipeline pipeline;
     private final NatWorkers workers;
@@ -145,8 +147,9 @@ public final class Gateway implements AutoCloseable
             {
                 workerCounters[worker] = counters.workerCounters(worker);
             }
+            workerSockets = ConfiguredPorts.openWorkerSockets(settings, config.ports(), ports, log);
             pipeline = new Pipeline(settings.pipelineConfig(threads), ports, workerCounters,
-                counters.steeringCounters());
+                counters.steeringCounters(), workerSockets);
             final NatEventListener[] workerEvents = new NatEventListener[workerCount];
             for (int worker = 0; worker < workerCount; worker++)
             {
@@ -241,6 +244,7 @@ public final class Gateway implements AutoCloseable
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(cp, local, runner, pipeline, pair, counters);
+            ConfiguredPorts.closeWorkerSockets(workerSockets);
             CloseHelper.quietCloseAll(ports);
             throw ex;
         }
@@ -516,9 +520,21 @@ public final class Gateway implements AutoCloseable
     public synchronized List<PortStats> portStats()
     {
         final List<PortStats> stats = new ArrayList<>(ports.size());
-        for (final Port port : ports)
+        final PortStats socket = new PortStats();
+        for (int portIndex = 0; portIndex < ports.size(); portIndex++)
         {
-            stats.add(port.stats(new PortStats()));
+            final PortStats port = ports.get(portIndex).stats(new PortStats());
+            for (int worker = 1; workerSockets != null && worker < workerSockets.size(); worker++)
+            {
+                final Port own = workerSockets.get(worker).get(portIndex);
+                if (own != null) // each worker's own socket on the device: the device's drops are all of theirs
+                {
+                    own.stats(socket);
+                    port.set(port.rxDropped() + socket.rxDropped(), port.rxInterfaceDropped() +
+                        socket.rxInterfaceDropped(), port.txFailed() + socket.txFailed());
+                }
+            }
+            stats.add(port);
         }
         return stats;
     }
@@ -666,6 +682,7 @@ public final class Gateway implements AutoCloseable
                     socket.forwardedInPlace(), socket.copied());
             }
         }
+        ConfiguredPorts.closeWorkerSockets(workerSockets);
         CloseHelper.quietCloseAll(ports);
         CloseHelper.quietClose(countersFile);
     }

@@ -344,6 +344,10 @@ public final class EffectiveSettings
         }
         final int publicAddresses = gateway == null ? 1 : gateway.publicAddressCount();
         final int workers = workers();
+        if (workers > 1 && settings.get(ProfileKey.THREADING).value() == ThreadingMode.RUN_TO_COMPLETION)
+        {
+            backendBytes *= workers; // each worker its own socket, and its rings, on every device
+        }
         return new MemoryEstimate(
             MemoryEstimate.tableBytes(intValue(ProfileKey.MAX_SESSIONS), intValue(ProfileKey.MAX_MAPPINGS),
                 intValue(ProfileKey.MAX_CLIENTS), publicAddresses, workers),
@@ -366,13 +370,6 @@ public final class EffectiveSettings
 
     private void check()
     {
-        final Setting threadingSetting = settings.get(ProfileKey.THREADING);
-        if (workers() > 1 && threadingSetting.value() == ThreadingMode.RUN_TO_COMPLETION)
-        {
-            throw refuse(ProfileKey.WORKERS, "threading run-to-completion (" + where(threadingSetting) + ") runs one " +
-                "worker: it has no receive side to steer frames to several; set workers: 1, or threading: dedicated " +
-                "or shared-network");
-        }
         final PipelineConfig pipeline = pipelineConfig();
         final int maxFrameLength = pipeline.maxFrameLength();
 
@@ -418,6 +415,7 @@ public final class EffectiveSettings
                         "with 1 worker for now: replication and takeover hold worker 0's engine (docs/workers.md); " +
                         "set workers: 1");
                 }
+                checkRunToCompletionWorkers(gateway);
             }
             for (final PortConfig port : gateway.ports())
             {
@@ -451,6 +449,29 @@ public final class EffectiveSettings
      * Refuses a port whose largest frame (MTU plus Ethernet and VLAN header) the pipeline or its
      * backend's slots cannot carry, at the line of the port's MTU.
      */
+    /**
+     * Several workers running to completion read a device each through sockets of their own in one AF_PACKET
+     * fanout group, which the kernel steers: every configured port must be an afpacket port.
+     */
+    private void checkRunToCompletionWorkers(final GatewayConfig gateway)
+    {
+        final Setting threading = settings.get(ProfileKey.THREADING);
+        if (threading.value() != ThreadingMode.RUN_TO_COMPLETION)
+        {
+            return;
+        }
+        for (final PortConfig port : gateway.ports())
+        {
+            if (port.backend() != Backend.AFPACKET)
+            {
+                throw refuse(ProfileKey.WORKERS, "threading run-to-completion (" + where(threading) + ") with " +
+                    "several workers gives each worker its own socket on every device through AF_PACKET fanout, and " +
+                    "port " + port.name() + " (" + gateway.location().source() + ") is " + port.backend().configName() +
+                    "; use backend afpacket, set workers: 1, or threading: dedicated or shared-network");
+            }
+        }
+    }
+
     private void checkFrames(
         final PortConfig port, final int maxFrameLength, final AfPacketGeometry afPacket, final PcapGeometry pcap,
         final AfXdpGeometry afXdp)

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Real clients through natgate in the lab, once per backend and once on AF_PACKET with 2 NAT workers: the gateway's
+ * Real clients through natgate in the lab, once per backend and on AF_PACKET with 2 NAT workers (behind rx and tx
+ * agents, and running to completion on sockets of their own the kernel steers frames to): the gateway's
  * ports have no kernel addresses and ip_forward is 0, so everything that gets through was forwarded by natgate. Each
  * test asserts on what the clients received. With 2 workers the first client sends from
  * {@value LabTopology#CLIENT_SECOND_ADDRESS}, on the other worker than the second client (the forwards' target), so
@@ -44,25 +45,36 @@ class LabEndToEndTest
     /**
      * The gateway under test: its ports' backend and its number of NAT workers.
      */
-    record Setup(Backend backend, int workers)
+    record Setup(Backend backend, int workers, String threading)
     {
+        Setup(final Backend backend)
+        {
+            this(backend, 1, null);
+        }
+
+        boolean fannedOut()
+        {
+            return workers > 1 && "run-to-completion".equals(threading);
+        }
+
         @Override
         public String toString()
         {
-            return backend + (workers == 1 ? "" : ", " + workers + " workers");
+            return backend + (workers == 1 ? "" : ", " + workers + " workers " + threading);
         }
     }
 
     static List<Setup> setups()
     {
-        return List.of(new Setup(Backend.AFPACKET, 1), new Setup(Backend.AFXDP, 1), new Setup(Backend.PCAP, 1),
-            new Setup(Backend.AFPACKET, 2));
+        return List.of(new Setup(Backend.AFPACKET), new Setup(Backend.AFXDP), new Setup(Backend.PCAP),
+            new Setup(Backend.AFPACKET, 2, "shared-network"), new Setup(Backend.AFPACKET, 2, "run-to-completion"));
     }
 
     @BeforeParameterizedClassInvocation
     static void startLab(final Setup setup)
     {
-        fixture = LabFixture.start(setup.backend(), setup.workers());
+        fixture = setup.workers() == 1 ? LabFixture.start(setup.backend()) :
+            LabFixture.start(setup.backend(), setup.workers(), setup.threading());
     }
 
     @AfterParameterizedClassInvocation
@@ -106,6 +118,12 @@ class LabEndToEndTest
 
         assertTrue(output.stream().anyMatch(line -> line.startsWith("natgate: profile ") &&
             line.contains(", " + setup.workers() + (setup.workers() == 1 ? " worker" : " workers"))), output.toString());
+        for (final String port : List.of("lan", "wan"))
+        {
+            assertEquals(setup.fannedOut(), output.stream().anyMatch(line -> line.startsWith("natgate: port " + port +
+                " afpacket fanout group ") && line.contains(": " + setup.workers() + " sockets, the kernel steers")),
+                output.toString());
+        }
     }
 
     @Test

@@ -69,11 +69,20 @@ final class LabFixture implements AutoCloseable
 
     /**
      * @return a lab as {@link #start(Backend)} makes it, the gateway running {@code workers} NAT workers: with more
-     * than one, on a copy of small-2core with that many and {@code threading: shared-network} (run-to-completion runs
-     * one), and the first client sending from {@value LabTopology#CLIENT_SECOND_ADDRESS}, so that the two clients
-     * are on different workers ({@link #clientAddress()}).
+     * than one, on a copy of small-2core with that many and {@code threading: shared-network}.
      */
     static LabFixture start(final Backend backend, final int workers)
+    {
+        return start(backend, workers, "shared-network");
+    }
+
+    /**
+     * @return a lab as {@link #start(Backend)} makes it, the gateway running {@code workers} NAT workers: with more
+     * than one, on a copy of small-2core with that many and that {@code threading}, and the first client sending
+     * from {@value LabTopology#CLIENT_SECOND_ADDRESS}, so that the two clients are on different workers
+     * ({@link #clientAddress()}).
+     */
+    static LabFixture start(final Backend backend, final int workers, final String threading)
     {
         final LabFixture fixture = bare(backend.configName() + (workers == 1 ? "" : workers + "w"),
             backend == Backend.PCAP ? Lab.PeerOffloads.COMPLETE_CHECKSUMS : Lab.PeerOffloads.DEFAULT);
@@ -81,7 +90,7 @@ final class LabFixture implements AutoCloseable
         {
             final NatgateJvm jvm = NatgateJvm.current();
             final String profile = workers == 1 ? "small-2core" :
-                LabGatewayConfig.writeProfile(fixture.directory, "small-2core", "shared-network", workers);
+                LabGatewayConfig.writeProfile(fixture.directory, "small-2core", threading, workers);
             if (workers > 1)
             {
                 fixture.lab.sendFrom(Role.CLIENT, LabTopology.CLIENT_SECOND_ADDRESS);

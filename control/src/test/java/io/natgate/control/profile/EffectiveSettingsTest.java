@@ -233,14 +233,26 @@ class EffectiveSettingsTest
     }
 
     @Test
-    void shouldRefuseRunToCompletionWithSeveralWorkersNamingBothKeys() throws IOException
+    void shouldAcceptSeveralWorkersRunningToCompletionOnAfpacketPortsAndRefuseThemOnAnotherBackend() throws IOException
     {
-        final Path file = writeProfile("bad", "description: a bad profile\nthreading: run-to-completion\nworkers: 2\n");
+        final Path profile = writeProfile("rtc", "description: two workers to completion\nthreading: run-to-completion\n" +
+            "workers: 2\n" + PLAIN_FRAMES);
+        final GatewayConfig afPacket = loadConfig(example());
+        final GatewayConfig pcap = loadConfig(example().replaceFirst("backend: afpacket", "backend: pcap"));
 
-        assertEquals(file + ":3: workers=2: threading run-to-completion (" + file + ":2) runs one worker: it has no " +
-            "receive side to steer frames to several; set workers: 1, or threading: dedicated or shared-network",
-            assertThrows(ConfigException.class, () -> HardwareProfiles.directory(directory).get("bad", null))
-                .getMessage());
+        final EffectiveSettings settings = EffectiveSettings.resolve(afPacket, "rtc", TestHosts.SMALL_LINUX,
+            HardwareProfiles.directory(directory));
+        assertEquals(2, settings.pipelineConfig().workers());
+        final long socketRings = settings.afPacket().ringBytesPerPort();
+        assertEquals(2 * afPacket.ports().size() * socketRings, settings.memory().backendBytes(),
+            "each worker its own socket's rings on each port");
+        final ConfigException refused = assertThrows(ConfigException.class, () -> EffectiveSettings.resolve(pcap,
+            "rtc", TestHosts.SMALL_LINUX, HardwareProfiles.directory(directory)));
+        assertTrue(refused.getMessage().startsWith(profile + ":3: workers=2: threading run-to-completion (" + profile +
+            ":2) with several workers gives each worker its own socket on every device through AF_PACKET fanout, " +
+            "and port "), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith(" is pcap; use backend afpacket, set workers: 1, or threading: " +
+            "dedicated or shared-network"), refused.getMessage());
     }
 
     @Test

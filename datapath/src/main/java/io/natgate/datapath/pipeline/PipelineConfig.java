@@ -69,8 +69,9 @@ public final class PipelineConfig extends ValidatedConfiguration
 
     /**
      * Worker threads, each the single writer of its share of the NAT tables; the receive side steers each
-     * frame to the worker that owns its flow ({@code docs/workers.md}). More than one is refused with
-     * {@link ThreadingMode#RUN_TO_COMPLETION}, which has no receive side to steer.
+     * frame to the worker that owns its flow ({@code docs/workers.md}), or with
+     * {@link ThreadingMode#RUN_TO_COMPLETION} each worker reads sockets of its own, which the kernel's fanout
+     * steers frames to, and hands what it should not have to its owner.
      */
     public static final String WORKERS_PROP_NAME = PREFIX + "workers";
     public static final int WORKERS_DEFAULT = 1;

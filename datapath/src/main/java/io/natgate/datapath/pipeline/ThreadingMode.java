@@ -16,7 +16,8 @@ public enum ThreadingMode
      * One thread does everything, as VPP's workers do: it receives a burst from each port, processes
      * the frames where they lie (an AF_PACKET port's rx ring) and writes each forwarded frame once,
      * straight into the egress port's transmit slot, kicking each port once per burst. No rings
-     * between; one copy per frame.
+     * between; one copy per frame. With several workers each drives ports of its own (its socket in the
+     * device's fanout group) on a thread of its own.
      */
     RUN_TO_COMPLETION("run-to-completion"),
     /** No threads: the caller drives every agent through {@link Pipeline#invoker()}. */
