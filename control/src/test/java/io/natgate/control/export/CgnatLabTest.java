@@ -110,6 +110,13 @@ class CgnatLabTest
         {
             lab.udpFlows(Role.CLIENT, 20_000, 100);
             lab.udpFlows(Role.CLIENT, 21_000, 40);
+            if (lab.mappingsOf(CLIENT).size() < 128)
+            {
+                // a burst's datagrams lost on a loaded machine before the gateway read them: the same flows again,
+                // as their senders would retry (their mappings, where made, are only refreshed)
+                lab.udpFlows(Role.CLIENT, 20_000, 100);
+                lab.udpFlows(Role.CLIENT, 21_000, 40);
+            }
             lab.udpFlows(Role.CLIENT2, 20_000, 3);
             final List<Map<String, Object>> mappings = lab.mappingsOf(CLIENT);
             assertEquals(128, mappings.size(), "two blocks of 64, the rest over quota");
