@@ -20,7 +20,7 @@ public final class FanoutDelivery
 {
     /** How long the frames may take to arrive on a loaded shared machine; complete delivery ends the wait. */
     private static final long DELIVERY_DEADLINE_NS = 30_000_000_000L;
-    private static final int IN_FLIGHT = 64;
+    private static final int IN_FLIGHT = 256;
 
     private FanoutDelivery()
     {
