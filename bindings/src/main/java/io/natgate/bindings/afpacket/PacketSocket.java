@@ -1,6 +1,7 @@
 package io.natgate.bindings.afpacket;
 
 import io.natgate.bindings.NativeLibrary;
+import io.natgate.bindings.bpf.ClassicBpf;
 import io.natgate.bindings.linux.Ifreq;
 import io.natgate.bindings.linux.LibC;
 import io.natgate.bindings.linux.LinuxException;
@@ -213,6 +214,12 @@ public final class PacketSocket implements AutoCloseable
             {
                 setIntOption(arena, callState, fd, Tpacket.PACKET_FANOUT,
                     options.fanoutGroupId() | (options.fanoutMode() << 16), "PACKET_FANOUT", name);
+                if (options.fanoutProgram() != null)
+                {
+                    // Only a member may set the group's program; until then the group steers every frame to member 0.
+                    setOption(callState, fd, Tpacket.PACKET_FANOUT_DATA, ClassicBpf.program(arena, options.fanoutProgram()),
+                        "PACKET_FANOUT_DATA", name);
+                }
             }
             return new PacketSocket(arena, options, fd, interfaceIndex, mac, mtu, ring, callState);
         }

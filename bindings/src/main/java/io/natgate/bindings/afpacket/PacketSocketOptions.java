@@ -1,5 +1,7 @@
 package io.natgate.bindings.afpacket;
 
+import io.natgate.bindings.bpf.ClassicBpf;
+
 /**
  * How {@link PacketSocket#open(PacketSocketOptions)} sets up an AF_PACKET socket: the interface,
  * the TPACKET_V3 ring geometry (normally from the hardware profile) and the socket options.
@@ -30,6 +32,7 @@ public final class PacketSocketOptions
     private boolean vnetHeader = true;
     private int fanoutGroupId = NO_FANOUT;
     private int fanoutMode = Tpacket.PACKET_FANOUT_HASH;
+    private long[] fanoutProgram;
 
     public PacketSocketOptions interfaceName(final String interfaceName)
     {
@@ -209,7 +212,8 @@ public final class PacketSocketOptions
      * Joins PACKET_FANOUT group {@code groupId} (0..65535) so several sockets share an
      * interface's traffic; {@link #NO_FANOUT} for none.
      *
-     * @param mode {@link Tpacket#PACKET_FANOUT_HASH}, {@code _LB}, {@code _CPU}, ... optionally or-ed with flags.
+     * @param mode {@link Tpacket#PACKET_FANOUT_HASH}, {@code _LB}, {@code _CPU}, ... optionally or-ed with flags;
+     *             {@link Tpacket#PACKET_FANOUT_CBPF} with a {@link #fanoutProgram(long[])}.
      */
     public PacketSocketOptions fanout(final int groupId, final int mode)
     {
@@ -226,6 +230,25 @@ public final class PacketSocketOptions
     public int fanoutMode()
     {
         return fanoutMode;
+    }
+
+    /**
+     * The classic BPF program of a {@link Tpacket#PACKET_FANOUT_CBPF} group (required for that mode,
+     * refused for the others), set with PACKET_FANOUT_DATA once the socket joined: the kernel runs it on
+     * each frame the interface receives and hands the frame to member {@code return value % members},
+     * members numbered in the order they joined. One instruction per element, packed by
+     * {@link ClassicBpf#stmt}/{@link ClassicBpf#jump}; 1 to {@link ClassicBpf#MAX_INSTRUCTIONS}. The group
+     * has one program: each member that sets one replaces it.
+     */
+    public PacketSocketOptions fanoutProgram(final long[] program)
+    {
+        this.fanoutProgram = program;
+        return this;
+    }
+
+    public long[] fanoutProgram()
+    {
+        return fanoutProgram;
     }
 
     public long rxRingSizeBytes()
@@ -313,7 +336,28 @@ public final class PacketSocketOptions
         {
             throw new IllegalArgumentException("fanoutGroupId must be in [0, 65535]: fanoutGroupId=" + fanoutGroupId);
         }
+        validateFanoutProgram();
         return this;
+    }
+
+    private void validateFanoutProgram()
+    {
+        final boolean cbpf = fanoutGroupId != NO_FANOUT && (fanoutMode & 0xFF) == Tpacket.PACKET_FANOUT_CBPF;
+        if (cbpf && fanoutProgram == null)
+        {
+            throw new IllegalArgumentException("fanoutProgram is required with fanoutMode PACKET_FANOUT_CBPF: " +
+                "fanoutProgram=null");
+        }
+        if (!cbpf && fanoutProgram != null)
+        {
+            throw new IllegalArgumentException("fanoutProgram needs a fanout group in mode PACKET_FANOUT_CBPF: " +
+                "fanoutGroupId=" + fanoutGroupId + ", fanoutMode=" + fanoutMode);
+        }
+        if (cbpf && (fanoutProgram.length < 1 || fanoutProgram.length > ClassicBpf.MAX_INSTRUCTIONS))
+        {
+            throw new IllegalArgumentException("fanoutProgram must have 1.." + ClassicBpf.MAX_INSTRUCTIONS +
+                " instructions: fanoutProgram.length=" + fanoutProgram.length);
+        }
     }
 
     @Override
@@ -324,6 +368,7 @@ public final class PacketSocketOptions
             blockTimeoutMs + ", txFrameSizeBytes=" + txFrameSizeBytes + ", txFrameCount=" + txFrameCount +
             ", txBlockSizeBytes=" + txBlockSizeBytes + ", promiscuous=" + promiscuous + ", qdiscBypass=" +
             qdiscBypass + ", ignoreOutgoing=" + ignoreOutgoing + ", vnetHeader=" + vnetHeader + ", fanoutGroupId=" + fanoutGroupId +
-            ", fanoutMode=" + fanoutMode + '}';
+            ", fanoutMode=" + fanoutMode +
+            ", fanoutProgram=" + (fanoutProgram == null ? "none" : fanoutProgram.length + " instructions") + '}';
     }
 }

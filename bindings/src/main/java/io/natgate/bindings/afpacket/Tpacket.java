@@ -28,6 +28,8 @@ public final class Tpacket
     public static final int PACKET_VNET_HDR = 15;
     public static final int PACKET_FANOUT = 18;
     public static final int PACKET_QDISC_BYPASS = 20;
+    /** Sets a fanout group's steering program (a struct sock_fprog for {@link #PACKET_FANOUT_CBPF}). */
+    public static final int PACKET_FANOUT_DATA = 22;
     public static final int PACKET_IGNORE_OUTGOING = 23;
 
     public static final int TPACKET_V3 = 2;
@@ -40,6 +42,8 @@ public final class Tpacket
     public static final int PACKET_FANOUT_CPU = 2;
     public static final int PACKET_FANOUT_ROLLOVER = 3;
     public static final int PACKET_FANOUT_QM = 5;
+    /** A classic BPF program picks the member: its return value modulo the members, in join order. */
+    public static final int PACKET_FANOUT_CBPF = 6;
     public static final int PACKET_FANOUT_FLAG_DEFRAG = 0x8000;
 
     /** RX block and frame status. */

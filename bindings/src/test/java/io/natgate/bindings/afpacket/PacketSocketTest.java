@@ -1,7 +1,9 @@
 package io.natgate.bindings.afpacket;
 
+import io.natgate.bindings.bpf.ClassicBpf;
 import io.natgate.bindings.linux.LinuxException;
 import io.natgate.bindings.linux.NetworkNamespace;
+import io.natgate.bindings.testing.FanoutDelivery;
 import io.natgate.bindings.testing.FrameExchange;
 import io.natgate.bindings.testing.TestFrames;
 import io.natgate.bindings.testing.VethLabExtension;
@@ -82,6 +84,116 @@ class PacketSocketTest
             assertEquals(frames.length, total);
             assertTrue(perSocket[0] > 0 && perSocket[1] > 0, () -> perSocket[0] + " / " + perSocket[1]);
         }
+    }
+
+    @Test
+    void shouldDeliverEachFrameToTheMemberItsFanoutProgramReturnsModuloTheMembersInJoinOrder()
+    {
+        final int group = (int)((ProcessHandle.current().pid() + 1) & 0xFFFF);
+        // A = the low byte of the frame's sequence number (UDP payload, 28 bytes into the IP packet); return A.
+        final long[] program = {
+            ClassicBpf.stmt(ClassicBpf.BPF_LD | ClassicBpf.BPF_B | ClassicBpf.BPF_ABS, ClassicBpf.SKF_NET_OFF + 31),
+            ClassicBpf.stmt(ClassicBpf.BPF_RET | ClassicBpf.BPF_A, 0),
+        };
+        final PacketSocket[] members = new PacketSocket[3];
+        try (PacketSocket a = open(LAB.lab().endA(), o -> { }))
+        {
+            for (int i = 0; i < members.length; i++)
+            {
+                members[i] = open(LAB.lab().endB(), o -> o.fanout(group, Tpacket.PACKET_FANOUT_CBPF)
+                    .fanoutProgram(program).txFrameCount(0));
+            }
+            final byte[][] frames = FrameExchange.frames(members[0].macAddress(), a.macAddress(), 600, 64, 300);
+
+            final int[] receivedBy = FanoutDelivery.deliver(a, members, frames);
+
+            final int[] perMember = new int[members.length];
+            for (int i = 0; i < frames.length; i++)
+            {
+                final int sequence = TestFrames.sequenceOf(frames[i], frames[i].length);
+                assertEquals((sequence & 0xFF) % members.length, receivedBy[i], "member of frame " + sequence);
+                perMember[receivedBy[i]]++;
+            }
+            assertTrue(perMember[0] > 0 && perMember[1] > 0 && perMember[2] > 0, java.util.Arrays.toString(perMember));
+        }
+        finally
+        {
+            for (final PacketSocket member : members)
+            {
+                if (member != null)
+                {
+                    member.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldFailWithTheKernelsErrorForAFanoutProgramItRefuses()
+    {
+        final int group = (int)((ProcessHandle.current().pid() + 2) & 0xFFFF);
+        // No return at the end: the kernel's checker refuses it.
+        final long[] program = {ClassicBpf.stmt(ClassicBpf.BPF_LD | ClassicBpf.BPF_B | ClassicBpf.BPF_ABS, 0)};
+
+        final LinuxException ex = assertThrows(LinuxException.class, () -> open(LAB.lab().endB(),
+            o -> o.fanout(group, Tpacket.PACKET_FANOUT_CBPF).fanoutProgram(program)));
+
+        assertEquals(22, ex.errno(), ex.getMessage());
+        assertTrue(ex.getMessage().contains("setsockopt(PACKET_FANOUT_DATA, " + LAB.lab().endB() + ")"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectFanoutProgramSettingsNamingTheField()
+    {
+        final long[] program = {ClassicBpf.stmt(ClassicBpf.BPF_RET | ClassicBpf.BPF_K, 0)};
+
+        assertRejected("fanoutProgram is required with fanoutMode PACKET_FANOUT_CBPF: fanoutProgram=null",
+            o -> o.fanout(7, Tpacket.PACKET_FANOUT_CBPF));
+        assertRejected("fanoutProgram needs a fanout group in mode PACKET_FANOUT_CBPF: fanoutGroupId=7, fanoutMode=0",
+            o -> o.fanout(7, Tpacket.PACKET_FANOUT_HASH).fanoutProgram(program));
+        assertRejected("fanoutGroupId=-1", o -> o.fanoutProgram(program));
+        assertRejected("fanoutProgram.length=0", o -> o.fanout(7, Tpacket.PACKET_FANOUT_CBPF).fanoutProgram(new long[0]));
+        assertRejected("fanoutProgram.length=4097",
+            o -> o.fanout(7, Tpacket.PACKET_FANOUT_CBPF).fanoutProgram(new long[ClassicBpf.MAX_INSTRUCTIONS + 1]));
+        // The mode's flags do not hide it: still CBPF.
+        new PacketSocketOptions().interfaceName("eth0")
+            .fanout(7, Tpacket.PACKET_FANOUT_CBPF | Tpacket.PACKET_FANOUT_FLAG_DEFRAG).fanoutProgram(program).validate(4096);
+        new PacketSocketOptions().interfaceName("eth0")
+            .fanout(7, Tpacket.PACKET_FANOUT_CBPF).fanoutProgram(new long[ClassicBpf.MAX_INSTRUCTIONS]).validate(4096);
+    }
+
+    @Test
+    void shouldPackClassicBpfInstructionsAsTheKernelLaysThemOut()
+    {
+        final long instruction = ClassicBpf.jump(ClassicBpf.BPF_JMP | ClassicBpf.BPF_JEQ | ClassicBpf.BPF_K, -2, 3, 250);
+
+        assertEquals(0x0015_03FA_FFFF_FFFEL, instruction);
+        assertEquals(0x15, ClassicBpf.code(instruction));
+        assertEquals(3, ClassicBpf.jt(instruction));
+        assertEquals(250, ClassicBpf.jf(instruction));
+        assertEquals(-2, ClassicBpf.k(instruction));
+        assertEquals(0x0006_0000_0000_0000L | 0xFFFFL, ClassicBpf.stmt(ClassicBpf.BPF_RET | ClassicBpf.BPF_K, 0xFFFF));
+        assertThrows(IllegalArgumentException.class, () -> ClassicBpf.jump(ClassicBpf.BPF_JMP, 0, 256, 0));
+        assertEquals(8, ClassicBpf.SOCK_FILTER.byteSize());
+        assertEquals(16, ClassicBpf.SOCK_FPROG.byteSize());
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined())
+        {
+            final MemorySegment fprog = ClassicBpf.program(arena, new long[] {0, instruction});
+            assertEquals(2, fprog.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0));
+            final MemorySegment filters = fprog.get(java.lang.foreign.ValueLayout.ADDRESS, 8).reinterpret(16);
+            assertEquals(0x15, filters.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 8));
+            assertEquals(3, filters.get(JAVA_BYTE, 10));
+            assertEquals((byte)250, filters.get(JAVA_BYTE, 11));
+            assertEquals(-2, filters.get(java.lang.foreign.ValueLayout.JAVA_INT, 12));
+        }
+    }
+
+    private static void assertRejected(final String message, final Consumer<PacketSocketOptions> customise)
+    {
+        final PacketSocketOptions options = new PacketSocketOptions().interfaceName("eth0");
+        customise.accept(options);
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> options.validate(4096));
+        assertTrue(ex.getMessage().contains(message), ex.getMessage());
     }
 
     @Test
@@ -292,25 +404,12 @@ class PacketSocketTest
 
     static boolean send(final PacketSocket socket, final byte[] frame)
     {
-        final long offset = socket.claimTxFrame();
-        if (offset < 0)
-        {
-            return false;
-        }
-        MemorySegment.copy(frame, 0, socket.ring(), JAVA_BYTE, offset, frame.length);
-        socket.commitTxFrame(frame.length);
-        return true;
+        return FanoutDelivery.send(socket, frame);
     }
 
     static byte[] poll(final PacketSocket socket)
     {
-        final long offset = socket.nextFrame();
-        if (offset < 0)
-        {
-            socket.releaseConsumed();
-            return null;
-        }
-        return socket.ring().asSlice(offset, socket.frameLength()).toArray(JAVA_BYTE);
+        return FanoutDelivery.poll(socket);
     }
 
     static byte[] pollFor(final PacketSocket socket, final int timeoutMs)

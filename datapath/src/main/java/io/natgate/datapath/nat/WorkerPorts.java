@@ -18,8 +18,8 @@ public final class WorkerPorts
     /** Workers the split allows: every worker keeps at least a few privileged ports. */
     public static final int MAX_WORKERS = 256;
     public static final int FIRST_DYNAMIC_PORT = 1024;
-    private static final int PRIVILEGED_PORTS = 1023;
-    private static final int DYNAMIC_PORTS = 65_536 - FIRST_DYNAMIC_PORT;
+    static final int PRIVILEGED_PORTS = 1023;
+    static final int DYNAMIC_PORTS = 65_536 - FIRST_DYNAMIC_PORT;
 
     /** One worker owning every port. */
     public static final WorkerPorts SINGLE = new WorkerPorts(1);

@@ -18,7 +18,7 @@ public final class WorkerSteering
     /** Static mapping endpoints that may be listed. */
     public static final int MAX_STATIC = 65_536;
 
-    private static final int MULTIPLIER = 0x9E37_79B1;
+    static final int MULTIPLIER = 0x9E37_79B1;
 
     private final WorkerPorts ports;
     private final int workers;
