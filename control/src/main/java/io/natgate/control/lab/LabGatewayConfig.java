@@ -1,6 +1,7 @@
 package io.natgate.control.lab;
 
 import io.natgate.control.config.Backend;
+import io.natgate.datapath.pipeline.ThreadingMode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,10 +74,14 @@ public final class LabGatewayConfig
         return writeProfile(directory, builtin, threading, 0);
     }
 
+    /** The memory budget of a copy with several workers running to completion: {@value}. */
+    public static final String RUN_TO_COMPLETION_BUDGET = "128m";
+
     /**
      * Writes a copy of a built-in hardware profile with another {@code threading} and {@code workers} (0: the
      * profile's own) into {@code directory}, for a config there to name in its {@code profile:} (a path,
-     * relative to it).
+     * relative to it); with several workers running to completion, its {@code memoryBudget}
+     * {@value #RUN_TO_COMPLETION_BUDGET} (each worker has its own sockets' rings).
      *
      * @return the file's name.
      */
@@ -97,6 +102,11 @@ public final class LabGatewayConfig
             {
                 changed = replaceLine(builtin, changed, "workers", "[0-9]+", String.valueOf(workers));
                 name += "-" + workers + "w";
+            }
+            if (workers > 1 && ThreadingMode.RUN_TO_COMPLETION.configName().equals(threading))
+            {
+                // each worker its own socket's rings on every device
+                changed = replaceLine(builtin, changed, "memoryBudget", "[0-9]+[kmg]?", RUN_TO_COMPLETION_BUDGET);
             }
             Files.createDirectories(directory);
             Files.writeString(directory.resolve(name + ".yaml"), changed);

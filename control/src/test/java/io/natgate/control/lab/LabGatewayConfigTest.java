@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,10 +65,11 @@ class LabGatewayConfigTest
         assertEquals(List.of("workers: 2", "threading: shared-network"), changed);
     }
 
-    @Test
-    void shouldAcceptTheLabConfigOnTwoWorkersWithinTheProfilesBudget(@TempDir final Path directory)
+    @ParameterizedTest
+    @ValueSource(strings = {"shared-network", "run-to-completion"})
+    void shouldAcceptTheLabConfigOnTwoWorkersWithinTheProfilesBudget(final String threading, @TempDir final Path directory)
     {
-        final String profile = LabGatewayConfig.writeProfile(directory, "small-2core", "shared-network", 2);
+        final String profile = LabGatewayConfig.writeProfile(directory, "small-2core", threading, 2);
         final Path file = LabGatewayConfig.write(directory, Backend.AFPACKET, profile);
 
         final EffectiveSettings settings = EffectiveSettings.load(file, null,
@@ -75,7 +77,7 @@ class LabGatewayConfigTest
             HardwareProfiles.builtin());
 
         assertEquals(2, settings.pipelineConfig().workers());
-        assertEquals("shared-network", settings.pipelineConfig().threadingMode().configName());
+        assertEquals(threading, settings.pipelineConfig().threadingMode().configName());
     }
 
     /**
