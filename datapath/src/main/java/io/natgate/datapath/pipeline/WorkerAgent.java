@@ -21,7 +21,7 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
-
+import java.util.Arrays;
 
 /**
  * The worker: the single writer of the NAT tables. Each duty cycle it reads the clock once,
@@ -273,7 +273,7 @@ public final class WorkerAgent implements Agent
         this.processorAcceptsOffloads = processor.acceptsOffloads();
         if (runToCompletion && (ports == null || ports.length != txRings.length || ownPorts == null ||
             ownPorts.length != txRings.length || (steering == null) != (handoffRings == null) ||
-            (worker == 0 && java.util.Arrays.asList(ownPorts).contains(null))))
+            (worker == 0 && Arrays.asList(ownPorts).contains(null))))
         {
             throw new IllegalArgumentException("run to completion needs a port per ring (worker 0 every port), " +
                 "and with several workers a steering and a handoff ring each");
