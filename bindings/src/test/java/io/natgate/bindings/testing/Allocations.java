@@ -33,9 +33,19 @@ public final class Allocations
      */
     public static long bytesAllocatedAfterWarmUp(final int warmUpRounds, final int rounds, final Runnable work)
     {
+        return bytesAllocatedAfterWarmUp(warmUpRounds, rounds, work, Thread.currentThread().threadId());
+    }
+
+    /**
+     * As {@link #bytesAllocatedAfterWarmUp(int, int, Runnable)}, counting what the threads {@code threadIds} name
+     * allocate together while the caller runs {@code work} (threads that {@code work} drives, e.g. a pipeline's
+     * workers).
+     */
+    public static long bytesAllocatedAfterWarmUp(
+        final int warmUpRounds, final int rounds, final Runnable work, final long... threadIds)
+    {
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long threadId = Thread.currentThread().threadId();
         for (int round = 0; round < warmUpRounds; round++)
         {
             work.run();
@@ -44,16 +54,26 @@ public final class Allocations
         for (int attempt = 0; attempt < ATTEMPTS; attempt++)
         {
             settleCompilation(work);
-            final long before = threads.getThreadAllocatedBytes(threadId);
+            final long before = allocated(threads, threadIds);
             for (int round = 0; round < rounds; round++)
             {
                 work.run();
             }
-            bytes = threads.getThreadAllocatedBytes(threadId) - before;
+            bytes = allocated(threads, threadIds) - before;
             if (0 == bytes)
             {
                 break;
             }
+        }
+        return bytes;
+    }
+
+    private static long allocated(final com.sun.management.ThreadMXBean threads, final long[] threadIds)
+    {
+        long bytes = 0;
+        for (final long allocated : threads.getThreadAllocatedBytes(threadIds))
+        {
+            bytes += allocated;
         }
         return bytes;
     }

@@ -1,5 +1,6 @@
 package io.natgate.datapath.forward;
 
+import io.natgate.bindings.testing.Allocations;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.counters.PortCounter;
@@ -155,6 +156,36 @@ class RunToCompletionWorkersTest
         assertEquals(1, pipeline.counters(0).get(LOCAL, PortCounter.TX_FRAMES), "sent by worker 0");
     }
 
+    /**
+     * Frames handed from worker 0 to worker 1 both ways, as in the test above, thousands of times: once warm,
+     * the workers' threads allocate nothing (the JVM's per-thread allocation counters, {@link Allocations}: the
+     * JIT settled first, up to 3 attempts, so a late deoptimisation that re-materialises a scalar-replaced
+     * object once does not count, while an allocation on the path shows in every attempt).
+     */
+    @Test
+    void shouldAllocateNothingOnTheWorkersThreadsHandingFramesOverOnceWarm() throws InterruptedException
+    {
+        start();
+        final byte[] out = Frames.payload(exchange(1, 0));
+        final byte[] reply = reply(Packets.sourcePort(out));
+        final byte[] request = fromClient(1, 6000);
+        final long[] workerThreads = Thread.getAllStackTraces().keySet().stream()
+            .filter(thread -> thread.getName().startsWith("natgate-worker-")).mapToLong(Thread::threadId).toArray();
+        assertEquals(WORKERS, workerThreads.length, "the workers' threads");
+
+        // the workers' idle and timer paths settle over their first seconds too: traffic for 3 s before the rounds
+        final long warmUntilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (System.nanoTime() - warmUntilNs < 0)
+        {
+            handOver(request, reply, 500);
+        }
+        final long allocated = Allocations.bytesAllocatedAfterWarmUp(20, 20, () -> handOver(request, reply, 500),
+            workerThreads);
+
+        assertEquals(0, allocated, "bytes the workers allocated handing 20 x 500 frames over each way");
+        assertTrue(pipeline.counters(0).get(GlobalCounter.WORKER_HANDOFFS) >= 2 * 40 * 500);
+    }
+
     @Test
     void shouldRefuseSeveralRunToCompletionWorkersWithoutPortsOfTheirOwn()
     {
@@ -221,6 +252,42 @@ class RunToCompletionWorkersTest
         final WorkerSteering steering = workers.steering();
         pipeline.start(processors, engines, (portIndex, steeringCounters) -> new FrameSteering(
             new FlowSteering(steering, nat, steeringCounters), new boolean[] {true, false, false}));
+    }
+
+    /**
+     * Offers a client's frame to worker {@code receiving}'s lan and takes what its owner sent out of the wan.
+     */
+    private byte[] exchange(final int client, final int receiving) throws InterruptedException
+    {
+        lan(receiving).offer(fromClient(client, 6000));
+        return awaitOne(wan(client));
+    }
+
+    /**
+     * {@code count} requests from worker 1's client and as many replies, all received by worker 0's ports and
+     * handed over to worker 1, in batches the ports' queues hold; waits until worker 1 sent every one out.
+     */
+    private void handOver(final byte[] request, final byte[] reply, final int count)
+    {
+        final int batch = 32;
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int sent = 0;
+        final int[] received = {0, 0};
+        while (received[0] < count || received[1] < count)
+        {
+            if (sent == received[0] && sent == received[1] && sent < count)
+            {
+                for (int i = 0; i < batch && sent < count; i++, sent++)
+                {
+                    lan(0).offer(request);
+                    wan(0).offer(reply);
+                }
+            }
+            received[0] += wan(1).pollTransmitted((buffer, offset, length) -> true, Integer.MAX_VALUE);
+            received[1] += lan(1).pollTransmitted((buffer, offset, length) -> true, Integer.MAX_VALUE);
+            assertTrue(System.nanoTime() - deadlineNs < 0, "handed over " + received[0] + " and " + received[1]);
+            Thread.onSpinWait();
+        }
     }
 
     private InMemoryPort lan(final int worker)
