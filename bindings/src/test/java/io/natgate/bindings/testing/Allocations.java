@@ -68,12 +68,15 @@ public final class Allocations
         return bytes;
     }
 
+    /**
+     * One thread at a time: the array form would allocate its answer on the caller, which may be measured.
+     */
     private static long allocated(final com.sun.management.ThreadMXBean threads, final long[] threadIds)
     {
         long bytes = 0;
-        for (final long allocated : threads.getThreadAllocatedBytes(threadIds))
+        for (final long threadId : threadIds)
         {
-            bytes += allocated;
+            bytes += threads.getThreadAllocatedBytes(threadId);
         }
         return bytes;
     }
