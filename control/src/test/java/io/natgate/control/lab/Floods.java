@@ -61,7 +61,7 @@ final class Floods
      * During a flood, a client is served when at least this many come back: the flood takes what this 2-CPU machine
      * kind has (hping3 alone a CPU, the gateway's capture rings overflowing, counted), so some of the client's
      * frames are lost in the kernel's ring with the flood's, before natgate sees them: half of them answered is
-     * served (runs here printed 13-20 of 20); a client locked out gets none.
+     * served (runs here printed 12-20 of 20); a client locked out gets none.
      */
     static final int SERVED_PINGS_DURING = 10;
     private static final Pattern TRANSMITTED = Pattern.compile("(\\d+) packets tra(?:ns)?mitted");
