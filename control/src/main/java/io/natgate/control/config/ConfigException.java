@@ -107,6 +107,39 @@ public final class ConfigException extends RuntimeException
             }
             text.append(": ");
         }
-        return text.append(reason).toString();
+        return oneLine(text.append(reason).toString());
+    }
+
+    /**
+     * @return {@code text} with its control characters (a quoted value's or key's line breaks, say) written as
+     * escapes (backslash n, r or t, or backslash u and four hex digits), so the message stays one line.
+     */
+    static String oneLine(final String text)
+    {
+        StringBuilder escaped = null;
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (!Character.isISOControl(c))
+            {
+                if (escaped != null)
+                {
+                    escaped.append(c);
+                }
+                continue;
+            }
+            if (escaped == null)
+            {
+                escaped = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            switch (c)
+            {
+                case '\n' -> escaped.append("\\n");
+                case '\r' -> escaped.append("\\r");
+                case '\t' -> escaped.append("\\t");
+                default -> escaped.append(String.format("\\u%04x", (int)c));
+            }
+        }
+        return escaped == null ? text : escaped.toString();
     }
 }

@@ -80,6 +80,21 @@ class ConfigLoaderTest
         assertTrue(config.adminAddress().getAddress().isLoopbackAddress());
     }
 
+    /**
+     * Found by {@code ConfigLoaderFuzzTest}: a quoted value may hold line breaks and other control characters,
+     * and the refusal echoing it must still be one line.
+     */
+    @Test
+    void shouldRefuseAValueWithLineBreaksInOneLineEscapingThem()
+    {
+        final ConfigException refused = assertThrows(ConfigException.class, () -> TestHosts.linuxLoader(sysfs)
+            .parse("breaks.yaml", Path.of("/etc/natgate"), "nonsense: \"a\\nb\\r\\tc\\u0007\"\n"));
+
+        assertTrue(refused.getMessage().startsWith("breaks.yaml:1: nonsense=a\\nb\\r\\tc\\u0007: unknown key ("),
+            refused.getMessage());
+        assertEquals(1, refused.getMessage().lines().count(), refused.getMessage());
+    }
+
     @Test
     void shouldCarryTheExampleInTheJarAsTheSameFile() throws Exception
     {
