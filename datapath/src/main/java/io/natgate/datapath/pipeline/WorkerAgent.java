@@ -192,37 +192,16 @@ public final class WorkerAgent implements Agent
         final Port[] ports)
     {
         this(config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, tasks, ports,
-            false, 0, null);
+            false, 0, null, ports, null);
     }
 
     /**
-     * @param runToCompletion true to drive {@code ports} directly (receive, transmit, flush) instead
+     * @param ports           the pipeline's ports by index (worker 0's), read for their link layer and offloads.
+     * @param runToCompletion true to drive {@code ownPorts} directly (receive, transmit, flush) instead
      *                        of the rings, which are then left unused.
-     * @param worker       this worker's index among the pipeline's workers.
-     * @param handoffRings per worker, its handoff ring (this worker reads its own and writes the others');
-     *                     null with one worker.
-     */
-    public WorkerAgent(
-        final PipelineConfig config,
-        final FrameProcessor processor,
-        final NatCommands commandTarget,
-        final RingBuffer commandRing,
-        final RingBuffer[] rxRings,
-        final RingBuffer[] txRings,
-        final DatapathCounters counters,
-        final ErrorHandler errorHandler,
-        final ManyToOneConcurrentArrayQueue<Runnable> tasks,
-        final Port[] ports,
-        final boolean runToCompletion,
-        final int worker,
-        final RingBuffer[] handoffRings)
-    {
-        this(config, processor, commandTarget, commandRing, rxRings, txRings, counters, errorHandler, tasks, ports,
-            runToCompletion, worker, handoffRings, ports, null);
-    }
-
-    /**
-     * @param ports        the pipeline's ports by index (worker 0's), read for their link layer and offloads.
+     * @param worker          this worker's index among the pipeline's workers.
+     * @param handoffRings    per worker, its handoff ring (this worker reads its own and writes the others');
+     *                        null with one worker.
      * @param ownPorts     run to completion, the ports this worker drives, by index: {@code ports} for worker 0; for
      *                     another, its own socket on each device and null for a port only worker 0 drives.
      * @param steering     several workers run to completion: per port index this worker reads, its own steering

@@ -82,8 +82,9 @@ class PipelineAllocationTest
         final PipelineConfig config = new PipelineConfig().threadingMode(ThreadingMode.RUN_TO_COMPLETION)
             .nanoClock(clock).validate();
         final RingBuffer[] unused = {ring(), ring()};
+        final Port[] ports = {lan, wan};
         final WorkerAgent worker = new WorkerAgent(config, gateway.forwarder, gateway.engine, ring(), unused, unused,
-            gateway.counters, errors::add, new ManyToOneConcurrentArrayQueue<>(4), new Port[] {lan, wan}, true, 0, null);
+            gateway.counters, errors::add, new ManyToOneConcurrentArrayQueue<>(4), ports, true, 0, null, ports, null);
         worker.onStart();
         assertNoAllocationPerCycle(worker::doWork);
     }

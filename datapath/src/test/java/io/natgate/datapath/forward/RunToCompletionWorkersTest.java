@@ -4,7 +4,6 @@ import io.natgate.bindings.testing.Allocations;
 import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.counters.PortCounter;
-import io.natgate.datapath.frame.EthernetFrame;
 import io.natgate.datapath.nat.FlowSteering;
 import io.natgate.datapath.nat.NatConfig;
 import io.natgate.datapath.nat.NatEngine;
@@ -22,6 +21,7 @@ import io.natgate.datapath.port.LinkLayer;
 import io.natgate.datapath.port.Port;
 import io.natgate.datapath.testing.Frames;
 import io.natgate.datapath.testing.Packets;
+import io.natgate.datapath.testing.TransmittedFrames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,8 +122,8 @@ class RunToCompletionWorkersTest
         assertEquals(1, pipeline.counters(1).get(INSIDE, PortCounter.TRANSLATED_OUT));
         assertEquals(1, pipeline.counters(1).get(OUTSIDE, PortCounter.TRANSLATED_IN));
         assertEquals(0, pipeline.counters(0).get(INSIDE, PortCounter.TRANSLATED_OUT));
-        assertEquals(List.of(), transmitted(wan(0)), "nothing left worker 0's wan");
-        assertEquals(List.of(), transmitted(lan(0)), "nothing left worker 0's lan");
+        assertEquals(List.of(), TransmittedFrames.ipv4(wan(0)), "nothing left worker 0's wan");
+        assertEquals(List.of(), TransmittedFrames.ipv4(lan(0)), "nothing left worker 0's lan");
     }
 
     @Test
@@ -316,36 +316,12 @@ class RunToCompletionWorkersTest
         return CLIENT_MAC_BASE + worker;
     }
 
-    /**
-     * The IPv4 frames a port transmitted (not the gateway's gratuitous ARP at start).
-     */
-    private static List<byte[]> transmitted(final InMemoryPort port)
-    {
-        final List<byte[]> frames = new ArrayList<>();
-        port.pollTransmitted((buffer, offset, length) ->
-        {
-            final byte[] frame = new byte[length];
-            buffer.getBytes(offset, frame);
-            if (Frames.etherType(frame) == EthernetFrame.ETHERTYPE_IPV4)
-            {
-                frames.add(frame);
-            }
-            return true;
-        }, Integer.MAX_VALUE);
-        return frames;
-    }
-
     private static byte[] awaitOne(final InMemoryPort port) throws InterruptedException
     {
         final List<byte[]> frames = new ArrayList<>();
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (frames.isEmpty() && System.nanoTime() - deadlineNs < 0)
-        {
-            frames.addAll(transmitted(port));
-            Thread.sleep(1);
-        }
+        TransmittedFrames.awaitIpv4(port, 1, frames);
         Thread.sleep(20); // anything more would show up now
-        frames.addAll(transmitted(port));
+        frames.addAll(TransmittedFrames.ipv4(port));
         assertEquals(1, frames.size(), "frames transmitted on " + port.name());
         return frames.getFirst();
     }

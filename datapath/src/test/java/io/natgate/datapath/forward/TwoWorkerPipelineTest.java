@@ -5,7 +5,6 @@ import io.natgate.datapath.counters.DatapathCounters;
 import io.natgate.datapath.counters.DropReason;
 import io.natgate.datapath.counters.GlobalCounter;
 import io.natgate.datapath.counters.PortCounter;
-import io.natgate.datapath.frame.EthernetFrame;
 import io.natgate.datapath.nat.FilteringMode;
 import io.natgate.datapath.nat.FlowSteering;
 import io.natgate.datapath.nat.NatConfig;
@@ -26,6 +25,7 @@ import io.natgate.datapath.port.InMemoryPort;
 import io.natgate.datapath.port.LinkLayer;
 import io.natgate.datapath.testing.Frames;
 import io.natgate.datapath.testing.Packets;
+import io.natgate.datapath.testing.TransmittedFrames;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +90,7 @@ class TwoWorkerPipelineTest
             lan.offer(fromClient(worker, 5000, REMOTE, 53));
         }
         cycles();
-        final List<byte[]> out = transmitted(wan);
+        final List<byte[]> out = TransmittedFrames.ipv4(wan);
         assertEquals(WORKERS, out.size());
         for (final byte[] frame : out)
         {
@@ -100,7 +100,7 @@ class TwoWorkerPipelineTest
                 Packets.udp(REMOTE, 53, PUBLIC, Packets.sourcePort(packet), new byte[] {1})));
         }
         cycles();
-        final List<byte[]> in = transmitted(lan);
+        final List<byte[]> in = TransmittedFrames.ipv4(lan);
         assertEquals(WORKERS, in.size());
 
         for (int worker = 0; worker < WORKERS; worker++)
@@ -126,12 +126,12 @@ class TwoWorkerPipelineTest
         start(ThreadingMode.INVOKER, new NatConfig().filtering(FilteringMode.ENDPOINT_INDEPENDENT));
         lan.offer(fromClient(1, 7000, REMOTE, 53)); // worker 1's client opens a mapping in worker 1's range
         cycles();
-        final int publicPort = Packets.sourcePort(Frames.payload(transmitted(wan).get(0)));
+        final int publicPort = Packets.sourcePort(Frames.payload(TransmittedFrames.ipv4(wan).get(0)));
 
         lan.offer(fromClient(0, 5000, PUBLIC, publicPort));
         cycles();
 
-        final List<byte[]> hairpinned = transmitted(lan);
+        final List<byte[]> hairpinned = TransmittedFrames.ipv4(lan);
         assertEquals(1, hairpinned.size());
         assertEquals(clientMac(1), Frames.destinationMac(hairpinned.get(0)));
         final byte[] packet = Frames.payload(hairpinned.get(0));
@@ -158,7 +158,7 @@ class TwoWorkerPipelineTest
         }
         cycles();
 
-        assertEquals(2 * WORKERS, transmitted(wan).size());
+        assertEquals(2 * WORKERS, TransmittedFrames.ipv4(wan).size());
         for (int worker = 0; worker < WORKERS; worker++)
         {
             assertEquals(2, engines[worker].sessionCount(), "worker " + worker + "'s sessions");
@@ -173,17 +173,17 @@ class TwoWorkerPipelineTest
         start(ThreadingMode.INVOKER, new NatConfig());
         lan.offer(fromClient(1, 5000, REMOTE, 53));
         cycles();
-        final int publicPort = Packets.sourcePort(Frames.payload(transmitted(wan).get(0)));
+        final int publicPort = Packets.sourcePort(Frames.payload(TransmittedFrames.ipv4(wan).get(0)));
         final byte[][] fragments = Packets.fragment(Packets.udp(REMOTE, 53, PUBLIC, publicPort, new byte[64]), 40);
         assertEquals(2, fragments.length);
 
         wan.offer(Frames.ipv4(GW_OUT, ROUTER, fragments[1])); // the later fragment first: the rx side holds it
         cycles();
-        assertEquals(List.of(), transmitted(lan));
+        assertEquals(List.of(), TransmittedFrames.ipv4(lan));
         wan.offer(Frames.ipv4(GW_OUT, ROUTER, fragments[0]));
         cycles();
 
-        final List<byte[]> delivered = transmitted(lan);
+        final List<byte[]> delivered = TransmittedFrames.ipv4(lan);
         assertEquals(2, delivered.size());
         for (final byte[] frame : delivered)
         {
@@ -213,7 +213,7 @@ class TwoWorkerPipelineTest
         final List<InMemoryPort> ingress = new ArrayList<>();
         outbound.forEach(frame -> ingress.add(lan));
         int hairpinTarget = 0;
-        for (final byte[] frame : transmitted(wan))
+        for (final byte[] frame : TransmittedFrames.ipv4(wan))
         {
             final int publicPort = Packets.sourcePort(Frames.payload(frame));
             frames.add(new UnsafeBuffer(Frames.ipv4(GW_OUT, ROUTER,
@@ -266,14 +266,14 @@ class TwoWorkerPipelineTest
         {
             lan.offer(fromClient(worker, 6000, REMOTE, 53));
         }
-        awaitTransmitted(wan, WORKERS, out);
+        TransmittedFrames.awaitIpv4(wan, WORKERS, out);
         final List<byte[]> in = new ArrayList<>();
         for (final byte[] frame : out)
         {
             wan.offer(Frames.ipv4(GW_OUT, ROUTER,
                 Packets.udp(REMOTE, 53, PUBLIC, Packets.sourcePort(Frames.payload(frame)), new byte[] {1})));
         }
-        awaitTransmitted(lan, WORKERS, in);
+        TransmittedFrames.awaitIpv4(lan, WORKERS, in);
         for (int worker = 0; worker < WORKERS; worker++)
         {
             assertEquals(1, pipeline.counters(worker).get(OUTSIDE, PortCounter.TRANSLATED_IN), "worker " + worker);
@@ -298,7 +298,7 @@ class TwoWorkerPipelineTest
             "worker 0 keeps the port out of its own allocation");
         wan.offer(Frames.ipv4(GW_OUT, ROUTER, Packets.udp(REMOTE, 53, PUBLIC, publicPort, new byte[] {9})));
         final List<byte[]> in = new ArrayList<>();
-        awaitTransmitted(lan, 1, in);
+        TransmittedFrames.awaitIpv4(lan, 1, in);
         final byte[] packet = Frames.payload(in.get(0));
         assertEquals(ip(clients[1]), Packets.destination(packet));
         assertEquals(8000, Packets.destinationPort(packet));
@@ -313,7 +313,7 @@ class TwoWorkerPipelineTest
         final RoutedCommands commands = new RoutedCommands(pipeline, workers, COMMAND_TIMEOUT_NS);
         lan.offer(fromClient(0, 5000, REMOTE, 53));
         final List<byte[]> out = new ArrayList<>();
-        awaitTransmitted(wan, 1, out);
+        TransmittedFrames.awaitIpv4(wan, 1, out);
         final int inUse = Packets.sourcePort(Frames.payload(out.get(0))); // worker 0's client's mapping
 
         final long id = commands.nextCorrelationId();
@@ -464,36 +464,5 @@ class TwoWorkerPipelineTest
             nowNs[0] += 1_000_000L;
             pipeline.invoker().invoke();
         }
-    }
-
-    /**
-     * The IPv4 frames a port transmitted (not the gateway's gratuitous ARP at start).
-     */
-    private static List<byte[]> transmitted(final InMemoryPort port)
-    {
-        final List<byte[]> frames = new ArrayList<>();
-        port.pollTransmitted((buffer, offset, length) ->
-        {
-            final byte[] frame = new byte[length];
-            buffer.getBytes(offset, frame);
-            if (Frames.etherType(frame) == EthernetFrame.ETHERTYPE_IPV4)
-            {
-                frames.add(frame);
-            }
-            return true;
-        }, Integer.MAX_VALUE);
-        return frames;
-    }
-
-    private static void awaitTransmitted(final InMemoryPort port, final int count, final List<byte[]> into)
-        throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (into.size() < count && System.nanoTime() - deadlineNs < 0)
-        {
-            into.addAll(transmitted(port));
-            Thread.sleep(1);
-        }
-        assertEquals(count, into.size(), "frames transmitted on " + port.name());
     }
 }
